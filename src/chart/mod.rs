@@ -1,0 +1,386 @@
+//! Chart: figures in, SVG out (plotters), in the Government Analysis
+//! Function style: its categorical palette in order, horizontal grid lines
+//! only, an x-axis line only, direct labels instead of legends, relative
+//! likelihoods on a log scale. Titles, subtitles and text alternatives are
+//! written by the report templates from the same figures, as real text.
+//! Pure: returns SVG text; writes nothing.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// The Analysis Function categorical palette, in the order it must be used.
+pub const PALETTE: [RGBColor; 4] = [
+    RGBColor(0x12, 0x43, 0x6D),
+    RGBColor(0x28, 0xA1, 0x97),
+    RGBColor(0x80, 0x16, 0x50),
+    RGBColor(0xF4, 0x6A, 0x25),
+];
+const GRID: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);
+const TEXT: RGBColor = RGBColor(0x0B, 0x0C, 0x0C);
+const BAND: RGBColor = RGBColor(0xEA, 0xEF, 0xF4);
+/// The house font, embedded in the binary and given to typst.
+pub const FONT: &str = "Open Sans";
+
+const W: u32 = 720;
+const H: u32 = 340;
+
+/// One point with its 95% interval, in series `series` (0 = first colour).
+#[derive(Clone, Debug)]
+pub struct RlPoint {
+    pub category: String,
+    pub series: usize,
+    pub rl: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// One bar of a share chart: a category, a series and a share in 0..1.
+#[derive(Clone, Debug)]
+pub struct Bar {
+    pub category: String,
+    pub series: usize,
+    pub share: f64,
+}
+
+fn style(size: u32, pos: Pos) -> TextStyle<'static> {
+    TextStyle::from((FONT, size).into_font())
+        .color(&TEXT)
+        .pos(pos)
+}
+
+/// Relative likelihoods by category on a log scale, with intervals, the
+/// assessment band shaded and labelled, parity marked, values labelled.
+/// `series_names` label each series directly beside its first point.
+pub fn rl_chart(
+    categories: &[String],
+    points: &[RlPoint],
+    series_names: &[String],
+    band: (f64, f64),
+) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        draw_rl(&root, categories, points, series_names, band).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+fn draw_rl<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    categories: &[String],
+    points: &[RlPoint],
+    series_names: &[String],
+    band: (f64, f64),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let lo = points
+        .iter()
+        .map(|p| p.lower)
+        .fold(band.0, f64::min)
+        .max(0.05);
+    let hi = points
+        .iter()
+        .map(|p| p.upper)
+        .fold(band.1, f64::max)
+        .min(20.0);
+    let (ymin, ymax) = (lo / 1.25, hi * 1.25);
+    let n = categories.len().max(1) as f64;
+    let (x0, x1) = (-0.5, n - 0.5);
+    let mut chart = ChartBuilder::on(root)
+        .margin_left(58)
+        .margin_right(90)
+        .margin_top(14)
+        .margin_bottom(46)
+        .build_cartesian_2d(x0..x1, (ymin..ymax).log_scale())?;
+
+    // The assessment band, shaded and labelled directly.
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(x0, band.0), (x1, band.1)],
+        BAND.filled(),
+    )))?;
+    chart.draw_series(std::iter::once(
+        EmptyElement::at((x1, (band.0 * band.1).sqrt()))
+            + Text::new(
+                format!("{:.2} to {:.2}", band.0, band.1),
+                (6, 0),
+                style(12, Pos::new(HPos::Left, VPos::Center)),
+            ),
+    ))?;
+    // Horizontal grid lines with labels; parity drawn darker.
+    for t in log_ticks(ymin, ymax) {
+        let colour = if (t - 1.0).abs() < 1e-9 {
+            RGBColor(0x50, 0x5A, 0x5F)
+        } else {
+            GRID
+        };
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, t), (x1, t)],
+            colour.stroke_width(1),
+        )))?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x0, t))
+                + Text::new(
+                    tick_label(t),
+                    (-8, 0),
+                    style(13, Pos::new(HPos::Right, VPos::Center)),
+                ),
+        ))?;
+    }
+    // The x-axis line and category labels.
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(x0, ymin), (x1, ymin)],
+        TEXT.stroke_width(1),
+    )))?;
+    for (i, c) in categories.iter().enumerate() {
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((i as f64, ymin))
+                + Text::new(
+                    c.clone(),
+                    (0, 10),
+                    style(13, Pos::new(HPos::Center, VPos::Top)),
+                ),
+        ))?;
+    }
+    let nseries = points.iter().map(|p| p.series + 1).max().unwrap_or(1);
+    let offset = |s: usize| {
+        if nseries == 1 {
+            0.0
+        } else {
+            (s as f64 - (nseries - 1) as f64 / 2.0) * 0.28
+        }
+    };
+    let mut labelled = vec![false; nseries];
+    for p in points {
+        let Some(ci) = categories.iter().position(|c| *c == p.category) else {
+            continue;
+        };
+        let x = ci as f64 + offset(p.series);
+        let colour = PALETTE[p.series % PALETTE.len()];
+        let line = colour.stroke_width(2);
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x, p.lower.max(ymin)), (x, p.upper.min(ymax))],
+            line,
+        )))?;
+        for end in [p.lower, p.upper] {
+            if (ymin..=ymax).contains(&end) {
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((x, end)) + PathElement::new(vec![(-5, 0), (5, 0)], line),
+                ))?;
+            }
+        }
+        // Series are told apart by shape as well as colour.
+        if p.series == 0 {
+            chart.draw_series(std::iter::once(Circle::new((x, p.rl), 5, colour.filled())))?;
+        } else {
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((x, p.rl)) + TriangleMarker::new((0, 0), 6, colour.filled()),
+            ))?;
+        }
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x, p.rl))
+                + Text::new(
+                    format!("{:.2}", p.rl),
+                    (9, 0),
+                    style(12, Pos::new(HPos::Left, VPos::Center)),
+                ),
+        ))?;
+        if !labelled[p.series] {
+            if let Some(name) = series_names.get(p.series) {
+                labelled[p.series] = true;
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((x, p.upper.min(ymax)))
+                        + Text::new(
+                            name.clone(),
+                            (0, -8),
+                            style(12, Pos::new(HPos::Center, VPos::Bottom)).color(&colour),
+                        ),
+                ))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Grouped bars of shares (0..1) with a dashed reference line, labelled.
+pub fn share_chart(
+    categories: &[String],
+    bars: &[Bar],
+    series_names: &[String],
+    reference: Option<(String, f64)>,
+) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        draw_shares(&root, categories, bars, series_names, reference).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+fn draw_shares<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    categories: &[String],
+    bars: &[Bar],
+    series_names: &[String],
+    reference: Option<(String, f64)>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let top = bars
+        .iter()
+        .map(|b| b.share)
+        .chain(reference.iter().map(|r| r.1))
+        .fold(0.05, f64::max);
+    let step = if top > 0.5 {
+        0.2
+    } else if top > 0.2 {
+        0.1
+    } else {
+        0.05
+    };
+    let ymax = ((top * 1.2) / step).ceil() * step;
+    let n = categories.len().max(1) as f64;
+    let (x0, x1) = (-0.5, n - 0.5);
+    let mut chart = ChartBuilder::on(root)
+        .margin_left(58)
+        .margin_right(110)
+        .margin_top(14)
+        .margin_bottom(46)
+        .build_cartesian_2d(x0..x1, 0.0..ymax)?;
+    let mut t = 0.0;
+    while t <= ymax + 1e-9 {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, t), (x1, t)],
+            GRID.stroke_width(1),
+        )))?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x0, t))
+                + Text::new(
+                    format!("{:.0}%", t * 100.0),
+                    (-8, 0),
+                    style(13, Pos::new(HPos::Right, VPos::Center)),
+                ),
+        ))?;
+        t += step;
+    }
+    let nseries = bars.iter().map(|b| b.series + 1).max().unwrap_or(1);
+    let width = 0.7 / nseries as f64;
+    for b in bars {
+        let Some(ci) = categories.iter().position(|c| *c == b.category) else {
+            continue;
+        };
+        let left = ci as f64 - 0.35 + b.series as f64 * width;
+        let colour = PALETTE[b.series % PALETTE.len()];
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(left + 0.02, 0.0), (left + width - 0.02, b.share)],
+            colour.filled(),
+        )))?;
+        let mut label = format!("{:.0}%", b.share * 100.0);
+        if nseries > 1 {
+            if let Some(name) = series_names.get(b.series) {
+                label = format!("{name}: {label}");
+            }
+        }
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((left + width / 2.0, b.share))
+                + Text::new(
+                    label,
+                    (0, -5),
+                    style(12, Pos::new(HPos::Center, VPos::Bottom)),
+                ),
+        ))?;
+    }
+    if let Some((name, r)) = reference {
+        // Dashed, so it survives greyscale printing.
+        let dashes = 24;
+        for i in 0..dashes {
+            let a = x0 + (x1 - x0) * i as f64 / dashes as f64;
+            let b = a + (x1 - x0) / dashes as f64 * 0.6;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(a, r), (b, r)],
+                PALETTE[3].stroke_width(2),
+            )))?;
+        }
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x1, r))
+                + Text::new(
+                    format!("{name}: {:.0}%", r * 100.0),
+                    (6, 0),
+                    style(12, Pos::new(HPos::Left, VPos::Center)),
+                ),
+        ))?;
+    }
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(x0, 0.0), (x1, 0.0)],
+        TEXT.stroke_width(1),
+    )))?;
+    for (i, c) in categories.iter().enumerate() {
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((i as f64, 0.0))
+                + Text::new(
+                    c.clone(),
+                    (0, 10),
+                    style(13, Pos::new(HPos::Center, VPos::Top)),
+                ),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Readable ticks for a log axis: 1 and the usual fractions and multiples.
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    [0.1, 0.25, 0.5, 0.8, 1.0, 1.25, 2.0, 4.0, 8.0, 16.0]
+        .into_iter()
+        .filter(|t| *t >= lo && *t <= hi)
+        .collect()
+}
+
+fn tick_label(t: f64) -> String {
+    let s = format!("{t:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rl_chart_uses_palette_and_labels_values() {
+        let cats = vec!["Adults".to_string(), "All".to_string()];
+        let pts = vec![
+            RlPoint {
+                category: "Adults".into(),
+                series: 0,
+                rl: 1.37,
+                lower: 1.2,
+                upper: 1.5,
+            },
+            RlPoint {
+                category: "All".into(),
+                series: 0,
+                rl: 0.52,
+                lower: 0.4,
+                upper: 0.6,
+            },
+        ];
+        let svg: String = rl_chart(&cats, &pts, &[], (0.8, 1.25))
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        assert!(svg.contains("#12436D"), "first palette colour used");
+        assert!(
+            svg.contains(">1.37<") && svg.contains(">0.52<"),
+            "direct value labels"
+        );
+        assert!(svg.contains("OpenSans"));
+        assert!(svg.contains(">Adults<"));
+    }
+
+    #[test]
+    fn log_ticks_include_parity_and_band() {
+        assert_eq!(log_ticks(0.6, 1.6), vec![0.8, 1.0, 1.25]);
+        assert_eq!(tick_label(1.0), "1");
+        assert_eq!(tick_label(0.25), "0.25");
+    }
+}

@@ -1,0 +1,441 @@
+//! Compute: accepted returns in, every figure of indicators.md out, once.
+//! Pure: no I/O. Pooling runs in polars; per-figure statistics under rayon.
+
+mod pool;
+
+use crate::config::Config;
+use crate::indicators::{self, Band, INDICATORS, Indicator, Service};
+use crate::model::{Return, Triple};
+use crate::register::Register;
+use crate::stats::{self, Assessment, NotCalculable, Rl};
+use pool::{Level, Pooled};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    National,
+    Region,
+    Authority,
+}
+
+impl Scope {
+    pub fn id(self) -> &'static str {
+        match self {
+            Scope::National => "national",
+            Scope::Region => "region",
+            Scope::Authority => "authority",
+        }
+    }
+}
+
+/// Events and population of one group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupCount {
+    pub events: u64,
+    pub population: u64,
+}
+
+/// One computed figure: a row of results.csv.
+#[derive(Clone, Debug, Serialize)]
+pub struct Figure {
+    pub year: i32,
+    pub scope: Scope,
+    pub area_code: String,
+    pub service: Service,
+    pub indicator: &'static str,
+    pub band: Option<String>,
+    /// `None` when no unit provided both measures: not provided.
+    pub white: Option<GroupCount>,
+    pub minoritised: Option<GroupCount>,
+    pub unknown: Option<GroupCount>,
+    pub white_rate: Option<f64>,
+    pub minoritised_rate: Option<f64>,
+    pub rl: Option<Rl>,
+    pub not_calculable: Option<NotCalculable>,
+    /// Indicators 1 and 9: minoritised share of the events among staff of
+    /// known ethnicity, with its Wilson interval, and the same share of the
+    /// population (the whole workforce).
+    pub share: Option<f64>,
+    pub share_ci: Option<(f64, f64)>,
+    pub workforce_share: Option<f64>,
+    pub assessment: Assessment,
+    pub significant: Option<bool>,
+    pub units: u32,
+    pub units_left_out: u32,
+    pub councils: u32,
+}
+
+impl Figure {
+    pub fn indicator(&self) -> &'static Indicator {
+        indicators::by_id(self.indicator).expect("figures carry known indicator ids")
+    }
+
+    pub fn provided(&self) -> bool {
+        self.white.is_some()
+    }
+}
+
+/// The spread of council figures for one indicator, service and band.
+#[derive(Clone, Debug, Serialize)]
+pub struct Spread {
+    pub indicator: &'static str,
+    pub service: Service,
+    pub band: Option<String>,
+    /// Councils with a calculable RL.
+    pub councils: u32,
+    pub median: Option<f64>,
+    pub lower_quartile: Option<f64>,
+    pub upper_quartile: Option<f64>,
+    pub adverse: u32,
+    pub within_range: u32,
+    pub favourable: u32,
+    pub not_calculable: u32,
+    pub not_provided: u32,
+}
+
+/// Who took part, and how many staff the figures cover.
+#[derive(Clone, Debug, Serialize)]
+pub struct Coverage {
+    pub councils: usize,
+    pub register_size: usize,
+    pub adults_returns: usize,
+    pub children_returns: usize,
+    /// Staff (all groups) in units that provided their headcount.
+    pub staff_adults: u64,
+    pub staff_children: u64,
+    pub staff_all: u64,
+    pub unknown_share: Option<f64>,
+}
+
+/// Every figure of one collection year.
+#[derive(Clone, Debug, Serialize)]
+pub struct YearResults {
+    pub year: i32,
+    pub bands: Vec<Band>,
+    pub figures: Vec<Figure>,
+    pub spread: Vec<Spread>,
+    pub coverage: Coverage,
+    #[serde(skip)]
+    index: HashMap<(Scope, String, Service, &'static str, Option<String>), usize>,
+}
+
+impl YearResults {
+    pub fn find(
+        &self,
+        scope: Scope,
+        area: &str,
+        service: Service,
+        ind: &str,
+        band: Option<&str>,
+    ) -> Option<&Figure> {
+        let ind = indicators::by_id(ind)?.id;
+        self.index
+            .get(&(
+                scope,
+                area.to_string(),
+                service,
+                ind,
+                band.map(str::to_string),
+            ))
+            .map(|i| &self.figures[*i])
+    }
+
+    pub fn national(&self, service: Service, ind: &str, band: Option<&str>) -> Option<&Figure> {
+        self.find(Scope::National, "", service, ind, band)
+    }
+
+    pub fn spread(&self, service: Service, ind: &str, band: Option<&str>) -> Option<&Spread> {
+        self.spread
+            .iter()
+            .find(|s| s.service == service && s.indicator == ind && s.band.as_deref() == band)
+    }
+}
+
+/// National figures for the councils that took part in both years.
+#[derive(Clone, Debug, Serialize)]
+pub struct LikeForLike {
+    pub councils: usize,
+    pub previous: YearResults,
+    pub current: YearResults,
+}
+
+/// The whole computation behind every output of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Results {
+    pub current: YearResults,
+    pub previous: Option<YearResults>,
+    pub like_for_like: Option<LikeForLike>,
+}
+
+/// Computes the report year, the previous year if given, and like-for-like.
+pub fn compute(
+    current: &[Return],
+    year: i32,
+    previous: Option<(&[Return], i32)>,
+    register: &Register,
+    config: &Config,
+) -> anyhow::Result<Results> {
+    let cur = compute_year(current, year, register, config)?;
+    let (prev, lfl) = match previous {
+        None => (None, None),
+        Some((prev_returns, prev_year)) => {
+            let prev = compute_year(prev_returns, prev_year, register, config)?;
+            let both: BTreeSet<&str> = prev_returns
+                .iter()
+                .map(|r| r.authority_code.as_str())
+                .collect();
+            let common = |rs: &[Return]| -> Vec<Return> {
+                rs.iter()
+                    .filter(|r| both.contains(r.authority_code.as_str()))
+                    .cloned()
+                    .collect()
+            };
+            let cur_common = common(current);
+            let lfl = if cur_common.is_empty() {
+                None
+            } else {
+                let codes: BTreeSet<&str> = cur_common
+                    .iter()
+                    .map(|r| r.authority_code.as_str())
+                    .collect();
+                let prev_common: Vec<Return> = prev_returns
+                    .iter()
+                    .filter(|r| codes.contains(r.authority_code.as_str()))
+                    .cloned()
+                    .collect();
+                Some(LikeForLike {
+                    councils: codes.len(),
+                    previous: national_only(compute_year(
+                        &prev_common,
+                        prev_year,
+                        register,
+                        config,
+                    )?),
+                    current: national_only(compute_year(&cur_common, year, register, config)?),
+                })
+            };
+            (Some(national_only(prev)), lfl)
+        }
+    };
+    Ok(Results {
+        current: cur,
+        previous: prev,
+        like_for_like: lfl,
+    })
+}
+
+fn national_only(mut y: YearResults) -> YearResults {
+    y.figures.retain(|f| f.scope == Scope::National);
+    y.spread.clear();
+    y.reindex();
+    y
+}
+
+/// Every figure of one year.
+pub fn compute_year(
+    returns: &[Return],
+    year: i32,
+    register: &Register,
+    config: &Config,
+) -> anyhow::Result<YearResults> {
+    let bands = config.bands(year);
+    let units = pool::unit_frame(returns, register, &bands)?;
+    let mut pooled = Vec::new();
+    for level in [Level::National, Level::Region, Level::Authority] {
+        pooled.extend(pool::pool(&units, level)?);
+    }
+    let mut figures: Vec<Figure> = pooled.par_iter().map(|p| figure(p, year, config)).collect();
+    let order = |f: &Figure| {
+        let ind = INDICATORS
+            .iter()
+            .position(|i| i.id == f.indicator)
+            .unwrap_or(usize::MAX);
+        let band = f
+            .band
+            .as_ref()
+            .and_then(|b| bands.iter().position(|x| &x.id == b))
+            .unwrap_or(0);
+        (f.scope, f.area_code.clone(), f.service, ind, band)
+    };
+    figures.sort_by_cached_key(order);
+    let spread = spread(&figures, &bands);
+    let coverage = coverage(returns, register);
+    let mut y = YearResults {
+        year,
+        bands,
+        figures,
+        spread,
+        coverage,
+        index: HashMap::new(),
+    };
+    y.reindex();
+    Ok(y)
+}
+
+impl YearResults {
+    fn reindex(&mut self) {
+        self.index = self
+            .figures
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                (
+                    (
+                        f.scope,
+                        f.area_code.clone(),
+                        f.service,
+                        f.indicator,
+                        f.band.clone(),
+                    ),
+                    i,
+                )
+            })
+            .collect();
+    }
+}
+
+/// The statistics of one pooled group.
+fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
+    let ind = indicators::by_id(p.indicator).expect("pooled rows carry known ids");
+    let scope = match p.level {
+        Level::National => Scope::National,
+        Level::Region => Scope::Region,
+        Level::Authority => Scope::Authority,
+    };
+    let mut f = Figure {
+        year,
+        scope,
+        area_code: p.area_code.clone(),
+        service: p.service,
+        indicator: ind.id,
+        band: p.band.clone(),
+        white: None,
+        minoritised: None,
+        unknown: None,
+        white_rate: None,
+        minoritised_rate: None,
+        rl: None,
+        not_calculable: None,
+        share: None,
+        share_ci: None,
+        workforce_share: None,
+        assessment: if ind.assessed() {
+            Assessment::NotProvided
+        } else {
+            Assessment::None
+        },
+        significant: None,
+        units: p.units,
+        units_left_out: p.units_left_out,
+        councils: p.councils,
+    };
+    if p.units == 0 {
+        return f;
+    }
+    let (e, n) = (p.events, p.population);
+    let gc = |events, population| Some(GroupCount { events, population });
+    f.white = gc(e.white, n.white);
+    f.minoritised = gc(e.minoritised, n.minoritised);
+    f.unknown = gc(e.unknown, n.unknown);
+    f.white_rate = stats::rate(e.white, n.white);
+    f.minoritised_rate = stats::rate(e.minoritised, n.minoritised);
+    match stats::relative_likelihood(e.minoritised, n.minoritised, e.white, n.white) {
+        Ok(rl) => {
+            f.significant = Some(rl.significant());
+            if ind.assessed() {
+                f.assessment =
+                    stats::assess(rl.rl, ind.polarity, config.band_lower, config.band_upper);
+            }
+            f.rl = Some(rl);
+        }
+        Err(why) => {
+            f.not_calculable = Some(why);
+            if ind.assessed() {
+                f.assessment = Assessment::NotCalculable;
+            }
+        }
+    }
+    if ind.has_share() {
+        let known = e.white + e.minoritised;
+        f.share = stats::rate(e.minoritised, known);
+        f.share_ci = stats::wilson(e.minoritised, known);
+        f.workforce_share = stats::rate(n.minoritised, n.white + n.minoritised);
+    }
+    f
+}
+
+fn spread(figures: &[Figure], bands: &[Band]) -> Vec<Spread> {
+    let mut out = Vec::new();
+    for ind in &INDICATORS {
+        let band_ids: Vec<Option<String>> = if ind.per_band() {
+            bands.iter().map(|b| Some(b.id.clone())).collect()
+        } else {
+            vec![None]
+        };
+        for band in band_ids {
+            for service in Service::ALL3 {
+                let council: Vec<&Figure> = figures
+                    .iter()
+                    .filter(|f| {
+                        f.scope == Scope::Authority
+                            && f.indicator == ind.id
+                            && f.service == service
+                            && f.band == band
+                    })
+                    .collect();
+                let mut rls: Vec<f64> = council.iter().filter_map(|f| f.rl.map(|r| r.rl)).collect();
+                rls.sort_by(f64::total_cmp);
+                let count =
+                    |a: Assessment| council.iter().filter(|f| f.assessment == a).count() as u32;
+                out.push(Spread {
+                    indicator: ind.id,
+                    service,
+                    band: band.clone(),
+                    councils: rls.len() as u32,
+                    median: stats::quantile_sorted(&rls, 0.5),
+                    lower_quartile: stats::quantile_sorted(&rls, 0.25),
+                    upper_quartile: stats::quantile_sorted(&rls, 0.75),
+                    adverse: count(Assessment::Adverse),
+                    within_range: count(Assessment::WithinRange),
+                    favourable: count(Assessment::Favourable),
+                    not_calculable: count(Assessment::NotCalculable),
+                    not_provided: count(Assessment::NotProvided),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn coverage(returns: &[Return], register: &Register) -> Coverage {
+    let staff = |s: Service| -> u64 {
+        returns
+            .iter()
+            .filter_map(|r| r.services.get(&s).and_then(|sr| sr.headcount()))
+            .map(|t| t.total())
+            .sum()
+    };
+    let all: Triple = returns
+        .iter()
+        .flat_map(|r| r.services.values().filter_map(|sr| sr.headcount()))
+        .fold(Triple::default(), Triple::add);
+    Coverage {
+        councils: returns.len(),
+        register_size: register.len(),
+        adults_returns: returns
+            .iter()
+            .filter(|r| r.services.contains_key(&Service::Adults))
+            .count(),
+        children_returns: returns
+            .iter()
+            .filter(|r| r.services.contains_key(&Service::Children))
+            .count(),
+        staff_adults: staff(Service::Adults),
+        staff_children: staff(Service::Children),
+        staff_all: all.total(),
+        unknown_share: stats::rate(all.unknown, all.total()),
+    }
+}

@@ -1,0 +1,365 @@
+//! The synthetic demo data: a deterministic, seeded generator of council
+//! returns calibrated to the published national headlines. Nothing here is
+//! real data; `data/report.yaml` marks it synthetic so every output says so.
+//!
+//! Pure: it returns file names and contents; the caller writes them.
+
+use crate::indicators::{Band, Measure, Service, default_bands};
+use crate::register::{Authority, Register};
+
+/// A small, portable PRNG (SplitMix64): the same seed gives the same data on
+/// every platform and every version of every crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn uniform(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        // Box-Muller.
+        let u1 = self.uniform().max(1e-300);
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+    fn binomial(&mut self, n: u64, p: f64) -> u64 {
+        let p = p.clamp(0.0, 1.0);
+        if n < 60 {
+            return (0..n).filter(|_| self.uniform() < p).count() as u64;
+        }
+        let (mean, sd) = (n as f64 * p, (n as f64 * p * (1.0 - p)).sqrt());
+        (mean + sd * self.normal()).round().clamp(0.0, n as f64) as u64
+    }
+    fn pick<T: Clone>(&mut self, items: &mut Vec<T>) -> T {
+        let i = (self.next() % items.len() as u64) as usize;
+        items.swap_remove(i)
+    }
+}
+
+/// National targets for one collection year.
+struct Targets {
+    year: i32,
+    adults_staff: f64,
+    children_staff: f64,
+    /// Minoritised share of known ethnicity, per default band.
+    band_shares: [f64; 3],
+    /// Share of staff in each band.
+    band_mix: [f64; 3],
+    /// (measure, white rate per population, relative likelihood)
+    rates: Vec<(Measure, f64, f64)>,
+}
+
+fn targets(year: i32) -> Targets {
+    // 2024: the published headlines (domain.md, SFC-2024NEWS); CPD and the
+    // survey measures were not published, so plausible values are used.
+    // 2023: the 2023 report's figures (SFC-FIND).
+    let rl = |a24: f64, a23: f64| if year >= 2024 { a24 } else { a23 };
+    Targets {
+        year,
+        adults_staff: if year >= 2024 { 58_600.0 } else { 17_900.0 },
+        children_staff: if year >= 2024 { 39_300.0 } else { 12_400.0 },
+        band_shares: [0.18, 0.22, 0.14],
+        band_mix: [0.44, 0.53, 0.03],
+        rates: vec![
+            (Measure::Appointed, 0.30, rl(0.52, 0.50)),
+            (Measure::Disciplinary, 0.015, rl(1.37, 1.40)),
+            (Measure::FitnessToPractise, 0.012, rl(1.08, 2.10)),
+            (Measure::Cpd, 0.25, rl(0.97, 1.00)),
+            (Measure::Leavers, 0.13, rl(1.21, 1.10)),
+            (Measure::SeniorManagers, 0.045, rl(0.55, 0.60)),
+            (Measure::HarassmentPublic, 0.25, rl(0.90, 1.20)),
+            (Measure::HarassmentColleagues, 0.12, rl(0.85, 1.30)),
+            (Measure::HarassmentManagers, 0.08, rl(0.95, 1.90)),
+        ],
+    }
+}
+
+/// What is unusual about one council's synthetic return.
+#[derive(Clone, Copy, Default)]
+struct Quirks {
+    children: bool,
+    survey_blank: bool,
+    high_unknown: bool,
+    /// A containment error that gets the return rejected.
+    broken: bool,
+}
+
+struct Plan<'a> {
+    authority: &'a Authority,
+    quirks: Quirks,
+    adults_weight: f64,
+    children_weight: f64,
+    /// Council-level minoritised propensity (London higher).
+    diversity: f64,
+    /// Per-measure council effect on the RL, lognormal.
+    effects: Vec<f64>,
+}
+
+/// Generates the demo returns of 2023 and 2024: `(relative path, CSV text)`.
+pub fn generate(register: &Register, seed: u64) -> Vec<(String, String)> {
+    let mut rng = Rng(seed);
+    let mut pool: Vec<&Authority> = register.iter().collect();
+    // 2024: 73 accepted returns plus one that is rejected.
+    let mut chosen24: Vec<&Authority> = (0..74).map(|_| rng.pick(&mut pool)).collect();
+    chosen24.sort_by(|a, b| a.code.cmp(&b.code));
+    // 2023: 23 councils, 20 of them also in 2024.
+    let mut from24: Vec<&Authority> = chosen24[..73].to_vec();
+    let mut chosen23: Vec<&Authority> = (0..20).map(|_| rng.pick(&mut from24)).collect();
+    chosen23.extend((0..3).map(|_| rng.pick(&mut pool)));
+    chosen23.sort_by(|a, b| a.code.cmp(&b.code));
+
+    let mut files = Vec::new();
+    for (year, chosen) in [(2023, chosen23), (2024, chosen24)] {
+        let t = targets(year);
+        let n = chosen.len();
+        let plans: Vec<Plan> = chosen
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let children_rate = if year >= 2024 { 43.0 / 73.0 } else { 0.7 };
+                let quirks = Quirks {
+                    children: rng.uniform() < children_rate,
+                    survey_blank: rng.uniform() < 0.08,
+                    high_unknown: i == 5,
+                    broken: year >= 2024 && i == n - 1,
+                };
+                let size = (0.9 * rng.normal()).exp();
+                let london = a.region_code == "E12000007";
+                let diversity = if london { 2.6 } else { 0.8 } * (0.5 * rng.normal()).exp();
+                Plan {
+                    authority: a,
+                    quirks,
+                    adults_weight: size,
+                    children_weight: if quirks.children {
+                        size * (0.3 * rng.normal()).exp()
+                    } else {
+                        0.0
+                    },
+                    diversity,
+                    effects: t
+                        .rates
+                        .iter()
+                        .map(|_| (0.25 * rng.normal()).exp())
+                        .collect(),
+                }
+            })
+            .collect();
+        for (plan, text) in plans
+            .iter()
+            .zip(year_returns(&t, &plans, &default_bands(), &mut rng))
+        {
+            let slug = crate::slug(&plan.authority.name);
+            files.push((
+                format!("returns/{year}/{}-{slug}.csv", plan.authority.code),
+                text,
+            ));
+        }
+    }
+    files
+}
+
+/// Expected counts first, calibrated so the national pooled figures hit the
+/// targets, then binomial draws around them.
+fn year_returns(t: &Targets, plans: &[Plan], bands: &[Band], rng: &mut Rng) -> Vec<String> {
+    let total_adults: f64 = plans.iter().map(|p| p.adults_weight).sum();
+    let total_children: f64 = plans
+        .iter()
+        .map(|p| p.children_weight)
+        .sum::<f64>()
+        .max(1e-9);
+    // Band calibration: the national minoritised share per band hits the
+    // target when each council's odds are scaled by one factor per band.
+    let mut band_scale = [1.0f64; 3];
+    for _ in 0..40 {
+        for b in 0..3 {
+            let (mut m, mut k) = (0.0, 0.0);
+            for p in plans {
+                let staff = p.adults_weight / total_adults * t.adults_staff
+                    + p.children_weight / total_children * t.children_staff;
+                let share = minoritised_share(p.diversity * band_scale[b]);
+                m += staff * t.band_mix[b] * share;
+                k += staff * t.band_mix[b];
+            }
+            band_scale[b] *= (t.band_shares[b] / (m / k)).powf(0.8);
+        }
+    }
+    // RL calibration: the pooled ratio of expected minoritised to white
+    // events equals the target RL when the council effects are normalised.
+    let rl_scale: Vec<f64> = (0..t.rates.len())
+        .map(|k| {
+            let (mut num, mut den) = (0.0, 0.0);
+            for p in plans {
+                let staff = p.adults_weight + p.children_weight;
+                num += staff * p.effects[k];
+                den += staff;
+            }
+            den / num
+        })
+        .collect();
+
+    let mut out = Vec::new();
+    for p in plans {
+        let mut csv =
+            String::from("authority_code,year,service,measure,band,white,minoritised,unknown\n");
+        for (s, weight, total, target) in [
+            (
+                Service::Adults,
+                p.adults_weight,
+                total_adults,
+                t.adults_staff,
+            ),
+            (
+                Service::Children,
+                p.children_weight,
+                total_children,
+                t.children_staff,
+            ),
+        ] {
+            if weight == 0.0 {
+                continue;
+            }
+            let staff = weight / total * target;
+            let unknown_share = if p.quirks.high_unknown {
+                0.14
+            } else {
+                0.015 + 0.04 * rng.uniform()
+            };
+            let mut hc = [0u64; 3];
+            let mut row =
+                |measure: Measure, band: &str, w: Option<u64>, m: Option<u64>, u: Option<u64>| {
+                    let f = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+                    csv.push_str(&format!(
+                        "{},{},{},{},{},{},{},{}\n",
+                        p.authority.code,
+                        t.year,
+                        s.id(),
+                        measure.id(),
+                        band,
+                        f(w),
+                        f(m),
+                        f(u)
+                    ));
+                };
+            for (b, band) in bands.iter().enumerate() {
+                let n = (staff * t.band_mix[b] * (0.15 * rng.normal()).exp())
+                    .round()
+                    .max(1.0);
+                let unknown = rng.binomial(n as u64, unknown_share);
+                let known = n as u64 - unknown;
+                let m = rng.binomial(known, minoritised_share(p.diversity * band_scale[b]));
+                row(
+                    Measure::Headcount,
+                    &band.id,
+                    Some(known - m),
+                    Some(m),
+                    Some(unknown),
+                );
+                hc[0] += known - m;
+                hc[1] += m;
+                hc[2] += unknown;
+            }
+            let [hw, hm, hu] = hc;
+            let draw = |rng: &mut Rng, k: usize, pop: [u64; 3]| -> [u64; 3] {
+                let (_, w, rl) = t.rates[k];
+                let m = (w * rl * p.effects[k] * rl_scale[k]).min(0.95);
+                [
+                    rng.binomial(pop[0], w),
+                    rng.binomial(pop[1], m),
+                    rng.binomial(pop[2], w),
+                ]
+            };
+            // Recruitment: minoritised applicants are shortlisted in greater
+            // numbers than their share of staff.
+            let shortlisted = [
+                rng.binomial(hw, 0.35),
+                rng.binomial(hm * 2, 0.35).min(hm * 2),
+                rng.binomial(hu, 0.2),
+            ];
+            let mut appointed = draw(rng, 0, shortlisted);
+            if p.quirks.broken && s == Service::Adults {
+                appointed[1] = shortlisted[1] + 12; // more appointed than shortlisted
+            }
+            let regulated = [
+                rng.binomial(hw, 0.35),
+                rng.binomial(hm, 0.35),
+                rng.binomial(hu, 0.35),
+            ];
+            let survey = [
+                rng.binomial(hw, 0.4),
+                rng.binomial(hm, 0.35),
+                rng.binomial(hu, 0.25),
+            ];
+            let disciplinary = draw(rng, 1, hc);
+            let ftp = draw(rng, 2, regulated);
+            let cpd = draw(rng, 3, hc);
+            let leavers = draw(rng, 4, hc);
+            let senior = draw(rng, 5, hc);
+            let h_public = draw(rng, 6, survey);
+            let h_coll = draw(rng, 7, survey);
+            let h_man = draw(rng, 8, survey);
+            let some = |v: [u64; 3]| (Some(v[0]), Some(v[1]), Some(v[2]));
+            let blank = p.quirks.survey_blank;
+            for (measure, v, is_survey) in [
+                (Measure::Shortlisted, shortlisted, false),
+                (Measure::Appointed, appointed, false),
+                (Measure::Disciplinary, disciplinary, false),
+                (Measure::RegulatedProfessionals, regulated, false),
+                (Measure::FitnessToPractise, ftp, false),
+                (Measure::Cpd, cpd, false),
+                (Measure::Leavers, leavers, false),
+                (Measure::SeniorManagers, senior, false),
+                (Measure::SurveyRespondents, survey, true),
+                (Measure::HarassmentPublic, h_public, true),
+                (Measure::HarassmentColleagues, h_coll, true),
+                (Measure::HarassmentManagers, h_man, true),
+            ] {
+                let (w, m, u) = if blank && is_survey {
+                    (None, None, None)
+                } else {
+                    some(v)
+                };
+                row(measure, "", w, m, u);
+            }
+        }
+        out.push(csv);
+    }
+    out
+}
+
+/// Share minoritised for a council propensity (odds-style, stays in 0..1).
+fn minoritised_share(propensity: f64) -> f64 {
+    let odds = 0.25 * propensity;
+    odds / (1.0 + odds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generator_is_deterministic() {
+        let r = Register::built_in();
+        let a = generate(&r, 7);
+        let b = generate(&r, 7);
+        assert_eq!(a, b);
+        assert_eq!(
+            a.iter()
+                .filter(|(p, _)| p.starts_with("returns/2024/"))
+                .count(),
+            74
+        );
+        assert_eq!(
+            a.iter()
+                .filter(|(p, _)| p.starts_with("returns/2023/"))
+                .count(),
+            23
+        );
+        assert_ne!(a, generate(&r, 8));
+    }
+}

@@ -1,0 +1,137 @@
+//! Reader for the canonical CSV return: bytes in, raw cells with places out.
+//! It checks only the shape of the file; the rules live in `validate`.
+
+use super::diag::Diagnostic;
+use super::validate::{COLUMNS, Cell, RawRow};
+
+/// Splits a CSV return into raw rows, or says why the file is unreadable.
+pub fn read(file: &str, bytes: &[u8]) -> Result<Vec<RawRow>, Vec<Diagnostic>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let upto = &bytes[..e.valid_up_to()];
+            let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
+            return Err(vec![
+                Diagnostic::error(file, format!("line {line}"), "the file is not UTF-8 text")
+                    .hint("save the file as \"CSV UTF-8 (comma delimited)\""),
+            ]);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(vec![Diagnostic::error(file, "", "the file is empty").hint(
+            format!("a return starts with the header row: {}", COLUMNS.join(",")),
+        )]);
+    }
+
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = rdr.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            return Err(vec![Diagnostic::error(
+                file,
+                "line 1",
+                format!("unreadable CSV: {e}"),
+            )]);
+        }
+        None => unreachable!("non-empty text has a first record"),
+    };
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+
+    let mut errors = Vec::new();
+    if header.len() == 1 {
+        let h = &header[0];
+        let sep = [';', '\t', '|'].into_iter().find(|c| h.contains(*c));
+        if let Some(sep) = sep {
+            return Err(vec![
+                Diagnostic::error(file, "line 1", "columns must be separated by commas")
+                    .value(h.clone())
+                    .hint(format!("the file seems to use {sep:?} between columns; save it as comma-separated CSV")),
+            ]);
+        }
+    }
+    // Which column holds which field.
+    let mut index = [usize::MAX; 8];
+    for (i, name) in header.iter().enumerate() {
+        match COLUMNS.iter().position(|c| c == name) {
+            Some(k) if index[k] == usize::MAX => index[k] = i,
+            Some(_) => errors.push(
+                Diagnostic::error(
+                    file,
+                    format!("line 1, column {}", i + 1),
+                    "a column appears twice",
+                )
+                .value(name.clone()),
+            ),
+            None => errors.push(
+                Diagnostic::error(file, format!("line 1, column {}", i + 1), "unknown column")
+                    .value(name.clone())
+                    .hint(format!("the columns are: {}", COLUMNS.join(","))),
+            ),
+        }
+    }
+    for (k, c) in COLUMNS.iter().enumerate() {
+        if index[k] == usize::MAX {
+            errors.push(
+                Diagnostic::error(file, "line 1", format!("missing column `{c}`"))
+                    .hint(format!("the header must be: {}", COLUMNS.join(","))),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let mut rows = Vec::new();
+    for rec in records {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                errors.push(Diagnostic::error(
+                    file,
+                    format!("line {line}"),
+                    format!("unreadable CSV: {e}"),
+                ));
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue; // blank line
+        }
+        if rec.len() != header.len() {
+            errors.push(
+                Diagnostic::error(
+                    file,
+                    format!("line {line}"),
+                    format!("the row has {} fields but the header has {}", rec.len(), header.len()),
+                )
+                .hint("check for a stray comma, or a number written with a thousands separator like 1,234"),
+            );
+            continue;
+        }
+        let cell = |k: usize| Cell {
+            text: rec[index[k]].to_string(),
+            place: format!("line {line}, column {} ({})", index[k] + 1, COLUMNS[k]),
+        };
+        rows.push(RawRow {
+            place: format!("line {line}"),
+            cells: std::array::from_fn(cell),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if rows.is_empty() {
+        return Err(vec![
+            Diagnostic::error(file, "", "the file has a header but no data rows")
+                .hint("fill in one row per service, measure and pay band"),
+        ]);
+    }
+    Ok(rows)
+}

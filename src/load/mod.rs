@@ -1,0 +1,219 @@
+//! Load and validate: every return file of a year in, accepted returns and
+//! the outcome of every file out. Reads files; writes nothing.
+
+pub mod csv_return;
+pub mod diag;
+pub mod validate;
+
+use crate::config::Config;
+use crate::model::Return;
+use crate::register::Register;
+use diag::Diagnostic;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Accepted,
+    Rejected,
+    Skipped,
+}
+
+/// What happened to one file.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileOutcome {
+    pub file: String,
+    pub status: Status,
+    /// The council, when the file named a valid one.
+    pub authority_code: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The accepted returns of one year and the outcome of every file.
+#[derive(Clone, Debug)]
+pub struct YearData {
+    pub year: i32,
+    pub returns: Vec<Return>,
+    pub outcomes: Vec<FileOutcome>,
+}
+
+impl YearData {
+    pub fn rejected(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| o.status == Status::Rejected)
+            .count()
+    }
+}
+
+/// Reads `<data>/report.yaml` if present.
+pub fn load_config(data: &Path) -> anyhow::Result<Config> {
+    let path = data.join("report.yaml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+    }
+}
+
+/// The collection years found under `<data>/returns/`, oldest first.
+pub fn years(data: &Path) -> anyhow::Result<Vec<i32>> {
+    let dir = data.join("returns");
+    let entries = std::fs::read_dir(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    let mut years: Vec<i32> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    years.sort();
+    Ok(years)
+}
+
+/// Loads and validates every return of `year`. Only an unreadable folder is
+/// an `Err`; a bad file is a rejected outcome and the others carry on.
+pub fn load_year(
+    data: &Path,
+    year: i32,
+    register: &Register,
+    config: &Config,
+) -> anyhow::Result<YearData> {
+    let dir = data.join("returns").join(year.to_string());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let bands = config.bands(year);
+    let ctx = validate::Context {
+        register,
+        bands: &bands,
+        year: Some(year),
+        unknown_warning_share: config.unknown_warning_share,
+    };
+    let loaded: Vec<(FileOutcome, Option<Return>)> = files
+        .par_iter()
+        .map(|p| {
+            let shown = p
+                .strip_prefix(data)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            load_file(p, &shown, &ctx)
+        })
+        .collect();
+    Ok(reject_duplicates(year, loaded))
+}
+
+/// Reads and validates one file.
+pub fn load_file(
+    path: &Path,
+    shown: &str,
+    ctx: &validate::Context,
+) -> (FileOutcome, Option<Return>) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let outcome = |status, diagnostics| FileOutcome {
+        file: shown.to_string(),
+        status,
+        authority_code: None,
+        diagnostics,
+    };
+    if name.starts_with("~$") || name.starts_with(".~lock") || name.starts_with('.') {
+        let d = Diagnostic::warning(shown, "", "skipped: a lock or hidden file, not a return")
+            .hint("close the workbook in Excel before the run; the return itself is read");
+        return (outcome(Status::Skipped, vec![d]), None);
+    }
+    match ext.as_str() {
+        "csv" => {}
+        "xlsx" | "yaml" | "yml" => {
+            let d = Diagnostic::error(
+                shown,
+                "",
+                format!("reading .{ext} returns is not supported yet"),
+            )
+            .hint("save the return as CSV in the canonical layout (see the user guide)");
+            return (outcome(Status::Rejected, vec![d]), None);
+        }
+        _ => {
+            let d = Diagnostic::warning(shown, "", "skipped: not a return file (.csv expected)");
+            return (outcome(Status::Skipped, vec![d]), None);
+        }
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let d = Diagnostic::error(shown, "", format!("the file cannot be read: {e}"));
+            return (outcome(Status::Rejected, vec![d]), None);
+        }
+    };
+    match csv_return::read(shown, &bytes) {
+        Err(diags) => (outcome(Status::Rejected, diags), None),
+        Ok(rows) => {
+            let (ret, diags) = validate::build(shown, &rows, ctx);
+            let mut o = outcome(
+                if ret.is_some() {
+                    Status::Accepted
+                } else {
+                    Status::Rejected
+                },
+                diags,
+            );
+            o.authority_code = ret.as_ref().map(|r| r.authority_code.clone());
+            (o, ret)
+        }
+    }
+}
+
+/// Two returns for one council in one year: both are rejected, since the run
+/// cannot know which is right.
+fn reject_duplicates(year: i32, loaded: Vec<(FileOutcome, Option<Return>)>) -> YearData {
+    let mut by_code: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (o, r) in &loaded {
+        if let Some(r) = r {
+            by_code
+                .entry(r.authority_code.clone())
+                .or_default()
+                .push(o.file.clone());
+        }
+    }
+    let mut returns = Vec::new();
+    let mut outcomes = Vec::new();
+    for (mut o, r) in loaded {
+        if let Some(r) = r {
+            let files = &by_code[&r.authority_code];
+            if files.len() > 1 {
+                let others: Vec<_> = files.iter().filter(|f| **f != o.file).cloned().collect();
+                o.status = Status::Rejected;
+                o.diagnostics.push(
+                    Diagnostic::error(
+                        &o.file,
+                        "",
+                        format!(
+                            "another return for {} in {year} is in this run",
+                            r.authority_code
+                        ),
+                    )
+                    .value(others.join(", "))
+                    .hint("keep one return per council and year; both are left out until then"),
+                );
+            } else {
+                returns.push(r);
+            }
+        }
+        outcomes.push(o);
+    }
+    returns.sort_by(|a, b| a.authority_code.cmp(&b.authority_code));
+    YearData {
+        year,
+        returns,
+        outcomes,
+    }
+}

@@ -1,0 +1,437 @@
+//! The rules of a return (return-format.md), independent of its encoding:
+//! raw cells with places in, a `Return` and every diagnostic out.
+
+use super::diag::Diagnostic;
+use crate::indicators::{Band, Measure, Service};
+use crate::model::{Return, ServiceReturn, Triple};
+use crate::register::Register;
+use std::collections::{BTreeMap, HashMap};
+
+pub const COLUMNS: [&str; 8] = [
+    "authority_code",
+    "year",
+    "service",
+    "measure",
+    "band",
+    "white",
+    "minoritised",
+    "unknown",
+];
+const GROUPS: [&str; 3] = ["white", "minoritised", "unknown"];
+/// Counts above 2^53 cannot be held exactly in a spreadsheet or a float.
+const MAX_COUNT: u64 = 1 << 53;
+
+/// One cell as read, with its place in the file.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub text: String,
+    pub place: String,
+}
+
+/// One row as read: the eight fields in `COLUMNS` order.
+#[derive(Clone, Debug)]
+pub struct RawRow {
+    pub place: String,
+    pub cells: [Cell; 8],
+}
+
+/// What validation needs to know besides the file.
+pub struct Context<'a> {
+    pub register: &'a Register,
+    pub bands: &'a [Band],
+    /// The year of the folder the return was found in.
+    pub year: Option<i32>,
+    pub unknown_warning_share: f64,
+}
+
+/// Checks every rule; the return is `Some` only when there is no error.
+pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut code: Option<String> = None;
+    let mut year: Option<i32> = None;
+    let mut seen: HashMap<(Service, Measure, String), String> = HashMap::new();
+    // (service, measure, band) -> (counts per group, place of the row)
+    let mut cells: BTreeMap<(Service, Measure, String), ([Option<u64>; 3], String)> =
+        BTreeMap::new();
+    let mut other_codes: Vec<String> = Vec::new();
+    let mut other_years: Vec<String> = Vec::new();
+
+    for row in rows {
+        let [c_code, c_year, c_service, c_measure, c_band, cw, cm, cu] = &row.cells;
+
+        // Council and year: one of each per return.
+        let code_text = c_code.text.trim();
+        match &code {
+            None => {
+                if check_code(file, c_code, ctx.register, &mut diags) {
+                    code = Some(code_text.to_string());
+                } else {
+                    code = Some(String::new());
+                }
+            }
+            Some(first)
+                if first != code_text
+                    && !first.is_empty()
+                    && !other_codes.iter().any(|c| c == code_text) =>
+            {
+                other_codes.push(code_text.to_string());
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        &c_code.place,
+                        "a return holds one council only, but this row is for another",
+                    )
+                    .value(code_text)
+                    .hint(format!(
+                        "the first row is for {first}; send each council's return as its own file"
+                    )),
+                );
+            }
+            _ => {}
+        }
+        match c_year.text.trim().parse::<i32>() {
+            Ok(y) => match year {
+                None => {
+                    if let Some(expected) = ctx.year.filter(|e| *e != y) {
+                        diags.push(
+                            Diagnostic::error(
+                                file,
+                                &c_year.place,
+                                format!("the return is for {y} but it is in the {expected} folder"),
+                            )
+                            .value(c_year.text.clone())
+                            .hint("check the year, or move the file to the folder of its year"),
+                        );
+                    }
+                    year = Some(y);
+                }
+                Some(first) if first != y && !other_years.contains(&c_year.text) => {
+                    other_years.push(c_year.text.clone());
+                    diags.push(
+                        Diagnostic::error(
+                            file,
+                            &c_year.place,
+                            "a return holds one year only, but this row is for another",
+                        )
+                        .value(c_year.text.clone())
+                        .hint(format!("the first row is for {first}")),
+                    );
+                }
+                _ => {}
+            },
+            Err(_) => diags.push(
+                Diagnostic::error(
+                    file,
+                    &c_year.place,
+                    "the year must be a whole number such as 2024",
+                )
+                .value(c_year.text.clone()),
+            ),
+        }
+
+        let service = Service::from_id(c_service.text.trim());
+        if service.is_none() {
+            diags.push(
+                Diagnostic::error(file, &c_service.place, "unknown service")
+                    .value(c_service.text.clone())
+                    .hint("the service is `adults` or `children`"),
+            );
+        }
+        let measure = Measure::from_id(c_measure.text.trim());
+        if measure.is_none() {
+            let all: Vec<_> = Measure::ALL.iter().map(|m| m.id()).collect();
+            diags.push(
+                Diagnostic::error(file, &c_measure.place, "unknown measure")
+                    .value(c_measure.text.clone())
+                    .hint(format!("the measures are: {}", all.join(", "))),
+            );
+        }
+        let band = c_band.text.trim().to_string();
+        let mut band_ok = true;
+        if measure == Some(Measure::Headcount) {
+            if !ctx.bands.iter().any(|b| b.id == band) {
+                band_ok = false;
+                let ids: Vec<_> = ctx.bands.iter().map(|b| b.id.as_str()).collect();
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        &c_band.place,
+                        if band.is_empty() {
+                            "a headcount row needs a pay band"
+                        } else {
+                            "unknown pay band"
+                        },
+                    )
+                    .value(c_band.text.clone())
+                    .hint(format!("the pay bands are: {}", ids.join(", "))),
+                );
+            }
+        } else if measure.is_some() && !band.is_empty() {
+            band_ok = false;
+            diags.push(
+                Diagnostic::error(file, &c_band.place, "only headcount rows have a pay band")
+                    .value(c_band.text.clone())
+                    .hint("leave the band empty on this row"),
+            );
+        }
+
+        let counts = [cw, cm, cu].map(|c| parse_count(file, c, &mut diags));
+
+        if let (Some(s), Some(m), true) = (service, measure, band_ok) {
+            let key = (s, m, band.clone());
+            if let Some(first) = seen.get(&key) {
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        &row.place,
+                        "the same service, measure and band appears twice",
+                    )
+                    .value(format!("{} {} {}", s.id(), m.id(), band).trim().to_string())
+                    .hint(format!("it first appears at {first}; keep one row")),
+                );
+            } else {
+                seen.insert(key.clone(), row.place.clone());
+                let counts = counts.map(|c| c.ok().flatten());
+                cells.insert(key, (counts, row.place.clone()));
+            }
+        }
+    }
+
+    let mut services: BTreeMap<Service, ServiceReturn> = BTreeMap::new();
+    for s in Service::REPORTED {
+        if !cells.keys().any(|(cs, _, _)| *cs == s) {
+            continue; // the service is not part of this return
+        }
+        let mut sr = ServiceReturn::default();
+        let triple = |m: Measure, band: &str, diags: &mut Vec<Diagnostic>| -> Option<Triple> {
+            let what = if band.is_empty() {
+                m.id().to_string()
+            } else {
+                format!("{} ({band})", m.id())
+            };
+            match cells.get(&(s, m, band.to_string())) {
+                None => {
+                    diags.push(
+                        Diagnostic::warning(
+                            file,
+                            "",
+                            format!(
+                                "no row for {} in {}: reported as not provided",
+                                what,
+                                s.id()
+                            ),
+                        )
+                        .hint(format!(
+                            "add a row for {} ({})",
+                            what,
+                            m.description()
+                        )),
+                    );
+                    None
+                }
+                Some((c, place)) => match c {
+                    [Some(w), Some(mi), Some(u)] => Some(Triple {
+                        white: *w,
+                        minoritised: *mi,
+                        unknown: *u,
+                    }),
+                    [None, None, None] => {
+                        diags.push(Diagnostic::warning(
+                            file,
+                            place,
+                            format!("{} in {} is left blank: its indicators are reported as not provided", what, s.id()),
+                        ));
+                        None
+                    }
+                    _ => {
+                        diags.push(
+                            Diagnostic::warning(
+                                file,
+                                place,
+                                format!("{} in {} is partly blank: the whole row is reported as not provided", what, s.id()),
+                            )
+                            .hint("fill in all three groups; use 0 where there were none"),
+                        );
+                        None
+                    }
+                },
+            }
+        };
+        for b in ctx.bands {
+            let t = triple(Measure::Headcount, &b.id, &mut diags);
+            sr.bands.push((b.id.clone(), t));
+        }
+        for m in Measure::ALL
+            .into_iter()
+            .filter(|m| *m != Measure::Headcount)
+        {
+            let t = triple(m, "", &mut diags);
+            sr.measures.insert(m, t);
+        }
+        check_containment(file, s, &sr, &cells, ctx, &mut diags);
+        services.insert(s, sr);
+    }
+    if services.is_empty() && !diags.iter().any(|d| d.is_error()) {
+        diags.push(Diagnostic::error(
+            file,
+            "",
+            "the return has no rows for adults or children",
+        ));
+    }
+
+    let ok = !diags.iter().any(|d| d.is_error());
+    let ret = match (ok, code, year) {
+        (true, Some(code), Some(year)) => Some(Return {
+            source: file.to_string(),
+            authority_code: code,
+            year,
+            services,
+        }),
+        _ => None,
+    };
+    (ret, diags)
+}
+
+fn check_code(file: &str, cell: &Cell, register: &Register, diags: &mut Vec<Diagnostic>) -> bool {
+    let code = cell.text.trim();
+    let well_formed = code.len() == 9
+        && ["E06", "E08", "E09", "E10"].contains(&&code[..3.min(code.len())])
+        && code[3..].bytes().all(|b| b.is_ascii_digit());
+    if !well_formed {
+        diags.push(
+            Diagnostic::error(file, &cell.place, "not a council GSS code")
+                .value(cell.text.clone())
+                .hint("use the council's nine-character ONS code, E06, E08, E09 or E10 followed by six digits, e.g. E10000015"),
+        );
+        false
+    } else if register.get(code).is_none() {
+        diags.push(
+            Diagnostic::error(file, &cell.place, "this code is not a council with social services responsibilities in the authority register")
+                .value(cell.text.clone())
+                .hint("check the code against data/authorities.csv"),
+        );
+        false
+    } else {
+        true
+    }
+}
+
+/// A count: empty is `Ok(None)` (not provided); anything but a whole number
+/// from 0 to 2^53 is an error.
+fn parse_count(file: &str, cell: &Cell, diags: &mut Vec<Diagnostic>) -> Result<Option<u64>, ()> {
+    let t = cell.text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = t.parse::<u64>() {
+            if n <= MAX_COUNT {
+                return Ok(Some(n));
+            }
+        }
+        diags.push(
+            Diagnostic::error(
+                file,
+                &cell.place,
+                "the number is too large to be a count of staff",
+            )
+            .value(cell.text.clone()),
+        );
+        return Err(());
+    }
+    let hint = if t.starts_with('-') {
+        "counts cannot be negative"
+    } else if t.contains(',') && t.replace(',', "").bytes().all(|b| b.is_ascii_digit()) {
+        "write the number without a thousands separator, e.g. 1234"
+    } else if t.contains('.') {
+        "counts are whole numbers of people"
+    } else {
+        "leave the cell empty if the figure is not known; write 0 if there were none"
+    };
+    diags.push(
+        Diagnostic::error(file, &cell.place, "not a whole number of 0 or more")
+            .value(cell.text.clone())
+            .hint(hint),
+    );
+    Err(())
+}
+
+fn check_containment(
+    file: &str,
+    s: Service,
+    sr: &ServiceReturn,
+    cells: &BTreeMap<(Service, Measure, String), ([Option<u64>; 3], String)>,
+    ctx: &Context,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let place = |m: Measure| {
+        cells
+            .get(&(s, m, String::new()))
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default()
+    };
+    let headcount = sr.headcount();
+    for m in Measure::ALL {
+        let Some(parent) = m
+            .contained_in()
+            .or(m.warn_above_headcount().then_some(Measure::Headcount))
+        else {
+            continue;
+        };
+        let (Some(child), Some(outer)) = (sr.get(m), sr.get(parent)) else {
+            continue;
+        };
+        let parent_name = if parent == Measure::Headcount {
+            "headcount (all pay bands)".to_string()
+        } else {
+            parent.id().to_string()
+        };
+        for (g, (a, b)) in GROUPS.iter().zip([
+            (child.white, outer.white),
+            (child.minoritised, outer.minoritised),
+            (child.unknown, outer.unknown),
+        ]) {
+            if a <= b {
+                continue;
+            }
+            let rule = format!(
+                "{} ({g}, {}) is {a}, more than {parent_name} ({g}) {b}",
+                m.id(),
+                s.id()
+            );
+            let d = if m.warn_above_headcount() {
+                Diagnostic::warning(file, place(m), rule)
+                    .hint("this can happen with high turnover, but check it")
+            } else {
+                Diagnostic::error(file, place(m), rule)
+                    .value(a.to_string())
+                    .hint(format!(
+                        "{} is a subset of {parent_name}: check both figures",
+                        m.id()
+                    ))
+            };
+            diags.push(d);
+        }
+    }
+    if let Some(h) = headcount {
+        let total = h.total();
+        if total > 0 {
+            let share = h.unknown as f64 / total as f64;
+            if share > ctx.unknown_warning_share {
+                diags.push(
+                    Diagnostic::warning(
+                        file,
+                        "",
+                        format!(
+                            "{:.0}% of {} staff have unknown ethnicity (above the {:.0}% threshold)",
+                            share * 100.0,
+                            s.id(),
+                            ctx.unknown_warning_share * 100.0
+                        ),
+                    )
+                    .hint("figures are less reliable when many staff have no recorded ethnicity"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The `scwres` command line: a thin layer over the library.
+
+use clap::{Parser, Subcommand};
+use scwres::load::{self, Status, validate};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "scwres",
+    version,
+    about = "Social Care Workforce Race Equality Standard: national and local reports"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load every return of a year, compute every figure, and write the
+    /// national report, one local report per accepted return, results.csv,
+    /// benchmarks.csv and the validation outcome.
+    Report {
+        /// Folder holding `returns/<year>/` and optionally `report.yaml`.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Where to write; outputs go to `<out>/<year>/`.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Collection year to report (default: the newest found).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Check return files with the same rules the report run uses.
+    Validate {
+        /// Return files or folders of returns.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The collection year the returns should be for.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Folder with `report.yaml` (pay bands, thresholds), if any.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// Write the synthetic demo returns (deterministic for a given seed).
+    DemoData {
+        /// Folder to write `returns/<year>/` into.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Report { data, out, year } => report(data, out, year),
+        Command::Validate { paths, year, data } => validate_paths(paths, year, data),
+        Command::DemoData { data, seed } => demo(data, seed),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("scwres: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn report(data: PathBuf, out: PathBuf, year: Option<i32>) -> anyhow::Result<ExitCode> {
+    let s = scwres::run_report(&scwres::ReportOptions { data, out, year })?;
+    for o in &s.outcomes {
+        for d in &o.diagnostics {
+            if o.status == Status::Rejected || d.is_error() {
+                eprintln!("{d}");
+            }
+        }
+    }
+    for f in &s.failures {
+        eprintln!("scwres: {f}");
+    }
+    let warnings: usize = s
+        .outcomes
+        .iter()
+        .map(|o| o.diagnostics.iter().filter(|d| !d.is_error()).count())
+        .sum();
+    eprintln!(
+        "scwres: {}: {} returns accepted, {} rejected, {} skipped, {} warnings (see validation.md); national report and {} local reports written to {}",
+        s.year,
+        s.accepted,
+        s.rejected,
+        s.skipped,
+        warnings,
+        s.local_reports,
+        s.out_dir.display()
+    );
+    Ok(if s.rejected > 0 || !s.failures.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn validate_paths(
+    paths: Vec<PathBuf>,
+    year: Option<i32>,
+    data: PathBuf,
+) -> anyhow::Result<ExitCode> {
+    let config = load::load_config(&data)?;
+    let register = scwres::register_for(&data)?;
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&p)?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            entries.sort();
+            files.extend(entries);
+        } else if p.is_file() {
+            files.push(p);
+        } else {
+            anyhow::bail!("{}: no such file or folder", p.display());
+        }
+    }
+    let mut errors = 0;
+    for f in &files {
+        let bands = config.bands(year.unwrap_or(0));
+        let ctx = validate::Context {
+            register: &register,
+            bands: &bands,
+            year,
+            unknown_warning_share: config.unknown_warning_share,
+        };
+        let shown = f.display().to_string();
+        let (o, _) = load::load_file(f, &shown, &ctx);
+        for d in &o.diagnostics {
+            println!("{d}");
+        }
+        let verdict = match o.status {
+            Status::Accepted => "valid",
+            Status::Rejected => "REJECTED",
+            Status::Skipped => "skipped",
+        };
+        println!("{shown}: {verdict}");
+        errors += usize::from(o.status == Status::Rejected);
+    }
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn demo(data: PathBuf, seed: u64) -> anyhow::Result<ExitCode> {
+    let register = scwres::register::Register::built_in();
+    let files = scwres::demo::generate(&register, seed);
+    for (path, text) in &files {
+        scwres::publish::write_atomic(&data.join(path), text.as_bytes())?;
+    }
+    eprintln!(
+        "scwres: wrote {} synthetic returns under {}",
+        files.len(),
+        data.join("returns").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,271 @@
+//! Publish: the only stage that writes files. Every file is written to a
+//! temporary name beside its target and renamed into place, so a failed run
+//! leaves no half-written file behind.
+
+use crate::compute::{Figure, Scope, Spread, YearResults};
+use crate::config::Config;
+use crate::load::{FileOutcome, Status};
+use crate::render::view::{Benchmarks, Disclosure, Shown, Suppression};
+use crate::stats::Assessment;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically, creating folders as needed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+pub const RESULTS_COLUMNS: [&str; 20] = [
+    "year",
+    "scope",
+    "area_code",
+    "service",
+    "indicator",
+    "band",
+    "white_events",
+    "white_population",
+    "minoritised_events",
+    "minoritised_population",
+    "unknown_events",
+    "unknown_population",
+    "white_rate",
+    "minoritised_rate",
+    "relative_likelihood",
+    "ci_lower",
+    "ci_upper",
+    "minoritised_share",
+    "assessment",
+    "significant",
+];
+
+/// A decimal with ten significant digits (outputs.md asks for at least six).
+pub fn decimal(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return if x == 0.0 { "0".into() } else { String::new() };
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let dp = (9 - magnitude).max(0) as usize;
+    format!("{x:.dp$}")
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn result_row(f: &Figure) -> Vec<String> {
+    let g = |x: Option<crate::compute::GroupCount>, ev: bool| {
+        opt(x.map(|g| if ev { g.events } else { g.population }))
+    };
+    let assessment = match f.assessment {
+        Assessment::None => String::new(),
+        a => a.id().to_string(),
+    };
+    vec![
+        f.year.to_string(),
+        f.scope.id().to_string(),
+        f.area_code.clone(),
+        f.service.id().to_string(),
+        f.indicator.to_string(),
+        f.band.clone().unwrap_or_default(),
+        g(f.white, true),
+        g(f.white, false),
+        g(f.minoritised, true),
+        g(f.minoritised, false),
+        g(f.unknown, true),
+        g(f.unknown, false),
+        opt(f.white_rate.map(decimal)),
+        opt(f.minoritised_rate.map(decimal)),
+        opt(f.rl.map(|r| decimal(r.rl))),
+        opt(f.rl.map(|r| decimal(r.lower))),
+        opt(f.rl.map(|r| decimal(r.upper))),
+        opt(f.share.map(decimal)),
+        assessment,
+        opt(f.significant),
+    ]
+}
+
+fn csv_text(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(header).expect("writing to memory");
+    for r in rows {
+        w.write_record(&r).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// results.csv: every figure of the report year, then the previous year's
+/// national figures, unsuppressed (internal).
+pub fn results_csv(current: &YearResults, previous: Option<&YearResults>) -> Vec<u8> {
+    let rows = current
+        .figures
+        .iter()
+        .chain(
+            previous
+                .into_iter()
+                .flat_map(|p| p.figures.iter().filter(|f| f.scope == Scope::National)),
+        )
+        .map(result_row);
+    csv_text(&RESULTS_COLUMNS, rows)
+}
+
+const SPREAD_COLUMNS: [&str; 10] = [
+    "councils",
+    "median",
+    "lower_quartile",
+    "upper_quartile",
+    "councils_adverse",
+    "councils_within_range",
+    "councils_favourable",
+    "councils_not_calculable",
+    "councils_not_provided",
+    "units_left_out",
+];
+
+/// benchmarks.csv: national figures (exact) with the spread across councils,
+/// and regional figures for regions with enough councils, with disclosure
+/// control as for any sub-national figure.
+pub fn benchmarks_csv(b: &Benchmarks, config: &Config) -> (Vec<u8>, Vec<Suppression>) {
+    let mut header: Vec<&str> = RESULTS_COLUMNS.to_vec();
+    header.extend(SPREAD_COLUMNS);
+    let spread_of = |f: &Figure| -> Option<&Spread> {
+        b.spread
+            .iter()
+            .find(|s| s.indicator == f.indicator && s.service == f.service && s.band == f.band)
+    };
+    let mut rows = Vec::new();
+    for f in &b.national {
+        let mut r = result_row(f);
+        match spread_of(f) {
+            Some(s) => r.extend([
+                s.councils.to_string(),
+                opt(s.median.map(decimal)),
+                opt(s.lower_quartile.map(decimal)),
+                opt(s.upper_quartile.map(decimal)),
+                s.adverse.to_string(),
+                s.within_range.to_string(),
+                s.favourable.to_string(),
+                s.not_calculable.to_string(),
+                s.not_provided.to_string(),
+            ]),
+            None => r.extend(std::iter::repeat_n(String::new(), 9)),
+        }
+        r.push(f.units_left_out.to_string());
+        rows.push(r);
+    }
+    let mut d = Disclosure {
+        config,
+        report: "benchmarks.csv".into(),
+        log: Vec::new(),
+    };
+    for f in &b.regions {
+        let v = d.figure(f);
+        let s = |x: &Option<Shown>| match x {
+            Some(Shown::N(n)) => decimal(*n),
+            Some(Shown::T(t)) => t.to_string(),
+            None => String::new(),
+        };
+        let count = |x: &Option<Shown>| match x {
+            Some(Shown::N(n)) => format!("{}", *n as u64),
+            other => s(other),
+        };
+        let mut r = result_row(f);
+        r[6] = count(&v.white_events);
+        r[7] = count(&v.white_population);
+        r[8] = count(&v.minoritised_events);
+        r[9] = count(&v.minoritised_population);
+        r[10] = count(&v.unknown_events);
+        r[11] = count(&v.unknown_population);
+        r[12] = s(&v.white_rate);
+        r[13] = s(&v.minoritised_rate);
+        r[14] = s(&v.rl);
+        r[15] = s(&v.lower);
+        r[16] = s(&v.upper);
+        r[17] = s(&v.share);
+        if v.suppressed {
+            r[18] = if f.indicator().assessed() {
+                "suppressed".into()
+            } else {
+                String::new()
+            };
+            r[19] = String::new();
+        }
+        r.push(f.councils.to_string());
+        r.extend(std::iter::repeat_n(String::new(), 8));
+        r.push(f.units_left_out.to_string());
+        rows.push(r);
+    }
+    (csv_text(&header, rows), d.log)
+}
+
+pub fn suppressions_csv(log: &[Suppression]) -> Vec<u8> {
+    let rows = log.iter().map(|s| {
+        vec![
+            s.report.clone(),
+            s.area_code.clone(),
+            s.service.into(),
+            s.indicator.into(),
+            s.band.clone(),
+            s.what.into(),
+        ]
+    });
+    csv_text(
+        &[
+            "report",
+            "area_code",
+            "service",
+            "indicator",
+            "band",
+            "what",
+        ],
+        rows,
+    )
+}
+
+pub fn validation_json(year: i32, outcomes: &[FileOutcome]) -> Vec<u8> {
+    let v = serde_json::json!({ "year": year, "files": outcomes });
+    let mut s = serde_json::to_string_pretty(&v).expect("outcomes serialise");
+    s.push('\n');
+    s.into_bytes()
+}
+
+pub fn validation_md(year: i32, outcomes: &[FileOutcome]) -> Vec<u8> {
+    let n = |st| outcomes.iter().filter(|o| o.status == st).count();
+    let mut s = format!(
+        "# Validation of the {year} returns\n\n{} files: {} accepted, {} rejected, {} skipped.\n",
+        outcomes.len(),
+        n(Status::Accepted),
+        n(Status::Rejected),
+        n(Status::Skipped)
+    );
+    for o in outcomes {
+        let status = match o.status {
+            Status::Accepted => "accepted",
+            Status::Rejected => "REJECTED",
+            Status::Skipped => "skipped",
+        };
+        let _ = write!(s, "\n## {} ({status})\n\n", o.file);
+        if o.diagnostics.is_empty() {
+            s.push_str("No problems found.\n");
+        }
+        for d in &o.diagnostics {
+            let _ = writeln!(s, "- {}", d.to_string().replace("\n  hint:", " Hint:"));
+        }
+    }
+    s.into_bytes()
+}

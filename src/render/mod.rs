@@ -1,0 +1,210 @@
+//! Render: figures in, typst source and PDF bytes out. Report words and
+//! layout live in `report-templates/` (minijinja producing typst); this
+//! module builds the views the templates read, applies disclosure control,
+//! draws the charts and typesets. It writes nothing.
+
+mod escape;
+pub mod view;
+mod world;
+
+pub use world::Typeset;
+
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, Value};
+use std::sync::LazyLock;
+
+/// The report templates, built into the binary.
+const TEMPLATES: [(&str, &str); 4] = [
+    (
+        "_macros.typ",
+        include_str!("../../report-templates/_macros.typ"),
+    ),
+    (
+        "_base.typ",
+        include_str!("../../report-templates/_base.typ"),
+    ),
+    (
+        "national.typ",
+        include_str!("../../report-templates/national.typ"),
+    ),
+    (
+        "local.typ",
+        include_str!("../../report-templates/local.typ"),
+    ),
+];
+
+/// A rendered report: its typst source, chart SVGs and typeset PDF.
+pub struct Rendered {
+    /// File stem, e.g. `national` or `E10000015-hertfordshire`.
+    pub name: String,
+    pub typst: String,
+    pub charts: Vec<(String, Vec<u8>)>,
+    pub pdf: Vec<u8>,
+    pub text: String,
+}
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".typ") {
+            AutoEscape::Custom("typst".into())
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_formatter(|out, state, value| {
+        if matches!(state.auto_escape(), AutoEscape::Custom(n) if n == "typst") {
+            if value.is_safe() {
+                out.write_str(value.as_str().unwrap_or_default())?;
+            } else if !value.is_none() {
+                out.write_str(&escape::markup(&value.to_string()))?;
+            }
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
+    env.add_filter("str", |v: Value| {
+        Value::from_safe_string(escape::string_literal(&display(&v)))
+    });
+    env.add_filter("num", num);
+    env.add_filter("pct", pct);
+    env.add_filter("thousands", int);
+    for (name, src) in TEMPLATES {
+        env.add_template(name, src).expect("report templates parse");
+    }
+    env
+});
+
+fn display(v: &Value) -> String {
+    if v.is_none() || v.is_undefined() {
+        String::new()
+    } else {
+        v.to_string()
+    }
+}
+
+/// `1.3712|num(2)` is `1.37`; strings (such as `[c]`) pass through; none is
+/// an en dash.
+fn num(_: &State, v: Value, dp: Option<usize>) -> Result<String, Error> {
+    let dp = dp.unwrap_or(2);
+    if v.is_none() || v.is_undefined() {
+        return Ok("–".into());
+    }
+    if let Some(s) = v.as_str() {
+        return Ok(s.to_string());
+    }
+    let x = f64::try_from(v)
+        .map_err(|_| Error::new(ErrorKind::InvalidOperation, "num expects a number"))?;
+    Ok(format!("{x:.dp$}"))
+}
+
+/// `0.184|pct` is `18%`.
+fn pct(_: &State, v: Value, dp: Option<usize>) -> Result<String, Error> {
+    let dp = dp.unwrap_or(0);
+    if v.is_none() || v.is_undefined() {
+        return Ok("–".into());
+    }
+    if let Some(s) = v.as_str() {
+        return Ok(s.to_string());
+    }
+    let x = f64::try_from(v)
+        .map_err(|_| Error::new(ErrorKind::InvalidOperation, "pct expects a number"))?;
+    Ok(format!("{:.dp$}%", x * 100.0))
+}
+
+/// `97900|thousands` is `97,900`.
+fn int(_: &State, v: Value) -> Result<String, Error> {
+    if v.is_none() || v.is_undefined() {
+        return Ok("–".into());
+    }
+    if let Some(s) = v.as_str() {
+        return Ok(s.to_string());
+    }
+    let x = f64::try_from(v)
+        .map_err(|_| Error::new(ErrorKind::InvalidOperation, "int expects a number"))?;
+    Ok(thousands(x.round() as i64))
+}
+
+fn thousands(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// Renders a template with a view to typst source.
+pub fn typst_source(template: &str, view: &impl serde::Serialize) -> Result<String, String> {
+    let tmpl = ENV.get_template(template).map_err(|e| e.to_string())?;
+    tmpl.render(minijinja::value::Serde(view)).map_err(|e| {
+        let mut msg = format!("template {template}: {e}");
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg.push_str(&format!(": {s}"));
+            src = s.source();
+        }
+        msg
+    })
+}
+
+/// Renders and typesets one document.
+pub fn document(
+    name: String,
+    template: &str,
+    view: &impl serde::Serialize,
+    charts: Vec<(String, Vec<u8>)>,
+    date: (i32, u8, u8),
+) -> Result<Rendered, String> {
+    let typst = typst_source(template, view)?;
+    let opts = world::DocOptions {
+        ident: &name,
+        date,
+        pdf_ua: true,
+    };
+    let set = world::typeset(typst.clone(), &charts, &opts)
+        .map_err(|e| format!("typesetting {name}: {e}"))?;
+    Ok(Rendered {
+        name,
+        typst,
+        charts,
+        pdf: set.pdf,
+        text: set.text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_escaped_in_typ_templates() {
+        let mut env = ENV.clone();
+        env.add_template(
+            "t.typ",
+            "= {{ name }} {{ name|str }} {{ x|num(1) }} {{ big|thousands }}",
+        )
+        .unwrap();
+        let out = env
+            .get_template("t.typ")
+            .unwrap()
+            .render(minijinja::context! { name => "St #1 [Met] & *Co*", x => 1.25, big => 97900 })
+            .unwrap();
+        assert_eq!(
+            out,
+            "= St \\#1 \\[Met\\] & \\*Co\\* \"St #1 [Met] & *Co*\" 1.2 97,900"
+        );
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,169 @@
+//! typst embedded as a library: one `World` per document, over in-memory
+//! files only. Fonts and the standard library are loaded once per process
+//! and shared by every document (and every rayon worker).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::layout::{Frame, FrameItem};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+/// The house sans-serif (Open Sans, Apache-2.0), built into the binary.
+const HOUSE_FONTS: [&[u8]; 4] = [
+    include_bytes!("../../assets/fonts/OpenSans-Regular.ttf"),
+    include_bytes!("../../assets/fonts/OpenSans-Bold.ttf"),
+    include_bytes!("../../assets/fonts/OpenSans-Italic.ttf"),
+    include_bytes!("../../assets/fonts/OpenSans-Semibold.ttf"),
+];
+
+struct Fonts {
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+}
+
+static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
+    let fonts: Vec<Font> = HOUSE_FONTS
+        .into_iter()
+        .chain(typst_assets::fonts())
+        .flat_map(|data| Font::iter(Bytes::new(data)))
+        .collect();
+    Fonts {
+        book: LazyHash::new(FontBook::from_fonts(&fonts)),
+        fonts,
+    }
+});
+
+static LIBRARY: LazyLock<LazyHash<Library>> =
+    LazyLock::new(|| LazyHash::new(Library::builder().build()));
+
+/// A typeset document: PDF bytes and the text laid out on its pages.
+pub struct Typeset {
+    pub pdf: Vec<u8>,
+    /// The text of every page, in reading order, as typst laid it out
+    /// (chart images excluded: their labels are in the SVG sources).
+    pub text: String,
+}
+
+/// What a document needs besides its source.
+pub struct DocOptions<'a> {
+    /// Stable identifier of the document, for a reproducible PDF.
+    pub ident: &'a str,
+    /// The fixed date of the document (release date).
+    pub date: (i32, u8, u8),
+    /// Claim and enforce PDF/UA-1.
+    pub pdf_ua: bool,
+}
+
+struct Doc {
+    main: Source,
+    files: HashMap<FileId, Bytes>,
+    today: Option<Datetime>,
+}
+
+fn file_id(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path).expect("document file names are valid virtual paths");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+impl World for Doc {
+    fn library(&self) -> &LazyHash<Library> {
+        &LIBRARY
+    }
+    fn book(&self) -> &LazyHash<FontBook> {
+        &FONTS.book
+    }
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main.id() {
+            return Ok(Bytes::from_string(self.main.text().to_string()));
+        }
+        self.files.get(&id).cloned().ok_or(FileError::AccessDenied)
+    }
+    fn font(&self, index: usize) -> Option<Font> {
+        FONTS.fonts.get(index).cloned()
+    }
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        self.today
+    }
+}
+
+/// Compiles typst source with in-memory files (`name -> bytes`) to PDF.
+pub fn typeset(
+    source: String,
+    files: &[(String, Vec<u8>)],
+    opts: &DocOptions,
+) -> Result<Typeset, String> {
+    let (y, m, d) = opts.date;
+    let doc = Doc {
+        main: Source::new(file_id("/main.typ"), source),
+        files: files
+            .iter()
+            .map(|(n, b)| (file_id(&format!("/{n}")), Bytes::new(b.clone())))
+            .collect(),
+        today: Datetime::from_ymd(y, m, d),
+    };
+    let warned = typst::compile::<PagedDocument>(&doc);
+    let document = warned.output.map_err(|errs| describe(&doc, &errs))?;
+    let standards = if opts.pdf_ua {
+        PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| e.message().to_string())?
+    } else {
+        PdfStandards::default()
+    };
+    let options = PdfOptions {
+        ident: Smart::Custom(opts.ident.to_string()),
+        timestamp: Datetime::from_ymd_hms(y, m, d, 9, 30, 0).map(Timestamp::new_utc),
+        standards,
+        ..PdfOptions::default()
+    };
+    let pdf = typst_pdf::pdf(&document, &options).map_err(|errs| describe(&doc, &errs))?;
+    let mut text = String::new();
+    for page in document.pages() {
+        frame_text(&page.frame, &mut text);
+        text.push('\n');
+    }
+    Ok(Typeset { pdf, text })
+}
+
+fn frame_text(frame: &Frame, out: &mut String) {
+    for (_, item) in frame.items() {
+        match item {
+            FrameItem::Group(g) => frame_text(&g.frame, out),
+            FrameItem::Text(t) => {
+                out.push_str(&t.text);
+                out.push(' ');
+            }
+            _ => {}
+        }
+    }
+}
+
+/// typst diagnostics as one message naming the line of generated source.
+fn describe(doc: &Doc, errs: &[SourceDiagnostic]) -> String {
+    errs.iter()
+        .map(|e| {
+            let line = doc
+                .range(e.span)
+                .and_then(|r| doc.main.lines().byte_to_line(r.start))
+                .map(|l| format!(" (generated source line {})", l + 1))
+                .unwrap_or_default();
+            let hints: String = e.hints.iter().map(|h| format!("; hint: {}", h.v)).collect();
+            format!("{}{line}{hints}", e.message)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

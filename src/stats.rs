@@ -1,0 +1,246 @@
+//! Statistical methods of indicators.md. Pure functions: no I/O, no state.
+
+use crate::indicators::Polarity;
+use serde::Serialize;
+
+/// The normal quantile for a two-sided 95% interval.
+pub const Z95: f64 = 1.959964;
+
+/// A relative likelihood with its 95% confidence interval (Katz log method).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Rl {
+    pub rl: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+impl Rl {
+    /// The 95% interval excludes 1.
+    pub fn significant(&self) -> bool {
+        self.lower > 1.0 || self.upper < 1.0
+    }
+}
+
+/// Why a relative likelihood could not be calculated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotCalculable {
+    NoMinoritisedPopulation,
+    NoWhitePopulation,
+    NoMinoritisedEvents,
+    NoWhiteEvents,
+}
+
+impl NotCalculable {
+    pub fn reason(self) -> &'static str {
+        match self {
+            NotCalculable::NoMinoritisedPopulation => "no minoritised staff in the population",
+            NotCalculable::NoWhitePopulation => "no white staff in the population",
+            NotCalculable::NoMinoritisedEvents => "no events among minoritised staff",
+            NotCalculable::NoWhiteEvents => "no events among white staff",
+        }
+    }
+}
+
+/// `events / population`, or `None` for an empty population.
+pub fn rate(events: u64, population: u64) -> Option<f64> {
+    (population > 0).then(|| events as f64 / population as f64)
+}
+
+/// Relative likelihood `(a/n1) / (c/n2)` with the Katz log interval
+/// `exp(ln RL ± z·sqrt(1/a − 1/n1 + 1/c − 1/n2))`, no continuity correction.
+/// `a, n1`: minoritised events and population; `c, n2`: white.
+pub fn relative_likelihood(a: u64, n1: u64, c: u64, n2: u64) -> Result<Rl, NotCalculable> {
+    if n1 == 0 {
+        return Err(NotCalculable::NoMinoritisedPopulation);
+    }
+    if n2 == 0 {
+        return Err(NotCalculable::NoWhitePopulation);
+    }
+    if a == 0 {
+        return Err(NotCalculable::NoMinoritisedEvents);
+    }
+    if c == 0 {
+        return Err(NotCalculable::NoWhiteEvents);
+    }
+    let (a, n1, c, n2) = (a as f64, n1 as f64, c as f64, n2 as f64);
+    let rl = (a / n1) / (c / n2);
+    // Clamp at 0: rounding can make 1/a - 1/n1 a hair negative when a == n1.
+    let se = (1.0 / a - 1.0 / n1 + 1.0 / c - 1.0 / n2).max(0.0).sqrt();
+    Ok(Rl {
+        rl,
+        lower: (rl.ln() - Z95 * se).exp(),
+        upper: (rl.ln() + Z95 * se).exp(),
+    })
+}
+
+/// Wilson score 95% interval for the proportion `x / n`.
+pub fn wilson(x: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 || x > n {
+        return None;
+    }
+    let (x, n, z) = (x as f64, n as f64, Z95);
+    let p = x / n;
+    let denom = 1.0 + z * z / n;
+    let centre = p + z * z / (2.0 * n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    Some(((centre - half) / denom, (centre + half) / denom))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assessment {
+    WithinRange,
+    Adverse,
+    Favourable,
+    NotCalculable,
+    NotProvided,
+    /// Descriptive indicator: no assessment.
+    None,
+}
+
+impl Assessment {
+    pub fn id(self) -> &'static str {
+        match self {
+            Assessment::WithinRange => "within_range",
+            Assessment::Adverse => "adverse",
+            Assessment::Favourable => "favourable",
+            Assessment::NotCalculable => "not_calculable",
+            Assessment::NotProvided => "not_provided",
+            Assessment::None => "",
+        }
+    }
+}
+
+/// Assesses an RL against the inclusive band `[lower, upper]`.
+pub fn assess(rl: f64, polarity: Polarity, lower: f64, upper: f64) -> Assessment {
+    if (lower..=upper).contains(&rl) {
+        return Assessment::WithinRange;
+    }
+    let high = rl > upper;
+    match polarity {
+        Polarity::Descriptive => Assessment::None,
+        Polarity::HigherIsWorse if high => Assessment::Adverse,
+        Polarity::HigherIsBetter if !high => Assessment::Adverse,
+        _ => Assessment::Favourable,
+    }
+}
+
+/// Quantile of sorted data by linear interpolation between order statistics
+/// (R's type 7, NumPy's default): `h = (n − 1)p`.
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() || !(0.0..=1.0).contains(&p) {
+        return None;
+    }
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) {
+        assert!((a - b).abs() <= tol, "{a} vs {b}");
+    }
+
+    // Reference values were computed independently with Python's standard
+    // library (math.log/exp/sqrt), from the formulas as printed in
+    // indicators.md, and cross-checked by hand for the first case:
+    //   a=60,n1=400,c=100,n2=1000: RL=0.15/0.10=1.5;
+    //   SE=sqrt(1/60-1/400+1/100-1/1000)=sqrt(0.0231666..)=0.152206;
+    //   CI=exp(ln1.5 ± 1.959964*0.152206) = 1.113098 .. 2.021386.
+    #[test]
+    fn katz_matches_reference_values() {
+        let r = relative_likelihood(60, 400, 100, 1000).unwrap();
+        close(r.rl, 1.5, 1e-12);
+        close(r.lower, 1.113_098, 1e-5);
+        close(r.upper, 2.021_386, 1e-5);
+        assert!(r.significant());
+
+        // KCHFT 2017 (domain.md): BME 169/3467 vs white 586/6817 appointed.
+        // SC-WRES direction gives 0.567; NHS-style white/BME is 1/0.567 = 1.76.
+        let r = relative_likelihood(169, 3467, 586, 6817).unwrap();
+        close(r.rl, 0.567_059, 1e-5);
+        close(1.0 / r.rl, 1.763_5, 1e-3);
+        close(r.lower, 0.480_241, 1e-5);
+        close(r.upper, 0.669_573, 1e-5);
+
+        // Equal rates: RL 1, interval straddles 1.
+        let r = relative_likelihood(10, 100, 20, 200).unwrap();
+        close(r.rl, 1.0, 1e-12);
+        assert!(!r.significant());
+    }
+
+    #[test]
+    fn katz_not_calculable_with_zeros() {
+        assert_eq!(
+            relative_likelihood(0, 10, 5, 10),
+            Err(NotCalculable::NoMinoritisedEvents)
+        );
+        assert_eq!(
+            relative_likelihood(1, 10, 0, 10),
+            Err(NotCalculable::NoWhiteEvents)
+        );
+        assert_eq!(
+            relative_likelihood(0, 0, 5, 10),
+            Err(NotCalculable::NoMinoritisedPopulation)
+        );
+        assert_eq!(
+            relative_likelihood(1, 10, 0, 0),
+            Err(NotCalculable::NoWhitePopulation)
+        );
+    }
+
+    #[test]
+    fn katz_all_events_gives_point_interval() {
+        let r = relative_likelihood(10, 10, 10, 10).unwrap();
+        close(r.lower, 1.0, 1e-12);
+        close(r.upper, 1.0, 1e-12);
+    }
+
+    // Wilson reference values: Python, from the textbook formula
+    // (p + z²/2n ± z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n), and for 81/263
+    // matching the worked example in Newcombe (1998), 0.2553 to 0.3662.
+    #[test]
+    fn wilson_matches_reference_values() {
+        let (l, u) = wilson(81, 263).unwrap();
+        close(l, 0.255_3, 1e-4);
+        close(u, 0.366_2, 1e-4);
+        let (l, u) = wilson(0, 10).unwrap();
+        close(l, 0.0, 1e-12);
+        close(u, 0.277_533, 1e-5);
+        let (l, u) = wilson(10, 10).unwrap();
+        close(l, 0.722_467, 1e-5);
+        close(u, 1.0, 1e-12);
+        assert_eq!(wilson(1, 0), None);
+    }
+
+    #[test]
+    fn assessment_follows_polarity_and_inclusive_band() {
+        use Assessment::*;
+        use Polarity::*;
+        assert_eq!(assess(0.80, HigherIsBetter, 0.8, 1.25), WithinRange);
+        assert_eq!(assess(1.25, HigherIsWorse, 0.8, 1.25), WithinRange);
+        assert_eq!(assess(0.52, HigherIsBetter, 0.8, 1.25), Adverse);
+        assert_eq!(assess(0.52, HigherIsWorse, 0.8, 1.25), Favourable);
+        assert_eq!(assess(1.37, HigherIsWorse, 0.8, 1.25), Adverse);
+        assert_eq!(assess(1.37, HigherIsBetter, 0.8, 1.25), Favourable);
+        assert_eq!(assess(1.2501, HigherIsWorse, 0.8, 1.25), Adverse);
+    }
+
+    // Type 7 reference values: numpy.quantile([1, 2, 3, 4, 10], [.25, .5, .75])
+    // = 2.0, 3.0, 4.0, and for [0.5, 1.5] at 0.25: 0.75.
+    #[test]
+    fn quantiles_are_type_7() {
+        let d = [1.0, 2.0, 3.0, 4.0, 10.0];
+        assert_eq!(quantile_sorted(&d, 0.25), Some(2.0));
+        assert_eq!(quantile_sorted(&d, 0.5), Some(3.0));
+        assert_eq!(quantile_sorted(&d, 0.75), Some(4.0));
+        assert_eq!(quantile_sorted(&[0.5, 1.5], 0.25), Some(0.75));
+        assert_eq!(quantile_sorted(&[2.0, 4.0, 7.0, 8.0], 0.5), Some(5.5));
+        assert_eq!(quantile_sorted(&[], 0.5), None);
+    }
+}
