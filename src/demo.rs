@@ -9,6 +9,7 @@ use crate::register::{Authority, Register};
 
 /// A small, portable PRNG (SplitMix64): the same seed gives the same data on
 /// every platform and every version of every crate.
+#[derive(Clone)]
 struct Rng(u64);
 
 impl Rng {
@@ -28,13 +29,29 @@ impl Rng {
         let u2 = self.uniform();
         (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
     }
+    /// A binomial draw that always consumes exactly two uniforms, so that a
+    /// second pass with slightly different parameters stays on the same
+    /// random stream. Exact (inverse CDF) below 60 trials, normal above.
     fn binomial(&mut self, n: u64, p: f64) -> u64 {
         let p = p.clamp(0.0, 1.0);
-        if n < 60 {
-            return (0..n).filter(|_| self.uniform() < p).count() as u64;
+        let (u1, u2) = (self.uniform(), self.uniform());
+        if n >= 60 {
+            let z = (-2.0 * u1.max(1e-300).ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+            let (mean, sd) = (n as f64 * p, (n as f64 * p * (1.0 - p)).sqrt());
+            return (mean + sd * z).round().clamp(0.0, n as f64) as u64;
         }
-        let (mean, sd) = (n as f64 * p, (n as f64 * p * (1.0 - p)).sqrt());
-        (mean + sd * self.normal()).round().clamp(0.0, n as f64) as u64
+        if p >= 1.0 {
+            return n;
+        }
+        let mut pmf = (1.0 - p).powi(n as i32);
+        let mut cdf = pmf;
+        let mut k = 0;
+        while u1 > cdf && k < n {
+            pmf *= (n - k) as f64 / (k + 1) as f64 * p / (1.0 - p);
+            k += 1;
+            cdf += pmf;
+        }
+        k
     }
     fn pick<T: Clone>(&mut self, items: &mut Vec<T>) -> T {
         let i = (self.next() % items.len() as u64) as usize;
@@ -150,10 +167,36 @@ pub fn generate(register: &Register, seed: u64) -> Vec<(String, String)> {
                 }
             })
             .collect();
-        for (plan, text) in plans
+        // Two passes over the same random stream: the first measures how far
+        // sampling moved each pooled relative likelihood, the second scales
+        // the minoritised rates by target / realised.
+        let bands = default_bands();
+        let replay = rng.clone();
+        let none = Correction {
+            rates: vec![1.0; t.rates.len()],
+            staff: [1.0, 1.0],
+        };
+        let (_, realised) = year_returns(&t, &plans, &bands, &mut rng, &none);
+        let rates: Vec<f64> = realised
+            .rates
             .iter()
-            .zip(year_returns(&t, &plans, &default_bands(), &mut rng))
-        {
+            .zip(&t.rates)
+            .map(|(r, (_, _, target))| {
+                let rl = (r[0] / r[1]) / (r[2] / r[3]);
+                if rl.is_finite() && rl > 0.0 {
+                    target / rl
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        let staff = [
+            t.adults_staff / realised.staff[0],
+            t.children_staff / realised.staff[1].max(1.0),
+        ];
+        rng = replay;
+        let (texts, _) = year_returns(&t, &plans, &bands, &mut rng, &Correction { rates, staff });
+        for (plan, text) in plans.iter().zip(texts) {
             let slug = crate::slug(&plan.authority.name);
             files.push((
                 format!("returns/{year}/{}-{slug}.csv", plan.authority.code),
@@ -164,61 +207,86 @@ pub fn generate(register: &Register, seed: u64) -> Vec<(String, String)> {
     files
 }
 
+/// Factors from a first pass that bring the realised national figures onto
+/// the targets.
+struct Correction {
+    rates: Vec<f64>,
+    staff: [f64; 2],
+}
+
+/// What a pass realised over the returns that will be used: per rate the
+/// pooled (minoritised events, population, white events, population), and
+/// the staff of adults' and children's services.
+struct Realised {
+    rates: Vec<[f64; 4]>,
+    staff: [f64; 2],
+}
+
 /// Expected counts first, calibrated so the national pooled figures hit the
 /// targets, then binomial draws around them.
-fn year_returns(t: &Targets, plans: &[Plan], bands: &[Band], rng: &mut Rng) -> Vec<String> {
-    let total_adults: f64 = plans.iter().map(|p| p.adults_weight).sum();
-    let total_children: f64 = plans
-        .iter()
-        .map(|p| p.children_weight)
-        .sum::<f64>()
-        .max(1e-9);
+fn year_returns(
+    t: &Targets,
+    plans: &[Plan],
+    bands: &[Band],
+    rng: &mut Rng,
+    correction: &Correction,
+) -> (Vec<String>, Realised) {
+    // The staff targets are met by the returns that will be used.
+    let used = || plans.iter().filter(|p| !p.quirks.broken);
+    let total_adults: f64 = used().map(|p| p.adults_weight).sum();
+    let total_children: f64 = used().map(|p| p.children_weight).sum::<f64>().max(1e-9);
     // Band calibration: the national minoritised share per band hits the
     // target when each council's odds are scaled by one factor per band.
     let mut band_scale = [1.0f64; 3];
     for _ in 0..40 {
         for b in 0..3 {
             let (mut m, mut k) = (0.0, 0.0);
-            for p in plans {
+            for p in used() {
                 let staff = p.adults_weight / total_adults * t.adults_staff
                     + p.children_weight / total_children * t.children_staff;
-                let share = minoritised_share(p.diversity * band_scale[b]);
-                m += staff * t.band_mix[b] * share;
+                m += staff * t.band_mix[b] * minoritised_share(p.diversity * band_scale[b]);
                 k += staff * t.band_mix[b];
             }
             band_scale[b] *= (t.band_shares[b] / (m / k)).powf(0.8);
         }
     }
-    // RL calibration: the pooled ratio of expected minoritised to white
-    // events equals the target RL when the council effects are normalised.
+    // RL calibration: council effects normalised, weighted by expected
+    // minoritised staff as pooling weights them.
     let rl_scale: Vec<f64> = (0..t.rates.len())
         .map(|k| {
             let (mut num, mut den) = (0.0, 0.0);
-            for p in plans {
-                let staff = p.adults_weight + p.children_weight;
-                num += staff * p.effects[k];
-                den += staff;
+            for p in used() {
+                let m = (p.adults_weight + p.children_weight)
+                    * minoritised_share(p.diversity * band_scale[1]);
+                num += m * p.effects[k];
+                den += m;
             }
             den / num
         })
         .collect();
 
+    let mut realised = Realised {
+        rates: vec![[0.0f64; 4]; t.rates.len()],
+        staff: [0.0; 2],
+    };
     let mut out = Vec::new();
     for p in plans {
         let mut csv =
             String::from("authority_code,year,service,measure,band,white,minoritised,unknown\n");
-        for (s, weight, total, target) in [
+        for (si, s, weight, total, target) in [
             (
+                0,
                 Service::Adults,
                 p.adults_weight,
                 total_adults,
-                t.adults_staff,
+                t.adults_staff * correction.staff[0],
             ),
             (
+                1,
                 Service::Children,
                 p.children_weight,
                 total_children,
-                t.children_staff,
+                t.children_staff * correction.staff[1],
             ),
         ] {
             if weight == 0.0 {
@@ -230,70 +298,76 @@ fn year_returns(t: &Targets, plans: &[Plan], bands: &[Band], rng: &mut Rng) -> V
             } else {
                 0.015 + 0.04 * rng.uniform()
             };
+            let mut row = |measure: Measure, band: &str, v: Option<[u64; 3]>| {
+                let f = |i: usize| v.map(|v| v[i].to_string()).unwrap_or_default();
+                csv.push_str(&format!(
+                    "{},{},{},{},{},{},{},{}\n",
+                    p.authority.code,
+                    t.year,
+                    s.id(),
+                    measure.id(),
+                    band,
+                    f(0),
+                    f(1),
+                    f(2)
+                ));
+            };
             let mut hc = [0u64; 3];
-            let mut row =
-                |measure: Measure, band: &str, w: Option<u64>, m: Option<u64>, u: Option<u64>| {
-                    let f = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
-                    csv.push_str(&format!(
-                        "{},{},{},{},{},{},{},{}\n",
-                        p.authority.code,
-                        t.year,
-                        s.id(),
-                        measure.id(),
-                        band,
-                        f(w),
-                        f(m),
-                        f(u)
-                    ));
-                };
             for (b, band) in bands.iter().enumerate() {
                 let n = (staff * t.band_mix[b] * (0.15 * rng.normal()).exp())
                     .round()
-                    .max(1.0);
-                let unknown = rng.binomial(n as u64, unknown_share);
-                let known = n as u64 - unknown;
-                let m = rng.binomial(known, minoritised_share(p.diversity * band_scale[b]));
-                row(
-                    Measure::Headcount,
-                    &band.id,
-                    Some(known - m),
-                    Some(m),
-                    Some(unknown),
-                );
-                hc[0] += known - m;
-                hc[1] += m;
-                hc[2] += unknown;
+                    .max(1.0) as u64;
+                let unknown = rng.binomial(n, unknown_share);
+                let m = rng.binomial(n - unknown, minoritised_share(p.diversity * band_scale[b]));
+                let v = [n - unknown - m, m, unknown];
+                row(Measure::Headcount, &band.id, Some(v));
+                for g in 0..3 {
+                    hc[g] += v[g];
+                }
             }
-            let [hw, hm, hu] = hc;
-            let draw = |rng: &mut Rng, k: usize, pop: [u64; 3]| -> [u64; 3] {
-                let (_, w, rl) = t.rates[k];
-                let m = (w * rl * p.effects[k] * rl_scale[k]).min(0.95);
-                [
+            let counted = !p.quirks.broken;
+            if counted {
+                realised.staff[si] += hc.iter().sum::<u64>() as f64;
+            }
+            let blank = p.quirks.survey_blank;
+            let mut draw = |rng: &mut Rng, k: usize, pop: [u64; 3]| -> [u64; 3] {
+                let (measure, w, rl) = t.rates[k];
+                let m = (w * rl * p.effects[k] * rl_scale[k] * correction.rates[k]).min(0.95);
+                let v = [
                     rng.binomial(pop[0], w),
                     rng.binomial(pop[1], m),
                     rng.binomial(pop[2], w),
-                ]
+                ];
+                let survey = measure.contained_in() == Some(Measure::SurveyRespondents);
+                if counted && !(blank && survey) {
+                    let r = &mut realised.rates[k];
+                    r[0] += v[1] as f64;
+                    r[1] += pop[1] as f64;
+                    r[2] += v[0] as f64;
+                    r[3] += pop[0] as f64;
+                }
+                v
             };
             // Recruitment: minoritised applicants are shortlisted in greater
             // numbers than their share of staff.
             let shortlisted = [
-                rng.binomial(hw, 0.35),
-                rng.binomial(hm * 2, 0.35).min(hm * 2),
-                rng.binomial(hu, 0.2),
+                rng.binomial(hc[0], 0.35),
+                rng.binomial(hc[1] * 2, 0.35),
+                rng.binomial(hc[2], 0.2),
             ];
             let mut appointed = draw(rng, 0, shortlisted);
             if p.quirks.broken && s == Service::Adults {
                 appointed[1] = shortlisted[1] + 12; // more appointed than shortlisted
             }
             let regulated = [
-                rng.binomial(hw, 0.35),
-                rng.binomial(hm, 0.35),
-                rng.binomial(hu, 0.35),
+                rng.binomial(hc[0], 0.35),
+                rng.binomial(hc[1], 0.35),
+                rng.binomial(hc[2], 0.35),
             ];
             let survey = [
-                rng.binomial(hw, 0.4),
-                rng.binomial(hm, 0.35),
-                rng.binomial(hu, 0.25),
+                rng.binomial(hc[0], 0.4),
+                rng.binomial(hc[1], 0.35),
+                rng.binomial(hc[2], 0.25),
             ];
             let disciplinary = draw(rng, 1, hc);
             let ftp = draw(rng, 2, regulated);
@@ -303,8 +377,6 @@ fn year_returns(t: &Targets, plans: &[Plan], bands: &[Band], rng: &mut Rng) -> V
             let h_public = draw(rng, 6, survey);
             let h_coll = draw(rng, 7, survey);
             let h_man = draw(rng, 8, survey);
-            let some = |v: [u64; 3]| (Some(v[0]), Some(v[1]), Some(v[2]));
-            let blank = p.quirks.survey_blank;
             for (measure, v, is_survey) in [
                 (Measure::Shortlisted, shortlisted, false),
                 (Measure::Appointed, appointed, false),
@@ -319,17 +391,12 @@ fn year_returns(t: &Targets, plans: &[Plan], bands: &[Band], rng: &mut Rng) -> V
                 (Measure::HarassmentColleagues, h_coll, true),
                 (Measure::HarassmentManagers, h_man, true),
             ] {
-                let (w, m, u) = if blank && is_survey {
-                    (None, None, None)
-                } else {
-                    some(v)
-                };
-                row(measure, "", w, m, u);
+                row(measure, "", if blank && is_survey { None } else { Some(v) });
             }
         }
         out.push(csv);
     }
-    out
+    (out, realised)
 }
 
 /// Share minoritised for a council propensity (odds-style, stays in 0..1).
