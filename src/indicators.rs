@@ -66,7 +66,7 @@ impl Measure {
     /// What the measure counts, in words a council analyst uses.
     pub fn description(self) -> &'static str {
         match self {
-            Measure::Headcount => "staff in post in the pay band",
+            Measure::Headcount => "staff in post",
             Measure::Shortlisted => "applicants shortlisted in the last 12 months",
             Measure::Appointed => "shortlisted applicants appointed",
             Measure::Disciplinary => "staff entering the formal disciplinary process",

@@ -1,0 +1,92 @@
+//! Test helpers: run the binary, and read the text back out of a PDF.
+#![allow(dead_code)]
+
+use hayro_interpret::font::Glyph;
+use hayro_interpret::hayro_cmap::BfString;
+use hayro_interpret::{
+    BlendMode, ClipPath, Context, Device, GlyphDrawMode, Image, InterpreterCache,
+    InterpreterSettings, Paint, PathDrawMode, SoftMask, interpret_page,
+};
+use hayro_syntax::Pdf;
+use kurbo::{Affine, BezPath, Rect};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Collects the Unicode text of every glyph drawn, in content order.
+struct TextDevice(String);
+
+impl<'a> Device<'a> for TextDevice {
+    fn set_soft_mask(&mut self, _: Option<SoftMask<'a>>) {}
+    fn set_blend_mode(&mut self, _: BlendMode) {}
+    fn draw_path(&mut self, _: &BezPath, _: Affine, _: &Paint<'a>, _: &PathDrawMode) {}
+    fn push_clip_path(&mut self, _: &ClipPath) {}
+    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
+    fn draw_glyph(
+        &mut self,
+        glyph: &Glyph<'a>,
+        _: Affine,
+        _: Affine,
+        _: &Paint<'a>,
+        _: &GlyphDrawMode,
+    ) {
+        match glyph.as_unicode() {
+            Some(BfString::Char(c)) => self.0.push(c),
+            Some(BfString::String(s)) => self.0.push_str(&s),
+            None => self.0.push('\u{FFFD}'),
+        }
+    }
+    fn draw_image(&mut self, _: Image<'a, '_>, _: Affine) {}
+    fn pop_clip_path(&mut self) {}
+    fn pop_transparency_group(&mut self) {}
+}
+
+/// The text drawn on every page of a PDF, chart labels included (typst
+/// turns SVG text into PDF text). Glyphs only: word spaces are positioning,
+/// so compare with `squash`.
+pub fn pdf_text(path: &Path) -> String {
+    let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let pdf = Pdf::new(data).unwrap_or_else(|e| panic!("{}: not a PDF: {e:?}", path.display()));
+    let cache = InterpreterCache::new();
+    let mut dev = TextDevice(String::new());
+    for page in pdf.pages().iter() {
+        let mut ctx = Context::new(
+            Affine::IDENTITY,
+            Rect::new(0.0, 0.0, 1000.0, 1000.0),
+            &cache,
+            page.xref(),
+            InterpreterSettings::default(),
+        );
+        interpret_page(page, &mut ctx, &mut dev);
+        dev.0.push('\n');
+    }
+    dev.0
+}
+
+/// Text without any whitespace, for containment checks.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn scwres() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_scwres"))
+}
+
+pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    rdr.records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}

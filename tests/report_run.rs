@@ -1,0 +1,256 @@
+//! `scwres report` on a small fixture: figures, validation outcome, and the
+//! text of the PDFs it writes (extracted from the PDF files themselves).
+
+mod common;
+use common::*;
+
+fn run_fixture() -> (tempfile::TempDir, std::process::Output) {
+    let out = tempfile::tempdir().unwrap();
+    let output = scwres()
+        .args(["report", "--data"])
+        .arg(fixture("basic"))
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    (out, output)
+}
+
+fn close(found: &str, expected: f64) {
+    let x: f64 = found
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {found:?}"));
+    assert!((x - expected).abs() < 1e-6, "{x} vs {expected}");
+}
+
+#[test]
+fn report_run_on_fixture() {
+    let (out, output) = run_fixture();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // A rejected return makes the exit status 1; the others are still used.
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains("returns/2024/birmingham.csv"),
+        "the rejection is reported: {stderr}"
+    );
+    let dir = out.path().join("2024");
+
+    // results.csv follows outputs.md to the column.
+    let text = std::fs::read_to_string(dir.join("results.csv")).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "year,scope,area_code,service,indicator,band,white_events,white_population,minoritised_events,\
+minoritised_population,unknown_events,unknown_population,white_rate,minoritised_rate,relative_likelihood,\
+ci_lower,ci_upper,minoritised_share,assessment,significant"
+    );
+    let rows = read_csv(&dir.join("results.csv"));
+    let find = |year: &str, scope: &str, area: &str, service: &str, ind: &str, band: &str| {
+        rows.iter()
+            .find(|r| {
+                r["year"] == year
+                    && r["scope"] == scope
+                    && r["area_code"] == area
+                    && r["service"] == service
+                    && r["indicator"] == ind
+                    && r["band"] == band
+            })
+            .unwrap_or_else(|| panic!("no row {year} {scope} {area} {service} {ind} {band}"))
+    };
+
+    // National pooled indicator 3 (disciplinary / headcount), all services.
+    // Reference computed independently in Python from the fixture counts:
+    // minoritised 25 of 781, white 45 of 3285; RL = (25/781)/(45/3285) =
+    // 2.3367478, Katz 95% CI 1.4421364 to 3.7863202. Birmingham (rejected)
+    // contributes nothing.
+    let r = find("2024", "national", "", "all", "3", "");
+    assert_eq!(
+        (
+            r["minoritised_events"].as_str(),
+            r["minoritised_population"].as_str()
+        ),
+        ("25", "781")
+    );
+    assert_eq!(
+        (r["white_events"].as_str(), r["white_population"].as_str()),
+        ("45", "3285")
+    );
+    close(&r["relative_likelihood"], 2.3367478);
+    close(&r["ci_lower"], 1.4421364);
+    close(&r["ci_upper"], 3.7863202);
+    assert_eq!(r["assessment"], "adverse");
+    assert_eq!(r["significant"], "true");
+
+    // Indicator 6: Essex left the survey blank, so it is left out of the
+    // pool: (46/217)/(248/930) = 0.7949309.
+    let r = find("2024", "national", "", "all", "6", "");
+    assert_eq!(r["minoritised_population"], "217");
+    close(&r["relative_likelihood"], 0.7949309);
+    // ...and Essex's own figure is not provided, not zero.
+    let r = find("2024", "authority", "E10000012", "adults", "6", "");
+    assert_eq!(r["assessment"], "not_provided");
+    assert_eq!(r["white_events"], "");
+    assert_eq!(r["relative_likelihood"], "");
+
+    // Indicator 1 rows carry a band and a share but no assessment.
+    let r = find("2024", "national", "", "all", "1", "under_30k");
+    assert_eq!(r["assessment"], "");
+    assert!(!r["minoritised_share"].is_empty());
+    // The previous year's national figures are there for year on year.
+    find("2023", "national", "", "all", "3", "");
+    // Nothing from the rejected return.
+    assert!(!rows.iter().any(|r| r["area_code"] == "E08000025"));
+    // Not calculable is said, not left as zero: the small council has no
+    // minoritised fitness-to-practise events.
+    let r = find("2024", "authority", "E09000033", "adults", "4", "");
+    assert_eq!(r["assessment"], "not_calculable");
+
+    // Validation outcome: the rejected return with every reason, the stray
+    // file skipped.
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("validation.json")).unwrap()).unwrap();
+    let files = v["files"].as_array().unwrap();
+    let bham = files
+        .iter()
+        .find(|f| f["file"] == "returns/2024/birmingham.csv")
+        .unwrap();
+    assert_eq!(bham["status"], "rejected");
+    let reasons: Vec<&str> = bham["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("more than shortlisted")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("not a whole number")),
+        "{reasons:?}"
+    );
+    let notes = files
+        .iter()
+        .find(|f| f["file"] == "returns/2024/notes.txt")
+        .unwrap();
+    assert_eq!(notes["status"], "skipped");
+    assert!(
+        std::fs::read_to_string(dir.join("validation.md"))
+            .unwrap()
+            .contains("REJECTED")
+    );
+
+    // One local report per accepted return, none for the rejected one.
+    let mut locals: Vec<String> = std::fs::read_dir(dir.join("local"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    locals.sort();
+    assert_eq!(
+        locals,
+        [
+            "E09000033-st-1-met-co.pdf",
+            "E10000012-essex.pdf",
+            "E10000015-hertfordshire.pdf",
+            "E10000020-norfolk.pdf"
+        ]
+    );
+
+    // The national report: headline computed from the data, coverage, and
+    // no council named anywhere (chart labels included).
+    let national = pdf_text(&dir.join("national/sc-wres-national-2024.pdf"));
+    let flat = squash(&national);
+    assert!(flat.contains(&squash("Minoritised staff were 2.3 times as likely as white staff to enter the formal disciplinary process")), "{national}");
+    assert!(flat.contains(&squash("relative likelihood 2.34 (95% CI 1.44 to 3.79)")));
+    assert!(flat.contains(&squash("4 of 5 councils")));
+    assert!(flat.contains(&squash("1 rejected")));
+    for name in [
+        "Hertfordshire",
+        "Essex",
+        "Norfolk",
+        "Birmingham",
+        "St #1",
+        "[Met]",
+    ] {
+        assert!(
+            !flat.contains(&squash(name)),
+            "the national report names {name}"
+        );
+    }
+    assert!(
+        !flat.contains("synthetic"),
+        "fixture data is not marked synthetic"
+    );
+
+    // Escaping: the council name full of typst syntax prints literally.
+    let weird = pdf_text(&dir.join("local/E09000033-st-1-met-co.pdf"));
+    assert!(
+        squash(&weird).contains(&squash(
+            "St #1 [Met] & *Co*: Social Care Workforce Race Equality Standard 2024"
+        )),
+        "{weird}"
+    );
+
+    // No cross-council leak: a local report names only its own council.
+    let names = [
+        ("E10000015-hertfordshire.pdf", "Hertfordshire"),
+        ("E10000012-essex.pdf", "Essex"),
+        ("E10000020-norfolk.pdf", "Norfolk"),
+        ("E09000033-st-1-met-co.pdf", "St #1 [Met] & *Co*"),
+    ];
+    for (file, own) in names {
+        let text = squash(&pdf_text(&dir.join("local").join(file)));
+        assert!(text.contains(&squash(own)), "{file} names its council");
+        for (_, other) in names.iter().chain([&("", "Birmingham")]) {
+            if *other != own {
+                assert!(!text.contains(&squash(other)), "{file} names {other}");
+            }
+        }
+    }
+
+    // Disclosure control in a public local report: the small council's
+    // disciplinary counts (2 white, 1 minoritised) are [c], not shown.
+    assert!(
+        squash(&weird).contains(&squash("[c] / ")),
+        "small counts suppressed"
+    );
+    let supp = std::fs::read_to_string(dir.join("suppressions.csv")).unwrap();
+    assert!(
+        supp.contains("local E09000033,E09000033,adults,3,"),
+        "suppression logged"
+    );
+}
+
+#[test]
+fn report_is_reproducible() {
+    let (a, _) = run_fixture();
+    let (b, _) = run_fixture();
+    for f in [
+        "results.csv",
+        "benchmarks.csv",
+        "national/sc-wres-national-2024.pdf",
+        "local/E10000015-hertfordshire.pdf",
+    ] {
+        let x = std::fs::read(a.path().join("2024").join(f)).unwrap();
+        let y = std::fs::read(b.path().join("2024").join(f)).unwrap();
+        assert!(x == y, "{f} differs between two runs on the same input");
+    }
+}
+
+#[test]
+fn missing_data_folder_is_a_clear_error() {
+    let out = tempfile::tempdir().unwrap();
+    let output = scwres()
+        .args(["report", "--data"])
+        .arg(out.path().join("nope"))
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("nope") && stderr.contains("returns"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+}
