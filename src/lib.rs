@@ -57,31 +57,38 @@ pub fn register_for(data: &Path) -> anyhow::Result<Register> {
     }
 }
 
-/// Runs the whole batch: load, compute, chart, render, publish.
-pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
-    let config = load::load_config(&opts.data)?;
-    let register = register_for(&opts.data)?;
-    let years = load::years(&opts.data)?;
-    let year = match opts.year {
+/// A year's returns loaded and every figure computed: everything a run
+/// renders and publishes.
+pub struct Prepared {
+    pub config: config::Config,
+    pub register: Register,
+    pub current: YearData,
+    pub previous: Option<YearData>,
+    pub results: compute::Results,
+    pub bench: Benchmarks,
+}
+
+/// Loads, validates and computes: the stages before any output.
+pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
+    let config = load::load_config(data)?;
+    let register = register_for(data)?;
+    let returns_dir = data.join("returns");
+    let years = load::years(data)?;
+    let year = match year {
         Some(y) if years.contains(&y) => y,
         Some(y) => bail!(
             "no returns for {y}: {} has no folder {y}",
-            opts.data.join("returns").display()
+            returns_dir.display()
         ),
-        None => *years.last().with_context(|| {
-            format!("no year folders in {}", opts.data.join("returns").display())
-        })?,
+        None => *years
+            .last()
+            .with_context(|| format!("no year folders in {}", returns_dir.display()))?,
     };
-    let previous_year = years.iter().copied().filter(|y| *y < year).max();
-
-    // Load and validate.
-    let current = load::load_year(&opts.data, year, &register, &config)?;
-    let previous: Option<YearData> = match previous_year {
-        Some(py) => Some(load::load_year(&opts.data, py, &register, &config)?),
+    let current = load::load_year(data, year, &register, &config)?;
+    let previous = match years.iter().copied().filter(|y| *y < year).max() {
+        Some(py) => Some(load::load_year(data, py, &register, &config)?),
         None => None,
     };
-
-    // Compute, once.
     let results = compute::compute(
         &current.returns,
         year,
@@ -90,9 +97,73 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
         &config,
     )?;
     let bench = Benchmarks::from_results(&results, &config);
-    let date = config
-        .release_ymd()
-        .expect("checked when the configuration was read");
+    Ok(Prepared {
+        config,
+        register,
+        current,
+        previous,
+        results,
+        bench,
+    })
+}
+
+impl Prepared {
+    /// The inputs of one council's local report: its own figures only.
+    pub fn local_inputs(&self, r: &model::Return) -> LocalInputs<'_> {
+        LocalInputs {
+            authority: self
+                .register
+                .get(&r.authority_code)
+                .expect("accepted returns are in the register"),
+            own: self
+                .results
+                .current
+                .figures
+                .iter()
+                .filter(|f| f.scope == Scope::Authority && f.area_code == r.authority_code)
+                .collect(),
+            services: r.services.keys().copied().collect(),
+            staff: r
+                .services
+                .values()
+                .filter_map(|s| s.headcount())
+                .map(|t| t.total())
+                .sum(),
+        }
+    }
+
+    fn date(&self) -> (i32, u8, u8) {
+        self.config
+            .release_ymd()
+            .expect("checked when the configuration was read")
+    }
+
+    pub fn render_national(&self) -> Result<Rendered, String> {
+        let (v, charts) = view::national(
+            &self.results,
+            &self.bench,
+            &self.current,
+            &self.register,
+            &self.config,
+        )?;
+        render::document("national".into(), "national.typ", &v, charts, self.date())
+    }
+
+    pub fn render_local(
+        &self,
+        r: &model::Return,
+    ) -> Result<(Rendered, Vec<view::Suppression>), String> {
+        let input = self.local_inputs(r);
+        let (v, charts, log) = view::local(&input, &self.bench, &self.config)?;
+        let name = format!("{}-{}", input.authority.code, slug(&input.authority.name));
+        render::document(name, "local.typ", &v, charts, self.date()).map(|d| (d, log))
+    }
+}
+
+/// Runs the whole batch: load, compute, chart, render, publish.
+pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
+    let p = prepare(&opts.data, opts.year)?;
+    let year = p.results.current.year;
 
     // Chart and render, national and local reports in parallel. typst needs
     // deep stacks in debug builds: give the workers 16 MiB.
@@ -101,40 +172,12 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
         .build()?;
     let (national, locals) = pool.install(|| {
         rayon::join(
-            || -> Result<Rendered, String> {
-                let (v, charts) = view::national(&results, &bench, &current, &register, &config)?;
-                render::document("national".into(), "national.typ", &v, charts, date)
-            },
+            || p.render_national(),
             || {
-                current
+                p.current
                     .returns
                     .par_iter()
-                    .map(|r| {
-                        let authority = register
-                            .get(&r.authority_code)
-                            .expect("accepted returns are in the register");
-                        let input = LocalInputs {
-                            authority,
-                            own: results
-                                .current
-                                .figures
-                                .iter()
-                                .filter(|f| {
-                                    f.scope == Scope::Authority && f.area_code == r.authority_code
-                                })
-                                .collect(),
-                            services: r.services.keys().copied().collect(),
-                            staff: r
-                                .services
-                                .values()
-                                .filter_map(|s| s.headcount())
-                                .map(|t| t.total())
-                                .sum(),
-                        };
-                        let (v, charts, log) = view::local(&input, &bench, &config)?;
-                        let name = format!("{}-{}", authority.code, slug(&authority.name));
-                        render::document(name, "local.typ", &v, charts, date).map(|d| (d, log))
-                    })
+                    .map(|r| p.render_local(r))
                     .collect::<Vec<_>>()
             },
         )
@@ -143,19 +186,20 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
 
     // Publish.
     let dir = opts.out.join(year.to_string());
+    let prev = p.results.previous.as_ref();
     publish::write_atomic(
         &dir.join("results.csv"),
-        &publish::results_csv(&results.current, results.previous.as_ref()),
+        &publish::results_csv(&p.results.current, prev),
     )?;
-    let (bench_csv, mut suppressions) = publish::benchmarks_csv(&bench, &config);
+    let (bench_csv, mut suppressions) = publish::benchmarks_csv(&p.bench, &p.config);
     publish::write_atomic(&dir.join("benchmarks.csv"), &bench_csv)?;
     publish::write_atomic(
         &dir.join("validation.json"),
-        &publish::validation_json(year, &current.outcomes),
+        &publish::validation_json(year, &p.current.outcomes),
     )?;
     publish::write_atomic(
         &dir.join("validation.md"),
-        &publish::validation_md(year, &current.outcomes),
+        &publish::validation_md(year, &p.current.outcomes),
     )?;
     let national_dir = dir.join("national");
     publish::write_atomic(
@@ -185,7 +229,7 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
         &publish::suppressions_csv(&suppressions),
     )?;
 
-    let count = |s| current.outcomes.iter().filter(|o| o.status == s).count();
+    let count = |s| p.current.outcomes.iter().filter(|o| o.status == s).count();
     Ok(RunSummary {
         year,
         out_dir: dir,
@@ -194,7 +238,7 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
         skipped: count(load::Status::Skipped),
         local_reports,
         failures,
-        outcomes: current.outcomes,
+        outcomes: p.current.outcomes,
     })
 }
 

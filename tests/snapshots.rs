@@ -1,0 +1,52 @@
+//! Snapshot tests (insta) of the generated typst source and the tables, on
+//! the fixture returns. Review changes with `cargo insta review`.
+
+mod common;
+
+fn prepared() -> scwres::Prepared {
+    scwres::prepare(&common::fixture("basic"), Some(2024)).unwrap()
+}
+
+#[test]
+fn results_csv_snapshot() {
+    let p = prepared();
+    let csv = scwres::publish::results_csv(&p.results.current, p.results.previous.as_ref());
+    // National and regional rows: the authority rows follow the same code.
+    let text = String::from_utf8(csv).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains(",authority,"))
+        .collect();
+    insta::assert_snapshot!(kept.join("\n"));
+}
+
+#[test]
+fn benchmarks_csv_snapshot() {
+    let p = prepared();
+    let (csv, _) = scwres::publish::benchmarks_csv(&p.bench, &p.config);
+    insta::assert_snapshot!(String::from_utf8(csv).unwrap());
+}
+
+#[test]
+fn national_typst_snapshot() {
+    let p = prepared();
+    let doc = p.render_national().unwrap();
+    insta::assert_snapshot!(doc.typst);
+}
+
+#[test]
+fn local_typst_snapshot_escapes_council_name() {
+    let p = prepared();
+    let r = p
+        .current
+        .returns
+        .iter()
+        .find(|r| r.authority_code == "E09000033")
+        .unwrap();
+    let (doc, _) = p.render_local(r).unwrap();
+    assert!(
+        doc.typst
+            .contains("= St \\#1 \\[Met\\] & \\*Co\\*: Social Care")
+    );
+    insta::assert_snapshot!(doc.typst);
+}
