@@ -50,7 +50,14 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Vec<RawRow>, Vec<Diagnostic>> {
             return Err(vec![
                 Diagnostic::error(file, "line 1", "columns must be separated by commas")
                     .value(h.clone())
-                    .hint(format!("the file seems to use {sep:?} between columns; save it as comma-separated CSV")),
+                    .hint(format!(
+                        "the file seems to use {} between columns; save it as comma-separated CSV",
+                        match sep {
+                            ';' => "semicolons",
+                            '\t' => "tabs",
+                            _ => "vertical bars",
+                        }
+                    )),
             ]);
         }
     }

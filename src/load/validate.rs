@@ -53,6 +53,7 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
     // (service, measure, band) -> (counts per group, place of the row)
     let mut cells: BTreeMap<(Service, Measure, String), ([Option<u64>; 3], String)> =
         BTreeMap::new();
+    let mut unreadable: std::collections::HashSet<(Service, Measure, String)> = Default::default();
     let mut other_codes: Vec<String> = Vec::new();
     let mut other_years: Vec<String> = Vec::new();
 
@@ -191,15 +192,23 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
                 );
             } else {
                 seen.insert(key.clone(), row.place.clone());
-                let counts = counts.map(|c| c.ok().flatten());
-                cells.insert(key, (counts, row.place.clone()));
+                if counts.iter().any(|c| c.is_err()) {
+                    // Already an error: no further warnings about this row.
+                    unreadable.insert(key);
+                } else {
+                    cells.insert(key, (counts.map(|c| c.ok().flatten()), row.place.clone()));
+                }
             }
         }
     }
 
     let mut services: BTreeMap<Service, ServiceReturn> = BTreeMap::new();
     for s in Service::REPORTED {
-        if !cells.keys().any(|(cs, _, _)| *cs == s) {
+        if !cells
+            .keys()
+            .chain(unreadable.iter())
+            .any(|(cs, _, _)| *cs == s)
+        {
             continue; // the service is not part of this return
         }
         let mut sr = ServiceReturn::default();
@@ -209,7 +218,11 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
             } else {
                 format!("{} ({band})", m.id())
             };
-            match cells.get(&(s, m, band.to_string())) {
+            let key = (s, m, band.to_string());
+            if unreadable.contains(&key) {
+                return None;
+            }
+            match cells.get(&key) {
                 None => {
                     diags.push(
                         Diagnostic::warning(

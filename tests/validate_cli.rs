@@ -1,0 +1,233 @@
+//! Bad input: each case gets a clear message naming the file, the place and
+//! the rule, and never a panic. Runs `scwres validate`, which uses exactly
+//! the checks of the report run.
+
+mod common;
+use common::*;
+
+fn good() -> String {
+    std::fs::read_to_string(fixture("basic/returns/2024/hertfordshire.csv")).unwrap()
+}
+
+/// Validates `bytes` as a return; returns (exit code, stdout).
+fn validate(bytes: &[u8]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("return.csv");
+    std::fs::write(&file, bytes).unwrap();
+    let out = scwres()
+        .arg("validate")
+        .arg(&file)
+        .args(["--year", "2024", "--data"])
+        .arg(fixture("basic"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code().unwrap(), stdout)
+}
+
+fn replace_line(text: &str, contains: &str, f: impl Fn(&str) -> String) -> String {
+    text.lines()
+        .map(|l| {
+            if l.contains(contains) {
+                f(l)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[track_caller]
+fn rejected_with(text: &str, expected: &[&str]) -> String {
+    let (code, out) = validate(text.as_bytes());
+    assert_eq!(code, 1, "expected rejection:\n{out}");
+    assert!(out.contains("return.csv"), "names the file:\n{out}");
+    for e in expected {
+        assert!(out.contains(e), "expected {e:?} in:\n{out}");
+    }
+    out
+}
+
+#[test]
+fn the_fixture_return_is_valid() {
+    let (code, out) = validate(good().as_bytes());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("valid"));
+}
+
+#[test]
+fn empty_and_header_only() {
+    rejected_with("", &["the file is empty"]);
+    rejected_with(
+        "authority_code,year,service,measure,band,white,minoritised,unknown\n",
+        &["header but no data rows"],
+    );
+}
+
+#[test]
+fn wrong_delimiter_and_columns() {
+    rejected_with(
+        &good().replace(',', ";"),
+        &["line 1", "separated by commas", "semicolons"],
+    );
+    let extra = replace_line(&good(), "authority_code", |l| format!("{l},notes"));
+    rejected_with(&extra, &["line 1, column 9", "unknown column", "notes"]);
+    let missing = good()
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    rejected_with(&missing, &["missing column `unknown`"]);
+}
+
+#[test]
+fn encodings() {
+    // UTF-8 with a byte-order mark is fine.
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(good().as_bytes());
+    assert_eq!(validate(&bom).0, 0);
+    // Windows-1252 text (a pound sign in a stray field) is named precisely.
+    let mut cp1252 = good().into_bytes();
+    cp1252.extend(b"E10000015,2024,adults,cpd,,\xA31,2,3\n");
+    let (code, out) = validate(&cp1252);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("not UTF-8") && out.contains("line 32"),
+        "{out}"
+    );
+}
+
+#[test]
+fn values_that_are_not_counts() {
+    for (value, hint) in [
+        ("-3", "cannot be negative"),
+        ("2.5", "whole numbers"),
+        ("\"1,234\"", "thousands separator"),
+        ("n/a", "leave the cell empty"),
+        ("99999999999999999999", "too large"),
+        ("9007199254740993", "too large"),
+    ] {
+        let text = replace_line(&good(), ",adults,cpd,", |l| {
+            let mut p: Vec<String> = l.split(',').map(String::from).collect();
+            p[5] = value.to_string();
+            p.join(",")
+        });
+        let out = rejected_with(&text, &["line 10, column 6 (white)", hint]);
+        assert!(
+            !out.contains("partly blank"),
+            "a bad cell is one error, not also a warning:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn unknown_codes_and_names() {
+    rejected_with(
+        &good().replace(",adults,cpd,", ",adults,training,"),
+        &["unknown measure", "\"training\"", "the measures are"],
+    );
+    rejected_with(
+        &good().replace(",children,", ",child,"),
+        &["unknown service", "\"child\""],
+    );
+    rejected_with(
+        &good().replace(",under_30k,", ",under_25k,"),
+        &["unknown pay band", "\"under_25k\""],
+    );
+    rejected_with(
+        &good().replace("E10000015", "E10000099"),
+        &["not a council with social services responsibilities"],
+    );
+    rejected_with(
+        &good().replace("E10000015", "Herts"),
+        &["not a council GSS code"],
+    );
+}
+
+#[test]
+fn one_council_one_year_no_duplicates() {
+    let two = replace_line(&good(), ",children,cpd,", |l| {
+        l.replace("E10000015", "E10000012")
+    });
+    rejected_with(&two, &["holds one council only", "E10000012"]);
+    let years = replace_line(&good(), ",children,cpd,", |l| l.replace(",2024,", ",2023,"));
+    rejected_with(&years, &["holds one year only"]);
+    let dup = good() + "E10000015,2024,adults,cpd,,1,1,1\n";
+    rejected_with(&dup, &["appears twice", "first appears at line 10"]);
+    rejected_with(
+        &good().replace(",2024,", ",2023,"),
+        &["return is for 2023 but it is in the 2024 folder"],
+    );
+}
+
+#[test]
+fn containment_rules() {
+    let text = replace_line(&good(), ",adults,appointed,", |l| {
+        let mut p: Vec<String> = l.split(',').map(String::from).collect();
+        p[6] = "999".into();
+        p.join(",")
+    });
+    rejected_with(
+        &text,
+        &["appointed (minoritised, adults) is 999, more than shortlisted (minoritised) 180"],
+    );
+    let text = replace_line(&good(), ",adults,harassment_managers,", |l| {
+        let mut p: Vec<String> = l.split(',').map(String::from).collect();
+        p[5] = "5000".into();
+        p.join(",")
+    });
+    rejected_with(
+        &text,
+        &["harassment_managers (white, adults) is 5000, more than survey_respondents (white) 300"],
+    );
+}
+
+#[test]
+fn warnings_keep_the_return() {
+    // More leavers than staff: a warning, the return is used.
+    let text = replace_line(&good(), ",adults,leavers,", |l| {
+        let mut p: Vec<String> = l.split(',').map(String::from).collect();
+        p[5] = "5000".into();
+        p.join(",")
+    });
+    let (code, out) = validate(text.as_bytes());
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning:") && out.contains("leavers (white, adults) is 5000"),
+        "{out}"
+    );
+    // A blank measure is not provided, not zero.
+    let text = replace_line(&good(), ",adults,cpd,", |l| {
+        let p: Vec<&str> = l.split(',').collect();
+        format!("{},,,", p[..5].join(","))
+    });
+    let (code, out) = validate(text.as_bytes());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("cpd in adults is left blank"), "{out}");
+}
+
+#[test]
+fn lock_files_and_other_files_are_skipped_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("~$return.xlsx"), b"lock").unwrap();
+    std::fs::write(dir.path().join("notes.docx"), b"PK").unwrap();
+    std::fs::write(dir.path().join("good.csv"), good()).unwrap();
+    let out = scwres()
+        .arg("validate")
+        .arg(dir.path())
+        .args(["--data"])
+        .arg(fixture("basic"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("~$return.xlsx: skipped") && stdout.contains("notes.docx: skipped"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("good.csv: valid"));
+}
