@@ -199,7 +199,7 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
     )?;
     publish::write_atomic(
         &dir.join("validation.md"),
-        &publish::validation_md(year, &p.current.outcomes),
+        &publish::validation_md(year, &p.current.outcomes, p.config.synthetic),
     )?;
     let national_dir = dir.join("national");
     publish::write_atomic(
@@ -228,6 +228,13 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
         &dir.join("suppressions.csv"),
         &publish::suppressions_csv(&suppressions),
     )?;
+    if p.config.synthetic {
+        // The CSV columns are fixed by the output contract, so the tables say
+        // it through a notice beside them (and every PDF and chart on its face).
+        let notice = publish::synthetic_notice(year);
+        publish::write_atomic(&dir.join(publish::SYNTHETIC_NOTICE), &notice)?;
+        publish::write_atomic(&national_dir.join(publish::SYNTHETIC_NOTICE), &notice)?;
+    }
 
     let count = |s| p.current.outcomes.iter().filter(|o| o.status == s).count();
     Ok(RunSummary {

@@ -57,11 +57,13 @@ pub fn rl_chart(
     points: &[RlPoint],
     series_names: &[String],
     band: (f64, f64),
+    note: Option<&str>,
 ) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         draw_rl(&root, categories, points, series_names, band).map_err(|e| e.to_string())?;
+        draw_note(&root, note).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(svg)
@@ -209,11 +211,13 @@ pub fn share_chart(
     bars: &[Bar],
     series_names: &[String],
     reference: Option<(String, f64)>,
+    note: Option<&str>,
 ) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         draw_shares(&root, categories, bars, series_names, reference).map_err(|e| e.to_string())?;
+        draw_note(&root, note).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(svg)
@@ -323,6 +327,22 @@ fn draw_shares<DB: DrawingBackend>(
                     (0, 10),
                     style(13, Pos::new(HPos::Center, VPos::Top)),
                 ),
+        ))?;
+    }
+    Ok(())
+}
+
+/// A note in the bottom right corner, such as "Synthetic demo data", so the
+/// chart says so even when it is used on its own.
+fn draw_note<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    note: Option<&str>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    if let Some(note) = note {
+        root.draw(&Text::new(
+            note.to_string(),
+            (W as i32 - 6, H as i32 - 6),
+            style(11, Pos::new(HPos::Right, VPos::Bottom)).color(&PALETTE[3]),
         ))?;
     }
     Ok(())

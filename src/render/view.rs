@@ -11,6 +11,13 @@ use crate::load::{Status, YearData};
 use crate::register::{Authority, Register};
 use serde::Serialize;
 
+/// What every chart made from synthetic data says on its face.
+pub const SYNTHETIC_NOTE: &str = "Synthetic demo data";
+
+fn note(config: &Config) -> Option<&'static str> {
+    config.synthetic.then_some(SYNTHETIC_NOTE)
+}
+
 /// Information every report carries.
 #[derive(Clone, Debug, Serialize)]
 pub struct Meta {
@@ -427,6 +434,7 @@ pub fn national<'a>(
                 &bars,
                 &names,
                 workforce.map(|w| (format!("Workforce {}", y.year), w)),
+                note(config),
             )?;
             let name = "charts/indicator-1-pay-bands.svg".to_string();
             charts.push((name.clone(), svg.into_bytes()));
@@ -471,6 +479,7 @@ pub fn national<'a>(
                     &points,
                     &names,
                     (config.band_lower, config.band_upper),
+                    note(config),
                 )?;
                 let name = format!("charts/indicator-{}.svg", ind.id);
                 charts.push((name.clone(), svg.into_bytes()));
@@ -629,6 +638,7 @@ pub fn local<'a>(
             &points,
             &names,
             (config.band_lower, config.band_upper),
+            note(config),
         )?;
         charts.push(("charts/summary.svg".to_string(), svg.into_bytes()));
         Some("charts/summary.svg".to_string())
@@ -658,6 +668,7 @@ pub fn local<'a>(
             &bars,
             &["Council".into(), "England".into()],
             None,
+            note(config),
         )?;
         charts.push(("charts/pay-bands.svg".to_string(), svg.into_bytes()));
         Some("charts/pay-bands.svg".to_string())

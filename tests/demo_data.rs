@@ -1,0 +1,115 @@
+//! The demo data shipped in `data/`: reproducible from the generator, and
+//! every output made from it says it is synthetic.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn data() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+#[test]
+fn shipped_demo_returns_are_the_generator_output() {
+    let files = scwres::demo::generate(&scwres::register::Register::built_in(), 2024);
+    for (path, text) in &files {
+        let shipped =
+            std::fs::read_to_string(data().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(
+            shipped == *text,
+            "{path} differs from `scwres demo-data --seed 2024`"
+        );
+    }
+    for year in ["2023", "2024"] {
+        let n = std::fs::read_dir(data().join("returns").join(year))
+            .unwrap()
+            .count();
+        assert_eq!(
+            n,
+            files
+                .iter()
+                .filter(|(p, _)| p.contains(&format!("/{year}/")))
+                .count()
+        );
+    }
+}
+
+#[test]
+fn demo_run_is_complete_and_says_synthetic() {
+    let out = tempfile::tempdir().unwrap();
+    let o = scwres()
+        .args(["report", "--data"])
+        .arg(data())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "one demo return is rejected on purpose: {stderr}"
+    );
+    let dir = out.path().join("2024");
+    assert_eq!(std::fs::read_dir(dir.join("local")).unwrap().count(), 73);
+    for f in [
+        "results.csv",
+        "benchmarks.csv",
+        "validation.json",
+        "SYNTHETIC-DEMO-DATA.txt",
+        "national/SYNTHETIC-DEMO-DATA.txt",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    let national = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
+    assert!(national.contains(&squash("This report is made from synthetic demo data")));
+    // On every page: the page footer says so.
+    let pages = national
+        .matches(&squash("(synthetic demo data) Page"))
+        .count();
+    assert!(pages >= 10, "{pages}");
+    let local = std::fs::read_dir(dir.join("local"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert!(
+        squash(&pdf_text(&local)).contains(&squash("This report is made from synthetic demo data"))
+    );
+    let svg = std::fs::read_to_string(dir.join("national/charts/indicator-3.svg")).unwrap();
+    assert!(squash(&svg).contains("Syntheticdemodata"));
+    assert!(
+        std::fs::read_to_string(dir.join("validation.md"))
+            .unwrap()
+            .contains("Synthetic demo data")
+    );
+
+    // The 2024 national figures land near the published headlines.
+    let rows = read_csv(&dir.join("results.csv"));
+    let rl = |ind: &str| -> f64 {
+        let r = rows
+            .iter()
+            .find(|r| {
+                r["year"] == "2024"
+                    && r["scope"] == "national"
+                    && r["service"] == "all"
+                    && r["indicator"] == ind
+            })
+            .unwrap();
+        r["relative_likelihood"].parse().unwrap()
+    };
+    for (ind, target) in [
+        ("2", 0.52),
+        ("3", 1.37),
+        ("4", 1.08),
+        ("8", 1.21),
+        ("9", 0.55),
+    ] {
+        assert!(
+            (rl(ind) - target).abs() < 0.05,
+            "indicator {ind}: {} vs {target}",
+            rl(ind)
+        );
+    }
+}
