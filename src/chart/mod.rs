@@ -384,10 +384,11 @@ mod tests {
                 upper: 0.6,
             },
         ];
-        let svg: String = rl_chart(&cats, &pts, &[], (0.8, 1.25))
+        let svg: String = rl_chart(&cats, &pts, &[], (0.8, 1.25), Some("Synthetic demo data"))
             .unwrap()
             .split_whitespace()
             .collect();
+        assert!(svg.contains("Syntheticdemodata"), "the note is drawn");
         assert!(svg.contains("#12436D"), "first palette colour used");
         assert!(
             svg.contains(">1.37<") && svg.contains(">0.52<"),
