@@ -17,6 +17,7 @@ pub mod publish;
 pub mod register;
 pub mod render;
 pub mod stats;
+pub mod template;
 
 use anyhow::{Context as _, bail};
 use compute::Scope;
@@ -186,55 +187,60 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
 
     // Publish.
     let dir = opts.out.join(year.to_string());
+    let mut out = publish::Publisher::new(&dir);
     let prev = p.results.previous.as_ref();
-    publish::write_atomic(
-        &dir.join("results.csv"),
+    out.write(
+        "results.csv",
         &publish::results_csv(&p.results.current, prev),
     )?;
     let (bench_csv, mut suppressions) = publish::benchmarks_csv(&p.bench, &p.config);
-    publish::write_atomic(&dir.join("benchmarks.csv"), &bench_csv)?;
-    publish::write_atomic(
-        &dir.join("validation.json"),
+    out.write("benchmarks.csv", &bench_csv)?;
+    out.write(
+        "validation.json",
         &publish::validation_json(year, &p.current.outcomes),
     )?;
-    publish::write_atomic(
-        &dir.join("validation.md"),
+    out.write(
+        "validation.md",
         &publish::validation_md(year, &p.current.outcomes, p.config.synthetic),
     )?;
-    let national_dir = dir.join("national");
-    publish::write_atomic(
-        &national_dir.join(format!("sc-wres-national-{year}.pdf")),
+    out.write(
+        &format!("national/sc-wres-national-{year}.pdf"),
         &national.pdf,
     )?;
     for (name, svg) in &national.charts {
-        publish::write_atomic(&national_dir.join(name), svg)?;
+        out.write(&format!("national/{name}"), svg)?;
     }
     let mut failures = Vec::new();
     let mut local_reports = 0;
     for l in locals {
         match l {
             Ok((doc, log)) => {
-                publish::write_atomic(
-                    &dir.join("local").join(format!("{}.pdf", doc.name)),
-                    &doc.pdf,
-                )?;
+                out.write(&format!("local/{}.pdf", doc.name), &doc.pdf)?;
                 suppressions.extend(log);
                 local_reports += 1;
             }
             Err(e) => failures.push(format!("local report: {e}")),
         }
     }
-    publish::write_atomic(
-        &dir.join("suppressions.csv"),
+    out.write(
+        "suppressions.csv",
         &publish::suppressions_csv(&suppressions),
     )?;
     if p.config.synthetic {
         // The CSV columns are fixed by the output contract, so the tables say
         // it through a notice beside them (and every PDF and chart on its face).
         let notice = publish::synthetic_notice(year);
-        publish::write_atomic(&dir.join(publish::SYNTHETIC_NOTICE), &notice)?;
-        publish::write_atomic(&national_dir.join(publish::SYNTHETIC_NOTICE), &notice)?;
+        out.write(publish::SYNTHETIC_NOTICE, &notice)?;
+        out.write(&format!("national/{}", publish::SYNTHETIC_NOTICE), &notice)?;
     }
+    let inputs: Vec<&load::FileOutcome> = p
+        .previous
+        .iter()
+        .flat_map(|y| &y.outcomes)
+        .chain(&p.current.outcomes)
+        .collect();
+    let manifest = out.manifest(year, &p.config, &p.register.sha256, &inputs);
+    out.write("manifest.json", &manifest)?;
 
     let count = |s| p.current.outcomes.iter().filter(|o| o.status == s).count();
     Ok(RunSummary {

@@ -16,6 +16,12 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Load every return of a year, compute every figure, and write the
@@ -43,6 +49,24 @@ enum Command {
         /// Folder with `report.yaml` (pay bands, thresholds), if any.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// `human` (default) or `json` for machines.
+        #[arg(long, default_value = "human")]
+        format: Format,
+    },
+    /// Write the blank return workbook (.xlsx) councils fill in.
+    Template {
+        /// Collection year.
+        #[arg(long, default_value_t = 2024)]
+        year: i32,
+        /// Pre-fill the workbook from a return (CSV, YAML or .xlsx).
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Folder with `report.yaml` (pay bands), if any.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// The workbook to write.
+        #[arg(short, long)]
+        output: PathBuf,
     },
     /// Write the synthetic demo returns (deterministic for a given seed).
     DemoData {
@@ -58,7 +82,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Report { data, out, year } => report(data, out, year),
-        Command::Validate { paths, year, data } => validate_paths(paths, year, data),
+        Command::Validate {
+            paths,
+            year,
+            data,
+            format,
+        } => validate_paths(paths, year, data, format),
+        Command::Template {
+            year,
+            from,
+            data,
+            output,
+        } => template(year, from, data, output),
         Command::DemoData { data, seed } => demo(data, seed),
     };
     match result {
@@ -108,6 +143,7 @@ fn validate_paths(
     paths: Vec<PathBuf>,
     year: Option<i32>,
     data: PathBuf,
+    format: Format,
 ) -> anyhow::Result<ExitCode> {
     let config = load::load_config(&data)?;
     let register = scwres::register_for(&data)?;
@@ -127,33 +163,83 @@ fn validate_paths(
             anyhow::bail!("{}: no such file or folder", p.display());
         }
     }
-    let mut errors = 0;
-    for f in &files {
-        let bands = config.bands(year.unwrap_or(0));
-        let ctx = validate::Context {
-            register: &register,
-            bands: &bands,
-            year,
-            unknown_warning_share: config.unknown_warning_share,
-        };
-        let shown = f.display().to_string();
-        let (o, _) = load::load_file(f, &shown, &ctx);
-        for d in &o.diagnostics {
-            println!("{d}");
+    let bands = config.bands(year.unwrap_or(0));
+    let ctx = validate::Context {
+        register: &register,
+        bands: &bands,
+        year,
+        unknown_warning_share: config.unknown_warning_share,
+    };
+    let files: Vec<(PathBuf, String)> = files
+        .into_iter()
+        .map(|f| {
+            let s = f.display().to_string();
+            (f, s)
+        })
+        .collect();
+    let (_, outcomes) = load::load_files(&files, &ctx);
+    let rejected = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Rejected)
+        .count();
+    match format {
+        Format::Json => {
+            let v = serde_json::json!({ "valid": rejected == 0, "files": outcomes });
+            println!("{}", serde_json::to_string_pretty(&v)?);
         }
-        let verdict = match o.status {
-            Status::Accepted => "valid",
-            Status::Rejected => "REJECTED",
-            Status::Skipped => "skipped",
-        };
-        println!("{shown}: {verdict}");
-        errors += usize::from(o.status == Status::Rejected);
+        Format::Human => {
+            for o in &outcomes {
+                for d in &o.diagnostics {
+                    println!("{d}");
+                }
+                let verdict = match o.status {
+                    Status::Accepted => "valid",
+                    Status::Rejected => "REJECTED",
+                    Status::Skipped => "skipped",
+                };
+                println!("{}: {verdict}", o.file);
+            }
+        }
     }
-    Ok(if errors > 0 {
+    Ok(if rejected > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn template(
+    year: i32,
+    from: Option<PathBuf>,
+    data: PathBuf,
+    output: PathBuf,
+) -> anyhow::Result<ExitCode> {
+    let config = load::load_config(&data)?;
+    let register = scwres::register_for(&data)?;
+    let bands = config.bands(year);
+    let filled = match &from {
+        None => None,
+        Some(path) => {
+            let ctx = validate::Context {
+                register: &register,
+                bands: &bands,
+                year: Some(year),
+                unknown_warning_share: config.unknown_warning_share,
+            };
+            let (o, r) = load::load_file(path, &path.display().to_string(), &ctx);
+            for d in &o.diagnostics {
+                eprintln!("{d}");
+            }
+            match r {
+                Some(r) => Some(r),
+                None => anyhow::bail!("{}: the return has errors; fix them first", path.display()),
+            }
+        }
+    };
+    let bytes = scwres::template::workbook(year, &bands, &register, filled.as_ref())?;
+    scwres::publish::write_atomic(&output, &bytes)?;
+    eprintln!("scwres: wrote {}", output.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn demo(data: PathBuf, seed: u64) -> anyhow::Result<ExitCode> {

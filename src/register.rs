@@ -19,6 +19,8 @@ pub struct Authority {
 #[derive(Clone, Debug)]
 pub struct Register {
     by_code: BTreeMap<String, Authority>,
+    /// SHA-256 of the register's text, for the run manifest.
+    pub sha256: String,
 }
 
 impl Register {
@@ -50,7 +52,10 @@ impl Register {
                 return Err(format!("authority register line {}: duplicate code", i + 2));
             }
         }
-        Ok(Register { by_code })
+        Ok(Register {
+            by_code,
+            sha256: crate::load::sha256_hex(text.as_bytes()),
+        })
     }
 
     pub fn get(&self, code: &str) -> Option<&Authority> {

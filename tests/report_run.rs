@@ -181,6 +181,23 @@ ci_lower,ci_upper,minoritised_share,assessment,significant"
         "fixture data is not marked synthetic"
     );
 
+    // Accessibility: tagged PDF claiming PDF/UA-1, with language and title
+    // (typst enforces alt text and heading order when exporting UA-1).
+    for pdf in [
+        "national/sc-wres-national-2024.pdf",
+        "local/E10000015-hertfordshire.pdf",
+    ] {
+        let bytes = std::fs::read(dir.join(pdf)).unwrap();
+        let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(has("/MarkInfo<</Marked true"), "{pdf} is tagged");
+        assert!(
+            has("<pdfuaid:part>1</pdfuaid:part>"),
+            "{pdf} claims PDF/UA-1"
+        );
+        assert!(has("/Lang(en-GB)"), "{pdf} declares its language");
+        assert!(has("<dc:title>"), "{pdf} has a title");
+    }
+
     // Escaping: the council name full of typst syntax prints literally.
     let weird = pdf_text(&dir.join("local/E09000033-st-1-met-co.pdf"));
     assert!(
@@ -234,6 +251,41 @@ fn report_is_reproducible() {
         let y = std::fs::read(b.path().join("2024").join(f)).unwrap();
         assert!(x == y, "{f} differs between two runs on the same input");
     }
+}
+
+#[test]
+fn manifest_records_version_inputs_and_outputs() {
+    let (out, _) = run_fixture();
+    let dir = out.path().join("2024");
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        m["configuration"]["publication"]["producer"],
+        "Fixture producer"
+    );
+    let inputs = m["inputs"].as_array().unwrap();
+    let herts = inputs
+        .iter()
+        .find(|i| i["file"] == "returns/2024/hertfordshire.csv")
+        .unwrap();
+    let bytes = std::fs::read(fixture("basic/returns/2024/hertfordshire.csv")).unwrap();
+    assert_eq!(herts["sha256"], scwres::load::sha256_hex(&bytes));
+    assert!(
+        inputs.iter().any(|i| i["file"] == "returns/2023/essex.csv"),
+        "previous year's inputs too"
+    );
+    let outputs = m["outputs"].as_array().unwrap();
+    let results = outputs.iter().find(|o| o["file"] == "results.csv").unwrap();
+    assert_eq!(
+        results["sha256"],
+        scwres::load::sha256_hex(&std::fs::read(dir.join("results.csv")).unwrap())
+    );
+    assert!(
+        outputs
+            .iter()
+            .any(|o| o["file"] == "local/E10000015-hertfordshire.pdf")
+    );
 }
 
 #[test]

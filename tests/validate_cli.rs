@@ -231,3 +231,78 @@ fn lock_files_and_other_files_are_skipped_not_fatal() {
     );
     assert!(stdout.contains("good.csv: valid"));
 }
+
+#[test]
+fn the_same_council_twice_rejects_both() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.csv"), good()).unwrap();
+    std::fs::write(dir.path().join("b.csv"), good()).unwrap();
+    let out = scwres()
+        .arg("validate")
+        .arg(dir.path())
+        .args(["--data"])
+        .arg(fixture("basic"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(
+        stdout.matches("another return for E10000015").count(),
+        2,
+        "{stdout}"
+    );
+}
+
+#[test]
+fn json_format_for_machines() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.csv");
+    std::fs::write(&file, good().replace(",adults,cpd,", ",adults,training,")).unwrap();
+    let out = scwres()
+        .args(["validate", "--format", "json", "--data"])
+        .arg(fixture("basic"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    let d = &v["files"][0]["diagnostics"][0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["place"], "line 10, column 4 (measure)");
+    assert_eq!(d["value"], "training");
+    assert_eq!(d["rule"], "unknown measure");
+}
+
+/// `scwres validate` on the folder of bad-input fixtures: one precise
+/// diagnostic per problem, the whole output under snapshot.
+#[test]
+fn bad_returns_folder_snapshot() {
+    let out = scwres()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "validate",
+            "tests/fixtures/bad-returns",
+            "--year",
+            "2024",
+            "--data",
+            "tests/fixtures/basic",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    // Every bad file is rejected; the stray files are skipped.
+    for line in stdout
+        .lines()
+        .filter(|l| l.starts_with("tests/fixtures/bad-returns/") && !l.contains(", "))
+    {
+        let skipped = line.contains("notes.docx") || line.contains("~$return.xlsx");
+        assert!(
+            line.ends_with(if skipped { ": skipped" } else { ": REJECTED" }),
+            "{line}"
+        );
+    }
+    insta::assert_snapshot!(stdout);
+}

@@ -2,17 +2,26 @@
 //! It checks only the shape of the file; the rules live in `validate`.
 
 use super::diag::Diagnostic;
-use super::validate::{COLUMNS, Cell, RawRow};
+use super::validate::{COLUMNS, Cell, RawRow, Read};
 
 /// Splits a CSV return into raw rows, or says why the file is unreadable.
-pub fn read(file: &str, bytes: &[u8]) -> Result<Vec<RawRow>, Vec<Diagnostic>> {
+pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let upto = &bytes[..e.valid_up_to()];
             let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
+            let byte = bytes[e.valid_up_to()];
+            // Windows-1252 is what Excel writes for "CSV (comma delimited)".
+            let cp1252 = match byte {
+                0xA3 => " (a £ sign in Windows-1252)",
+                0x80 => " (a € sign in Windows-1252)",
+                0x92 => " (a ’ apostrophe in Windows-1252)",
+                _ => "",
+            };
             return Err(vec![
                 Diagnostic::error(file, format!("line {line}"), "the file is not UTF-8 text")
+                    .value(format!("byte 0x{byte:02X}{cp1252}"))
                     .hint("save the file as \"CSV UTF-8 (comma delimited)\""),
             ]);
         }
@@ -131,14 +140,18 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Vec<RawRow>, Vec<Diagnostic>> {
             cells: std::array::from_fn(cell),
         });
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     if rows.is_empty() {
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         return Err(vec![
             Diagnostic::error(file, "", "the file has a header but no data rows")
                 .hint("fill in one row per service, measure and pay band"),
         ]);
     }
-    Ok(rows)
+    // Rows that could not be split are reported; the others are still checked.
+    Ok(Read {
+        rows,
+        diags: errors,
+    })
 }

@@ -4,6 +4,8 @@
 pub mod csv_return;
 pub mod diag;
 pub mod validate;
+pub mod workbook;
+pub mod yaml_return;
 
 use crate::config::Config;
 use crate::model::Return;
@@ -28,6 +30,8 @@ pub struct FileOutcome {
     pub status: Status,
     /// The council, when the file named a valid one.
     pub authority_code: Option<String>,
+    /// SHA-256 of the bytes read, for the run manifest.
+    pub sha256: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -94,18 +98,36 @@ pub fn load_year(
         year: Some(year),
         unknown_warning_share: config.unknown_warning_share,
     };
-    let loaded: Vec<(FileOutcome, Option<Return>)> = files
-        .par_iter()
+    let files: Vec<(PathBuf, String)> = files
+        .into_iter()
         .map(|p| {
             let shown = p
                 .strip_prefix(data)
-                .unwrap_or(p)
+                .unwrap_or(&p)
                 .to_string_lossy()
                 .replace('\\', "/");
-            load_file(p, &shown, &ctx)
+            (p, shown)
         })
         .collect();
-    Ok(reject_duplicates(year, loaded))
+    let (returns, outcomes) = load_files(&files, &ctx);
+    Ok(YearData {
+        year,
+        returns,
+        outcomes,
+    })
+}
+
+/// Loads and validates files (path, name to show), in parallel, then
+/// rejects councils that appear twice: the checks of a whole run.
+pub fn load_files(
+    files: &[(PathBuf, String)],
+    ctx: &validate::Context,
+) -> (Vec<Return>, Vec<FileOutcome>) {
+    let loaded: Vec<(FileOutcome, Option<Return>)> = files
+        .par_iter()
+        .map(|(p, shown)| load_file(p, shown, ctx))
+        .collect();
+    reject_duplicates(ctx.year, loaded)
 }
 
 /// Reads and validates one file.
@@ -124,6 +146,7 @@ pub fn load_file(
         file: shown.to_string(),
         status,
         authority_code: None,
+        sha256: None,
         diagnostics,
     };
     if name.starts_with("~$") || name.starts_with(".~lock") || name.starts_with('.') {
@@ -131,21 +154,13 @@ pub fn load_file(
             .hint("close the workbook in Excel before the run; the return itself is read");
         return (outcome(Status::Skipped, vec![d]), None);
     }
-    match ext.as_str() {
-        "csv" => {}
-        "xlsx" | "yaml" | "yml" => {
-            let d = Diagnostic::error(
-                shown,
-                "",
-                format!("reading .{ext} returns is not supported yet"),
-            )
-            .hint("save the return as CSV in the canonical layout (see the user guide)");
-            return (outcome(Status::Rejected, vec![d]), None);
-        }
-        _ => {
-            let d = Diagnostic::warning(shown, "", "skipped: not a return file (.csv expected)");
-            return (outcome(Status::Skipped, vec![d]), None);
-        }
+    if !matches!(ext.as_str(), "csv" | "xlsx" | "yaml" | "yml") {
+        let d = Diagnostic::warning(
+            shown,
+            "",
+            "skipped: not a return file (.csv, .xlsx or .yaml expected)",
+        );
+        return (outcome(Status::Skipped, vec![d]), None);
     }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -154,27 +169,47 @@ pub fn load_file(
             return (outcome(Status::Rejected, vec![d]), None);
         }
     };
-    match csv_return::read(shown, &bytes) {
+    let rows = match ext.as_str() {
+        "csv" => csv_return::read(shown, &bytes),
+        "xlsx" => workbook::read(shown, &bytes, ctx.bands),
+        _ => yaml_return::read(shown, &bytes),
+    };
+    let (mut o, ret) = match rows {
         Err(diags) => (outcome(Status::Rejected, diags), None),
-        Ok(rows) => {
-            let (ret, diags) = validate::build(shown, &rows, ctx);
-            let mut o = outcome(
-                if ret.is_some() {
-                    Status::Accepted
-                } else {
-                    Status::Rejected
-                },
-                diags,
-            );
+        Ok(read) => {
+            let (ret, diags) = validate::build(shown, &read.rows, ctx);
+            let mut all = read.diags;
+            all.extend(diags);
+            let ret = ret.filter(|_| !all.iter().any(|d| d.is_error()));
+            let status = if ret.is_some() {
+                Status::Accepted
+            } else {
+                Status::Rejected
+            };
+            let mut o = outcome(status, all);
             o.authority_code = ret.as_ref().map(|r| r.authority_code.clone());
             (o, ret)
         }
-    }
+    };
+    o.sha256 = Some(sha256_hex(&bytes));
+    (o, ret)
+}
+
+/// Lower-case hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Two returns for one council in one year: both are rejected, since the run
 /// cannot know which is right.
-fn reject_duplicates(year: i32, loaded: Vec<(FileOutcome, Option<Return>)>) -> YearData {
+fn reject_duplicates(
+    year: Option<i32>,
+    loaded: Vec<(FileOutcome, Option<Return>)>,
+) -> (Vec<Return>, Vec<FileOutcome>) {
     let mut by_code: std::collections::HashMap<String, Vec<String>> = Default::default();
     for (o, r) in &loaded {
         if let Some(r) = r {
@@ -197,8 +232,9 @@ fn reject_duplicates(year: i32, loaded: Vec<(FileOutcome, Option<Return>)>) -> Y
                         &o.file,
                         "",
                         format!(
-                            "another return for {} in {year} is in this run",
-                            r.authority_code
+                            "another return for {} in {} is in this run",
+                            r.authority_code,
+                            year.unwrap_or(r.year)
                         ),
                     )
                     .value(others.join(", "))
@@ -211,9 +247,5 @@ fn reject_duplicates(year: i32, loaded: Vec<(FileOutcome, Option<Return>)>) -> Y
         outcomes.push(o);
     }
     returns.sort_by(|a, b| a.authority_code.cmp(&b.authority_code));
-    YearData {
-        year,
-        returns,
-        outcomes,
-    }
+    (returns, outcomes)
 }

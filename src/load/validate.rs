@@ -35,6 +35,13 @@ pub struct RawRow {
     pub cells: [Cell; 8],
 }
 
+/// What a reader got out of a file: raw rows, and problems it found on the
+/// way that do not stop the rules being checked (such as an unknown key).
+pub struct Read {
+    pub rows: Vec<RawRow>,
+    pub diags: Vec<Diagnostic>,
+}
+
 /// What validation needs to know besides the file.
 pub struct Context<'a> {
     pub register: &'a Register,
@@ -54,6 +61,9 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
     let mut cells: BTreeMap<(Service, Measure, String), ([Option<u64>; 3], String)> =
         BTreeMap::new();
     let mut unreadable: std::collections::HashSet<(Service, Measure, String)> = Default::default();
+    // A row whose service, measure or band is not recognised is probably the
+    // row that looks missing: say so once, not again as "no row for".
+    let mut unrecognised = false;
     let mut other_codes: Vec<String> = Vec::new();
     let mut other_years: Vec<String> = Vec::new();
 
@@ -178,6 +188,7 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
 
         let counts = [cw, cm, cu].map(|c| parse_count(file, c, &mut diags));
 
+        unrecognised |= service.is_none() || measure.is_none() || !band_ok;
         if let (Some(s), Some(m), true) = (service, measure, band_ok) {
             let key = (s, m, band.clone());
             if let Some(first) = seen.get(&key) {
@@ -223,6 +234,7 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
                 return None;
             }
             match cells.get(&key) {
+                None if unrecognised => None,
                 None => {
                     diags.push(
                         Diagnostic::warning(

@@ -29,6 +29,57 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result.map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
 }
 
+/// Writes a run's files under one folder and remembers each file's hash for
+/// the manifest.
+pub struct Publisher {
+    root: std::path::PathBuf,
+    written: Vec<(String, String)>,
+}
+
+impl Publisher {
+    pub fn new(root: &Path) -> Publisher {
+        Publisher {
+            root: root.to_path_buf(),
+            written: Vec::new(),
+        }
+    }
+
+    /// Writes `bytes` to `<root>/<rel>` atomically and records it.
+    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        write_atomic(&self.root.join(rel), bytes)?;
+        self.written
+            .push((rel.to_string(), crate::load::sha256_hex(bytes)));
+        Ok(())
+    }
+
+    /// `manifest.json`: tool version, configuration, the hash of every
+    /// input and every output. No timestamps, so it is reproducible too.
+    pub fn manifest(
+        &self,
+        year: i32,
+        config: &Config,
+        register_sha256: &str,
+        inputs: &[&FileOutcome],
+    ) -> Vec<u8> {
+        let mut outputs = self.written.clone();
+        outputs.sort();
+        let v = serde_json::json!({
+            "tool": "scwres",
+            "version": env!("CARGO_PKG_VERSION"),
+            "year": year,
+            "configuration": config,
+            "register_sha256": register_sha256,
+            "inputs": inputs.iter().map(|o| serde_json::json!({
+                "file": o.file, "status": o.status, "sha256": o.sha256,
+            })).collect::<Vec<_>>(),
+            "outputs": outputs.iter().map(|(f, h)| serde_json::json!({ "file": f, "sha256": h })).collect::<Vec<_>>(),
+        });
+        let mut s = serde_json::to_string_pretty(&v).expect("manifest serialises");
+        s.push('\n');
+        s.into_bytes()
+    }
+}
+
 pub const RESULTS_COLUMNS: [&str; 20] = [
     "year",
     "scope",

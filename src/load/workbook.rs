@@ -1,0 +1,207 @@
+//! The return workbook: its layout (shared with the template writer) and
+//! the reader of a filled-in `.xlsx` (calamine). Like the CSV reader, it only
+//! turns cells into raw cells with places (`Return!D7`); the rules live in
+//! `validate`.
+
+use super::diag::Diagnostic;
+use super::validate::{Cell, RawRow, Read};
+use crate::indicators::{Band, Measure, Service};
+use calamine::{Data, Reader, Xlsx};
+
+pub const RETURN_SHEET: &str = "Return";
+pub const COVER_SHEET: &str = "Cover";
+pub const LISTS_SHEET: &str = "Lists";
+/// Council code and year: column B of these rows (0-based row numbers).
+pub const CODE_ROW: u32 = 2;
+pub const YEAR_ROW: u32 = 3;
+pub const HEADER_ROW: u32 = 5;
+pub const FIRST_DATA_ROW: u32 = 6;
+/// Services side by side: white, minoritised, unknown for each.
+pub const SERVICE_COLUMNS: [(Service, u16); 2] = [(Service::Adults, 2), (Service::Children, 5)];
+pub const GROUPS: [&str; 3] = ["white", "minoritised", "unknown"];
+/// Workbooks larger than this are refused before they are unpacked.
+const MAX_BYTES: usize = 20 << 20;
+
+/// The data rows of the template, in order: (measure, band id or "").
+pub fn data_rows(bands: &[Band]) -> Vec<(Measure, String)> {
+    let mut rows: Vec<(Measure, String)> = bands
+        .iter()
+        .map(|b| (Measure::Headcount, b.id.clone()))
+        .collect();
+    rows.extend(
+        Measure::ALL
+            .into_iter()
+            .filter(|m| *m != Measure::Headcount)
+            .map(|m| (m, String::new())),
+    );
+    rows
+}
+
+/// The header of the data table, one row.
+pub fn header() -> Vec<String> {
+    let mut h = vec!["Measure".to_string(), "Pay band".to_string()];
+    for (s, _) in SERVICE_COLUMNS {
+        let name = if s == Service::Adults {
+            "Adults"
+        } else {
+            "Children"
+        };
+        for g in GROUPS {
+            h.push(format!("{name}: {g}"));
+        }
+    }
+    h.push("What to count".into());
+    h
+}
+
+/// `Return!D7` for a 0-based row and column.
+pub fn cell_name(row: u32, col: u16) -> String {
+    let mut letters = String::new();
+    let mut c = col as u32 + 1;
+    while c > 0 {
+        let r = (c - 1) % 26;
+        letters.insert(0, (b'A' + r as u8) as char);
+        c = (c - 1) / 26;
+    }
+    format!("{RETURN_SHEET}!{letters}{}", row + 1)
+}
+
+fn text(d: Option<&Data>) -> String {
+    match d {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(Data::Float(f)) if f.fract() == 0.0 && f.abs() < 1e18 => format!("{}", *f as i64),
+        Some(Data::Float(f)) => f.to_string(),
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.into(),
+        Some(Data::DateTime(d)) => d.to_string(),
+        Some(Data::DateTimeIso(s) | Data::DurationIso(s)) => s.clone(),
+        // Shown as found (`#DIV/0!`); `validate` says it is not a count.
+        Some(Data::Error(e)) => e.to_string(),
+    }
+}
+
+/// Splits a filled-in return workbook into raw rows.
+pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagnostic>> {
+    let fail = |rule: String, hint: &str| Err(vec![Diagnostic::error(file, "", rule).hint(hint)]);
+    if bytes.is_empty() {
+        return fail(
+            "the file is empty".into(),
+            "save the return workbook again from Excel",
+        );
+    }
+    if bytes.len() > MAX_BYTES {
+        return fail(
+            format!(
+                "the workbook is {} MB, too large to be a return",
+                bytes.len() >> 20
+            ),
+            "a return workbook is well under 1 MB; send the template filled in",
+        );
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return fail(
+            "the workbook is password-protected or in the old .xls format".into(),
+            "remove the password (File > Info > Protect Workbook) and save as .xlsx",
+        );
+    }
+    let mut wb: Xlsx<_> = match calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)) {
+        Ok(wb) => wb,
+        Err(e) => {
+            return fail(
+                format!("the file is not a readable .xlsx workbook ({e})"),
+                "open it in Excel and save it again as an Excel Workbook (.xlsx)",
+            );
+        }
+    };
+    let range = match wb.worksheet_range(RETURN_SHEET) {
+        Ok(r) => r,
+        Err(_) => {
+            return fail(
+                format!("the workbook has no sheet named `{RETURN_SHEET}`"),
+                "use the template made by `scwres template` and keep its sheet names",
+            );
+        }
+    };
+    let get = |row: u32, col: u16| range.get_value((row, col as u32));
+    let cell = |row: u32, col: u16| Cell {
+        text: text(get(row, col)),
+        place: cell_name(row, col),
+    };
+
+    // The layout must be the template's: check the header row.
+    let expected = header();
+    for (c, h) in expected.iter().enumerate() {
+        let found = text(get(HEADER_ROW, c as u16));
+        if found.trim() != h {
+            return Err(vec![
+                Diagnostic::error(file, cell_name(HEADER_ROW, c as u16), format!("expected the heading `{h}`"))
+                    .value(found)
+                    .hint("the layout of the Return sheet was changed; copy the figures into a new template"),
+            ]);
+        }
+    }
+    let code = cell(CODE_ROW, 1);
+    let year = cell(YEAR_ROW, 1);
+    let rows = data_rows(bands);
+    let mut out = Vec::new();
+    for (service, first_col) in SERVICE_COLUMNS {
+        // A service whose block is entirely blank is not part of the return.
+        let filled = (0..rows.len() as u32).any(|r| {
+            (0..3).any(|g| {
+                !matches!(
+                    get(FIRST_DATA_ROW + r, first_col + g),
+                    None | Some(Data::Empty)
+                )
+            })
+        });
+        if !filled {
+            continue;
+        }
+        for i in 0..rows.len() as u32 {
+            let r = FIRST_DATA_ROW + i;
+            let svc = Cell {
+                text: service.id().into(),
+                place: cell_name(HEADER_ROW, first_col),
+            };
+            out.push(RawRow {
+                place: format!("{RETURN_SHEET} row {}", r + 1),
+                cells: [
+                    code.clone(),
+                    year.clone(),
+                    svc,
+                    cell(r, 0),
+                    cell(r, 1),
+                    cell(r, first_col),
+                    cell(r, first_col + 1),
+                    cell(r, first_col + 2),
+                ],
+            });
+        }
+    }
+    if out.is_empty() {
+        return Err(vec![
+            Diagnostic::error(
+                file,
+                cell_name(FIRST_DATA_ROW, 2),
+                "no figures are filled in",
+            )
+            .hint("fill in the columns of the services you run"),
+        ]);
+    }
+    Ok(Read {
+        rows: out,
+        diags: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_names() {
+        assert_eq!(cell_name(6, 3), "Return!D7");
+        assert_eq!(cell_name(0, 26), "Return!AA1");
+    }
+}
