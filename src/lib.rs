@@ -10,6 +10,7 @@ pub mod chart;
 pub mod compute;
 pub mod config;
 pub mod demo;
+pub mod format;
 pub mod indicators;
 pub mod load;
 pub mod model;

@@ -6,6 +6,9 @@ use serde::Serialize;
 /// The normal quantile for a two-sided 95% interval.
 pub const Z95: f64 = 1.959964;
 
+/// The normal quantile for a two-sided 99.8% interval (funnel plots).
+pub const Z998: f64 = 3.090232;
+
 /// A relative likelihood with its 95% confidence interval (Katz log method).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Rl {
@@ -138,6 +141,29 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
 }
 
+/// Funnel-plot control limits for a council relative likelihood around the
+/// national value `target`, at total population `n`, assuming the council
+/// has the national minoritised share `share` and the national rates `p_m`,
+/// `p_w` (the null hypothesis). The standard error is the delta-method SE of
+/// ln RL: `sqrt((1−p_m)/(n_m p_m) + (1−p_w)/(n_w p_w))`. Returns the lower
+/// and upper limits at `z` standard errors.
+pub fn funnel_limits(
+    target: f64,
+    n: f64,
+    share: f64,
+    p_m: f64,
+    p_w: f64,
+    z: f64,
+) -> Option<(f64, f64)> {
+    let (n_m, n_w) = (n * share, n * (1.0 - share));
+    if !(target > 0.0 && n_m > 0.0 && n_w > 0.0 && p_m > 0.0 && p_m < 1.0 && p_w > 0.0 && p_w < 1.0)
+    {
+        return None;
+    }
+    let se = ((1.0 - p_m) / (n_m * p_m) + (1.0 - p_w) / (n_w * p_w)).sqrt();
+    Some(((target.ln() - z * se).exp(), (target.ln() + z * se).exp()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +255,21 @@ mod tests {
         assert_eq!(assess(1.37, HigherIsWorse, 0.8, 1.25), Adverse);
         assert_eq!(assess(1.37, HigherIsBetter, 0.8, 1.25), Favourable);
         assert_eq!(assess(1.2501, HigherIsWorse, 0.8, 1.25), Adverse);
+    }
+
+    // Reference: Python, n=1000, share 0.2 (200 minoritised, 800 white),
+    // p_m=0.02, p_w=0.01, target 2: se = sqrt(0.98/4 + 0.99/8) = 0.607248;
+    // 95%: 2·exp(∓1.959964·se) = 0.608331 .. 6.575372.
+    #[test]
+    fn funnel_limits_match_reference_values() {
+        let (lo, hi) = funnel_limits(2.0, 1000.0, 0.2, 0.02, 0.01, Z95).unwrap();
+        close(lo, 0.608331, 1e-5);
+        close(hi, 6.575372, 1e-5);
+        let (lo2, hi2) = funnel_limits(2.0, 1000.0, 0.2, 0.02, 0.01, Z998).unwrap();
+        assert!(lo2 < lo && hi2 > hi, "99.8% limits are wider");
+        let (lo3, _) = funnel_limits(2.0, 100_000.0, 0.2, 0.02, 0.01, Z95).unwrap();
+        assert!(lo3 > lo, "limits narrow as the population grows");
+        assert_eq!(funnel_limits(2.0, 1000.0, 0.0, 0.02, 0.01, Z95), None);
     }
 
     // Type 7 reference values: numpy.quantile([1, 2, 3, 4, 10], [.25, .5, .75])

@@ -332,6 +332,154 @@ fn draw_shares<DB: DrawingBackend>(
     Ok(())
 }
 
+/// One point of a funnel-plot limit curve: population, then the 95% and
+/// 99.8% lower and upper limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub n: f64,
+    pub lo95: f64,
+    pub hi95: f64,
+    pub lo998: f64,
+    pub hi998: f64,
+}
+
+/// A funnel plot: anonymous council points (population, RL) around the
+/// national value, with 95% (solid) and 99.8% (dashed) control limits, RL on
+/// a log scale. Lines are labelled directly.
+pub fn funnel_chart(
+    points: &[(f64, f64)],
+    target: f64,
+    limits: &[Limits],
+    note: Option<&str>,
+) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        draw_funnel(&root, points, target, limits).map_err(|e| e.to_string())?;
+        draw_note(&root, note).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+fn draw_funnel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    points: &[(f64, f64)],
+    target: f64,
+    limits: &[Limits],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let xmax = points
+        .iter()
+        .map(|p| p.0)
+        .chain(limits.iter().map(|l| l.n))
+        .fold(1.0, f64::max)
+        * 1.02;
+    let lo = points.iter().map(|p| p.1).fold(target, f64::min).max(0.05);
+    let hi = points.iter().map(|p| p.1).fold(target, f64::max).min(20.0);
+    let (ymin, ymax) = (lo.min(target / 2.0) / 1.2, hi.max(target * 2.0) * 1.2);
+    let mut chart = ChartBuilder::on(root)
+        .margin_left(58)
+        .margin_right(110)
+        .margin_top(14)
+        .margin_bottom(46)
+        .build_cartesian_2d(0.0..xmax, (ymin..ymax).log_scale())?;
+    for t in log_ticks(ymin, ymax) {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, t), (xmax, t)],
+            GRID.stroke_width(1),
+        )))?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((0.0, t))
+                + Text::new(
+                    tick_label(t),
+                    (-8, 0),
+                    style(13, Pos::new(HPos::Right, VPos::Center)),
+                ),
+        ))?;
+    }
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, ymin), (xmax, ymin)],
+        TEXT.stroke_width(1),
+    )))?;
+    let step = nice_step(xmax);
+    let mut x = 0.0;
+    while x <= xmax {
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x, ymin))
+                + Text::new(
+                    crate::format::thousands(x.round() as i64),
+                    (0, 10),
+                    style(12, Pos::new(HPos::Center, VPos::Top)),
+                ),
+        ))?;
+        x += step;
+    }
+    let clamp = |y: f64| y.clamp(ymin, ymax);
+    let line = |pick: fn(&Limits) -> f64| {
+        limits
+            .iter()
+            .map(move |l| (l.n, clamp(pick(l))))
+            .collect::<Vec<_>>()
+    };
+    for (pick, dashed) in [
+        ((|l: &Limits| l.lo95) as fn(&Limits) -> f64, false),
+        (|l: &Limits| l.hi95, false),
+        (|l: &Limits| l.lo998, true),
+        (|l: &Limits| l.hi998, true),
+    ] {
+        let pts = line(pick);
+        if dashed {
+            for pair in pts.chunks(2) {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    pair.to_vec(),
+                    PALETTE[1].stroke_width(2),
+                )))?;
+            }
+        } else {
+            chart.draw_series(std::iter::once(PathElement::new(
+                pts,
+                PALETTE[1].stroke_width(2),
+            )))?;
+        }
+    }
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, target), (xmax, target)],
+        PALETTE[2].stroke_width(2),
+    )))?;
+    for p in points {
+        chart.draw_series(std::iter::once(Circle::new(
+            (p.0, clamp(p.1)),
+            3,
+            PALETTE[0].filled(),
+        )))?;
+    }
+    if let Some(l) = limits.last() {
+        let label = |y: f64, text: &str| {
+            EmptyElement::at((xmax, clamp(y)))
+                + Text::new(
+                    text.to_string(),
+                    (6, 0),
+                    style(11, Pos::new(HPos::Left, VPos::Center)),
+                )
+        };
+        chart.draw_series(std::iter::once(label(target, "England")))?;
+        chart.draw_series(std::iter::once(label(l.hi95, "95% limits")))?;
+        chart.draw_series(std::iter::once(label(l.hi998, "99.8% (dashed)")))?;
+    }
+    Ok(())
+}
+
+fn nice_step(max: f64) -> f64 {
+    let raw = max / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(raw)
+}
+
 /// A note in the bottom right corner, such as "Synthetic demo data", so the
 /// chart says so even when it is used on its own.
 fn draw_note<DB: DrawingBackend>(

@@ -123,19 +123,7 @@ fn int(_: &State, v: Value) -> Result<String, Error> {
     }
     let x = f64::try_from(v)
         .map_err(|_| Error::new(ErrorKind::InvalidOperation, "int expects a number"))?;
-    Ok(thousands(x.round() as i64))
-}
-
-fn thousands(n: i64) -> String {
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
+    Ok(crate::format::thousands(x.round() as i64))
 }
 
 /// Renders a template with a view to typst source.
@@ -198,13 +186,5 @@ mod tests {
             out,
             "= St \\#1 \\[Met\\] & \\*Co\\* \"St #1 [Met] & *Co*\" 1.2 97,900"
         );
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 }
