@@ -211,6 +211,17 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
     for (name, svg) in &national.charts {
         out.write(&format!("national/{name}"), svg)?;
     }
+    let tables = render::tables::tables(&p.results, &p.bench, &p.register, &p.config);
+    for t in &tables {
+        out.write(
+            &format!("national/tables/{}-{year}.csv", t.file),
+            &render::tables::csv(t),
+        )?;
+    }
+    out.write(
+        &format!("national/tables/sc-wres-national-tables-{year}.xlsx"),
+        &render::tables::xlsx(&tables, &p.config, year)?,
+    )?;
     let mut failures = Vec::new();
     let mut local_reports = 0;
     for l in locals {

@@ -254,6 +254,60 @@ fn report_is_reproducible() {
 }
 
 #[test]
+fn national_tables_hold_the_report_figures_and_no_council() {
+    use calamine::Reader;
+    let (out, _) = run_fixture();
+    let dir = out.path().join("2024/national/tables");
+    // The tidy CSV carries the same figure as results.csv.
+    let t1 = read_csv(&dir.join("table-1-national-2024.csv"));
+    let r = t1
+        .iter()
+        .find(|r| r["Indicator"] == "3" && r["Service"] == "All services")
+        .unwrap();
+    close(&r["Relative likelihood [note 1]"], 2.3367478);
+    assert_eq!(r["Pay band"], "[z]");
+    // The workbook: cover, contents, notes, then one table per sheet.
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(dir.join("sc-wres-national-tables-2024.xlsx")).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Cover", "Contents", "Notes", "Table_1", "Table_2", "Table_3", "Table_4"
+        ]
+    );
+    let t1 = wb.worksheet_range("Table_1").unwrap();
+    assert!(
+        t1.get_value((0, 0))
+            .unwrap()
+            .to_string()
+            .starts_with("National figures"),
+        "title in A1"
+    );
+    let notes = wb.worksheet_range("Notes").unwrap();
+    assert_eq!(notes.get_value((3, 0)).unwrap().to_string(), "note 1");
+    // Nothing names a council.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for name in ["Hertfordshire", "Essex", "Norfolk", "E10000015", "St #1"] {
+                assert!(!text.contains(name), "{} names {name}", path.display());
+            }
+        }
+    }
+    for sheet in wb.sheet_names() {
+        let range = wb.worksheet_range(&sheet).unwrap();
+        for cell in range.used_cells() {
+            let s = cell.2.to_string();
+            assert!(
+                !s.contains("Hertfordshire") && !s.contains("E10000015"),
+                "{sheet} names a council"
+            );
+        }
+    }
+}
+
+#[test]
 fn manifest_records_version_inputs_and_outputs() {
     let (out, _) = run_fixture();
     let dir = out.path().join("2024");

@@ -4,7 +4,7 @@
 mod pool;
 
 use crate::config::Config;
-use crate::indicators::{self, Band, INDICATORS, Indicator, Service};
+use crate::indicators::{self, Band, INDICATORS, Indicator, Measure, Service};
 use crate::model::{Return, Triple};
 use crate::register::Register;
 use crate::stats::{self, Assessment, NotCalculable, Rl};
@@ -108,6 +108,11 @@ pub struct Coverage {
     pub staff_children: u64,
     pub staff_all: u64,
     pub unknown_share: Option<f64>,
+    /// Council services that provided staff-survey respondents and headcount.
+    pub survey_services: usize,
+    pub survey_respondents: u64,
+    /// Respondents over the staff of those services.
+    pub survey_response_rate: Option<f64>,
 }
 
 /// Every figure of one collection year.
@@ -422,7 +427,18 @@ fn coverage(returns: &[Return], register: &Register) -> Coverage {
         .iter()
         .flat_map(|r| r.services.values().filter_map(|sr| sr.headcount()))
         .fold(Triple::default(), Triple::add);
+    let (mut survey_services, mut respondents, mut survey_staff) = (0, 0, 0);
+    for sr in returns.iter().flat_map(|r| r.services.values()) {
+        if let (Some(s), Some(h)) = (sr.get(Measure::SurveyRespondents), sr.headcount()) {
+            survey_services += 1;
+            respondents += s.total();
+            survey_staff += h.total();
+        }
+    }
     Coverage {
+        survey_services,
+        survey_respondents: respondents,
+        survey_response_rate: stats::rate(respondents, survey_staff),
         councils: returns.len(),
         register_size: register.len(),
         adults_returns: returns

@@ -4,6 +4,7 @@
 //! draws the charts and typesets. It writes nothing.
 
 mod escape;
+pub mod tables;
 pub mod view;
 mod world;
 
