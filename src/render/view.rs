@@ -320,6 +320,8 @@ struct IndicatorView {
     chart: Option<String>,
     band_chart: Option<String>,
     funnel: Option<FunnelView>,
+    /// Indicator 1: the pay band with the lowest minoritised share.
+    lowest_band: Option<String>,
 }
 
 /// The funnel plot of an indicator and what it shows, for the text.
@@ -477,6 +479,7 @@ pub fn national<'a>(
             chart: None,
             band_chart: None,
             funnel: None,
+            lowest_band: None,
         };
         if ind.per_band() {
             for b in &y.bands {
@@ -489,6 +492,12 @@ pub fn national<'a>(
                         .map(exact),
                 });
             }
+            v.lowest_band = y
+                .bands
+                .iter()
+                .filter_map(|b| Some((b, y.national(Service::All, ind.id, Some(&b.id))?.share?)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(b, _)| b.label.clone());
             let cats: Vec<String> = y.bands.iter().map(|b| b.label.clone()).collect();
             let mut bars = Vec::new();
             for (series, yr) in [Some(y), prev].into_iter().enumerate() {
