@@ -211,7 +211,8 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
     for (name, svg) in &national.charts {
         out.write(&format!("national/{name}"), svg)?;
     }
-    let tables = render::tables::tables(&p.results, &p.bench, &p.register, &p.config);
+    let files = (p.current.outcomes.len(), p.current.rejected());
+    let tables = render::tables::tables(&p.results, &p.bench, &p.register, &p.config, files);
     for t in &tables {
         out.write(
             &format!("national/tables/{}-{year}.csv", t.file),

@@ -285,6 +285,12 @@ fn national_tables_hold_the_report_figures_and_no_council() {
     );
     let notes = wb.worksheet_range("Notes").unwrap();
     assert_eq!(notes.get_value((3, 0)).unwrap().to_string(), "note 1");
+    let t4 = read_csv(&dir.join("table-4-coverage-2024.csv"));
+    assert_eq!(t4[0]["Value"], "4", "councils used");
+    assert!(
+        t4.iter()
+            .any(|r| r["Measure"] == "Returns rejected" && r["Value"] == "1")
+    );
     // Nothing names a council.
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();

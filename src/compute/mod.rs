@@ -96,6 +96,76 @@ pub struct Spread {
     pub not_provided: u32,
 }
 
+/// An indicator's funnel plot: anonymous council points (staff population,
+/// RL) around the national RL, and how many lie outside the control limits.
+/// Councils whose RL would be suppressed in a published report are left out.
+#[derive(Clone, Debug, Serialize)]
+pub struct Funnel {
+    pub indicator: &'static str,
+    pub target: f64,
+    /// National minoritised share of the population and national rates.
+    pub share: f64,
+    pub p_m: f64,
+    pub p_w: f64,
+    pub points: Vec<(f64, f64)>,
+    pub above95: usize,
+    pub below95: usize,
+    pub above998: usize,
+    pub below998: usize,
+}
+
+impl Funnel {
+    /// The control limits at population `n` and `z` standard errors.
+    pub fn limits(&self, n: f64, z: f64) -> Option<(f64, f64)> {
+        stats::funnel_limits(self.target, n, self.share, self.p_m, self.p_w, z)
+    }
+}
+
+fn funnel(figures: &[Figure], ind: &Indicator, min_count: u64) -> Option<Funnel> {
+    let nat = figures.iter().find(|f| {
+        f.scope == Scope::National && f.service == Service::All && f.indicator == ind.id
+    })?;
+    let (rl, w, m) = (nat.rl?, nat.white?, nat.minoritised?);
+    let publishable = |e: u64| e == 0 || e >= min_count;
+    let points: Vec<(f64, f64)> = figures
+        .iter()
+        .filter(|f| {
+            f.scope == Scope::Authority && f.service == Service::All && f.indicator == ind.id
+        })
+        .filter_map(|f| {
+            let (fw, fm, r) = (f.white?, f.minoritised?, f.rl?);
+            (publishable(fw.events) && publishable(fm.events))
+                .then_some(((fw.population + fm.population) as f64, r.rl))
+        })
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    let mut f = Funnel {
+        indicator: ind.id,
+        target: rl.rl,
+        share: m.population as f64 / (m.population + w.population) as f64,
+        p_m: nat.minoritised_rate?,
+        p_w: nat.white_rate?,
+        points,
+        above95: 0,
+        below95: 0,
+        above998: 0,
+        below998: 0,
+    };
+    for (n, r) in f.points.clone() {
+        if let (Some((lo, hi)), Some((lo2, hi2))) =
+            (f.limits(n, stats::Z95), f.limits(n, stats::Z998))
+        {
+            f.above95 += usize::from(r > hi);
+            f.below95 += usize::from(r < lo);
+            f.above998 += usize::from(r > hi2);
+            f.below998 += usize::from(r < lo2);
+        }
+    }
+    Some(f)
+}
+
 /// Who took part, and how many staff the figures cover.
 #[derive(Clone, Debug, Serialize)]
 pub struct Coverage {
@@ -122,6 +192,7 @@ pub struct YearResults {
     pub bands: Vec<Band>,
     pub figures: Vec<Figure>,
     pub spread: Vec<Spread>,
+    pub funnels: Vec<Funnel>,
     pub coverage: Coverage,
     #[serde(skip)]
     index: HashMap<(Scope, String, Service, &'static str, Option<String>), usize>,
@@ -235,6 +306,7 @@ pub fn compute(
 fn national_only(mut y: YearResults) -> YearResults {
     y.figures.retain(|f| f.scope == Scope::National);
     y.spread.clear();
+    y.funnels.clear();
     y.reindex();
     y
 }
@@ -267,12 +339,18 @@ pub fn compute_year(
     };
     figures.sort_by_cached_key(order);
     let spread = spread(&figures, &bands);
+    let funnels = INDICATORS
+        .iter()
+        .filter(|i| i.assessed())
+        .filter_map(|i| funnel(&figures, i, config.disclosure.min_count))
+        .collect();
     let coverage = coverage(returns, register);
     let mut y = YearResults {
         year,
         bands,
         figures,
         spread,
+        funnels,
         coverage,
         index: HashMap::new(),
     };

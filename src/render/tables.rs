@@ -147,6 +147,8 @@ pub fn notes(config: &Config) -> Vec<String> {
         ),
         "Pooled: the counts of every used council return added together. A council service that left either measure blank is left out of that indicator.".into(),
         "Like for like: the councils whose returns were used in both years.".into(),
+        "Funnel plot (all services only): councils with a relative likelihood that would not be suppressed, compared with 95% and 99.8% control limits around the national figure at their staff population.".into(),
+        "Staff: all staff in council services that provided their headcount, whatever their ethnicity. Survey response: respondents over the staff of the services that provided both.".into(),
     ];
     if config.synthetic {
         n.push("These tables are made from SYNTHETIC demo data. They describe no real council and no real member of staff.".into());
@@ -154,8 +156,15 @@ pub fn notes(config: &Config) -> Vec<String> {
     n
 }
 
-/// Every table of the national report.
-pub fn tables(r: &Results, b: &Benchmarks, register: &Register, config: &Config) -> Vec<Table> {
+/// Every table of the national report. `files` is (files received,
+/// returns rejected) from the validation outcome.
+pub fn tables(
+    r: &Results,
+    b: &Benchmarks,
+    register: &Register,
+    config: &Config,
+    files: (usize, usize),
+) -> Vec<Table> {
     let y = &r.current;
     let mut out = Vec::new();
     let ind_cells = |f: &Figure| {
@@ -250,6 +259,11 @@ pub fn tables(r: &Results, b: &Benchmarks, register: &Register, config: &Config)
         "Councils favourable [note 4]",
         "Councils not calculable",
         "Councils not provided",
+        "Councils in the funnel plot [note 8]",
+        "Above the 95% limit",
+        "Below the 95% limit",
+        "Above the 99.8% limit",
+        "Below the 99.8% limit",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -260,6 +274,13 @@ pub fn tables(r: &Results, b: &Benchmarks, register: &Register, config: &Config)
         .filter(|s| indicators::by_id(s.indicator).is_some_and(|i| i.assessed()))
         .map(|s| {
             let ind = indicators::by_id(s.indicator).expect("known");
+            let funnel = y.funnels.iter().find(|f| {
+                f.indicator == s.indicator && s.service == crate::indicators::Service::All
+            });
+            let fc = |pick: fn(&crate::compute::Funnel) -> usize| match funnel {
+                Some(f) => TCell::Count(pick(f) as f64),
+                None => text(Z),
+            };
             vec![
                 text(ind.id),
                 text(ind.title),
@@ -274,6 +295,11 @@ pub fn tables(r: &Results, b: &Benchmarks, register: &Register, config: &Config)
                 TCell::Count(s.favourable as f64),
                 TCell::Count(s.not_calculable as f64),
                 TCell::Count(s.not_provided as f64),
+                fc(|f| f.points.len()),
+                fc(|f| f.above95),
+                fc(|f| f.below95),
+                fc(|f| f.above998),
+                fc(|f| f.below998),
             ]
         })
         .collect();
@@ -288,7 +314,71 @@ pub fn tables(r: &Results, b: &Benchmarks, register: &Register, config: &Config)
         rows,
     });
 
-    // Table 4: year on year, all participants and like for like.
+    // Table 4: coverage and data quality, as in "About the data".
+    let c = &y.coverage;
+    let mut rows = vec![
+        vec![
+            text("Councils whose returns were used"),
+            TCell::Count(c.councils as f64),
+        ],
+        vec![
+            text("Councils with social care responsibilities in England"),
+            TCell::Count(c.register_size as f64),
+        ],
+        vec![
+            text("Returns covering adults' services"),
+            TCell::Count(c.adults_returns as f64),
+        ],
+        vec![
+            text("Returns covering children's services"),
+            TCell::Count(c.children_returns as f64),
+        ],
+        vec![
+            text("Staff covered, all services [note 9]"),
+            TCell::Count(c.staff_all as f64),
+        ],
+        vec![
+            text("Staff covered, adults' services [note 9]"),
+            TCell::Count(c.staff_adults as f64),
+        ],
+        vec![
+            text("Staff covered, children's services [note 9]"),
+            TCell::Count(c.staff_children as f64),
+        ],
+        vec![
+            text("Share of staff with ethnicity not known"),
+            opt(c.unknown_share, TCell::Share),
+        ],
+        vec![
+            text("Council services with staff-survey figures"),
+            TCell::Count(c.survey_services as f64),
+        ],
+        vec![
+            text("Staff-survey respondents"),
+            TCell::Count(c.survey_respondents as f64),
+        ],
+        vec![
+            text("Staff-survey response [note 9]"),
+            opt(c.survey_response_rate, TCell::Share),
+        ],
+    ];
+    rows.insert(
+        1,
+        vec![text("Return files received"), TCell::Count(files.0 as f64)],
+    );
+    rows.insert(
+        2,
+        vec![text("Returns rejected"), TCell::Count(files.1 as f64)],
+    );
+    out.push(Table {
+        sheet: "Table_4".into(),
+        file: "table-4-coverage".into(),
+        title: format!("Coverage and data quality, {}", y.year),
+        header: vec!["Measure".into(), "Value".into()],
+        rows,
+    });
+
+    // Table 5: year on year, all participants and like for like.
     if let Some(prev) = &r.previous {
         let t4: Vec<String> = [
             "Indicator",
@@ -343,8 +433,8 @@ pub fn tables(r: &Results, b: &Benchmarks, register: &Register, config: &Config)
             }
         }
         out.push(Table {
-            sheet: "Table_4".into(),
-            file: "table-4-year-on-year".into(),
+            sheet: "Table_5".into(),
+            file: "table-5-year-on-year".into(),
             title: format!(
                 "National relative likelihoods, {} and {}, all services",
                 prev.year, y.year

@@ -335,45 +335,18 @@ struct FunnelView {
     below998: usize,
 }
 
-/// Anonymous council points around the national figure, with control
-/// limits. Councils whose figure would be suppressed are left out.
+/// The funnel chart of an indicator, from the computed funnel.
 fn funnel(
     y: &YearResults,
     ind: &Indicator,
     config: &Config,
 ) -> Result<Option<(FunnelView, Vec<u8>)>, String> {
-    let Some(nat) = y.national(Service::All, ind.id, None) else {
+    let Some(f) = y.funnels.iter().find(|f| f.indicator == ind.id) else {
         return Ok(None);
     };
-    let (Some(rl), Some(w), Some(m)) = (nat.rl, nat.white, nat.minoritised) else {
-        return Ok(None);
-    };
-    let (Some(p_w), Some(p_m)) = (nat.white_rate, nat.minoritised_rate) else {
-        return Ok(None);
-    };
-    let share = m.population as f64 / (m.population + w.population) as f64;
-    let min = config.disclosure.min_count;
-    let publishable = |e: u64| e == 0 || e >= min;
-    let points: Vec<(f64, f64)> = y
-        .figures
-        .iter()
-        .filter(|f| {
-            f.scope == Scope::Authority && f.service == Service::All && f.indicator == ind.id
-        })
-        .filter_map(|f| {
-            let (fw, fm, r) = (f.white?, f.minoritised?, f.rl?);
-            (publishable(fw.events) && publishable(fm.events))
-                .then_some(((fw.population + fm.population) as f64, r.rl))
-        })
-        .collect();
-    if points.is_empty() {
-        return Ok(None);
-    }
     let limits_at = |n: f64| -> Option<chart::Limits> {
-        let (lo95, hi95) =
-            crate::stats::funnel_limits(rl.rl, n, share, p_m, p_w, crate::stats::Z95)?;
-        let (lo998, hi998) =
-            crate::stats::funnel_limits(rl.rl, n, share, p_m, p_w, crate::stats::Z998)?;
+        let (lo95, hi95) = f.limits(n, crate::stats::Z95)?;
+        let (lo998, hi998) = f.limits(n, crate::stats::Z998)?;
         Some(chart::Limits {
             n,
             lo95,
@@ -382,28 +355,26 @@ fn funnel(
             hi998,
         })
     };
-    let nmax = points.iter().map(|p| p.0).fold(0.0, f64::max) * 1.02;
-    let nmin = points.iter().map(|p| p.0).fold(f64::MAX, f64::min).max(1.0) / 2.0;
+    let nmax = f.points.iter().map(|p| p.0).fold(0.0, f64::max) * 1.02;
+    let nmin = f
+        .points
+        .iter()
+        .map(|p| p.0)
+        .fold(f64::MAX, f64::min)
+        .max(1.0)
+        / 2.0;
     let curve: Vec<chart::Limits> = (0..=80)
         .filter_map(|i| limits_at(nmin + (nmax - nmin) * (i as f64 / 80.0).powi(2)))
         .collect();
-    let mut view = FunnelView {
+    let view = FunnelView {
         chart: format!("charts/indicator-{}-funnel.svg", ind.id),
-        councils: points.len(),
-        above95: 0,
-        below95: 0,
-        above998: 0,
-        below998: 0,
+        councils: f.points.len(),
+        above95: f.above95,
+        below95: f.below95,
+        above998: f.above998,
+        below998: f.below998,
     };
-    for (n, r) in &points {
-        if let Some(l) = limits_at(*n) {
-            view.above95 += usize::from(*r > l.hi95);
-            view.below95 += usize::from(*r < l.lo95);
-            view.above998 += usize::from(*r > l.hi998);
-            view.below998 += usize::from(*r < l.lo998);
-        }
-    }
-    let svg = chart::funnel_chart(&points, rl.rl, &curve, note(config))?;
+    let svg = chart::funnel_chart(&f.points, f.target, &curve, note(config))?;
     Ok(Some((view, svg.into_bytes())))
 }
 
