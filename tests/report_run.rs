@@ -272,7 +272,7 @@ fn national_tables_hold_the_report_figures_and_no_council() {
     assert_eq!(
         wb.sheet_names(),
         [
-            "Cover", "Contents", "Notes", "Table_1", "Table_2", "Table_3", "Table_4"
+            "Cover", "Contents", "Notes", "Table_1", "Table_2", "Table_3", "Table_4", "Table_5"
         ]
     );
     let t1 = wb.worksheet_range("Table_1").unwrap();
