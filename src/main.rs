@@ -164,12 +164,7 @@ fn validate_paths(
         }
     }
     let bands = config.bands(year.unwrap_or(0));
-    let ctx = validate::Context {
-        register: &register,
-        bands: &bands,
-        year,
-        unknown_warning_share: config.unknown_warning_share,
-    };
+    let ctx = validate::Context::new(&register, &bands, year, &config);
     let files: Vec<(PathBuf, String)> = files
         .into_iter()
         .map(|f| {
@@ -220,12 +215,7 @@ fn template(
     let filled = match &from {
         None => None,
         Some(path) => {
-            let ctx = validate::Context {
-                register: &register,
-                bands: &bands,
-                year: Some(year),
-                unknown_warning_share: config.unknown_warning_share,
-            };
+            let ctx = validate::Context::new(&register, &bands, Some(year), &config);
             let (o, r) = load::load_file(path, &path.display().to_string(), &ctx);
             for d in &o.diagnostics {
                 eprintln!("{d}");

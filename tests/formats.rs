@@ -16,16 +16,14 @@ fn register() -> Register {
     scwres::register_for(&fixture("basic")).unwrap()
 }
 
-fn load(path: &Path) -> (FileOutcome, Option<Return>) {
-    let reg = register();
+fn load_with(reg: &Register, path: &Path, shown: &str) -> (FileOutcome, Option<Return>) {
     let bands = default_bands();
-    let ctx = validate::Context {
-        register: &reg,
-        bands: &bands,
-        year: Some(2024),
-        unknown_warning_share: 0.10,
-    };
-    load::load_file(path, &path.display().to_string(), &ctx)
+    let ctx = validate::Context::new(reg, &bands, Some(2024), &scwres::config::Config::default());
+    load::load_file(path, shown, &ctx)
+}
+
+fn load(path: &Path) -> (FileOutcome, Option<Return>) {
+    load_with(&register(), path, &path.display().to_string())
 }
 
 fn csv_return() -> Return {
@@ -321,15 +319,8 @@ fn billion_laughs_is_refused_quickly() {
 fn shipped_examples_are_twins() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples");
     let reg = Register::built_in();
-    let bands = default_bands();
-    let ctx = validate::Context {
-        register: &reg,
-        bands: &bands,
-        year: Some(2024),
-        unknown_warning_share: 0.10,
-    };
     let read = |name: &str| {
-        let (o, r) = load::load_file(&dir.join(name), name, &ctx);
+        let (o, r) = load_with(&reg, &dir.join(name), name);
         r.unwrap_or_else(|| panic!("{name}: {:#?}", o.diagnostics))
     };
     let csv = read("return-example.csv");

@@ -6,6 +6,8 @@
 //! Pure: returns SVG text; writes nothing.
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::Ranged;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -110,31 +112,13 @@ fn draw_rl<DB: DrawingBackend>(
                 style(12, Pos::new(HPos::Left, VPos::Center)),
             ),
     ))?;
-    // Horizontal grid lines with labels; parity drawn darker.
-    for t in log_ticks(ymin, ymax) {
-        let colour = if (t - 1.0).abs() < 1e-9 {
-            RGBColor(0x50, 0x5A, 0x5F)
-        } else {
-            GRID
-        };
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x0, t), (x1, t)],
-            colour.stroke_width(1),
-        )))?;
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((x0, t))
-                + Text::new(
-                    tick_label(t),
-                    (-8, 0),
-                    style(13, Pos::new(HPos::Right, VPos::Center)),
-                ),
-        ))?;
-    }
-    // The x-axis line and category labels.
-    chart.draw_series(std::iter::once(PathElement::new(
-        vec![(x0, ymin), (x1, ymin)],
-        TEXT.stroke_width(1),
-    )))?;
+    // Horizontal grid lines with labels, parity drawn darker; the x-axis line.
+    let ticks: Vec<(f64, String)> = log_ticks(ymin, ymax)
+        .into_iter()
+        .map(|t| (t, tick_label(t)))
+        .collect();
+    axes(&mut chart, (x0, x1), &ticks, Some(1.0), Some(ymin))?;
+    // Category labels.
     for (i, c) in categories.iter().enumerate() {
         chart.draw_series(std::iter::once(
             EmptyElement::at((i as f64, ymin))
@@ -252,22 +236,13 @@ fn draw_shares<DB: DrawingBackend>(
         .margin_top(14)
         .margin_bottom(46)
         .build_cartesian_2d(x0..x1, 0.0..ymax)?;
-    let mut t = 0.0;
-    while t <= ymax + 1e-9 {
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x0, t), (x1, t)],
-            GRID.stroke_width(1),
-        )))?;
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((x0, t))
-                + Text::new(
-                    format!("{:.0}%", t * 100.0),
-                    (-8, 0),
-                    style(13, Pos::new(HPos::Right, VPos::Center)),
-                ),
-        ))?;
-        t += step;
-    }
+    let ticks: Vec<(f64, String)> = (0..)
+        .map(|i| i as f64 * step)
+        .take_while(|t| *t <= ymax + 1e-9)
+        .map(|t| (t, format!("{:.0}%", t * 100.0)))
+        .collect();
+    // The x-axis line is drawn after the bars, over their feet.
+    axes(&mut chart, (x0, x1), &ticks, None, None)?;
     let nseries = bars.iter().map(|b| b.series + 1).max().unwrap_or(1);
     let width = 0.7 / nseries as f64;
     for b in bars {
@@ -384,24 +359,11 @@ fn draw_funnel<DB: DrawingBackend>(
         .margin_top(14)
         .margin_bottom(46)
         .build_cartesian_2d(0.0..xmax, (ymin..ymax).log_scale())?;
-    for t in log_ticks(ymin, ymax) {
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, t), (xmax, t)],
-            GRID.stroke_width(1),
-        )))?;
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((0.0, t))
-                + Text::new(
-                    tick_label(t),
-                    (-8, 0),
-                    style(13, Pos::new(HPos::Right, VPos::Center)),
-                ),
-        ))?;
-    }
-    chart.draw_series(std::iter::once(PathElement::new(
-        vec![(0.0, ymin), (xmax, ymin)],
-        TEXT.stroke_width(1),
-    )))?;
+    let ticks: Vec<(f64, String)> = log_ticks(ymin, ymax)
+        .into_iter()
+        .map(|t| (t, tick_label(t)))
+        .collect();
+    axes(&mut chart, (0.0, xmax), &ticks, None, Some(ymin))?;
     let step = nice_step(xmax);
     let mut x = 0.0;
     while x <= xmax {
@@ -492,6 +454,44 @@ fn draw_note<DB: DrawingBackend>(
             (W as i32 - 6, H as i32 - 6),
             style(11, Pos::new(HPos::Right, VPos::Bottom)).color(&PALETTE[3]),
         ))?;
+    }
+    Ok(())
+}
+
+/// The Analysis Function axes: horizontal grid lines only, labelled at the
+/// left, one of them (`strong`, such as parity) drawn darker, and an x-axis
+/// line at `x_axis`; no vertical lines and no y-axis line.
+fn axes<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+    (x0, x1): (f64, f64),
+    ticks: &[(f64, String)],
+    strong: Option<f64>,
+    x_axis: Option<f64>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    for (t, label) in ticks {
+        let colour = if strong.is_some_and(|s| (s - t).abs() < 1e-9) {
+            RGBColor(0x50, 0x5A, 0x5F)
+        } else {
+            GRID
+        };
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, *t), (x1, *t)],
+            colour.stroke_width(1),
+        )))?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x0, *t))
+                + Text::new(
+                    label.clone(),
+                    (-8, 0),
+                    style(13, Pos::new(HPos::Right, VPos::Center)),
+                ),
+        ))?;
+    }
+    if let Some(y) = x_axis {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, y), (x1, y)],
+            TEXT.stroke_width(1),
+        )))?;
     }
     Ok(())
 }

@@ -92,12 +92,7 @@ pub fn load_year(
         .collect();
     files.sort();
     let bands = config.bands(year);
-    let ctx = validate::Context {
-        register,
-        bands: &bands,
-        year: Some(year),
-        unknown_warning_share: config.unknown_warning_share,
-    };
+    let ctx = validate::Context::new(register, &bands, Some(year), config);
     let files: Vec<(PathBuf, String)> = files
         .into_iter()
         .map(|p| {

@@ -43,12 +43,30 @@ pub struct Read {
 }
 
 /// What validation needs to know besides the file.
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub register: &'a Register,
     pub bands: &'a [Band],
     /// The year of the folder the return was found in.
     pub year: Option<i32>,
     pub unknown_warning_share: f64,
+}
+
+impl<'a> Context<'a> {
+    /// The context of a run's configuration: `bands` are the year's pay bands.
+    pub fn new(
+        register: &'a Register,
+        bands: &'a [Band],
+        year: Option<i32>,
+        config: &crate::config::Config,
+    ) -> Self {
+        Context {
+            register,
+            bands,
+            year,
+            unknown_warning_share: config.unknown_warning_share,
+        }
+    }
 }
 
 /// Checks every rule; the return is `Some` only when there is no error.
