@@ -112,26 +112,7 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
 impl Prepared {
     /// The inputs of one council's local report: its own figures only.
     pub fn local_inputs(&self, r: &model::Return) -> LocalInputs<'_> {
-        LocalInputs {
-            authority: self
-                .register
-                .get(&r.authority_code)
-                .expect("accepted returns are in the register"),
-            own: self
-                .results
-                .current
-                .figures
-                .iter()
-                .filter(|f| f.scope == Scope::Authority && f.area_code == r.authority_code)
-                .collect(),
-            services: r.services.keys().copied().collect(),
-            staff: r
-                .services
-                .values()
-                .filter_map(|s| s.headcount())
-                .map(|t| t.total())
-                .sum(),
-        }
+        local_inputs(&self.results.current.figures, &self.register, r)
     }
 
     fn date(&self) -> (i32, u8, u8) {
@@ -155,11 +136,97 @@ impl Prepared {
         &self,
         r: &model::Return,
     ) -> Result<(Rendered, Vec<view::Suppression>), String> {
-        let input = self.local_inputs(r);
-        let (v, charts, log) = view::local(&input, &self.bench, &self.config)?;
-        let name = format!("{}-{}", input.authority.code, slug(&input.authority.name));
-        render::document(name, "local.typ", &v, charts, self.date()).map(|d| (d, log))
+        render_local(&self.local_inputs(r), &self.bench, &self.config)
     }
+}
+
+/// A council's own figures from a set of figures: nothing of any other
+/// council's is passed on.
+fn local_inputs<'a>(
+    figures: &'a [compute::Figure],
+    register: &'a Register,
+    r: &model::Return,
+) -> LocalInputs<'a> {
+    LocalInputs {
+        authority: register
+            .get(&r.authority_code)
+            .expect("accepted returns are in the register"),
+        own: figures
+            .iter()
+            .filter(|f| f.scope == Scope::Authority && f.area_code == r.authority_code)
+            .collect(),
+        services: r.services.keys().copied().collect(),
+        staff: r
+            .services
+            .values()
+            .filter_map(|s| s.headcount())
+            .map(|t| t.total())
+            .sum(),
+    }
+}
+
+fn render_local(
+    input: &LocalInputs,
+    bench: &Benchmarks,
+    config: &config::Config,
+) -> Result<(Rendered, Vec<view::Suppression>), String> {
+    let (v, charts, log) = view::local(input, bench, config)?;
+    let name = format!("{}-{}", input.authority.code, slug(&input.authority.name));
+    let date = config
+        .release_ymd()
+        .expect("checked when the configuration was read");
+    render::document(name, "local.typ", &v, charts, date).map(|d| (d, log))
+}
+
+/// What `scwres local` is asked to do.
+pub struct LocalOptions {
+    /// The council's own return.
+    pub ret: PathBuf,
+    /// The published `benchmarks.csv` of the national run.
+    pub benchmarks: PathBuf,
+    /// Folder with `report.yaml` (and optionally `authorities.csv`).
+    pub data: PathBuf,
+    pub out: PathBuf,
+}
+
+/// A council's local report from its own return and the published national
+/// benchmarks, without anyone else's data. Returns the validation outcome of
+/// the return and the file written, if any.
+pub fn run_local(o: &LocalOptions) -> anyhow::Result<(load::FileOutcome, Option<PathBuf>)> {
+    let config = load::load_config(&o.data)?;
+    let register = register_for(&o.data)?;
+    let shown = o.benchmarks.display().to_string();
+    let bytes = std::fs::read(&o.benchmarks).with_context(|| shown.clone())?;
+    let (year, rows) = load::benchmarks::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
+    let bands = config.bands(year);
+    let ctx = load::validate::Context::new(&register, &bands, Some(year), &config);
+    let (outcome, ret) = load::load_file(&o.ret, &o.ret.display().to_string(), &ctx);
+    let Some(ret) = ret else {
+        return Ok((outcome, None));
+    };
+    let own = compute::compute_year(std::slice::from_ref(&ret), year, &register, &config)?;
+    let bench = Benchmarks {
+        year,
+        bands,
+        national: compute::national_from_counts(year, &rows, &config),
+        regions: Vec::new(),
+        spread: Vec::new(),
+        previous: None,
+    };
+    let (doc, log) = render_local(
+        &local_inputs(&own.figures, &register, &ret),
+        &bench,
+        &config,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let mut out = publish::Publisher::new(&o.out);
+    let name = format!("{}.pdf", doc.name);
+    out.write(&name, &doc.pdf)?;
+    out.write(
+        &format!("{}-suppressions.csv", doc.name),
+        &publish::suppressions_csv(&log),
+    )?;
+    Ok((outcome, Some(o.out.join(name))))
 }
 
 /// Runs the whole batch: load, compute, chart, render, publish.

@@ -68,6 +68,22 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Build one council's local report from its own return and the
+    /// published benchmarks.csv of the national run: no other council's data.
+    Local {
+        /// The council's return (CSV, YAML or .xlsx).
+        #[arg(value_name = "RETURN")]
+        ret: PathBuf,
+        /// The benchmarks.csv published with the national report.
+        #[arg(long)]
+        benchmarks: PathBuf,
+        /// Folder with `report.yaml` (publication details, thresholds).
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Where to write the report.
+        #[arg(long, default_value = "out/local")]
+        out: PathBuf,
+    },
     /// Write the synthetic demo returns (deterministic for a given seed).
     DemoData {
         /// Folder to write `returns/<year>/` into.
@@ -95,6 +111,12 @@ fn main() -> ExitCode {
             output,
         } => template(year, from, data, output),
         Command::DemoData { data, seed } => demo(data, seed),
+        Command::Local {
+            ret,
+            benchmarks,
+            data,
+            out,
+        } => local(ret, benchmarks, data, out),
     };
     match result {
         Ok(code) => code,
@@ -230,6 +252,36 @@ fn template(
     scwres::publish::write_atomic(&output, &bytes)?;
     eprintln!("scwres: wrote {}", output.display());
     Ok(ExitCode::SUCCESS)
+}
+
+fn local(
+    ret: PathBuf,
+    benchmarks: PathBuf,
+    data: PathBuf,
+    out: PathBuf,
+) -> anyhow::Result<ExitCode> {
+    let (outcome, written) = scwres::run_local(&scwres::LocalOptions {
+        ret,
+        benchmarks,
+        data,
+        out,
+    })?;
+    for d in &outcome.diagnostics {
+        eprintln!("{d}");
+    }
+    match written {
+        Some(path) => {
+            eprintln!("scwres: wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            eprintln!(
+                "scwres: {}: the return has errors; no report was made",
+                outcome.file
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn demo(data: PathBuf, seed: u64) -> anyhow::Result<ExitCode> {

@@ -380,6 +380,34 @@ impl YearResults {
     }
 }
 
+/// National figures again from published national counts (a council's own
+/// local report, built from `benchmarks.csv`): the same statistics as the
+/// national run, from the same counts.
+pub fn national_from_counts(
+    year: i32,
+    rows: &[crate::load::benchmarks::NationalCounts],
+    config: &Config,
+) -> Vec<Figure> {
+    rows.iter()
+        .map(|r| {
+            let (events, population) = r.counts.unwrap_or_default();
+            let p = Pooled {
+                level: Level::National,
+                area_code: String::new(),
+                service: r.service,
+                indicator: r.indicator,
+                band: r.band.clone(),
+                events,
+                population,
+                units: u32::from(r.counts.is_some()),
+                units_left_out: r.units_left_out,
+                councils: 0,
+            };
+            figure(&p, year, config)
+        })
+        .collect()
+}
+
 /// The statistics of one pooled group.
 fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
     let ind = indicators::by_id(p.indicator).expect("pooled rows carry known ids");

@@ -1,6 +1,7 @@
 //! Load and validate: every return file of a year in, accepted returns and
 //! the outcome of every file out. Reads files; writes nothing.
 
+pub mod benchmarks;
 pub mod csv_return;
 pub mod diag;
 pub mod validate;
