@@ -118,22 +118,41 @@ struct Plan<'a> {
     effects: Vec<f64>,
 }
 
+/// The number of 2024 return files of the shipped demo data (73 accepted and
+/// one rejected, as in the 2024 round).
+pub const DEMO_FILES_2024: usize = 74;
+
 /// Generates the demo returns of 2023 and 2024: `(relative path, CSV text)`.
 pub fn generate(register: &Register, seed: u64) -> Vec<(String, String)> {
+    generate_sized(register, seed, DEMO_FILES_2024)
+}
+
+/// Like `generate`, with `files_2024` return files for 2024 (one of them
+/// rejected), for scale benchmarks up to every council in the register. The
+/// national staff targets scale with the number of accepted returns.
+pub fn generate_sized(register: &Register, seed: u64, files_2024: usize) -> Vec<(String, String)> {
+    let files_2024 = files_2024.clamp(2, register.len());
     let mut rng = Rng(seed);
     let mut pool: Vec<&Authority> = register.iter().collect();
-    // 2024: 73 accepted returns plus one that is rejected.
-    let mut chosen24: Vec<&Authority> = (0..74).map(|_| rng.pick(&mut pool)).collect();
+    // 2024: accepted returns plus one that is rejected.
+    let mut chosen24: Vec<&Authority> = (0..files_2024).map(|_| rng.pick(&mut pool)).collect();
     chosen24.sort_by(|a, b| a.code.cmp(&b.code));
     // 2023: 23 councils, 20 of them also in 2024.
-    let mut from24: Vec<&Authority> = chosen24[..73].to_vec();
-    let mut chosen23: Vec<&Authority> = (0..20).map(|_| rng.pick(&mut from24)).collect();
-    chosen23.extend((0..3).map(|_| rng.pick(&mut pool)));
+    let mut from24: Vec<&Authority> = chosen24[..files_2024 - 1].to_vec();
+    let mut chosen23: Vec<&Authority> = (0..20.min(from24.len()))
+        .map(|_| rng.pick(&mut from24))
+        .collect();
+    chosen23.extend((0..3).filter_map(|_| (!pool.is_empty()).then(|| rng.pick(&mut pool))));
     chosen23.sort_by(|a, b| a.code.cmp(&b.code));
 
     let mut files = Vec::new();
+    let scale = (files_2024 - 1) as f64 / (DEMO_FILES_2024 - 1) as f64;
     for (year, chosen) in [(2023, chosen23), (2024, chosen24)] {
-        let t = targets(year);
+        let mut t = targets(year);
+        if year >= 2024 {
+            t.adults_staff *= scale;
+            t.children_staff *= scale;
+        }
         let n = chosen.len();
         let plans: Vec<Plan> = chosen
             .iter()
@@ -428,5 +447,24 @@ mod tests {
             23
         );
         assert_ne!(a, generate(&r, 8));
+    }
+
+    #[test]
+    fn every_council_for_a_scale_benchmark() {
+        let files = generate_sized(&Register::built_in(), 2024, 153);
+        assert_eq!(
+            files
+                .iter()
+                .filter(|(p, _)| p.starts_with("returns/2024/"))
+                .count(),
+            153
+        );
+        assert_eq!(
+            files
+                .iter()
+                .filter(|(p, _)| p.starts_with("returns/2023/"))
+                .count(),
+            20
+        );
     }
 }

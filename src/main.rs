@@ -91,6 +91,11 @@ enum Command {
         data: PathBuf,
         #[arg(long, default_value_t = 2024)]
         seed: u64,
+        /// 2024 return files to write (one is rejected on purpose); up to
+        /// 153 for a benchmark of every council. The shipped demo data uses
+        /// the default.
+        #[arg(long, default_value_t = scwres::demo::DEMO_FILES_2024)]
+        councils: usize,
     },
 }
 
@@ -110,7 +115,11 @@ fn main() -> ExitCode {
             data,
             output,
         } => template(year, from, data, output),
-        Command::DemoData { data, seed } => demo(data, seed),
+        Command::DemoData {
+            data,
+            seed,
+            councils,
+        } => demo(data, seed, councils),
         Command::Local {
             ret,
             benchmarks,
@@ -284,11 +293,19 @@ fn local(
     }
 }
 
-fn demo(data: PathBuf, seed: u64) -> anyhow::Result<ExitCode> {
+fn demo(data: PathBuf, seed: u64, councils: usize) -> anyhow::Result<ExitCode> {
     let register = scwres::register::Register::built_in();
-    let files = scwres::demo::generate(&register, seed);
+    let files = scwres::demo::generate_sized(&register, seed, councils);
     for (path, text) in &files {
         scwres::publish::write_atomic(&data.join(path), text.as_bytes())?;
+    }
+    // Whatever folder the synthetic returns go to, every output made from
+    // them must say so.
+    let config = data.join("report.yaml");
+    if !config.exists() {
+        let text =
+            "# Written by `scwres demo-data`: the returns here are synthetic.\nsynthetic: true\n";
+        scwres::publish::write_atomic(&config, text.as_bytes())?;
     }
     eprintln!(
         "scwres: wrote {} synthetic returns under {}",

@@ -113,3 +113,22 @@ fn demo_run_is_complete_and_says_synthetic() {
         );
     }
 }
+
+#[test]
+fn demo_data_in_a_new_folder_is_marked_synthetic() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = scwres()
+        .args(["demo-data", "--councils", "6", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("returns/2024"))
+            .unwrap()
+            .count(),
+        6
+    );
+    let config = std::fs::read_to_string(dir.path().join("report.yaml")).unwrap();
+    assert!(config.contains("synthetic: true"));
+}
