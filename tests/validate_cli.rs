@@ -27,6 +27,21 @@ fn validate(bytes: &[u8]) -> (i32, String) {
     (out.status.code().unwrap(), stdout)
 }
 
+/// Validates a folder; returns (exit code, stdout).
+fn validate_dir(dir: &std::path::Path) -> (i32, String) {
+    let out = scwres()
+        .arg("validate")
+        .arg(dir)
+        .arg("--data")
+        .arg(fixture("basic"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 fn replace_line(text: &str, contains: &str, f: impl Fn(&str) -> String) -> String {
     text.lines()
         .map(|l| {
@@ -216,15 +231,8 @@ fn lock_files_and_other_files_are_skipped_not_fatal() {
     std::fs::write(dir.path().join("~$return.xlsx"), b"lock").unwrap();
     std::fs::write(dir.path().join("notes.docx"), b"PK").unwrap();
     std::fs::write(dir.path().join("good.csv"), good()).unwrap();
-    let out = scwres()
-        .arg("validate")
-        .arg(dir.path())
-        .args(["--data"])
-        .arg(fixture("basic"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let (code, stdout) = validate_dir(dir.path());
+    assert_eq!(code, 0, "{stdout}");
     assert!(
         stdout.contains("~$return.xlsx: skipped") && stdout.contains("notes.docx: skipped"),
         "{stdout}"
@@ -237,15 +245,8 @@ fn the_same_council_twice_rejects_both() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.csv"), good()).unwrap();
     std::fs::write(dir.path().join("b.csv"), good()).unwrap();
-    let out = scwres()
-        .arg("validate")
-        .arg(dir.path())
-        .args(["--data"])
-        .arg(fixture("basic"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout) = validate_dir(dir.path());
+    assert_eq!(code, 1, "{stdout}");
     assert_eq!(
         stdout.matches("another return for E10000015").count(),
         2,
