@@ -398,3 +398,48 @@ fn council_builds_the_same_local_report_from_benchmarks_alone() {
         "the council's own build differs from the national run's"
     );
 }
+
+/// The internal audience: exact figures, small counts included, and "not
+/// for publication" on every page.
+#[test]
+fn internal_audience_shows_exact_figures_marked_not_for_publication() {
+    let data = tempfile::tempdir().unwrap();
+    let copy = |rel: &str| {
+        let to = data.path().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(fixture("basic").join(rel), to).unwrap();
+    };
+    copy("authorities.csv");
+    copy("returns/2024/st-1-met.csv");
+    copy("returns/2024/hertfordshire.csv");
+    copy("returns/2024/essex.csv");
+    std::fs::write(data.path().join("report.yaml"), "audience: internal\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = scwres()
+        .args(["report", "--data"])
+        .arg(data.path())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = pdf_text(&out.path().join("2024/local/E09000033-st-1-met-co.pdf"));
+    let pages = text.matches("NOT FOR PUBLICATION").count();
+    assert!(
+        pages >= 2 && pages == text.matches("Page ").count(),
+        "on every page: {pages}"
+    );
+    // The small council's disciplinary counts (2 white, 1 minoritised) are
+    // shown exactly, not as [c].
+    let flat = squash(&text);
+    assert!(
+        !flat.contains("[c]"),
+        "nothing suppressed for an internal audience"
+    );
+    assert!(flat.contains(&squash("2 / ")), "{text}");
+}

@@ -307,3 +307,10 @@ fn bad_returns_folder_snapshot() {
     }
     insta::assert_snapshot!(stdout);
 }
+
+#[test]
+fn windows_line_endings_are_fine() {
+    let crlf = good().replace('\n', "\r\n");
+    let (code, out) = validate(crlf.as_bytes());
+    assert_eq!(code, 0, "{out}");
+}
