@@ -4,16 +4,21 @@
 mod common;
 use common::*;
 
-fn run_fixture() -> (tempfile::TempDir, std::process::Output) {
+/// Runs `scwres report` on a data folder into a fresh output folder.
+fn run_report(data: &std::path::Path) -> (tempfile::TempDir, std::process::Output) {
     let out = tempfile::tempdir().unwrap();
     let output = scwres()
         .args(["report", "--data"])
-        .arg(fixture("basic"))
+        .arg(data)
         .arg("--out")
         .arg(out.path())
         .output()
         .unwrap();
     (out, output)
+}
+
+fn run_fixture() -> (tempfile::TempDir, std::process::Output) {
+    run_report(&fixture("basic"))
 }
 
 fn close(found: &str, expected: f64) {
@@ -350,14 +355,7 @@ fn manifest_records_version_inputs_and_outputs() {
 
 #[test]
 fn missing_data_folder_is_a_clear_error() {
-    let out = tempfile::tempdir().unwrap();
-    let output = scwres()
-        .args(["report", "--data"])
-        .arg(out.path().join("nope"))
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let (_, output) = run_report(&fixture("nope"));
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -414,14 +412,7 @@ fn internal_audience_shows_exact_figures_marked_not_for_publication() {
     copy("returns/2024/hertfordshire.csv");
     copy("returns/2024/essex.csv");
     std::fs::write(data.path().join("report.yaml"), "audience: internal\n").unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let o = scwres()
-        .args(["report", "--data"])
-        .arg(data.path())
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let (out, o) = run_report(data.path());
     assert_eq!(
         o.status.code(),
         Some(0),
