@@ -23,10 +23,11 @@ pub mod template;
 use anyhow::{Context as _, bail};
 use compute::Scope;
 use load::YearData;
+use load::actions::ActionPlan;
 use rayon::prelude::*;
 use register::Register;
 use render::Rendered;
-use render::view::{self, Benchmarks, LocalInputs};
+use render::view::{self, Benchmarks, LocalBench, LocalInputs};
 use std::path::{Path, PathBuf};
 
 /// What `scwres report` is asked to do.
@@ -44,6 +45,7 @@ pub struct RunSummary {
     pub rejected: usize,
     pub skipped: usize,
     pub local_reports: usize,
+    pub files_written: usize,
     /// Problems that did not stop the run (a local report that failed).
     pub failures: Vec<String>,
     pub outcomes: Vec<load::FileOutcome>,
@@ -68,6 +70,14 @@ pub struct Prepared {
     pub previous: Option<YearData>,
     pub results: compute::Results,
     pub bench: Benchmarks,
+    /// The bytes of `benchmarks.csv` and the suppressions made in it.
+    pub benchmarks_csv: Vec<u8>,
+    pub benchmarks_log: Vec<view::Suppression>,
+    /// What local reports read: `benchmarks_csv` read back, exactly as a
+    /// council running `scwres local` reads it.
+    pub local_bench: LocalBench,
+    /// The action plans of the year.
+    pub plans: load::Plans,
 }
 
 /// Loads, validates and computes: the stages before any output.
@@ -91,6 +101,7 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         Some(py) => Some(load::load_year(data, py, &register, &config)?),
         None => None,
     };
+    let plans = load::load_actions(data, year, &register)?;
     let results = compute::compute(
         &current.returns,
         year,
@@ -99,6 +110,11 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         &config,
     )?;
     let bench = Benchmarks::from_results(&results, &config);
+    let (benchmarks_csv, benchmarks_log) = publish::benchmarks_csv(&bench, &config);
+    let published = load::benchmarks::read("benchmarks.csv", &benchmarks_csv).map_err(|e| {
+        anyhow::anyhow!("internal error: the benchmarks written cannot be read back: {e}")
+    })?;
+    let local_bench = LocalBench::new(&published, &config);
     Ok(Prepared {
         config,
         register,
@@ -106,13 +122,28 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         previous,
         results,
         bench,
+        benchmarks_csv,
+        benchmarks_log,
+        local_bench,
+        plans,
     })
 }
 
 impl Prepared {
     /// The inputs of one council's local report: its own figures only.
-    pub fn local_inputs(&self, r: &model::Return) -> LocalInputs<'_> {
-        local_inputs(&self.results.current.figures, &self.register, r)
+    pub fn local_inputs<'a>(&'a self, r: &'a model::Return) -> LocalInputs<'a> {
+        let previous = self
+            .results
+            .previous
+            .as_ref()
+            .map(|p| (p.year, p.figures.as_slice()));
+        local_inputs(
+            &self.results.current.figures,
+            previous,
+            &self.register,
+            r,
+            self.plans.by_council.get(&r.authority_code),
+        )
     }
 
     fn date(&self) -> (i32, u8, u8) {
@@ -132,11 +163,21 @@ impl Prepared {
         render::document("national".into(), "national.typ", &v, charts, self.date())
     }
 
+    /// A council's local report. A council whose action plan was refused
+    /// gets no report: its plan must not be silently left out.
     pub fn render_local(
         &self,
         r: &model::Return,
     ) -> Result<(Rendered, Vec<view::Suppression>), String> {
-        render_local(&self.local_inputs(r), &self.bench, &self.config)
+        if let Some(refused) = self.plans.refused.get(&r.authority_code) {
+            let why: Vec<String> = refused.iter().map(|d| d.to_string()).collect();
+            return Err(format!(
+                "{}: no local report, because its action plan was refused:\n{}",
+                r.authority_code,
+                why.join("\n")
+            ));
+        }
+        render_local(&self.local_inputs(r), &self.local_bench, &self.config)
     }
 }
 
@@ -144,17 +185,24 @@ impl Prepared {
 /// council's is passed on.
 fn local_inputs<'a>(
     figures: &'a [compute::Figure],
+    previous: Option<(i32, &'a [compute::Figure])>,
     register: &'a Register,
-    r: &model::Return,
+    r: &'a model::Return,
+    actions: Option<&'a ActionPlan>,
 ) -> LocalInputs<'a> {
+    let own = |figs: &'a [compute::Figure]| -> Vec<&'a compute::Figure> {
+        figs.iter()
+            .filter(|f| f.scope == Scope::Authority && f.area_code == r.authority_code)
+            .collect()
+    };
     LocalInputs {
         authority: register
             .get(&r.authority_code)
             .expect("accepted returns are in the register"),
-        own: figures
-            .iter()
-            .filter(|f| f.scope == Scope::Authority && f.area_code == r.authority_code)
-            .collect(),
+        own: own(figures),
+        previous: previous
+            .map(|(y, f)| (y, own(f)))
+            .filter(|(_, f)| !f.is_empty()),
         services: r.services.keys().copied().collect(),
         staff: r
             .services
@@ -162,12 +210,14 @@ fn local_inputs<'a>(
             .filter_map(|s| s.headcount())
             .map(|t| t.total())
             .sum(),
+        quality: view::Quality::of(r),
+        actions,
     }
 }
 
 fn render_local(
     input: &LocalInputs,
-    bench: &Benchmarks,
+    bench: &LocalBench,
     config: &config::Config,
 ) -> Result<(Rendered, Vec<view::Suppression>), String> {
     let (v, charts, log) = view::local(input, bench, config)?;
@@ -184,85 +234,207 @@ pub struct LocalOptions {
     pub ret: PathBuf,
     /// The published `benchmarks.csv` of the national run.
     pub benchmarks: PathBuf,
+    /// The council's own return of an earlier year, for the change since.
+    pub previous: Option<PathBuf>,
+    /// The council's action plan.
+    pub actions: Option<PathBuf>,
+    /// Overrides the audience of `report.yaml`.
+    pub audience: Option<config::Audience>,
     /// Folder with `report.yaml` (and optionally `authorities.csv`).
     pub data: PathBuf,
     pub out: PathBuf,
 }
 
+/// What `scwres local` did: every file checked, with its problems, and the
+/// report written if all were sound.
+pub struct LocalRun {
+    pub outcomes: Vec<load::FileOutcome>,
+    pub written: Option<PathBuf>,
+}
+
 /// A council's local report from its own return and the published national
-/// benchmarks, without anyone else's data. Returns the validation outcome of
-/// the return and the file written, if any.
-pub fn run_local(o: &LocalOptions) -> anyhow::Result<(load::FileOutcome, Option<PathBuf>)> {
-    let config = load::load_config(&o.data)?;
+/// benchmarks, without anyone else's data.
+pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
+    let mut config = load::load_config(&o.data)?;
+    if let Some(a) = o.audience {
+        config.audience = a;
+    }
     let register = register_for(&o.data)?;
     let shown = o.benchmarks.display().to_string();
     let bytes = std::fs::read(&o.benchmarks).with_context(|| shown.clone())?;
-    let (year, rows) = load::benchmarks::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
+    let published = load::benchmarks::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
+    let year = published.year;
     let bands = config.bands(year);
     let ctx = load::validate::Context::new(&register, &bands, Some(year), &config);
     let (outcome, ret) = load::load_file(&o.ret, &o.ret.display().to_string(), &ctx);
-    let Some(ret) = ret else {
-        return Ok((outcome, None));
+    let mut outcomes = vec![outcome];
+    let mut prev = None;
+    if let Some(pp) = &o.previous {
+        let shown = pp.display().to_string();
+        let (mut outcome, pr) = load_previous(pp, &shown, year, &register, &config);
+        if let (Some(pr), Some(r)) = (&pr, &ret)
+            && pr.authority_code != r.authority_code
+        {
+            outcome.status = load::Status::Rejected;
+            outcome.diagnostics.push(
+                load::diag::Diagnostic::error(
+                    &shown,
+                    "",
+                    "the previous return is another council's",
+                )
+                .value(&pr.authority_code)
+                .hint(format!(
+                    "give {}'s own return of an earlier year",
+                    r.authority_code
+                )),
+            );
+        }
+        if outcome.status == load::Status::Accepted {
+            prev = pr;
+        }
+        outcomes.push(outcome);
+    }
+    let mut plan = None;
+    if let Some(ap) = &o.actions {
+        let shown = ap.display().to_string();
+        let bytes = std::fs::read(ap).with_context(|| shown.clone())?;
+        let mut outcome = load::FileOutcome {
+            file: shown.clone(),
+            status: load::Status::Accepted,
+            authority_code: None,
+            sha256: Some(load::sha256_hex(&bytes)),
+            diagnostics: Vec::new(),
+        };
+        let checked = load::check_plan(load::actions::read(&shown, &bytes), year, &register)
+            .and_then(|p| match &ret {
+                Some(r) if r.authority_code != p.authority => Err(vec![
+                    load::diag::Diagnostic::error(
+                        &shown,
+                        "authority",
+                        "the plan is another council's",
+                    )
+                    .value(&p.authority)
+                    .hint(format!("the return is {}'s", r.authority_code)),
+                ]),
+                _ => Ok(p),
+            });
+        match checked {
+            Ok(p) => plan = Some(p),
+            Err(d) => {
+                outcome.status = load::Status::Rejected;
+                outcome.diagnostics = d;
+            }
+        }
+        outcomes.push(outcome);
+    }
+    let (Some(ret), true) = (
+        ret,
+        outcomes.iter().all(|o| o.status == load::Status::Accepted),
+    ) else {
+        return Ok(LocalRun {
+            outcomes,
+            written: None,
+        });
     };
     let own = compute::compute_year(std::slice::from_ref(&ret), year, &register, &config)?;
-    let bench = Benchmarks {
-        year,
-        bands,
-        national: compute::national_from_counts(year, &rows, &config),
-        regions: Vec::new(),
-        spread: Vec::new(),
-        previous: None,
+    let prev_results = match &prev {
+        Some(p) => Some(compute::compute_year(
+            std::slice::from_ref(p),
+            p.year,
+            &register,
+            &config,
+        )?),
+        None => None,
     };
-    let (doc, log) = render_local(
-        &local_inputs(&own.figures, &register, &ret),
-        &bench,
-        &config,
-    )
-    .map_err(anyhow::Error::msg)?;
-    let mut out = publish::Publisher::new(&o.out);
+    let bench = LocalBench::new(&published, &config);
+    let inputs = local_inputs(
+        &own.figures,
+        prev_results
+            .as_ref()
+            .map(|p| (p.year, p.figures.as_slice())),
+        &register,
+        &ret,
+        plan.as_ref(),
+    );
+    let (doc, log) = render_local(&inputs, &bench, &config).map_err(anyhow::Error::msg)?;
+    let out = publish::Publisher::new(&o.out);
     let name = format!("{}.pdf", doc.name);
     out.write(&name, &doc.pdf)?;
     out.write(
         &format!("{}-suppressions.csv", doc.name),
         &publish::suppressions_csv(&log),
     )?;
-    Ok((outcome, Some(o.out.join(name))))
+    Ok(LocalRun {
+        outcomes,
+        written: Some(o.out.join(name)),
+    })
+}
+
+/// Reads a council's return of an earlier year than `year`, validated with
+/// that year's pay bands.
+fn load_previous(
+    path: &Path,
+    shown: &str,
+    year: i32,
+    register: &Register,
+    config: &config::Config,
+) -> (load::FileOutcome, Option<model::Return>) {
+    let mut try_year = year - 1;
+    loop {
+        let bands = config.bands(try_year);
+        let ctx = load::validate::Context::new(register, &bands, None, config);
+        let (mut outcome, r) = load::load_file(path, shown, &ctx);
+        match &r {
+            Some(r) if r.year >= year => {
+                outcome.status = load::Status::Rejected;
+                outcome.diagnostics.push(
+                    load::diag::Diagnostic::error(
+                        shown,
+                        "",
+                        format!("the previous return must be for a year before {year}"),
+                    )
+                    .value(r.year.to_string()),
+                );
+                return (outcome, None);
+            }
+            Some(r) if r.year != try_year => try_year = r.year,
+            _ => return (outcome, r),
+        }
+    }
 }
 
 /// Runs the whole batch: load, compute, chart, render, publish.
 pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
+    run_report_with(opts, &|_| {})
+}
+
+/// Something a long run reports as it goes, for a progress display.
+pub enum Progress {
+    /// Returns loaded and figures computed; `reports` documents to make.
+    Prepared { reports: usize },
+    /// One more document made.
+    Rendered,
+}
+
+/// [`run_report`], telling `progress` how it goes.
+pub fn run_report_with(
+    opts: &ReportOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> anyhow::Result<RunSummary> {
     let p = prepare(&opts.data, opts.year)?;
     let year = p.results.current.year;
-
-    // Chart and render, national and local reports in parallel. typst needs
-    // deep stacks in debug builds: give the workers 16 MiB.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(16 << 20)
-        .build()?;
-    let (national, locals) = pool.install(|| {
-        rayon::join(
-            || p.render_national(),
-            || {
-                p.current
-                    .returns
-                    .par_iter()
-                    .map(|r| p.render_local(r))
-                    .collect::<Vec<_>>()
-            },
-        )
+    progress(Progress::Prepared {
+        reports: p.current.returns.len() + 1,
     });
-    let national = national.map_err(|e| anyhow::anyhow!("national report: {e}"))?;
 
-    // Publish.
     let dir = opts.out.join(year.to_string());
-    let mut out = publish::Publisher::new(&dir);
+    let out = publish::Publisher::new(&dir);
     let prev = p.results.previous.as_ref();
     out.write(
         "results.csv",
         &publish::results_csv(&p.results.current, prev),
     )?;
-    let (bench_csv, mut suppressions) = publish::benchmarks_csv(&p.bench, &p.config);
-    out.write("benchmarks.csv", &bench_csv)?;
+    out.write("benchmarks.csv", &p.benchmarks_csv)?;
     out.write(
         "validation.json",
         &publish::validation_json(year, &p.current.outcomes),
@@ -271,13 +443,6 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
         "validation.md",
         &publish::validation_md(year, &p.current.outcomes, p.config.synthetic),
     )?;
-    out.write(
-        &format!("national/sc-wres-national-{year}.pdf"),
-        &national.pdf,
-    )?;
-    for (name, svg) in &national.charts {
-        out.write(&format!("national/{name}"), svg)?;
-    }
     let files = (p.current.outcomes.len(), p.current.rejected());
     let tables = render::tables::tables(&p.results, &p.bench, &p.register, &p.config, files);
     for t in &tables {
@@ -290,16 +455,73 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
         &format!("national/tables/sc-wres-national-tables-{year}.xlsx"),
         &render::tables::xlsx(&tables, &p.config, year)?,
     )?;
+
+    // Chart, render and publish the national report and every local report
+    // in parallel. Each PDF is written as soon as it is made, so memory holds
+    // only the documents in flight. typst needs deep stacks in debug builds:
+    // give the workers 16 MiB.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(16 << 20)
+        .build()?;
+    let locals = std::sync::Mutex::new(Vec::new());
+    let (national, written) = pool.install(|| {
+        rayon::join(
+            || -> anyhow::Result<()> {
+                let national = p
+                    .render_national()
+                    .map_err(|e| anyhow::anyhow!("national report: {e}"))?;
+                out.write(
+                    &format!("national/sc-wres-national-{year}.pdf"),
+                    &national.pdf,
+                )?;
+                for (name, svg) in &national.charts {
+                    out.write(&format!("national/{name}"), svg)?;
+                }
+                progress(Progress::Rendered);
+                Ok(())
+            },
+            || {
+                p.current.returns.par_iter().try_for_each(|r| {
+                    let made = p.render_local(r);
+                    if let Ok((doc, _)) = &made {
+                        out.write(&format!("local/{}.pdf", doc.name), &doc.pdf)?;
+                    }
+                    let made = made.map(|(_, log)| log);
+                    locals
+                        .lock()
+                        .expect("no panics while held")
+                        .push((r.authority_code.clone(), made));
+                    progress(Progress::Rendered);
+                    anyhow::Ok(())
+                })
+            },
+        )
+    });
+    national?;
+    written?;
+    let mut locals = locals.into_inner().expect("no panics while held");
+    locals.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let mut suppressions = p.benchmarks_log.clone();
     let mut failures = Vec::new();
     let mut local_reports = 0;
-    for l in locals {
-        match l {
-            Ok((doc, log)) => {
-                out.write(&format!("local/{}.pdf", doc.name), &doc.pdf)?;
+    for (_, made) in locals {
+        match made {
+            Ok(log) => {
                 suppressions.extend(log);
                 local_reports += 1;
             }
             Err(e) => failures.push(format!("local report: {e}")),
+        }
+    }
+    for d in &p.plans.problems {
+        failures.push(format!("action plan refused: {d}"));
+    }
+    for code in p.plans.by_council.keys().chain(p.plans.refused.keys()) {
+        if !p.current.returns.iter().any(|r| &r.authority_code == code) {
+            failures.push(format!(
+                "action plan for {code} not used: {code} has no accepted return for {year}"
+            ));
         }
     }
     out.write(
@@ -331,6 +553,7 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
         skipped: count(load::Status::Skipped),
         local_reports,
         failures,
+        files_written: out.count(),
         outcomes: p.current.outcomes,
     })
 }

@@ -22,6 +22,12 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AudienceArg {
+    Public,
+    Internal,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Load every return of a year, compute every figure, and write the
@@ -72,16 +78,26 @@ enum Command {
     /// published benchmarks.csv of the national run: no other council's data.
     Local {
         /// The council's return (CSV, YAML or .xlsx).
-        #[arg(value_name = "RETURN")]
+        #[arg(long = "return", value_name = "RETURN")]
         ret: PathBuf,
         /// The benchmarks.csv published with the national report.
         #[arg(long)]
         benchmarks: PathBuf,
+        /// The council's own return of an earlier year, for the change since.
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// The council's action plan (YAML).
+        #[arg(long)]
+        actions: Option<PathBuf>,
+        /// `public` (disclosure control) or `internal` (exact figures, not
+        /// for publication); default: report.yaml's.
+        #[arg(long)]
+        audience: Option<AudienceArg>,
         /// Folder with `report.yaml` (publication details, thresholds).
         #[arg(long, default_value = "data")]
         data: PathBuf,
         /// Where to write the report.
-        #[arg(long, default_value = "out/local")]
+        #[arg(short, long, default_value = "out/local")]
         out: PathBuf,
     },
     /// Write the synthetic demo returns (deterministic for a given seed).
@@ -123,9 +139,23 @@ fn main() -> ExitCode {
         Command::Local {
             ret,
             benchmarks,
+            previous,
+            actions,
+            audience,
             data,
             out,
-        } => local(ret, benchmarks, data, out),
+        } => local(scwres::LocalOptions {
+            ret,
+            benchmarks,
+            previous,
+            actions,
+            audience: audience.map(|a| match a {
+                AudienceArg::Public => scwres::config::Audience::Public,
+                AudienceArg::Internal => scwres::config::Audience::Internal,
+            }),
+            data,
+            out,
+        }),
     };
     match result {
         Ok(code) => code,
@@ -263,30 +293,28 @@ fn template(
     Ok(ExitCode::SUCCESS)
 }
 
-fn local(
-    ret: PathBuf,
-    benchmarks: PathBuf,
-    data: PathBuf,
-    out: PathBuf,
-) -> anyhow::Result<ExitCode> {
-    let (outcome, written) = scwres::run_local(&scwres::LocalOptions {
-        ret,
-        benchmarks,
-        data,
-        out,
-    })?;
-    for d in &outcome.diagnostics {
-        eprintln!("{d}");
+fn local(o: scwres::LocalOptions) -> anyhow::Result<ExitCode> {
+    let run = scwres::run_local(&o)?;
+    for o in &run.outcomes {
+        for d in &o.diagnostics {
+            eprintln!("{d}");
+        }
     }
-    match written {
+    match run.written {
         Some(path) => {
             eprintln!("scwres: wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
         None => {
+            let bad: Vec<&str> = run
+                .outcomes
+                .iter()
+                .filter(|o| o.status != Status::Accepted)
+                .map(|o| o.file.as_str())
+                .collect();
             eprintln!(
-                "scwres: {}: the return has errors; no report was made",
-                outcome.file
+                "scwres: {} has errors; no report was made",
+                bad.join(" and ")
             );
             Ok(ExitCode::from(1))
         }

@@ -44,9 +44,25 @@ fn local_typst_snapshot_escapes_council_name() {
         .find(|r| r.authority_code == "E09000033")
         .unwrap();
     let (doc, _) = p.render_local(r).unwrap();
+    assert!(doc.typst.contains("= St \\#1 \\[Met\\] & \\*Co\\*\n"));
+    insta::assert_snapshot!(doc.typst);
+}
+
+/// A local report with last year's figures and an action plan whose text is
+/// full of typst syntax.
+#[test]
+fn local_typst_snapshot_with_previous_year_and_plan() {
+    let p = prepared();
+    let r = p
+        .current
+        .returns
+        .iter()
+        .find(|r| r.authority_code == "E10000015")
+        .unwrap();
+    let (doc, _) = p.render_local(r).unwrap();
     assert!(
         doc.typst
-            .contains("= St \\#1 \\[Met\\] & \\*Co\\*: Social Care")
+            .contains("[Interview panels with \\#hash, \\[brackets\\] & \\*stars\\*]")
     );
     insta::assert_snapshot!(doc.typst);
 }

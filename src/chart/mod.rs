@@ -18,6 +18,10 @@ pub const PALETTE: [RGBColor; 4] = [
     RGBColor(0x80, 0x16, 0x50),
     RGBColor(0xF4, 0x6A, 0x25),
 ];
+/// Grey for everything but the focus in a focus chart. Darker than the
+/// Analysis Function's #BFC1C3 so the points keep a 3:1 contrast with white
+/// (WCAG 1.4.11).
+pub const NON_FOCUS: RGBColor = RGBColor(0x8C, 0x8C, 0x8C);
 const GRID: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);
 const TEXT: RGBColor = RGBColor(0x0B, 0x0C, 0x0C);
 const BAND: RGBColor = RGBColor(0xEA, 0xEF, 0xF4);
@@ -320,17 +324,20 @@ pub struct Limits {
 
 /// A funnel plot: anonymous council points (population, RL) around the
 /// national value, with 95% (solid) and 99.8% (dashed) control limits, RL on
-/// a log scale. Lines are labelled directly.
+/// a log scale. Lines are labelled directly. With `focus` (population, RL,
+/// label), the other points turn grey and the focus point is drawn as a
+/// larger triangle in the focus colour, labelled: colour is not the only cue.
 pub fn funnel_chart(
     points: &[(f64, f64)],
     target: f64,
     limits: &[Limits],
+    focus: Option<(f64, f64, &str)>,
     note: Option<&str>,
 ) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
-        draw_funnel(&root, points, target, limits).map_err(|e| e.to_string())?;
+        draw_funnel(&root, points, target, limits, focus).map_err(|e| e.to_string())?;
         draw_note(&root, note).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
@@ -342,16 +349,19 @@ fn draw_funnel<DB: DrawingBackend>(
     points: &[(f64, f64)],
     target: f64,
     limits: &[Limits],
+    focus: Option<(f64, f64, &str)>,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let xmax = points
         .iter()
         .map(|p| p.0)
+        .chain(focus.map(|f| f.0))
         .chain(limits.iter().map(|l| l.n))
         .fold(1.0, f64::max)
         * 1.02;
-    let lo = points.iter().map(|p| p.1).fold(target, f64::min).max(0.05);
-    let hi = points.iter().map(|p| p.1).fold(target, f64::max).min(20.0);
+    let ys = || points.iter().map(|p| p.1).chain(focus.map(|f| f.1));
+    let lo = ys().fold(target, f64::min).max(0.05);
+    let hi = ys().fold(target, f64::max).min(20.0);
     let (ymin, ymax) = (lo.min(target / 2.0) / 1.2, hi.max(target * 2.0) * 1.2);
     let mut chart = ChartBuilder::on(root)
         .margin_left(58)
@@ -409,12 +419,40 @@ fn draw_funnel<DB: DrawingBackend>(
         vec![(0.0, target), (xmax, target)],
         PALETTE[2].stroke_width(2),
     )))?;
+    let dot = if focus.is_some() {
+        NON_FOCUS
+    } else {
+        PALETTE[0]
+    };
     for p in points {
         chart.draw_series(std::iter::once(Circle::new(
             (p.0, clamp(p.1)),
             3,
+            dot.filled(),
+        )))?;
+    }
+    if let Some((n, rl, label)) = focus {
+        let at = (n, clamp(rl));
+        chart.draw_series(std::iter::once(TriangleMarker::new(at, 9, WHITE.filled())))?;
+        chart.draw_series(std::iter::once(TriangleMarker::new(
+            at,
+            7,
             PALETTE[0].filled(),
         )))?;
+        let right = n < xmax * 0.6;
+        let pos = if right {
+            Pos::new(HPos::Left, VPos::Center)
+        } else {
+            Pos::new(HPos::Right, VPos::Center)
+        };
+        chart.draw_series(std::iter::once(
+            EmptyElement::at(at)
+                + Text::new(
+                    label.to_string(),
+                    (if right { 12 } else { -12 }, 0),
+                    style(12, pos).color(&PALETTE[0]),
+                ),
+        ))?;
     }
     if let Some(l) = limits.last() {
         let label = |y: f64, text: &str| {

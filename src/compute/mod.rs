@@ -125,7 +125,6 @@ fn funnel(figures: &[Figure], ind: &Indicator, min_count: u64) -> Option<Funnel>
     let nat = figures.iter().find(|f| {
         f.scope == Scope::National && f.service == Service::All && f.indicator == ind.id
     })?;
-    let (rl, w, m) = (nat.rl?, nat.white?, nat.minoritised?);
     let publishable = |e: u64| e == 0 || e >= min_count;
     let points: Vec<(f64, f64)> = figures
         .iter()
@@ -138,32 +137,42 @@ fn funnel(figures: &[Figure], ind: &Indicator, min_count: u64) -> Option<Funnel>
                 .then_some(((fw.population + fm.population) as f64, r.rl))
         })
         .collect();
-    if points.is_empty() {
-        return None;
-    }
-    let mut f = Funnel {
-        indicator: ind.id,
-        target: rl.rl,
-        share: m.population as f64 / (m.population + w.population) as f64,
-        p_m: nat.minoritised_rate?,
-        p_w: nat.white_rate?,
-        points,
-        above95: 0,
-        below95: 0,
-        above998: 0,
-        below998: 0,
-    };
-    for (n, r) in f.points.clone() {
-        if let (Some((lo, hi)), Some((lo2, hi2))) =
-            (f.limits(n, stats::Z95), f.limits(n, stats::Z998))
-        {
-            f.above95 += usize::from(r > hi);
-            f.below95 += usize::from(r < lo);
-            f.above998 += usize::from(r > hi2);
-            f.below998 += usize::from(r < lo2);
+    Funnel::around(nat, points)
+}
+
+impl Funnel {
+    /// A funnel of `points` (staff, RL) around a national figure (service
+    /// "all"): the target and the limits come from the national counts.
+    /// `None` when there are no points or the national RL is not calculable.
+    pub fn around(nat: &Figure, points: Vec<(f64, f64)>) -> Option<Funnel> {
+        let (rl, w, m) = (nat.rl?, nat.white?, nat.minoritised?);
+        if points.is_empty() {
+            return None;
         }
+        let mut f = Funnel {
+            indicator: nat.indicator,
+            target: rl.rl,
+            share: m.population as f64 / (m.population + w.population) as f64,
+            p_m: nat.minoritised_rate?,
+            p_w: nat.white_rate?,
+            points,
+            above95: 0,
+            below95: 0,
+            above998: 0,
+            below998: 0,
+        };
+        for (n, r) in f.points.clone() {
+            if let (Some((lo, hi)), Some((lo2, hi2))) =
+                (f.limits(n, stats::Z95), f.limits(n, stats::Z998))
+            {
+                f.above95 += usize::from(r > hi);
+                f.below95 += usize::from(r < lo);
+                f.above998 += usize::from(r > hi2);
+                f.below998 += usize::from(r < lo2);
+            }
+        }
+        Some(f)
     }
-    Some(f)
 }
 
 /// Who took part, and how many staff the figures cover.
@@ -293,7 +302,8 @@ pub fn compute(
                     current: national_only(compute_year(&cur_common, year, register, config)?),
                 })
             };
-            (Some(national_only(prev)), lfl)
+            // Council figures are kept for the local reports' change since last year.
+            (Some(prev), lfl)
         }
     };
     Ok(Results {

@@ -1,6 +1,7 @@
 //! Load and validate: every return file of a year in, accepted returns and
 //! the outcome of every file out. Reads files; writes nothing.
 
+pub mod actions;
 pub mod benchmarks;
 pub mod csv_return;
 pub mod diag;
@@ -244,4 +245,98 @@ fn reject_duplicates(
     }
     returns.sort_by(|a, b| a.authority_code.cmp(&b.authority_code));
     (returns, outcomes)
+}
+
+/// The action plans of a year.
+#[derive(Debug, Default)]
+pub struct Plans {
+    /// Sound plans, by council code.
+    pub by_council: std::collections::BTreeMap<String, actions::ActionPlan>,
+    /// Refused plans' problems, by the council they name.
+    pub refused: std::collections::BTreeMap<String, Vec<Diagnostic>>,
+    /// Problems of plans that name no council of the register.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// The action plans of a year, from `<data>/actions/<year>/*.yaml`. A plan
+/// that is not valid, names another year, or shares its council with another
+/// plan is refused; the caller then makes no local report for that council,
+/// so that no plan is silently left out. A missing folder means no plans.
+pub fn load_actions(data: &Path, year: i32, register: &Register) -> anyhow::Result<Plans> {
+    let dir = data.join("actions").join(year.to_string());
+    let mut plans = Plans::default();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(plans),
+        Err(e) => anyhow::bail!("{}: {e}", dir.display()),
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension().is_some_and(|x| {
+                    x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
+                })
+        })
+        .collect();
+    files.sort();
+    let mut first: std::collections::BTreeMap<String, String> = Default::default();
+    for p in files {
+        let shown = p
+            .strip_prefix(data)
+            .unwrap_or(&p)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes = std::fs::read(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        let named = actions::named_authority(&bytes).filter(|c| register.get(c).is_some());
+        let result = check_plan(actions::read(&shown, &bytes), year, register);
+        let Some(code) = named else {
+            plans.problems.extend(result.err().unwrap_or_default());
+            continue;
+        };
+        if let Some(earlier) = first.insert(code.clone(), shown.clone()) {
+            let d = Diagnostic::error(
+                &shown,
+                "authority",
+                format!("a second action plan for {code} (the first is {earlier})"),
+            )
+            .hint("keep one plan per council");
+            plans.by_council.remove(&code);
+            plans.refused.entry(code).or_default().push(d);
+            continue;
+        }
+        match result {
+            Ok(plan) => {
+                plans.by_council.insert(code, plan);
+            }
+            Err(d) => {
+                plans.refused.entry(code).or_default().extend(d);
+            }
+        }
+    }
+    Ok(plans)
+}
+
+/// Checks a plan against the year and the register.
+pub fn check_plan(
+    plan: Result<actions::ActionPlan, Vec<diag::Diagnostic>>,
+    year: i32,
+    register: &Register,
+) -> Result<actions::ActionPlan, Vec<diag::Diagnostic>> {
+    let plan = plan?;
+    let mut d = Vec::new();
+    if plan.year != year {
+        d.push(
+            diag::Diagnostic::error(&plan.file, "year", format!("the plan must be for {year}"))
+                .value(plan.year.to_string()),
+        );
+    }
+    if register.get(&plan.authority).is_none() {
+        d.push(
+            diag::Diagnostic::error(&plan.file, "authority", "not a council in the register")
+                .value(&plan.authority),
+        );
+    }
+    if d.is_empty() { Ok(plan) } else { Err(d) }
 }

@@ -31,25 +31,35 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Writes a run's files under one folder and remembers each file's hash for
 /// the manifest.
+/// It can be shared between threads: each document is written as soon as it
+/// is made.
 pub struct Publisher {
     root: std::path::PathBuf,
-    written: Vec<(String, String)>,
+    written: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 impl Publisher {
     pub fn new(root: &Path) -> Publisher {
         Publisher {
             root: root.to_path_buf(),
-            written: Vec::new(),
+            written: Default::default(),
         }
     }
 
     /// Writes `bytes` to `<root>/<rel>` atomically and records it.
-    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         write_atomic(&self.root.join(rel), bytes)?;
+        let hash = crate::load::sha256_hex(bytes);
         self.written
-            .push((rel.to_string(), crate::load::sha256_hex(bytes)));
+            .lock()
+            .expect("no panics while held")
+            .push((rel.to_string(), hash));
         Ok(())
+    }
+
+    /// Files written so far.
+    pub fn count(&self) -> usize {
+        self.written.lock().expect("no panics while held").len()
     }
 
     /// `manifest.json`: tool version, configuration, the hash of every
@@ -61,7 +71,7 @@ impl Publisher {
         register_sha256: &str,
         inputs: &[&FileOutcome],
     ) -> Vec<u8> {
-        let mut outputs = self.written.clone();
+        let mut outputs = self.written.lock().expect("no panics while held").clone();
         outputs.sort();
         let v = serde_json::json!({
             "tool": "scwres",
@@ -188,12 +198,17 @@ const SPREAD_COLUMNS: [&str; 10] = [
     "units_left_out",
 ];
 
-/// benchmarks.csv: national figures (exact) with the spread across councils,
-/// and regional figures for regions with enough councils, with disclosure
-/// control as for any sub-national figure.
+/// benchmarks.csv: national figures (exact) with the spread across councils;
+/// regional figures for regions with enough councils, with disclosure
+/// control as for any sub-national figure; and each indicator's anonymous
+/// funnel points (staff rounded to the rounding base, RL to 3 decimals,
+/// sorted so that their order says nothing about which council is which).
+/// The last column says whether the run was made from synthetic data.
 pub fn benchmarks_csv(b: &Benchmarks, config: &Config) -> (Vec<u8>, Vec<Suppression>) {
     let mut header: Vec<&str> = RESULTS_COLUMNS.to_vec();
     header.extend(SPREAD_COLUMNS);
+    header.extend(["funnel_staff", "synthetic"]);
+    let tail = [String::new(), config.synthetic.to_string()];
     let spread_of = |f: &Figure| -> Option<&Spread> {
         b.spread
             .iter()
@@ -217,11 +232,20 @@ pub fn benchmarks_csv(b: &Benchmarks, config: &Config) -> (Vec<u8>, Vec<Suppress
             None => r.extend(std::iter::repeat_n(String::new(), 9)),
         }
         r.push(f.units_left_out.to_string());
+        r.extend(tail.clone());
         rows.push(r);
     }
+    // Published for every council, so always under public disclosure
+    // control, whatever the audience of the run.
+    let public = Config {
+        audience: crate::config::Audience::Public,
+        ..config.clone()
+    };
     let mut d = Disclosure {
-        config,
+        config: &public,
         report: "benchmarks.csv".into(),
+        year: 0,
+        area: String::new(),
         log: Vec::new(),
     };
     for f in &b.regions {
@@ -259,7 +283,33 @@ pub fn benchmarks_csv(b: &Benchmarks, config: &Config) -> (Vec<u8>, Vec<Suppress
         r.push(f.councils.to_string());
         r.extend(std::iter::repeat_n(String::new(), 8));
         r.push(f.units_left_out.to_string());
+        r.extend(tail.clone());
         rows.push(r);
+    }
+    let base = config.disclosure.rounding_base.max(1) as f64;
+    for f in &b.funnels {
+        let mut points: Vec<(i64, i64)> = f
+            .points
+            .iter()
+            .map(|(n, rl)| {
+                (
+                    ((n / base).round() * base) as i64,
+                    (rl * 1000.0).round() as i64,
+                )
+            })
+            .collect();
+        points.sort_unstable();
+        for (staff, rl) in points {
+            let mut r = vec![String::new(); header.len()];
+            r[0] = b.year.to_string();
+            r[1] = "funnel_point".into();
+            r[3] = "all".into();
+            r[4] = f.indicator.to_string();
+            r[14] = format!("{:.3}", rl as f64 / 1000.0);
+            r[header.len() - 2] = staff.to_string();
+            r[header.len() - 1] = config.synthetic.to_string();
+            rows.push(r);
+        }
     }
     (csv_text(&header, rows), d.log)
 }
@@ -268,6 +318,7 @@ pub fn suppressions_csv(log: &[Suppression]) -> Vec<u8> {
     let rows = log.iter().map(|s| {
         vec![
             s.report.clone(),
+            s.year.to_string(),
             s.area_code.clone(),
             s.service.into(),
             s.indicator.into(),
@@ -278,6 +329,7 @@ pub fn suppressions_csv(log: &[Suppression]) -> Vec<u8> {
     csv_text(
         &[
             "report",
+            "year",
             "area_code",
             "service",
             "indicator",

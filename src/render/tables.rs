@@ -207,6 +207,8 @@ pub fn tables(
     let mut d = Disclosure {
         config,
         report: "national tables".into(),
+        year: 0,
+        area: String::new(),
         log: Vec::new(),
     };
     let regions = register.regions();

@@ -4,11 +4,14 @@
 //! and the published `Benchmarks` only, never from the whole `Results`.
 
 use crate::chart::{self, Bar, RlPoint};
-use crate::compute::{Figure, Results, Scope, Spread, YearResults};
+use crate::compute::{Figure, Funnel, Results, Scope, Spread, YearResults};
 use crate::config::{Audience, Config};
-use crate::indicators::{Band, INDICATORS, Indicator, Service};
+use crate::indicators::{Band, INDICATORS, Indicator, Measure, Service};
+use crate::load::actions::{Action, ActionPlan};
+use crate::load::benchmarks::{Cell, Published, RegionFigure};
 use crate::load::{Status, YearData};
 use crate::register::{Authority, Register};
+use crate::stats::Assessment;
 use serde::Serialize;
 
 /// What every chart made from synthetic data says on its face.
@@ -101,6 +104,8 @@ pub struct FigView {
 #[derive(Clone, Debug, Serialize)]
 pub struct Suppression {
     pub report: String,
+    /// The collection year of the figure.
+    pub year: i32,
     pub area_code: String,
     pub service: &'static str,
     pub indicator: &'static str,
@@ -112,6 +117,9 @@ pub struct Suppression {
 pub struct Disclosure<'a> {
     pub config: &'a Config,
     pub report: String,
+    /// The year and area of the figures now being controlled, for the log.
+    pub year: i32,
+    pub area: String,
     pub log: Vec<Suppression>,
 }
 
@@ -185,6 +193,7 @@ impl Disclosure<'_> {
         for what in whats {
             self.log.push(Suppression {
                 report: self.report.clone(),
+                year: f.year,
                 area_code: f.area_code.clone(),
                 service: f.service.id(),
                 indicator: f.indicator,
@@ -236,6 +245,8 @@ pub struct Benchmarks {
     /// Regional figures, only where enough councils contributed.
     pub regions: Vec<Figure>,
     pub spread: Vec<Spread>,
+    /// Funnels whose anonymous points are published.
+    pub funnels: Vec<crate::compute::Funnel>,
     pub previous: Option<YearResults>,
 }
 
@@ -260,14 +271,9 @@ impl Benchmarks {
                 .cloned()
                 .collect(),
             spread: y.spread.clone(),
+            funnels: y.funnels.clone(),
             previous: r.previous.clone(),
         }
-    }
-
-    fn national(&self, s: Service, ind: &str, band: Option<&str>) -> Option<&Figure> {
-        self.national
-            .iter()
-            .find(|f| f.service == s && f.indicator == ind && f.band.as_deref() == band)
     }
 }
 
@@ -374,7 +380,7 @@ fn funnel(
         above998: f.above998,
         below998: f.below998,
     };
-    let svg = chart::funnel_chart(&f.points, f.target, &curve, note(config))?;
+    let svg = chart::funnel_chart(&f.points, f.target, &curve, None, note(config))?;
     Ok(Some((view, svg.into_bytes())))
 }
 
@@ -416,6 +422,8 @@ pub fn national<'a>(
     let mut disclosure = Disclosure {
         config,
         report: "national".into(),
+        year: y.year,
+        area: String::new(),
         log: Vec::new(),
     };
     let mut charts = Vec::new();
@@ -576,18 +584,178 @@ pub fn national<'a>(
     Ok((view, charts))
 }
 
+/// What a local report may read of the national run: exactly what the
+/// published `benchmarks.csv` holds, read back from its bytes. National
+/// figures are computed again from the national counts; regional figures and
+/// the anonymous funnel points are as published.
+#[derive(Clone, Debug)]
+pub struct LocalBench {
+    pub year: i32,
+    pub bands: Vec<Band>,
+    pub synthetic: bool,
+    pub national: Vec<Figure>,
+    pub regions: Vec<RegionFigure>,
+    pub funnels: Vec<Funnel>,
+}
+
+impl LocalBench {
+    pub fn new(p: &Published, config: &Config) -> LocalBench {
+        let national = crate::compute::national_from_counts(p.year, &p.national, config);
+        let funnels = INDICATORS
+            .iter()
+            .filter_map(|ind| {
+                let nat = national.iter().find(|f| {
+                    f.service == Service::All && f.indicator == ind.id && f.band.is_none()
+                })?;
+                let points = p
+                    .funnel_points
+                    .iter()
+                    .filter(|q| q.indicator == ind.id)
+                    .map(|q| (q.staff, q.rl))
+                    .collect();
+                Funnel::around(nat, points)
+            })
+            .collect();
+        LocalBench {
+            year: p.year,
+            bands: config.bands(p.year),
+            synthetic: p.synthetic,
+            national,
+            regions: p.regions.clone(),
+            funnels,
+        }
+    }
+
+    fn national(&self, s: Service, ind: &str, band: Option<&str>) -> Option<&Figure> {
+        self.national
+            .iter()
+            .find(|f| f.service == s && f.indicator == ind && f.band.as_deref() == band)
+    }
+
+    fn region(&self, code: &str, s: Service, ind: &str) -> Option<&RegionFigure> {
+        self.regions.iter().find(|f| {
+            f.area_code == code && f.service == s && f.indicator == ind && f.band.is_none()
+        })
+    }
+}
+
+/// A published regional figure as a template sees it.
+fn region_view(r: &RegionFigure) -> FigView {
+    let c = |x: Cell| match x {
+        Cell::Empty => None,
+        Cell::N(n) => Some(Shown::N(n)),
+        Cell::Suppressed => Some(SUPPRESSED),
+    };
+    let assessment = [
+        Assessment::WithinRange,
+        Assessment::Adverse,
+        Assessment::Favourable,
+        Assessment::NotCalculable,
+        Assessment::NotProvided,
+    ]
+    .into_iter()
+    .map(Assessment::id)
+    .chain(["suppressed"])
+    .find(|a| *a == r.assessment)
+    .unwrap_or("");
+    FigView {
+        provided: r.counts.iter().any(|x| *x != Cell::Empty),
+        white_events: c(r.counts[0]),
+        white_population: c(r.counts[1]),
+        minoritised_events: c(r.counts[2]),
+        minoritised_population: c(r.counts[3]),
+        unknown_events: c(r.counts[4]),
+        unknown_population: c(r.counts[5]),
+        white_rate: None,
+        minoritised_rate: None,
+        rl: c(r.rl),
+        lower: c(r.lower),
+        upper: c(r.upper),
+        share: c(r.share),
+        share_lower: None,
+        share_upper: None,
+        workforce_share: None,
+        assessment,
+        significant: None,
+        reason: None,
+        units_left_out: 0,
+        councils: r.councils,
+        suppressed: r.rl == Cell::Suppressed,
+    }
+}
+
+/// Data quality of a council's own return, from its counts.
+#[derive(Clone, Debug, Default)]
+pub struct Quality {
+    /// Staff of unknown ethnicity, and all staff, in services that gave
+    /// their headcount.
+    pub unknown: u64,
+    pub headcount: u64,
+    /// Survey respondents, and the staff of the services that gave both.
+    pub respondents: u64,
+    pub survey_staff: u64,
+    pub survey_services: usize,
+    /// (service, measure) left blank.
+    pub not_provided: Vec<(Service, Measure)>,
+}
+
+impl Quality {
+    pub fn of(r: &crate::model::Return) -> Quality {
+        let mut q = Quality::default();
+        for (s, sr) in &r.services {
+            let head = sr.headcount();
+            if let Some(h) = head {
+                q.unknown += h.unknown;
+                q.headcount += h.total();
+            }
+            if let (Some(h), Some(resp)) = (head, sr.get(Measure::SurveyRespondents)) {
+                q.respondents += resp.total();
+                q.survey_staff += h.total();
+                q.survey_services += 1;
+            }
+            for m in Measure::ALL {
+                if sr.get(m).is_none() {
+                    q.not_provided.push((*s, m));
+                }
+            }
+        }
+        q
+    }
+}
+
+/// One council's figures, and nothing of any other council's.
+pub struct LocalInputs<'a> {
+    pub authority: &'a Authority,
+    pub own: Vec<&'a Figure>,
+    /// The council's own figures of an earlier year, if it took part.
+    pub previous: Option<(i32, Vec<&'a Figure>)>,
+    pub services: Vec<Service>,
+    pub staff: u64,
+    pub quality: Quality,
+    pub actions: Option<&'a ActionPlan>,
+}
+
 #[derive(Serialize)]
 struct LocalIndicator {
     #[serde(flatten)]
     def: &'static Indicator,
+    events_description: &'static str,
+    population_description: &'static str,
     assessed: bool,
     per_band: bool,
     has_share: bool,
     own: ByService,
     national: ByService,
+    region: ByService,
+    previous: Option<FigView>,
     /// Whether the council's interval lies wholly above or below England's.
     differs: Option<&'static str>,
     bands: Vec<LocalBand>,
+    funnel: Option<LocalFunnel>,
+    /// Actions of the council's plan addressing this indicator.
+    actions: usize,
+    /// Assessed adverse (as shown) and no action addresses it.
+    unaddressed: bool,
 }
 
 #[derive(Serialize)]
@@ -597,29 +765,166 @@ struct LocalBand {
     national: Option<FigView>,
 }
 
+/// Where the council sits on an indicator's funnel plot.
+#[derive(Serialize)]
+struct LocalFunnel {
+    chart: String,
+    councils: usize,
+    staff: f64,
+    rl: f64,
+    lo95: f64,
+    hi95: f64,
+    lo998: f64,
+    hi998: f64,
+    /// `inside`, `above95`, `above998`, `below95` or `below998`.
+    position: &'static str,
+}
+
+#[derive(Serialize)]
+struct PlanGroup {
+    id: &'static str,
+    title: &'static str,
+    assessment: Option<&'static str>,
+    actions: Vec<Action>,
+}
+
+#[derive(Serialize)]
+struct QualityView {
+    unknown_share: Option<Shown>,
+    survey_response_rate: Option<Shown>,
+    survey_services: usize,
+    not_provided: Vec<NotProvidedView>,
+}
+
+#[derive(Serialize)]
+struct NotProvidedView {
+    service: &'static str,
+    measures: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct SuppressionView {
+    year: i32,
+    indicator: &'static str,
+    short: &'static str,
+    service: &'static str,
+    band: String,
+    what: Vec<&'static str>,
+}
+
 #[derive(Serialize)]
 struct LocalView<'a> {
     meta: Meta,
     authority: &'a Authority,
+    /// Whether the council's region's figures are published.
+    region_published: bool,
     services: Vec<&'static str>,
     staff: Option<Shown>,
     indicators: Vec<LocalIndicator>,
     summary_chart: Option<String>,
     band_chart: Option<String>,
+    workforce_share: Option<Shown>,
+    has_plan: bool,
+    /// The plan's actions grouped by indicator, in indicator order.
+    plan: Vec<PlanGroup>,
+    /// How many indicators (all services, as shown) got each assessment.
+    tally: std::collections::BTreeMap<&'static str, usize>,
+    quality: QualityView,
+    suppressions: Vec<SuppressionView>,
 }
 
-/// One council's figures, and nothing of any other council's.
-pub struct LocalInputs<'a> {
-    pub authority: &'a Authority,
-    pub own: Vec<&'a Figure>,
-    pub services: Vec<Service>,
-    pub staff: u64,
+/// A share `part / whole` under disclosure control: `[c]` when the part is
+/// a small count in a public report.
+fn share_shown(d: &mut Disclosure, part: u64, whole: u64, what: &'static str) -> Option<Shown> {
+    if whole == 0 {
+        return None;
+    }
+    if d.active() && d.small(part) {
+        d.log.push(Suppression {
+            report: d.report.clone(),
+            year: d.year,
+            area_code: d.area.clone(),
+            service: Service::All.id(),
+            indicator: "",
+            band: String::new(),
+            what,
+        });
+        return Some(SUPPRESSED);
+    }
+    Some(Shown::N(part as f64 / whole as f64))
 }
 
-/// A local report: view, charts and the suppressions made.
+/// The funnel chart of a local report: the anonymous points in grey and the
+/// council's own point in focus colour and a different shape.
+fn local_funnel(
+    f: &Funnel,
+    own: &Figure,
+    name: &str,
+    config: &Config,
+) -> Result<Option<(LocalFunnel, Vec<u8>)>, String> {
+    let (Some(w), Some(m), Some(rl)) = (own.white, own.minoritised, own.rl) else {
+        return Ok(None);
+    };
+    let staff = (w.population + m.population) as f64;
+    let (Some((lo95, hi95)), Some((lo998, hi998))) = (
+        f.limits(staff, crate::stats::Z95),
+        f.limits(staff, crate::stats::Z998),
+    ) else {
+        return Ok(None);
+    };
+    let nmax = f.points.iter().map(|p| p.0).fold(staff, f64::max) * 1.02;
+    let nmin = f.points.iter().map(|p| p.0).fold(staff, f64::min).max(1.0) / 2.0;
+    let curve: Vec<chart::Limits> = (0..=80)
+        .filter_map(|i| {
+            let n = nmin + (nmax - nmin) * (i as f64 / 80.0).powi(2);
+            let (lo95, hi95) = f.limits(n, crate::stats::Z95)?;
+            let (lo998, hi998) = f.limits(n, crate::stats::Z998)?;
+            Some(chart::Limits {
+                n,
+                lo95,
+                hi95,
+                lo998,
+                hi998,
+            })
+        })
+        .collect();
+    let position = if rl.rl > hi998 {
+        "above998"
+    } else if rl.rl > hi95 {
+        "above95"
+    } else if rl.rl < lo998 {
+        "below998"
+    } else if rl.rl < lo95 {
+        "below95"
+    } else {
+        "inside"
+    };
+    let view = LocalFunnel {
+        chart: format!("charts/indicator-{}-funnel.svg", f.indicator),
+        councils: f.points.len(),
+        staff,
+        rl: rl.rl,
+        lo95,
+        hi95,
+        lo998,
+        hi998,
+        position,
+    };
+    let svg = chart::funnel_chart(
+        &f.points,
+        f.target,
+        &curve,
+        Some((staff, rl.rl, name)),
+        note(config),
+    )?;
+    Ok(Some((view, svg.into_bytes())))
+}
+
+/// A local report: view, charts and the suppressions made. `bench` is what
+/// benchmarks.csv publishes; `input` the council's own figures.
 pub fn local<'a>(
     input: &'a LocalInputs<'a>,
-    bench: &Benchmarks,
+    bench: &LocalBench,
     config: &Config,
 ) -> Result<
     (
@@ -633,6 +938,8 @@ pub fn local<'a>(
     let mut disclosure = Disclosure {
         config,
         report: format!("local {}", a.code),
+        year: bench.year,
+        area: a.code.clone(),
         log: Vec::new(),
     };
     let own = |s: Service, ind: &str, band: Option<&str>| {
@@ -642,20 +949,36 @@ pub fn local<'a>(
             .find(|f| f.service == s && f.indicator == ind && f.band.as_deref() == band)
             .copied()
     };
+    let region_published = bench.regions.iter().any(|r| r.area_code == a.region_code);
+    let mut charts = Vec::new();
     let mut indicators = Vec::new();
     let mut points = Vec::new();
     let mut cats = Vec::new();
     for ind in &INDICATORS {
         let mut v = LocalIndicator {
             def: ind,
+            events_description: ind.events.description(),
+            population_description: ind.population.description(),
             assessed: ind.assessed(),
             per_band: ind.per_band(),
             has_share: ind.has_share(),
             own: by_service(|s| own(s, ind.id, None).map(|f| disclosure.figure(f))),
             national: by_service(|s| bench.national(s, ind.id, None).map(exact)),
+            region: by_service(|s| bench.region(&a.region_code, s, ind.id).map(region_view)),
+            previous: None,
             differs: None,
             bands: Vec::new(),
+            funnel: None,
+            actions: 0,
+            unaddressed: false,
         };
+        if let Some((py, figs)) = &input.previous {
+            let prev = figs
+                .iter()
+                .find(|f| f.service == Service::All && f.indicator == ind.id && f.band.is_none());
+            debug_assert!(prev.is_none_or(|f| f.year == *py));
+            v.previous = prev.map(|f| disclosure.figure(f));
+        }
         if ind.per_band() {
             for b in &bench.bands {
                 v.bands.push(LocalBand {
@@ -679,25 +1002,40 @@ pub fn local<'a>(
                     "similar"
                 });
                 cats.push(ind.id.to_string());
-                points.push(RlPoint {
-                    category: ind.id.into(),
-                    series: 0,
-                    rl: m.rl,
-                    lower: m.lower,
-                    upper: m.upper,
-                });
-                points.push(RlPoint {
-                    category: ind.id.into(),
-                    series: 1,
-                    rl: e.rl,
-                    lower: e.lower,
-                    upper: e.upper,
-                });
+                for (series, r) in [m, e].into_iter().enumerate() {
+                    points.push(RlPoint {
+                        category: ind.id.into(),
+                        series,
+                        rl: r.rl,
+                        lower: r.lower,
+                        upper: r.upper,
+                    });
+                }
+            }
+            if let (Some(f), Some(mine), true) = (
+                bench.funnels.iter().find(|f| f.indicator == ind.id),
+                mine,
+                shown,
+            ) && let Some((fv, svg)) = local_funnel(f, mine, &a.name, config)?
+            {
+                charts.push((fv.chart.clone(), svg));
+                v.funnel = Some(fv);
             }
         }
+        if let Some(plan) = input.actions {
+            v.actions = plan
+                .actions
+                .iter()
+                .filter(|x| x.indicator == ind.id)
+                .count();
+        }
+        v.unaddressed = v.actions == 0
+            && v.own
+                .all
+                .as_ref()
+                .is_some_and(|f| f.assessment == "adverse");
         indicators.push(v);
     }
-    let mut charts = Vec::new();
     let summary_chart = if points.is_empty() {
         None
     } else {
@@ -712,31 +1050,34 @@ pub fn local<'a>(
         charts.push(("charts/summary.svg".to_string(), svg.into_bytes()));
         Some("charts/summary.svg".to_string())
     };
-    // Pay bands: the council beside England, where publishable.
+    // Pay bands: the council beside England and its own workforce.
     let mut bars = Vec::new();
     let band_cats: Vec<String> = bench.bands.iter().map(|b| b.label.clone()).collect();
     for (b, lb) in bench.bands.iter().zip(&indicators[0].bands) {
-        if let Some(Shown::N(s)) = lb.own.as_ref().and_then(|f| f.share.clone()) {
-            bars.push(Bar {
-                category: b.label.clone(),
-                series: 0,
-                share: s,
-            });
-        }
-        if let Some(Shown::N(s)) = lb.national.as_ref().and_then(|f| f.share.clone()) {
-            bars.push(Bar {
-                category: b.label.clone(),
-                series: 1,
-                share: s,
-            });
+        for (series, f) in [&lb.own, &lb.national].into_iter().enumerate() {
+            if let Some(Shown::N(s)) = f.as_ref().and_then(|f| f.share.clone()) {
+                bars.push(Bar {
+                    category: b.label.clone(),
+                    series,
+                    share: s,
+                });
+            }
         }
     }
+    let workforce_share = indicators[0]
+        .bands
+        .iter()
+        .find_map(|b| b.own.as_ref().and_then(|f| f.workforce_share.clone()));
     let band_chart = if bars.iter().any(|b| b.series == 0) {
+        let reference = match workforce_share {
+            Some(Shown::N(w)) => Some(("Workforce".to_string(), w)),
+            _ => None,
+        };
         let svg = chart::share_chart(
             &band_cats,
             &bars,
-            &["Council".into(), "England".into()],
-            None,
+            &[a.name.clone(), "England".into()],
+            reference,
             note(config),
         )?;
         charts.push(("charts/pay-bands.svg".to_string(), svg.into_bytes()));
@@ -745,14 +1086,114 @@ pub fn local<'a>(
         None
     };
     let staff = disclosure.count(input.staff);
+    let q = &input.quality;
+    let quality = QualityView {
+        unknown_share: share_shown(
+            &mut disclosure,
+            q.unknown,
+            q.headcount,
+            "share of staff of unknown ethnicity: a count of 1 to 7",
+        ),
+        survey_response_rate: share_shown(
+            &mut disclosure,
+            q.respondents,
+            q.survey_staff,
+            "survey response rate: a count of 1 to 7 respondents",
+        ),
+        survey_services: q.survey_services,
+        not_provided: input
+            .services
+            .iter()
+            .map(|s| NotProvidedView {
+                service: s.id(),
+                measures: q
+                    .not_provided
+                    .iter()
+                    .filter(|(x, _)| x == s)
+                    .map(|(_, m)| m.description())
+                    .collect(),
+            })
+            .filter(|n| !n.measures.is_empty())
+            .collect(),
+    };
+    let plan = input
+        .actions
+        .iter()
+        .flat_map(|p| {
+            INDICATORS.iter().zip(&indicators).filter_map(|(ind, v)| {
+                let actions: Vec<Action> = p
+                    .actions
+                    .iter()
+                    .filter(|x| x.indicator == ind.id)
+                    .cloned()
+                    .collect();
+                (!actions.is_empty()).then(|| PlanGroup {
+                    id: ind.id,
+                    title: ind.title,
+                    assessment: v.own.all.as_ref().map(|f| f.assessment),
+                    actions,
+                })
+            })
+        })
+        .collect();
+    let mut tally: std::collections::BTreeMap<&'static str, usize> = [
+        "within_range",
+        "adverse",
+        "favourable",
+        "not_calculable",
+        "not_provided",
+        "suppressed",
+    ]
+    .into_iter()
+    .map(|a| (a, 0))
+    .collect();
+    for v in indicators.iter().filter(|v| v.assessed) {
+        let a = v.own.all.as_ref().map_or("not_provided", |f| {
+            if f.provided {
+                f.assessment
+            } else {
+                "not_provided"
+            }
+        });
+        *tally.entry(a).or_insert(0) += 1;
+    }
+    // One line per figure, whatever was withheld of it.
+    let mut suppressions: Vec<SuppressionView> = Vec::new();
+    for s in &disclosure.log {
+        match suppressions.last_mut() {
+            Some(l)
+                if (l.year, l.indicator, l.service, &l.band)
+                    == (s.year, s.indicator, s.service, &s.band) =>
+            {
+                l.what.push(s.what);
+            }
+            _ => suppressions.push(SuppressionView {
+                year: s.year,
+                indicator: s.indicator,
+                short: crate::indicators::by_id(s.indicator).map_or("", |i| i.short),
+                service: s.service,
+                band: s.band.clone(),
+                what: vec![s.what],
+            }),
+        }
+    }
+    let mut meta = Meta::new(config, bench.year, input.previous.as_ref().map(|(y, _)| *y));
+    meta.synthetic |= bench.synthetic;
     let view = LocalView {
-        meta: Meta::new(config, bench.year, bench.previous.as_ref().map(|p| p.year)),
+        meta,
         authority: a,
+        region_published,
         services: input.services.iter().map(|s| s.id()).collect(),
         staff: Some(staff),
         indicators,
         summary_chart,
         band_chart,
+        workforce_share,
+        has_plan: input.actions.is_some(),
+        plan,
+        tally,
+        quality,
+        suppressions,
     };
     Ok((view, charts, disclosure.log))
 }

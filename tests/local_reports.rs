@@ -1,0 +1,284 @@
+//! Local reports: the national run's and a council's own run give the same
+//! PDF; disclosure control holds in every public local report; action plans
+//! are read, shown and refused with clear messages.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+/// `scwres report` on a data folder into a fresh output folder.
+fn national(data: &Path) -> (tempfile::TempDir, std::process::Output) {
+    let out = tempfile::tempdir().unwrap();
+    let o = scwres()
+        .args(["report", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    (out, o)
+}
+
+/// A copy of the basic fixture, with `extra` added to its `report.yaml`.
+fn fixture_copy(extra: &str) -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), data.path());
+    let config = data.path().join("report.yaml");
+    let text = std::fs::read_to_string(&config).unwrap() + extra;
+    std::fs::write(config, text).unwrap();
+    data
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let t = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
+
+/// `scwres local` with the given extra arguments; returns the output folder.
+fn council(args: &[&std::ffi::OsStr]) -> (tempfile::TempDir, std::process::Output) {
+    let out = tempfile::tempdir().unwrap();
+    let o = scwres()
+        .arg("local")
+        .args(args)
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    (out, o)
+}
+
+fn os(p: &PathBuf) -> &std::ffi::OsStr {
+    p.as_os_str()
+}
+
+const HERTS: &str = "E10000015-hertfordshire.pdf";
+
+/// The same PDF, byte for byte, from the national run and from the council's
+/// own run with its return, last year's return, its action plan and the
+/// published benchmarks.csv alone: public and internal.
+#[test]
+fn national_and_council_routes_give_identical_pdfs() {
+    let (out, o) = national(&fixture("basic"));
+    assert_eq!(o.status.code(), Some(1), "one fixture return is rejected");
+    let bench = out.path().join("2024/benchmarks.csv");
+    let ret = fixture("basic/returns/2024/hertfordshire.csv");
+    let prev = fixture("basic/returns/2023/hertfordshire.csv");
+    let plan = fixture("basic/actions/2024/hertfordshire.yaml");
+    let data = fixture("basic");
+    let flag = |s: &'static str| std::ffi::OsStr::new(s);
+    let args = [
+        flag("--return"),
+        os(&ret),
+        flag("--benchmarks"),
+        os(&bench),
+        flag("--previous"),
+        os(&prev),
+        flag("--actions"),
+        os(&plan),
+        flag("--data"),
+        os(&data),
+    ];
+    let (mine, o) = council(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let theirs = std::fs::read(out.path().join("2024/local").join(HERTS)).unwrap();
+    let ours = std::fs::read(mine.path().join(HERTS)).unwrap();
+    assert!(
+        theirs == ours,
+        "the council's own build differs from the national run's"
+    );
+
+    // What the report holds: last year's figure, the plan (escaped), regional
+    // figures, a funnel plot with the council highlighted.
+    let text = squash(&pdf_text(&mine.path().join(HERTS)));
+    for want in [
+        "In 2023 the figure was",
+        "Interview panels with #hash, [brackets] & *stars*",
+        "Exit interviews for every leaver",
+        "not started",
+        "Hertfordshire among all councils",
+        "Public version.",
+    ] {
+        assert!(text.contains(&squash(want)), "missing {want:?}");
+    }
+
+    // Internal: the national run with `audience: internal` and the council's
+    // run with `--audience internal` on the public report.yaml agree too.
+    let internal = fixture_copy("audience: internal\n");
+    let (out, _) = national(internal.path());
+    let bench = out.path().join("2024/benchmarks.csv");
+    let mut args = args.to_vec();
+    args[3] = os(&bench);
+    args.extend([flag("--audience"), flag("internal")]);
+    let (mine, o) = council(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let theirs = std::fs::read(out.path().join("2024/local").join(HERTS)).unwrap();
+    let ours = std::fs::read(mine.path().join(HERTS)).unwrap();
+    assert!(theirs == ours, "internal: the two routes differ");
+    assert!(squash(&pdf_text(&mine.path().join(HERTS))).contains("NOTFORPUBLICATION"));
+}
+
+/// Every `k / n` (events / staff) of a table where k or n is from 1 to 7.
+fn small_cells(text: &str) -> Vec<String> {
+    let flat = squash(text);
+    let b = flat.as_bytes();
+    let small = |c: u8| (b'1'..=b'7').contains(&c);
+    let numeric = |c: u8| c.is_ascii_digit() || c == b',' || c == b'.';
+    let mut found = Vec::new();
+    for (i, _) in flat.match_indices('/') {
+        let before = i >= 1 && small(b[i - 1]) && (i < 2 || !numeric(b[i - 2]));
+        let after = i + 1 < b.len() && small(b[i + 1]) && (i + 2 >= b.len() || !numeric(b[i + 2]));
+        if before || after {
+            found.push(flat[i.saturating_sub(12)..(i + 12).min(flat.len())].to_string());
+        }
+    }
+    found
+}
+
+/// Disclosure control: no public local report shows a count from 1 to 7, and
+/// the internal version of the small council's report does.
+#[test]
+fn public_local_reports_show_no_small_count_and_internal_ones_do() {
+    let (out, _) = national(&fixture("basic"));
+    let results = read_csv(&out.path().join("2024/results.csv"));
+    let mut checked = 0;
+    for e in std::fs::read_dir(out.path().join("2024/local")).unwrap() {
+        let text = pdf_text(&e.unwrap().path());
+        assert_eq!(small_cells(&text), Vec::<String>::new());
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    // The fixture does have small counts: the test above could fail.
+    let small: Vec<_> = results
+        .iter()
+        .filter(|r| {
+            r["scope"] == "authority" && r["area_code"] == "E09000033" && r["band"].is_empty()
+        })
+        .filter(|r| matches!(r["minoritised_events"].parse::<u64>(), Ok(1..=7)))
+        .collect();
+    assert!(!small.is_empty());
+
+    let internal = fixture_copy("audience: internal\n");
+    let (out, _) = national(internal.path());
+    let text = pdf_text(&out.path().join("2024/local/E09000033-st-1-met-co.pdf"));
+    let flat = squash(&text);
+    for r in small {
+        let cell = format!(
+            "{}/{}",
+            r["minoritised_events"],
+            scwres::format::thousands(r["minoritised_population"].parse().unwrap())
+        );
+        assert!(flat.contains(&cell), "internal shows {cell}");
+    }
+    assert!(!small_cells(&text).is_empty());
+}
+
+/// A plan that breaks the rules stops only its council's report, with the
+/// file, the place and the rule; the other councils' reports are made.
+#[test]
+fn a_refused_action_plan_stops_only_its_councils_report() {
+    let data = fixture_copy("");
+    std::fs::write(
+        data.path().join("actions/2024/hertfordshire.yaml"),
+        "authority: E10000015\nyear: 2024\nactions:\n  - action: x\n    indicator: 12\n    owner: y\n    due: 2025-02-30\n    status: done\n    measure: z\n",
+    )
+    .unwrap();
+    let (out, o) = national(data.path());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    for want in [
+        "actions/2024/hertfordshire.yaml",
+        "actions[1].indicator",
+        "not an SC-WRES indicator",
+        "actions[1].due",
+        "E10000015: no local report",
+    ] {
+        assert!(stderr.contains(want), "{want:?} in {stderr}");
+    }
+    assert!(!stderr.contains("panicked"));
+    let local = out.path().join("2024/local");
+    assert!(!local.join(HERTS).exists());
+    assert!(local.join("E10000012-essex.pdf").exists());
+}
+
+/// A council's own run refuses last year's return or a plan of another
+/// council, and makes no report.
+#[test]
+fn council_run_refuses_another_councils_files() {
+    let (out, _) = national(&fixture("basic"));
+    let bench = out.path().join("2024/benchmarks.csv");
+    let ret = fixture("basic/returns/2024/hertfordshire.csv");
+    let essex_prev = fixture("basic/returns/2023/essex.csv");
+    let plan = fixture("basic/actions/2024/hertfordshire.yaml");
+    let essex = fixture("basic/returns/2024/essex.csv");
+    let data = fixture("basic");
+    let f = |s: &'static str| std::ffi::OsStr::new(s);
+    let (dir, o) = council(&[
+        f("--return"),
+        os(&ret),
+        f("--benchmarks"),
+        os(&bench),
+        f("--previous"),
+        os(&essex_prev),
+        f("--data"),
+        os(&data),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the previous return is another council's"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    let (dir, o) = council(&[
+        f("--return"),
+        os(&essex),
+        f("--benchmarks"),
+        os(&bench),
+        f("--actions"),
+        os(&plan),
+        f("--data"),
+        os(&data),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the plan is another council's"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// benchmarks.csv names no council in its funnel points, and its points are
+/// sorted, so their order says nothing about which council is which.
+#[test]
+fn benchmarks_funnel_points_are_anonymous() {
+    let (out, _) = national(&fixture("basic"));
+    let rows = read_csv(&out.path().join("2024/benchmarks.csv"));
+    let points: Vec<_> = rows
+        .iter()
+        .filter(|r| r["scope"] == "funnel_point")
+        .collect();
+    assert!(!points.is_empty());
+    for p in &points {
+        assert_eq!(p["area_code"], "");
+        let staff: u64 = p["funnel_staff"].parse().unwrap();
+        assert_eq!(staff % 5, 0, "staff rounded to 5");
+    }
+    assert!(rows.iter().all(|r| r["scope"] != "authority"));
+}
