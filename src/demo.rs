@@ -131,6 +131,17 @@ pub fn generate(register: &Register, seed: u64) -> Vec<(String, String)> {
 /// rejected), for scale benchmarks up to every council in the register. The
 /// national staff targets scale with the number of accepted returns.
 pub fn generate_sized(register: &Register, seed: u64, files_2024: usize) -> Vec<(String, String)> {
+    generate_with(register, seed, files_2024, true)
+}
+
+/// As [`generate_sized`]; with `reject_one` false every 2024 return is
+/// sound (for benchmarks: one local report per file).
+pub fn generate_with(
+    register: &Register,
+    seed: u64,
+    files_2024: usize,
+    reject_one: bool,
+) -> Vec<(String, String)> {
     let files_2024 = files_2024.clamp(2, register.len());
     let mut rng = Rng(seed);
     let mut pool: Vec<&Authority> = register.iter().collect();
@@ -163,7 +174,7 @@ pub fn generate_sized(register: &Register, seed: u64, files_2024: usize) -> Vec<
                     children: rng.uniform() < children_rate,
                     survey_blank: rng.uniform() < 0.08,
                     high_unknown: i == 5,
-                    broken: year >= 2024 && i == n - 1,
+                    broken: reject_one && year >= 2024 && i == n - 1,
                 };
                 let size = (0.9 * rng.normal()).exp();
                 let london = a.region_code == "E12000007";
@@ -467,4 +478,24 @@ mod tests {
             20
         );
     }
+}
+
+/// A register of `n` synthetic organisations (`E10900001`, "Synthetic
+/// organisation 1", ...: codes in a range no council uses) spread over the English regions, as CSV text: for
+/// scale benchmarks beyond the 153 councils.
+pub fn synthetic_register(n: usize) -> String {
+    assert!(
+        n < 100_000,
+        "synthetic codes run from E10900001 to E10999999"
+    );
+    let regions = Register::built_in().regions();
+    let mut s = String::from("code,name,region_code,region_name,type\n");
+    for i in 1..=n {
+        let (rc, rn) = &regions[i % regions.len()];
+        s.push_str(&format!(
+            "E10{:06},Synthetic organisation {i},{rc},{rn},SYN\n",
+            900_000 + i
+        ));
+    }
+    s
 }

@@ -6,6 +6,7 @@
 //! (the only writer). `indicators` is the one definition of what is
 //! computed; `stats` holds the pure statistical methods.
 
+pub mod bench;
 pub mod chart;
 pub mod compute;
 pub mod config;
@@ -97,6 +98,14 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
             .with_context(|| format!("no year folders in {}", returns_dir.display()))?,
     };
     let current = load::load_year(data, year, &register, &config)?;
+    if current.returns.is_empty() {
+        bail!(
+            "none of the {} files in {} was accepted, so there is nothing to report; `scwres validate {}` says why",
+            current.outcomes.len(),
+            returns_dir.join(year.to_string()).display(),
+            returns_dir.join(year.to_string()).display()
+        );
+    }
     let previous = match years.iter().copied().filter(|y| *y < year).max() {
         Some(py) => Some(load::load_year(data, py, &register, &config)?),
         None => None,
@@ -114,7 +123,7 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
     let published = load::benchmarks::read("benchmarks.csv", &benchmarks_csv).map_err(|e| {
         anyhow::anyhow!("internal error: the benchmarks written cannot be read back: {e}")
     })?;
-    let local_bench = LocalBench::new(&published, &config);
+    let local_bench = LocalBench::new(&published, &config).map_err(anyhow::Error::msg)?;
     Ok(Prepared {
         config,
         register,
@@ -153,6 +162,11 @@ impl Prepared {
     }
 
     pub fn render_national(&self) -> Result<Rendered, String> {
+        render::typeset(self.national_source()?, self.date())
+    }
+
+    /// The national report, ready for the typesetter.
+    pub fn national_source(&self) -> Result<render::Source, String> {
         let (v, charts) = view::national(
             &self.results,
             &self.bench,
@@ -160,7 +174,7 @@ impl Prepared {
             &self.register,
             &self.config,
         )?;
-        render::document("national".into(), "national.typ", &v, charts, self.date())
+        render::source("national".into(), "national.typ", &v, charts)
     }
 
     /// A council's local report. A council whose action plan was refused
@@ -169,6 +183,15 @@ impl Prepared {
         &self,
         r: &model::Return,
     ) -> Result<(Rendered, Vec<view::Suppression>), String> {
+        let (s, log) = self.local_source(r)?;
+        Ok((render::typeset(s, self.date())?, log))
+    }
+
+    /// A council's local report, ready for the typesetter.
+    pub fn local_source(
+        &self,
+        r: &model::Return,
+    ) -> Result<(render::Source, Vec<view::Suppression>), String> {
         if let Some(refused) = self.plans.refused.get(&r.authority_code) {
             let why: Vec<String> = refused.iter().map(|d| d.to_string()).collect();
             return Err(format!(
@@ -177,7 +200,7 @@ impl Prepared {
                 why.join("\n")
             ));
         }
-        render_local(&self.local_inputs(r), &self.local_bench, &self.config)
+        local_source(&self.local_inputs(r), &self.local_bench, &self.config)
     }
 }
 
@@ -215,17 +238,14 @@ fn local_inputs<'a>(
     }
 }
 
-fn render_local(
+fn local_source(
     input: &LocalInputs,
     bench: &LocalBench,
     config: &config::Config,
-) -> Result<(Rendered, Vec<view::Suppression>), String> {
+) -> Result<(render::Source, Vec<view::Suppression>), String> {
     let (v, charts, log) = view::local(input, bench, config)?;
     let name = format!("{}-{}", input.authority.code, slug(&input.authority.name));
-    let date = config
-        .release_ymd()
-        .expect("checked when the configuration was read");
-    render::document(name, "local.typ", &v, charts, date).map(|d| (d, log))
+    render::source(name, "local.typ", &v, charts).map(|s| (s, log))
 }
 
 /// What `scwres local` is asked to do.
@@ -346,7 +366,7 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
         )?),
         None => None,
     };
-    let bench = LocalBench::new(&published, &config);
+    let bench = LocalBench::new(&published, &config).map_err(anyhow::Error::msg)?;
     let inputs = local_inputs(
         &own.figures,
         prev_results
@@ -356,7 +376,12 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
         &ret,
         plan.as_ref(),
     );
-    let (doc, log) = render_local(&inputs, &bench, &config).map_err(anyhow::Error::msg)?;
+    let date = config
+        .release_ymd()
+        .expect("checked when the configuration was read");
+    let (doc, log) = local_source(&inputs, &bench, &config)
+        .and_then(|(s, log)| Ok((render::typeset(s, date)?, log)))
+        .map_err(anyhow::Error::msg)?;
     let out = publish::Publisher::new(&o.out);
     let name = format!("{}.pdf", doc.name);
     out.write(&name, &doc.pdf)?;
@@ -460,9 +485,7 @@ pub fn run_report_with(
     // in parallel. Each PDF is written as soon as it is made, so memory holds
     // only the documents in flight. typst needs deep stacks in debug builds:
     // give the workers 16 MiB.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(16 << 20)
-        .build()?;
+    let pool = render_pool()?;
     let locals = std::sync::Mutex::new(Vec::new());
     let (national, written) = pool.install(|| {
         rayon::join(
@@ -556,6 +579,14 @@ pub fn run_report_with(
         files_written: out.count(),
         outcomes: p.current.outcomes,
     })
+}
+
+/// The thread pool documents are typeset in: one thread per core, with deep
+/// stacks, as typst needs them in debug builds.
+pub fn render_pool() -> anyhow::Result<rayon::ThreadPool> {
+    Ok(rayon::ThreadPoolBuilder::new()
+        .stack_size(16 << 20)
+        .build()?)
 }
 
 /// A file-name slug: lower case, ASCII letters and digits joined by `-`.

@@ -23,6 +23,12 @@ enum Format {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
+enum BenchPhase {
+    Prepare,
+    Typeset,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
 enum AudienceArg {
     Public,
     Internal,
@@ -43,6 +49,34 @@ enum Command {
         /// Collection year to report (default: the newest found).
         #[arg(long)]
         year: Option<i32>,
+        /// No progress display or log lines; problems and the summary only.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Time the pipeline on generated synthetic data: the demo run, all 153
+    /// councils, load and compute alone, typesetting alone, and scale runs.
+    /// Build with `--release` for figures worth quoting.
+    Bench {
+        /// Scratch folder for the generated data and outputs (emptied).
+        #[arg(long, default_value = "target/bench")]
+        dir: PathBuf,
+        /// Runs of each phase; medians are reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Organisation counts of the scale runs (comma-separated; empty for none).
+        #[arg(long, value_delimiter = ',', default_value = "2000,18000")]
+        scale: Vec<usize>,
+        /// Runs of each scale phase.
+        #[arg(long, default_value_t = 1)]
+        scale_runs: usize,
+    },
+    /// One phase of `scwres bench`, timed inside its own process.
+    #[command(hide = true)]
+    BenchPhase {
+        #[arg(value_enum)]
+        phase: BenchPhase,
+        #[arg(long)]
+        data: PathBuf,
     },
     /// Check return files with the same rules the report run uses.
     Validate {
@@ -118,7 +152,19 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Report { data, out, year } => report(data, out, year),
+        Command::Report {
+            data,
+            out,
+            year,
+            quiet,
+        } => report(data, out, year, quiet),
+        Command::Bench {
+            dir,
+            runs,
+            scale,
+            scale_runs,
+        } => bench(dir, runs, scale, scale_runs),
+        Command::BenchPhase { phase, data } => bench_phase(phase, data),
         Command::Validate {
             paths,
             year,
@@ -166,8 +212,55 @@ fn main() -> ExitCode {
     }
 }
 
-fn report(data: PathBuf, out: PathBuf, year: Option<i32>) -> anyhow::Result<ExitCode> {
-    let s = scwres::run_report(&scwres::ReportOptions { data, out, year })?;
+fn report(data: PathBuf, out: PathBuf, year: Option<i32>, quiet: bool) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let start = std::time::Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let bar = std::sync::OnceLock::<indicatif::ProgressBar>::new();
+    let (done, total) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    if !quiet && !tty {
+        eprintln!(
+            "scwres: loading and checking the returns in {}",
+            data.display()
+        );
+    }
+    let progress = |p: scwres::Progress| {
+        if quiet {
+            return;
+        }
+        match p {
+            scwres::Progress::Prepared { reports } => {
+                total.store(reports, Ordering::Relaxed);
+                if tty {
+                    let b = indicatif::ProgressBar::new(reports as u64).with_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{msg} [{bar:30}] {pos}/{len} reports, {elapsed} elapsed, about {eta} to go",
+                        )
+                        .expect("a valid template")
+                        .progress_chars("=> "),
+                    );
+                    b.set_message("scwres: typesetting");
+                    let _ = bar.set(b);
+                } else {
+                    eprintln!("scwres: figures computed; typesetting {reports} reports");
+                }
+            }
+            scwres::Progress::Rendered => {
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                let t = total.load(Ordering::Relaxed);
+                if let Some(b) = bar.get() {
+                    b.inc(1);
+                } else if n == t || n % (t / 10).max(1) == 0 {
+                    eprintln!("scwres: {n} of {t} reports made");
+                }
+            }
+        }
+    };
+    let s = scwres::run_report_with(&scwres::ReportOptions { data, out, year }, &progress)?;
+    if let Some(b) = bar.get() {
+        b.finish_and_clear();
+    }
     for o in &s.outcomes {
         for d in &o.diagnostics {
             if o.status == Status::Rejected || d.is_error() {
@@ -184,13 +277,20 @@ fn report(data: PathBuf, out: PathBuf, year: Option<i32>) -> anyhow::Result<Exit
         .map(|o| o.diagnostics.iter().filter(|d| !d.is_error()).count())
         .sum();
     eprintln!(
-        "scwres: {}: {} returns accepted, {} rejected, {} skipped, {} warnings (see validation.md); national report and {} local reports written to {}",
+        "scwres: {} run finished in {:.1} s\n  returns: {} accepted, {} rejected, {} skipped, {} warnings (see validation.md)\n  reports: the national report and {} local reports{}\n  files:   {} written to {}",
         s.year,
+        start.elapsed().as_secs_f64(),
         s.accepted,
         s.rejected,
         s.skipped,
         warnings,
         s.local_reports,
+        if s.failures.is_empty() {
+            String::new()
+        } else {
+            format!("; {} problems listed above", s.failures.len())
+        },
+        s.files_written,
         s.out_dir.display()
     );
     Ok(if s.rejected > 0 || !s.failures.is_empty() {
@@ -198,6 +298,33 @@ fn report(data: PathBuf, out: PathBuf, year: Option<i32>) -> anyhow::Result<Exit
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn bench(
+    dir: PathBuf,
+    runs: usize,
+    scale: Vec<usize>,
+    scale_runs: usize,
+) -> anyhow::Result<ExitCode> {
+    let opts = scwres::bench::BenchOptions {
+        dir,
+        runs: runs.max(1),
+        scale_runs: scale_runs.max(1),
+        scale,
+        exe: std::env::current_exe()?,
+    };
+    let table = scwres::bench::run(&opts, &|m| eprintln!("scwres bench: {m}"))?;
+    println!("{table}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_phase(phase: BenchPhase, data: PathBuf) -> anyhow::Result<ExitCode> {
+    let t = match phase {
+        BenchPhase::Prepare => scwres::bench::phase_prepare(&data)?,
+        BenchPhase::Typeset => scwres::bench::phase_typeset(&data)?.0,
+    };
+    println!("elapsed {}", t.as_secs_f64());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn validate_paths(

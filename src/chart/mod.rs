@@ -322,26 +322,56 @@ pub struct Limits {
     pub hi998: f64,
 }
 
+/// Where a funnel chart's plotting area lies in the SVG, so that a point can
+/// be placed over the chart afterwards (a council's own point in its local
+/// report, drawn by typst over the shared chart).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Frame {
+    pub x_max: f64,
+    pub y_min: f64,
+    pub y_max: f64,
+    /// Plotting area in SVG pixels: left, right, top, bottom.
+    pub px: (f64, f64, f64, f64),
+}
+
+impl Frame {
+    /// The point (population, RL) as fractions of the chart's width, from
+    /// its top left corner (so also the height is a fraction of the width),
+    /// clamped to the plotting area.
+    pub fn place(&self, n: f64, rl: f64) -> (f64, f64) {
+        let (l, r, t, b) = self.px;
+        let fx = (n / self.x_max).clamp(0.0, 1.0);
+        let fy = ((rl.clamp(self.y_min, self.y_max).ln() - self.y_min.ln())
+            / (self.y_max.ln() - self.y_min.ln()))
+        .clamp(0.0, 1.0);
+        ((l + fx * (r - l)) / W as f64, (b - fy * (b - t)) / W as f64)
+    }
+}
+
 /// A funnel plot: anonymous council points (population, RL) around the
 /// national value, with 95% (solid) and 99.8% (dashed) control limits, RL on
-/// a log scale. Lines are labelled directly. With `focus` (population, RL,
-/// label), the other points turn grey and the focus point is drawn as a
-/// larger triangle in the focus colour, labelled: colour is not the only cue.
+/// a log scale. Lines are labelled directly. With `grey`, the points are grey
+/// so that a council's own point can be put in focus over them.
+///
+/// Points that would fall on the same 2-pixel cell are drawn once: the dots
+/// are 6 pixels wide, so the picture is the same, and a chart of thousands
+/// of organisations stays small.
 pub fn funnel_chart(
     points: &[(f64, f64)],
     target: f64,
     limits: &[Limits],
-    focus: Option<(f64, f64, &str)>,
+    grey: bool,
     note: Option<&str>,
-) -> Result<String, String> {
+) -> Result<(String, Frame), String> {
     let mut svg = String::new();
+    let frame;
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
-        draw_funnel(&root, points, target, limits, focus).map_err(|e| e.to_string())?;
+        frame = draw_funnel(&root, points, target, limits, grey).map_err(|e| e.to_string())?;
         draw_note(&root, note).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
-    Ok(svg)
+    Ok((svg, frame))
 }
 
 fn draw_funnel<DB: DrawingBackend>(
@@ -349,19 +379,17 @@ fn draw_funnel<DB: DrawingBackend>(
     points: &[(f64, f64)],
     target: f64,
     limits: &[Limits],
-    focus: Option<(f64, f64, &str)>,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    grey: bool,
+) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let xmax = points
         .iter()
         .map(|p| p.0)
-        .chain(focus.map(|f| f.0))
         .chain(limits.iter().map(|l| l.n))
         .fold(1.0, f64::max)
         * 1.02;
-    let ys = || points.iter().map(|p| p.1).chain(focus.map(|f| f.1));
-    let lo = ys().fold(target, f64::min).max(0.05);
-    let hi = ys().fold(target, f64::max).min(20.0);
+    let lo = points.iter().map(|p| p.1).fold(target, f64::min).max(0.05);
+    let hi = points.iter().map(|p| p.1).fold(target, f64::max).min(20.0);
     let (ymin, ymax) = (lo.min(target / 2.0) / 1.2, hi.max(target * 2.0) * 1.2);
     let mut chart = ChartBuilder::on(root)
         .margin_left(58)
@@ -369,6 +397,18 @@ fn draw_funnel<DB: DrawingBackend>(
         .margin_top(14)
         .margin_bottom(46)
         .build_cartesian_2d(0.0..xmax, (ymin..ymax).log_scale())?;
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let frame = Frame {
+        x_max: xmax,
+        y_min: ymin,
+        y_max: ymax,
+        px: (
+            xr.start as f64,
+            xr.end as f64,
+            yr.start as f64,
+            yr.end as f64,
+        ),
+    };
     let ticks: Vec<(f64, String)> = log_ticks(ymin, ymax)
         .into_iter()
         .map(|t| (t, tick_label(t)))
@@ -419,40 +459,14 @@ fn draw_funnel<DB: DrawingBackend>(
         vec![(0.0, target), (xmax, target)],
         PALETTE[2].stroke_width(2),
     )))?;
-    let dot = if focus.is_some() {
-        NON_FOCUS
-    } else {
-        PALETTE[0]
-    };
+    let dot = if grey { NON_FOCUS } else { PALETTE[0] };
+    let mut cells = std::collections::BTreeSet::new();
     for p in points {
-        chart.draw_series(std::iter::once(Circle::new(
-            (p.0, clamp(p.1)),
-            3,
-            dot.filled(),
-        )))?;
-    }
-    if let Some((n, rl, label)) = focus {
-        let at = (n, clamp(rl));
-        chart.draw_series(std::iter::once(TriangleMarker::new(at, 9, WHITE.filled())))?;
-        chart.draw_series(std::iter::once(TriangleMarker::new(
-            at,
-            7,
-            PALETTE[0].filled(),
-        )))?;
-        let right = n < xmax * 0.6;
-        let pos = if right {
-            Pos::new(HPos::Left, VPos::Center)
-        } else {
-            Pos::new(HPos::Right, VPos::Center)
-        };
-        chart.draw_series(std::iter::once(
-            EmptyElement::at(at)
-                + Text::new(
-                    label.to_string(),
-                    (if right { 12 } else { -12 }, 0),
-                    style(12, pos).color(&PALETTE[0]),
-                ),
-        ))?;
+        let at = (p.0, clamp(p.1));
+        let (cx, cy) = frame.place(at.0, at.1);
+        if cells.insert(((cx * W as f64 / 2.0) as i64, (cy * W as f64 / 2.0) as i64)) {
+            chart.draw_series(std::iter::once(Circle::new(at, 3, dot.filled())))?;
+        }
     }
     if let Some(l) = limits.last() {
         let label = |y: f64, text: &str| {
@@ -467,7 +481,7 @@ fn draw_funnel<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(label(l.hi95, "95% limits")))?;
         chart.draw_series(std::iter::once(label(l.hi998, "99.8% (dashed)")))?;
     }
-    Ok(())
+    Ok(frame)
 }
 
 fn nice_step(max: f64) -> f64 {

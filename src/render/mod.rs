@@ -141,6 +141,46 @@ pub fn typst_source(template: &str, view: &impl serde::Serialize) -> Result<Stri
     })
 }
 
+/// A document ready for the typesetter: typst source and the files (charts)
+/// it reads. Everything data-dependent is done by then.
+pub struct Source {
+    pub name: String,
+    pub typst: String,
+    pub charts: Vec<(String, Vec<u8>)>,
+}
+
+/// Renders a template with a view into a typst document.
+pub fn source(
+    name: String,
+    template: &str,
+    view: &impl serde::Serialize,
+    charts: Vec<(String, Vec<u8>)>,
+) -> Result<Source, String> {
+    Ok(Source {
+        typst: typst_source(template, view)?,
+        name,
+        charts,
+    })
+}
+
+/// Typesets a document with the embedded typst compiler.
+pub fn typeset(s: Source, date: (i32, u8, u8)) -> Result<Rendered, String> {
+    let opts = world::DocOptions {
+        ident: &s.name,
+        date,
+        pdf_ua: true,
+    };
+    let set = world::typeset(s.typst.clone(), &s.charts, &opts)
+        .map_err(|e| format!("typesetting {}: {e}", s.name))?;
+    Ok(Rendered {
+        name: s.name,
+        typst: s.typst,
+        charts: s.charts,
+        pdf: set.pdf,
+        text: set.text,
+    })
+}
+
 /// Renders and typesets one document.
 pub fn document(
     name: String,
@@ -149,21 +189,7 @@ pub fn document(
     charts: Vec<(String, Vec<u8>)>,
     date: (i32, u8, u8),
 ) -> Result<Rendered, String> {
-    let typst = typst_source(template, view)?;
-    let opts = world::DocOptions {
-        ident: &name,
-        date,
-        pdf_ua: true,
-    };
-    let set = world::typeset(typst.clone(), &charts, &opts)
-        .map_err(|e| format!("typesetting {name}: {e}"))?;
-    Ok(Rendered {
-        name,
-        typst,
-        charts,
-        pdf: set.pdf,
-        text: set.text,
-    })
+    typeset(source(name, template, view, charts)?, date)
 }
 
 #[cfg(test)]

@@ -341,6 +341,33 @@ struct FunnelView {
     below998: usize,
 }
 
+/// A funnel's control limits at 81 staff numbers from half the smallest to
+/// the largest (and at least `n_at_least`), denser where they bend.
+fn limit_curve(f: &Funnel, n_at_least: f64) -> Vec<chart::Limits> {
+    let nmax = f.points.iter().map(|p| p.0).fold(n_at_least, f64::max) * 1.02;
+    let nmin = f
+        .points
+        .iter()
+        .map(|p| p.0)
+        .fold(f64::MAX, f64::min)
+        .max(1.0)
+        / 2.0;
+    (0..=80)
+        .filter_map(|i| {
+            let n = nmin + (nmax - nmin) * (i as f64 / 80.0).powi(2);
+            let (lo95, hi95) = f.limits(n, crate::stats::Z95)?;
+            let (lo998, hi998) = f.limits(n, crate::stats::Z998)?;
+            Some(chart::Limits {
+                n,
+                lo95,
+                hi95,
+                lo998,
+                hi998,
+            })
+        })
+        .collect()
+}
+
 /// The funnel chart of an indicator, from the computed funnel.
 fn funnel(
     y: &YearResults,
@@ -350,28 +377,7 @@ fn funnel(
     let Some(f) = y.funnels.iter().find(|f| f.indicator == ind.id) else {
         return Ok(None);
     };
-    let limits_at = |n: f64| -> Option<chart::Limits> {
-        let (lo95, hi95) = f.limits(n, crate::stats::Z95)?;
-        let (lo998, hi998) = f.limits(n, crate::stats::Z998)?;
-        Some(chart::Limits {
-            n,
-            lo95,
-            hi95,
-            lo998,
-            hi998,
-        })
-    };
-    let nmax = f.points.iter().map(|p| p.0).fold(0.0, f64::max) * 1.02;
-    let nmin = f
-        .points
-        .iter()
-        .map(|p| p.0)
-        .fold(f64::MAX, f64::min)
-        .max(1.0)
-        / 2.0;
-    let curve: Vec<chart::Limits> = (0..=80)
-        .filter_map(|i| limits_at(nmin + (nmax - nmin) * (i as f64 / 80.0).powi(2)))
-        .collect();
+    let curve = limit_curve(f, 0.0);
     let view = FunnelView {
         chart: format!("charts/indicator-{}-funnel.svg", ind.id),
         councils: f.points.len(),
@@ -380,7 +386,7 @@ fn funnel(
         above998: f.above998,
         below998: f.below998,
     };
-    let svg = chart::funnel_chart(&f.points, f.target, &curve, None, note(config))?;
+    let (svg, _) = chart::funnel_chart(&f.points, f.target, &curve, false, note(config))?;
     Ok(Some((view, svg.into_bytes())))
 }
 
@@ -596,12 +602,15 @@ pub struct LocalBench {
     pub national: Vec<Figure>,
     pub regions: Vec<RegionFigure>,
     pub funnels: Vec<Funnel>,
+    /// Each funnel's chart with every point grey, made once and shared by
+    /// every local report; a council's own point is drawn over it.
+    pub funnel_charts: Vec<(&'static str, std::sync::Arc<Vec<u8>>, chart::Frame)>,
 }
 
 impl LocalBench {
-    pub fn new(p: &Published, config: &Config) -> LocalBench {
+    pub fn new(p: &Published, config: &Config) -> Result<LocalBench, String> {
         let national = crate::compute::national_from_counts(p.year, &p.national, config);
-        let funnels = INDICATORS
+        let funnels: Vec<Funnel> = INDICATORS
             .iter()
             .filter_map(|ind| {
                 let nat = national.iter().find(|f| {
@@ -616,14 +625,29 @@ impl LocalBench {
                 Funnel::around(nat, points)
             })
             .collect();
-        LocalBench {
+        let synthetic = config.synthetic || p.synthetic;
+        let funnel_charts = funnels
+            .iter()
+            .map(|f: &Funnel| {
+                let (svg, frame) = chart::funnel_chart(
+                    &f.points,
+                    f.target,
+                    &limit_curve(f, 0.0),
+                    true,
+                    synthetic.then_some(SYNTHETIC_NOTE),
+                )?;
+                Ok((f.indicator, std::sync::Arc::new(svg.into_bytes()), frame))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(LocalBench {
             year: p.year,
             bands: config.bands(p.year),
             synthetic: p.synthetic,
             national,
             regions: p.regions.clone(),
             funnels,
-        }
+            funnel_charts,
+        })
     }
 
     fn national(&self, s: Service, ind: &str, band: Option<&str>) -> Option<&Figure> {
@@ -778,6 +802,11 @@ struct LocalFunnel {
     hi998: f64,
     /// `inside`, `above95`, `above998`, `below95` or `below998`.
     position: &'static str,
+    /// The council's point as fractions of the chart's width from its top
+    /// left corner, and which side its label goes.
+    fx: f64,
+    fy: f64,
+    label_left: bool,
 }
 
 #[derive(Serialize)]
@@ -854,40 +883,18 @@ fn share_shown(d: &mut Disclosure, part: u64, whole: u64, what: &'static str) ->
     Some(Shown::N(part as f64 / whole as f64))
 }
 
-/// The funnel chart of a local report: the anonymous points in grey and the
-/// council's own point in focus colour and a different shape.
+/// Where the council sits on the shared funnel chart of an indicator: the
+/// chart's anonymous points are grey; the template draws the council's own
+/// point over it, in focus colour and a different shape.
 fn local_funnel(
     f: &Funnel,
+    chart: &(&'static str, std::sync::Arc<Vec<u8>>, chart::Frame),
     own: &Figure,
-    name: &str,
-    config: &Config,
-) -> Result<Option<(LocalFunnel, Vec<u8>)>, String> {
-    let (Some(w), Some(m), Some(rl)) = (own.white, own.minoritised, own.rl) else {
-        return Ok(None);
-    };
+) -> Option<(LocalFunnel, Vec<u8>)> {
+    let (w, m, rl) = (own.white?, own.minoritised?, own.rl?);
     let staff = (w.population + m.population) as f64;
-    let (Some((lo95, hi95)), Some((lo998, hi998))) = (
-        f.limits(staff, crate::stats::Z95),
-        f.limits(staff, crate::stats::Z998),
-    ) else {
-        return Ok(None);
-    };
-    let nmax = f.points.iter().map(|p| p.0).fold(staff, f64::max) * 1.02;
-    let nmin = f.points.iter().map(|p| p.0).fold(staff, f64::min).max(1.0) / 2.0;
-    let curve: Vec<chart::Limits> = (0..=80)
-        .filter_map(|i| {
-            let n = nmin + (nmax - nmin) * (i as f64 / 80.0).powi(2);
-            let (lo95, hi95) = f.limits(n, crate::stats::Z95)?;
-            let (lo998, hi998) = f.limits(n, crate::stats::Z998)?;
-            Some(chart::Limits {
-                n,
-                lo95,
-                hi95,
-                lo998,
-                hi998,
-            })
-        })
-        .collect();
+    let (lo95, hi95) = f.limits(staff, crate::stats::Z95)?;
+    let (lo998, hi998) = f.limits(staff, crate::stats::Z998)?;
     let position = if rl.rl > hi998 {
         "above998"
     } else if rl.rl > hi95 {
@@ -899,6 +906,7 @@ fn local_funnel(
     } else {
         "inside"
     };
+    let (fx, fy) = chart.2.place(staff, rl.rl);
     let view = LocalFunnel {
         chart: format!("charts/indicator-{}-funnel.svg", f.indicator),
         councils: f.points.len(),
@@ -909,15 +917,11 @@ fn local_funnel(
         lo998,
         hi998,
         position,
+        fx,
+        fy,
+        label_left: fx > 0.6,
     };
-    let svg = chart::funnel_chart(
-        &f.points,
-        f.target,
-        &curve,
-        Some((staff, rl.rl, name)),
-        note(config),
-    )?;
-    Ok(Some((view, svg.into_bytes())))
+    Some((view, chart.1.as_ref().clone()))
 }
 
 /// A local report: view, charts and the suppressions made. `bench` is what
@@ -1012,11 +1016,12 @@ pub fn local<'a>(
                     });
                 }
             }
-            if let (Some(f), Some(mine), true) = (
+            if let (Some(f), Some(c), Some(mine), true) = (
                 bench.funnels.iter().find(|f| f.indicator == ind.id),
+                bench.funnel_charts.iter().find(|c| c.0 == ind.id),
                 mine,
                 shown,
-            ) && let Some((fv, svg)) = local_funnel(f, mine, &a.name, config)?
+            ) && let Some((fv, svg)) = local_funnel(f, c, mine)
             {
                 charts.push((fv.chart.clone(), svg));
                 v.funnel = Some(fv);
