@@ -188,7 +188,7 @@ pub fn phase_prepare(data: &Path) -> anyhow::Result<Duration> {
 
 /// The hidden `bench-phase typeset`: makes every document of the run's
 /// typst sources first (not timed), then times the embedded typesetter
-/// alone over them, in the same thread pool as a report run.
+/// alone over them, on the same threads as a report run.
 pub fn phase_typeset(data: &Path) -> anyhow::Result<(Duration, usize)> {
     let p = crate::prepare(data, None)?;
     let mut sources = vec![p.national_source().map_err(anyhow::Error::msg)?];
@@ -200,14 +200,20 @@ pub fn phase_typeset(data: &Path) -> anyhow::Result<(Duration, usize)> {
         .release_ymd()
         .expect("checked when the configuration was read");
     let n = sources.len();
-    let pool = crate::render_pool()?;
+    let sources: Vec<std::sync::Mutex<Option<crate::render::Source>>> = sources
+        .into_iter()
+        .map(|s| std::sync::Mutex::new(Some(s)))
+        .collect();
     let start = Instant::now();
-    pool.install(|| {
-        sources.into_par_iter().try_for_each(|s| {
-            let doc = crate::render::typeset(s, date).map_err(anyhow::Error::msg)?;
-            std::hint::black_box(doc.pdf.len());
-            anyhow::Ok(())
-        })
+    crate::for_each_document(&sources, |s| {
+        let s = s
+            .lock()
+            .expect("no panics while held")
+            .take()
+            .expect("once");
+        let doc = crate::render::typeset(s, date).map_err(anyhow::Error::msg)?;
+        std::hint::black_box(doc.pdf.len());
+        Ok(())
     })?;
     Ok((start.elapsed(), n))
 }

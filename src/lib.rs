@@ -25,7 +25,6 @@ use anyhow::{Context as _, bail};
 use compute::Scope;
 use load::YearData;
 use load::actions::ActionPlan;
-use rayon::prelude::*;
 use register::Register;
 use render::Rendered;
 use render::view::{self, Benchmarks, LocalBench, LocalInputs};
@@ -83,6 +82,7 @@ pub struct Prepared {
 
 /// Loads, validates and computes: the stages before any output.
 pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
+    init_threads();
     let config = load::load_config(data)?;
     let register = register_for(data)?;
     let returns_dir = data.join("returns");
@@ -275,6 +275,7 @@ pub struct LocalRun {
 /// A council's local report from its own return and the published national
 /// benchmarks, without anyone else's data.
 pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
+    init_threads();
     let mut config = load::load_config(&o.data)?;
     if let Some(a) = o.audience {
         config.audience = a;
@@ -481,15 +482,16 @@ pub fn run_report_with(
         &render::tables::xlsx(&tables, &p.config, year)?,
     )?;
 
-    // Chart, render and publish the national report and every local report
-    // in parallel. Each PDF is written as soon as it is made, so memory holds
-    // only the documents in flight. typst needs deep stacks in debug builds:
-    // give the workers 16 MiB.
-    let pool = render_pool()?;
+    // Chart, render and publish the national report and every local report,
+    // one document per core at a time. Each PDF is written as soon as it is
+    // made, so memory holds only the documents in flight.
     let locals = std::sync::Mutex::new(Vec::new());
-    let (national, written) = pool.install(|| {
-        rayon::join(
-            || -> anyhow::Result<()> {
+    let jobs: Vec<Option<&model::Return>> = std::iter::once(None)
+        .chain(p.current.returns.iter().map(Some))
+        .collect();
+    for_each_document(&jobs, |job| {
+        match job {
+            None => {
                 let national = p
                     .render_national()
                     .map_err(|e| anyhow::anyhow!("national report: {e}"))?;
@@ -500,28 +502,22 @@ pub fn run_report_with(
                 for (name, svg) in &national.charts {
                     out.write(&format!("national/{name}"), svg)?;
                 }
-                progress(Progress::Rendered);
-                Ok(())
-            },
-            || {
-                p.current.returns.par_iter().try_for_each(|r| {
-                    let made = p.render_local(r);
-                    if let Ok((doc, _)) = &made {
-                        out.write(&format!("local/{}.pdf", doc.name), &doc.pdf)?;
-                    }
-                    let made = made.map(|(_, log)| log);
-                    locals
-                        .lock()
-                        .expect("no panics while held")
-                        .push((r.authority_code.clone(), made));
-                    progress(Progress::Rendered);
-                    anyhow::Ok(())
-                })
-            },
-        )
-    });
-    national?;
-    written?;
+            }
+            Some(r) => {
+                let made = p.render_local(r);
+                if let Ok((doc, _)) = &made {
+                    out.write(&format!("local/{}.pdf", doc.name), &doc.pdf)?;
+                }
+                let made = made.map(|(_, log)| log);
+                locals
+                    .lock()
+                    .expect("no panics while held")
+                    .push((r.authority_code.clone(), made));
+            }
+        }
+        progress(Progress::Rendered);
+        Ok(())
+    })?;
     let mut locals = locals.into_inner().expect("no panics while held");
     locals.sort_by(|a, b| a.0.cmp(&b.0));
 
@@ -581,12 +577,77 @@ pub fn run_report_with(
     })
 }
 
-/// The thread pool documents are typeset in: one thread per core, with deep
-/// stacks, as typst needs them in debug builds.
-pub fn render_pool() -> anyhow::Result<rayon::ThreadPool> {
-    Ok(rayon::ThreadPoolBuilder::new()
-        .stack_size(16 << 20)
-        .build()?)
+/// Runs `f` over `items` on one thread per core, each taking the next item
+/// when it is done with one, and stops at the first error.
+///
+/// Documents are deliberately not rayon tasks: typst parallelises inside a
+/// document with rayon, and a rayon worker waiting on such inner work steals
+/// other queued tasks, so with documents as tasks one thread could start
+/// document after document, nested on its stack, all in memory at once
+/// (measured: peak memory grew with the number of councils, to 5.9 GB for
+/// 2,000). Here a thread holds one document at a time.
+pub fn for_each_document<T: Sync>(
+    items: &[T],
+    f: impl Fn(&T) -> anyhow::Result<()> + Sync,
+) -> anyhow::Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    init_threads();
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let first_error = std::sync::Mutex::new(None);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            std::thread::Builder::new()
+                .name("scwres-typeset".into())
+                .stack_size(STACK)
+                .spawn_scoped(s, || {
+                    // typst's inner parallel work runs on this worker's own
+                    // one-thread pool: one document per core, no stealing.
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(1)
+                        .stack_size(STACK)
+                        .build();
+                    while !failed.load(Ordering::Relaxed) {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        let result = match &pool {
+                            Ok(pool) => pool.install(|| f(item)),
+                            Err(e) => Err(anyhow::anyhow!("starting a typesetting thread: {e}")),
+                        };
+                        if let Err(e) = result {
+                            failed.store(true, Ordering::Relaxed);
+                            first_error
+                                .lock()
+                                .expect("no panics while held")
+                                .get_or_insert(e);
+                        }
+                    }
+                })
+                .expect("a thread can be started");
+        }
+    });
+    match first_error.into_inner().expect("no panics while held") {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Stack size of the threads that typeset: typst recurses deeply, the more
+/// so in debug builds.
+const STACK: usize = 16 << 20;
+
+/// Gives rayon's global pool (where typst runs its inner parallel work) the
+/// same deep stacks. Harmless if the pool already exists.
+fn init_threads() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK)
+            .build_global();
+    });
 }
 
 /// A file-name slug: lower case, ASCII letters and digits joined by `-`.

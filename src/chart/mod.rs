@@ -18,6 +18,9 @@ pub const PALETTE: [RGBColor; 4] = [
     RGBColor(0x80, 0x16, 0x50),
     RGBColor(0xF4, 0x6A, 0x25),
 ];
+/// Cell size, in pixels, within which funnel points are drawn once.
+const CELL: f64 = 5.0;
+
 /// Grey for everything but the focus in a focus chart. Darker than the
 /// Analysis Function's #BFC1C3 so the points keep a 3:1 contrast with white
 /// (WCAG 1.4.11).
@@ -353,9 +356,9 @@ impl Frame {
 /// a log scale. Lines are labelled directly. With `grey`, the points are grey
 /// so that a council's own point can be put in focus over them.
 ///
-/// Points that would fall on the same 2-pixel cell are drawn once: the dots
-/// are 6 pixels wide, so the picture is the same, and a chart of thousands
-/// of organisations stays small.
+/// Points that fall in the same 5-pixel cell are drawn once: the dots are 6
+/// pixels wide, so such points overlap anyway, and a chart of thousands of
+/// organisations stays as small as one of the 153 councils.
 pub fn funnel_chart(
     points: &[(f64, f64)],
     target: f64,
@@ -464,7 +467,7 @@ fn draw_funnel<DB: DrawingBackend>(
     for p in points {
         let at = (p.0, clamp(p.1));
         let (cx, cy) = frame.place(at.0, at.1);
-        if cells.insert(((cx * W as f64 / 2.0) as i64, (cy * W as f64 / 2.0) as i64)) {
+        if cells.insert(((cx * W as f64 / CELL) as i64, (cy * W as f64 / CELL) as i64)) {
             chart.draw_series(std::iter::once(Circle::new(at, 3, dot.filled())))?;
         }
     }

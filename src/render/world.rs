@@ -23,7 +23,7 @@ const HOUSE_FONTS: [&[u8]; 4] = [
 ];
 
 /// How many documents a cache entry may go unused before it is evicted.
-const CACHE_AGE: usize = 10;
+const CACHE_AGE: usize = 0;
 
 struct Fonts {
     book: LazyHash<FontBook>,
