@@ -302,7 +302,7 @@ pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
         o.runs,
         None,
     )?;
-    for &n in &o.scale {
+    for &n in o.scale.iter().filter(|n| **n > 0) {
         log(&format!("generating {n} synthetic organisations"));
         let d = o.dir.join(format!("scale-{n}"));
         make_data(&d, n, n, false)?;

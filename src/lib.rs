@@ -213,10 +213,17 @@ fn local_inputs<'a>(
     r: &'a model::Return,
     actions: Option<&'a ActionPlan>,
 ) -> LocalInputs<'a> {
+    // Figures are sorted by scope, then area: a council's are one run,
+    // found by binary search (a linear scan per report made a run of many
+    // thousands of organisations quadratic).
     let own = |figs: &'a [compute::Figure]| -> Vec<&'a compute::Figure> {
-        figs.iter()
-            .filter(|f| f.scope == Scope::Authority && f.area_code == r.authority_code)
-            .collect()
+        fn key(f: &compute::Figure) -> (Scope, &str) {
+            (f.scope, f.area_code.as_str())
+        }
+        let want = (Scope::Authority, r.authority_code.as_str());
+        let start = figs.partition_point(|f| key(f) < want);
+        let end = start + figs[start..].partition_point(|f| key(f) == want);
+        figs[start..end].iter().collect()
     };
     LocalInputs {
         authority: register
@@ -390,6 +397,7 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
         &format!("{}-suppressions.csv", doc.name),
         &publish::suppressions_csv(&log),
     )?;
+    out.sync()?;
     Ok(LocalRun {
         outcomes,
         written: Some(o.out.join(name)),
@@ -562,6 +570,7 @@ pub fn run_report_with(
         .collect();
     let manifest = out.manifest(year, &p.config, &p.register.sha256, &inputs);
     out.write("manifest.json", &manifest)?;
+    out.sync()?;
 
     let count = |s| p.current.outcomes.iter().filter(|o| o.status == s).count();
     Ok(RunSummary {

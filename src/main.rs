@@ -69,7 +69,7 @@ enum Command {
         /// Runs of each phase; medians are reported.
         #[arg(long, default_value_t = 5)]
         runs: usize,
-        /// Organisation counts of the scale runs (comma-separated; empty for none).
+        /// Organisation counts of the scale runs (comma-separated; 0 for none).
         #[arg(long, value_delimiter = ',', default_value = "2000,18000")]
         scale: Vec<usize>,
         /// Runs of each scale phase.

@@ -602,6 +602,35 @@ mod tests {
     }
 
     #[test]
+    fn funnel_frame_places_points_and_grey_dots_merge() {
+        let limits: Vec<Limits> = (1..=10)
+            .map(|i| Limits {
+                n: i as f64 * 100.0,
+                lo95: 0.7,
+                hi95: 1.4,
+                lo998: 0.6,
+                hi998: 1.6,
+            })
+            .collect();
+        // Two points a pixel apart and one far away.
+        let points = [(500.0, 1.0), (500.5, 1.0), (900.0, 2.0)];
+        let (svg, frame) = funnel_chart(&points, 1.0, &limits, true, None).unwrap();
+        assert_eq!(svg.matches("<circle").count(), 2, "close points drawn once");
+        assert!(svg.contains("#8C8C8C") && !svg.contains("fill=\"#12436D\""));
+        // Fractions of the width: the target line sits between top and bottom,
+        // a larger RL higher up, a larger staff number further right.
+        let (x1, y1) = frame.place(500.0, 1.0);
+        let (x2, y2) = frame.place(900.0, 2.0);
+        assert!(x2 > x1 && y2 < y1);
+        let (l, r, t, b) = frame.px;
+        assert!(x1 * (W as f64) > l && x2 * (W as f64) < r);
+        assert!(y1 * (W as f64) > t && y1 * (W as f64) < b);
+        // Clamped to the plotting area.
+        let (_, y) = frame.place(500.0, 1e6);
+        assert!((y * W as f64 - t).abs() < 1e-9);
+    }
+
+    #[test]
     fn log_ticks_include_parity_and_band() {
         assert_eq!(log_ticks(0.6, 1.6), vec![0.8, 1.0, 1.25]);
         assert_eq!(tick_label(1.0), "1");

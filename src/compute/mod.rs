@@ -347,6 +347,7 @@ pub fn compute_year(
             .unwrap_or(0);
         (f.scope, f.area_code.clone(), f.service, ind, band)
     };
+    // Sorted by scope, then area (`local_inputs` relies on it).
     figures.sort_by_cached_key(order);
     let spread = spread(&figures, &bands);
     let funnels = INDICATORS

@@ -1,0 +1,114 @@
+//! The run's feedback (log lines when not on a terminal, `--quiet`, the
+//! closing summary) and the benchmark's building blocks.
+
+mod common;
+use common::*;
+
+fn report(extra: &[&str]) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let o = scwres()
+        .args(["report", "--data"])
+        .arg(fixture("basic"))
+        .arg("--out")
+        .arg(out.path())
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "one fixture return is rejected");
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Not on a terminal: plain log lines, then the summary. `--quiet` keeps
+/// the problems and the summary and drops the log lines.
+#[test]
+fn log_lines_quiet_and_summary() {
+    let loud = report(&[]);
+    for want in [
+        "scwres: loading and checking the returns in",
+        "scwres: figures computed; typesetting 5 reports",
+        "scwres: 5 of 5 reports made",
+        "scwres: 2024 run finished in",
+        "returns: 4 accepted, 1 rejected, 1 skipped",
+        "reports: the national report and 4 local reports",
+        "files:",
+    ] {
+        assert!(loud.contains(want), "{want:?} in {loud}");
+    }
+    let quiet = report(&["--quiet"]);
+    assert!(!quiet.contains("reports made"), "{quiet}");
+    assert!(!quiet.contains("loading and checking"), "{quiet}");
+    assert!(
+        quiet.contains("returns/2024/birmingham.csv"),
+        "problems still shown"
+    );
+    assert!(quiet.contains("run finished in"), "the summary still shown");
+}
+
+/// The benchmark's load-and-compute phase reports its own time.
+#[test]
+fn bench_phase_reports_its_time() {
+    let o = scwres()
+        .args(["bench-phase", "prepare", "--data"])
+        .arg(fixture("basic"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let secs: f64 = out
+        .trim()
+        .strip_prefix("elapsed ")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(secs > 0.0 && secs < 60.0);
+}
+
+/// The benchmark table: medians, the ratio and share the targets use.
+#[test]
+fn bench_table_reports_medians_and_ratios() {
+    use scwres::bench::{Row, Sample, table};
+    use std::time::Duration;
+    let s = |secs: f64, peak: u64| Sample {
+        wall: Duration::from_secs_f64(secs),
+        peak: Some(peak),
+        inner: None,
+    };
+    let rows = vec![
+        Row {
+            phase: "153 councils, end to end".into(),
+            documents: 154,
+            samples: vec![
+                s(9.0, 200_000_000),
+                s(7.0, 210_000_000),
+                s(8.0, 205_000_000),
+            ],
+        },
+        Row {
+            phase: "153 councils: load + validate + compute".into(),
+            documents: 0,
+            samples: vec![Sample {
+                wall: Duration::from_secs(1),
+                peak: None,
+                inner: Some(Duration::from_secs_f64(0.08)),
+            }],
+        },
+        Row {
+            phase: "153 councils: typesetting only".into(),
+            documents: 154,
+            samples: vec![s(6.4, 1), s(6.4, 1)],
+        },
+    ];
+    let t = table(&rows);
+    assert!(
+        t.contains("| 153 councils, end to end | 3 | 8.00 | 7.00–9.00 | 210 MB | 1155 |"),
+        "{t}"
+    );
+    assert!(
+        t.contains("| 153 councils: load + validate + compute | 1 | 0.08 |"),
+        "{t}"
+    );
+    assert!(t.contains("end to end / typesetting only = 1.25"), "{t}");
+    assert!(
+        t.contains("load + validate + compute = 1.0% of end to end"),
+        "{t}"
+    );
+}
