@@ -6,19 +6,6 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-/// `scwres report` on a data folder into a fresh output folder.
-fn national(data: &Path) -> (tempfile::TempDir, std::process::Output) {
-    let out = tempfile::tempdir().unwrap();
-    let o = scwres()
-        .args(["report", "--data"])
-        .arg(data)
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    (out, o)
-}
-
 /// A copy of the basic fixture, with `extra` added to its `report.yaml`.
 fn fixture_copy(extra: &str) -> tempfile::TempDir {
     let data = tempfile::tempdir().unwrap();
@@ -61,12 +48,35 @@ fn os(p: &PathBuf) -> &std::ffi::OsStr {
 
 const HERTS: &str = "E10000015-hertfordshire.pdf";
 
+/// Runs the council's own build with `args` and checks its PDF equals the
+/// national run's (in `national`); returns the council's output folder.
+fn same_report_both_routes(
+    national: &tempfile::TempDir,
+    args: &[&std::ffi::OsStr],
+    what: &str,
+) -> tempfile::TempDir {
+    let (mine, o) = council(args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let theirs = std::fs::read(national.path().join("2024/local").join(HERTS)).unwrap();
+    let ours = std::fs::read(mine.path().join(HERTS)).unwrap();
+    assert!(
+        theirs == ours,
+        "{what}: the council's own build differs from the national run's"
+    );
+    mine
+}
+
 /// The same PDF, byte for byte, from the national run and from the council's
 /// own run with its return, last year's return, its action plan and the
 /// published benchmarks.csv alone: public and internal.
 #[test]
 fn national_and_council_routes_give_identical_pdfs() {
-    let (out, o) = national(&fixture("basic"));
+    let (out, o) = run_report(&fixture("basic"));
     assert_eq!(o.status.code(), Some(1), "one fixture return is rejected");
     let bench = out.path().join("2024/benchmarks.csv");
     let ret = fixture("basic/returns/2024/hertfordshire.csv");
@@ -86,19 +96,7 @@ fn national_and_council_routes_give_identical_pdfs() {
         flag("--data"),
         os(&data),
     ];
-    let (mine, o) = council(&args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let theirs = std::fs::read(out.path().join("2024/local").join(HERTS)).unwrap();
-    let ours = std::fs::read(mine.path().join(HERTS)).unwrap();
-    assert!(
-        theirs == ours,
-        "the council's own build differs from the national run's"
-    );
+    let mine = same_report_both_routes(&out, &args, "public");
 
     // What the report holds: last year's figure, the plan (escaped), regional
     // figures, a funnel plot with the council highlighted.
@@ -117,21 +115,12 @@ fn national_and_council_routes_give_identical_pdfs() {
     // Internal: the national run with `audience: internal` and the council's
     // run with `--audience internal` on the public report.yaml agree too.
     let internal = fixture_copy("audience: internal\n");
-    let (out, _) = national(internal.path());
+    let (out, _) = run_report(internal.path());
     let bench = out.path().join("2024/benchmarks.csv");
     let mut args = args.to_vec();
     args[3] = os(&bench);
     args.extend([flag("--audience"), flag("internal")]);
-    let (mine, o) = council(&args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let theirs = std::fs::read(out.path().join("2024/local").join(HERTS)).unwrap();
-    let ours = std::fs::read(mine.path().join(HERTS)).unwrap();
-    assert!(theirs == ours, "internal: the two routes differ");
+    let mine = same_report_both_routes(&out, &args, "internal");
     assert!(squash(&pdf_text(&mine.path().join(HERTS))).contains("NOTFORPUBLICATION"));
 }
 
@@ -156,7 +145,7 @@ fn small_cells(text: &str) -> Vec<String> {
 /// the internal version of the small council's report does.
 #[test]
 fn public_local_reports_show_no_small_count_and_internal_ones_do() {
-    let (out, _) = national(&fixture("basic"));
+    let (out, _) = run_report(&fixture("basic"));
     let results = read_csv(&out.path().join("2024/results.csv"));
     let mut checked = 0;
     for e in std::fs::read_dir(out.path().join("2024/local")).unwrap() {
@@ -176,7 +165,7 @@ fn public_local_reports_show_no_small_count_and_internal_ones_do() {
     assert!(!small.is_empty());
 
     let internal = fixture_copy("audience: internal\n");
-    let (out, _) = national(internal.path());
+    let (out, _) = run_report(internal.path());
     let text = pdf_text(&out.path().join("2024/local/E09000033-st-1-met-co.pdf"));
     let flat = squash(&text);
     for r in small {
@@ -200,7 +189,7 @@ fn a_refused_action_plan_stops_only_its_councils_report() {
         "authority: E10000015\nyear: 2024\nactions:\n  - action: x\n    indicator: 12\n    owner: y\n    due: 2025-02-30\n    status: done\n    measure: z\n",
     )
     .unwrap();
-    let (out, o) = national(data.path());
+    let (out, o) = run_report(data.path());
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     for want in [
@@ -222,7 +211,7 @@ fn a_refused_action_plan_stops_only_its_councils_report() {
 /// council, and makes no report.
 #[test]
 fn council_run_refuses_another_councils_files() {
-    let (out, _) = national(&fixture("basic"));
+    let (out, _) = run_report(&fixture("basic"));
     let bench = out.path().join("2024/benchmarks.csv");
     let ret = fixture("basic/returns/2024/hertfordshire.csv");
     let essex_prev = fixture("basic/returns/2023/essex.csv");
@@ -268,7 +257,7 @@ fn council_run_refuses_another_councils_files() {
 /// sorted, so their order says nothing about which council is which.
 #[test]
 fn benchmarks_funnel_points_are_anonymous() {
-    let (out, _) = national(&fixture("basic"));
+    let (out, _) = run_report(&fixture("basic"));
     let rows = read_csv(&out.path().join("2024/benchmarks.csv"));
     let points: Vec<_> = rows
         .iter()

@@ -4,19 +4,6 @@
 mod common;
 use common::*;
 
-/// Runs `scwres report` on a data folder into a fresh output folder.
-fn run_report(data: &std::path::Path) -> (tempfile::TempDir, std::process::Output) {
-    let out = tempfile::tempdir().unwrap();
-    let output = scwres()
-        .args(["report", "--data"])
-        .arg(data)
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    (out, output)
-}
-
 fn run_fixture() -> (tempfile::TempDir, std::process::Output) {
     run_report(&fixture("basic"))
 }

@@ -73,6 +73,20 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Runs `scwres report` on a data folder into a fresh output folder.
+#[allow(dead_code)]
+pub fn run_report(data: &Path) -> (tempfile::TempDir, std::process::Output) {
+    let out = tempfile::tempdir().unwrap();
+    let output = scwres()
+        .args(["report", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    (out, output)
+}
+
 pub fn scwres() -> Command {
     Command::new(env!("CARGO_BIN_EXE_scwres"))
 }
