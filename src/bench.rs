@@ -385,7 +385,7 @@ pub fn table(rows: &[Row]) -> String {
             prep.as_secs_f64() / e2e.as_secs_f64() * 100.0,
         ));
     }
-    s.push_str("\nEnd-to-end times are whole `scwres report` processes (start, load, compute, charts, typesetting, writing every file, fsync included). The load and typesetting phases time their own work inside a fresh process. Peak memory is each process's maximum resident set size.\n");
+    s.push_str("\nEnd-to-end times are whole `scwres report` processes (start, load, compute, charts, typesetting, writing every file and syncing them to disk). The load and typesetting phases time their own work inside a fresh process. Peak memory is each process's maximum resident set size.\n");
     s
 }
 
