@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 
 /// What `scwres bench` is asked to do.
 pub struct BenchOptions {
-    /// Scratch folder for generated data and outputs (emptied first).
+    /// Scratch folder for generated data and outputs: new, empty, or made
+    /// by an earlier benchmark (emptied first).
     pub dir: PathBuf,
     /// Runs of each small phase; the median is reported.
     pub runs: usize,
@@ -180,7 +181,7 @@ fn flush_disks() {
 /// The hidden `bench-phase prepare`: load, validate and compute only.
 pub fn phase_prepare(data: &Path) -> anyhow::Result<Duration> {
     let start = Instant::now();
-    let p = crate::prepare(data, None)?;
+    let p = crate::run::prepare(data, None)?;
     let t = start.elapsed();
     std::hint::black_box(&p);
     Ok(t)
@@ -190,22 +191,19 @@ pub fn phase_prepare(data: &Path) -> anyhow::Result<Duration> {
 /// typst sources first (not timed), then times the embedded typesetter
 /// alone over them, on the same threads as a report run.
 pub fn phase_typeset(data: &Path) -> anyhow::Result<(Duration, usize)> {
-    let p = crate::prepare(data, None)?;
+    let p = crate::run::prepare(data, None)?;
     let mut sources = vec![p.national_source().map_err(anyhow::Error::msg)?];
     for r in &p.current.returns {
         sources.push(p.local_source(r).map_err(anyhow::Error::msg)?.0);
     }
-    let date = p
-        .config
-        .release_ymd()
-        .expect("checked when the configuration was read");
+    let date = p.config.release_ymd();
     let n = sources.len();
     let sources: Vec<std::sync::Mutex<Option<crate::render::Source>>> = sources
         .into_iter()
         .map(|s| std::sync::Mutex::new(Some(s)))
         .collect();
     let start = Instant::now();
-    crate::for_each_document(&sources, |s| {
+    crate::run::for_each_document(&sources, |s| {
         let s = s
             .lock()
             .expect("no panics while held")
@@ -220,8 +218,7 @@ pub fn phase_typeset(data: &Path) -> anyhow::Result<(Duration, usize)> {
 
 /// Runs the whole benchmark and returns its report (Markdown).
 pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
-    let _ = std::fs::remove_dir_all(&o.dir);
-    std::fs::create_dir_all(&o.dir).with_context(|| o.dir.display().to_string())?;
+    crate::publish::scratch_dir(&o.dir, "scwres bench")?;
     let os = |s: &str| std::ffi::OsString::from(s);
     let mut rows = Vec::new();
     let report = |data: &Path, out: &Path| -> Vec<std::ffi::OsString> {
@@ -244,7 +241,7 @@ pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
         for i in 0..runs {
             log(&format!("{phase}: run {} of {runs}", i + 1));
             if let Some(out) = out {
-                let _ = std::fs::remove_dir_all(out);
+                let _ = crate::publish::remove_tree(out);
             }
             let a: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
             samples.push(sample(&o.exe, &a)?);
@@ -313,10 +310,10 @@ pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
             o.scale_runs,
             Some(&out),
         )?;
-        let _ = std::fs::remove_dir_all(&out);
-        let _ = std::fs::remove_dir_all(&d);
+        let _ = crate::publish::remove_tree(&out);
+        let _ = crate::publish::remove_tree(&d);
     }
-    let _ = std::fs::remove_dir_all(&out);
+    let _ = crate::publish::remove_tree(&out);
     Ok(table(&rows))
 }
 

@@ -58,7 +58,68 @@ pub struct Publication {
     pub contact_name: String,
     pub contact_email: String,
     /// Release date, `YYYY-MM-DD`; also the fixed date inside every PDF.
-    pub release_date: String,
+    pub release_date: Date,
+}
+
+/// A calendar date, written `YYYY-MM-DD`, checked when it is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// A real calendar date from `YYYY-MM-DD` (years 1000 to 9999).
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = &s[r];
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (year >= 1000 && (1..=days).contains(&day)).then_some(Date {
+            year: year as i32,
+            month: month as u8,
+            day: day as u8,
+        })
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let s = String::deserialize(d)?;
+        Date::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "publication.release_date `{s}` is not a calendar date written YYYY-MM-DD"
+            ))
+        })
+    }
 }
 
 impl Default for Publication {
@@ -67,7 +128,11 @@ impl Default for Publication {
             producer: "Skills for Care".into(),
             contact_name: "SC-WRES analysis team".into(),
             contact_email: "analysis@example.org".into(),
-            release_date: "2025-03-31".into(),
+            release_date: Date {
+                year: 2025,
+                month: 3,
+                day: 31,
+            },
         }
     }
 }
@@ -102,10 +167,10 @@ impl Config {
         if self.disclosure.rounding_base == 0 {
             return Err("disclosure.rounding_base must be at least 1".into());
         }
-        if self.release_ymd().is_none() {
+        if self.disclosure.min_count < 2 {
             return Err(format!(
-                "publication.release_date `{}` is not a YYYY-MM-DD date",
-                self.publication.release_date
+                "disclosure.min_count must be at least 2 (counts from 1 to min_count - 1 are withheld), not {}; for exact figures use `audience: internal`",
+                self.disclosure.min_count
             ));
         }
         for (year, bands) in &self.pay_bands {
@@ -123,12 +188,10 @@ impl Config {
             .unwrap_or_else(default_bands)
     }
 
-    pub fn release_ymd(&self) -> Option<(i32, u8, u8)> {
-        let mut it = self.publication.release_date.split('-');
-        let y = it.next()?.parse().ok()?;
-        let m: u8 = it.next()?.parse().ok()?;
-        let d: u8 = it.next()?.parse().ok()?;
-        (it.next().is_none() && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+    /// The release date as (year, month, day): the date inside every PDF.
+    pub fn release_ymd(&self) -> (i32, u8, u8) {
+        let d = self.publication.release_date;
+        (d.year, d.month, d.day)
     }
 }
 
@@ -146,5 +209,25 @@ mod tests {
     #[test]
     fn unknown_keys_are_refused() {
         assert!(Config::parse("synthetik: true").is_err());
+    }
+
+    #[test]
+    fn release_dates_must_be_calendar_dates() {
+        let with = |d: &str| Config::parse(&format!("publication:\n  release_date: \"{d}\"\n"));
+        assert_eq!(with("2024-02-29").unwrap().release_ymd(), (2024, 2, 29));
+        for bad in ["2025-02-30", "2023-02-29", "2025-13-01", "2025-04-31", "25-03-31", "2025-3-31", "+025-03-31"] {
+            let e = with(bad).unwrap_err();
+            assert!(e.contains("not a calendar date"), "{bad}: {e}");
+        }
+        assert_eq!(Date::parse("1900-02-29"), None);
+        assert!(Date::parse("2000-02-29").is_some());
+    }
+
+    #[test]
+    fn thresholds_are_checked() {
+        for bad in ["disclosure:\n  min_count: 0\n", "disclosure:\n  min_count: 1\n", "disclosure:\n  rounding_base: 0\n"] {
+            assert!(Config::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Config::parse("disclosure:\n  min_count: 5\n").unwrap().disclosure.min_count, 5);
     }
 }

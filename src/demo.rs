@@ -227,7 +227,7 @@ pub fn generate_with(
         rng = replay;
         let (texts, _) = year_returns(&t, &plans, &bands, &mut rng, &Correction { rates, staff });
         for (plan, text) in plans.iter().zip(texts) {
-            let slug = crate::slug(&plan.authority.name);
+            let slug = crate::publish::slug(&plan.authority.name);
             files.push((
                 format!("returns/{year}/{}-{slug}.csv", plan.authority.code),
                 text,

@@ -13,9 +13,28 @@ pub fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// A decimal with ten significant digits (outputs.md asks for at least six);
+/// empty for a value that is not finite.
+pub fn decimal(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return if x == 0.0 { "0".into() } else { String::new() };
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let dp = (9 - magnitude).max(0) as usize;
+    format!("{x:.dp$}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_keep_ten_significant_digits() {
+        assert_eq!(decimal(0.0), "0");
+        assert_eq!(decimal(f64::NAN), "");
+        assert_eq!(decimal(1.0 / 3.0), "0.3333333333");
+        assert_eq!(decimal(1234.5), "1234.500000");
+    }
 
     #[test]
     fn thousands_separators() {

@@ -4,6 +4,7 @@
 //! read this table; nothing else lists indicators or measures.
 
 use serde::Serialize;
+use std::fmt;
 
 /// A measure a council reports, per service and ethnicity group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -121,11 +122,72 @@ pub enum Polarity {
     HigherIsWorse,
 }
 
+/// An indicator's id: `1`, `2`, ..., `7a`, `7b`, `8`, `9`. Ordered as the
+/// indicators are reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum IndicatorId {
+    #[serde(rename = "1")]
+    I1,
+    #[serde(rename = "2")]
+    I2,
+    #[serde(rename = "3")]
+    I3,
+    #[serde(rename = "4")]
+    I4,
+    #[serde(rename = "5")]
+    I5,
+    #[serde(rename = "6")]
+    I6,
+    #[serde(rename = "7a")]
+    I7a,
+    #[serde(rename = "7b")]
+    I7b,
+    #[serde(rename = "8")]
+    I8,
+    #[serde(rename = "9")]
+    I9,
+}
+
+impl IndicatorId {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndicatorId::I1 => "1",
+            IndicatorId::I2 => "2",
+            IndicatorId::I3 => "3",
+            IndicatorId::I4 => "4",
+            IndicatorId::I5 => "5",
+            IndicatorId::I6 => "6",
+            IndicatorId::I7a => "7a",
+            IndicatorId::I7b => "7b",
+            IndicatorId::I8 => "8",
+            IndicatorId::I9 => "9",
+        }
+    }
+
+    /// The id as written in returns, plans and published files.
+    pub fn parse(s: &str) -> Option<IndicatorId> {
+        INDICATORS.iter().map(|i| i.id).find(|id| id.as_str() == s)
+    }
+
+    /// The indicator's definition.
+    pub fn def(self) -> &'static Indicator {
+        INDICATORS
+            .iter()
+            .find(|i| i.id == self)
+            .expect("every id has a definition")
+    }
+}
+
+impl fmt::Display for IndicatorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One SC-WRES indicator: events per population, per ethnicity group.
 #[derive(Debug, Serialize)]
 pub struct Indicator {
-    /// `1`, `2`, ..., `7a`, `7b`, `8`, `9`.
-    pub id: &'static str,
+    pub id: IndicatorId,
     /// Full title, as in the national report.
     pub title: &'static str,
     /// A short label for charts and tables.
@@ -139,19 +201,13 @@ pub struct Indicator {
     pub polarity: Polarity,
     /// Whether the figures come from a staff survey.
     pub survey: bool,
+    /// One figure per pay band (the events are the band's headcount).
+    pub per_band: bool,
+    /// Reported with the minoritised share of the events.
+    pub has_share: bool,
 }
 
 impl Indicator {
-    /// Indicator 1 has one row per pay band.
-    pub fn per_band(&self) -> bool {
-        self.id == "1"
-    }
-
-    /// Indicators reported with the minoritised share (1 and 9).
-    pub fn has_share(&self) -> bool {
-        matches!(self.id, "1" | "9")
-    }
-
     pub fn assessed(&self) -> bool {
         self.polarity != Polarity::Descriptive
     }
@@ -159,7 +215,7 @@ impl Indicator {
 
 pub static INDICATORS: [Indicator; 10] = [
     Indicator {
-        id: "1",
+        id: IndicatorId::I1,
         title: "Representation in each pay band",
         short: "Pay bands",
         phrase: "be in the pay band",
@@ -167,9 +223,11 @@ pub static INDICATORS: [Indicator; 10] = [
         population: Measure::Headcount,
         polarity: Polarity::Descriptive,
         survey: false,
+        per_band: true,
+        has_share: true,
     },
     Indicator {
-        id: "2",
+        id: IndicatorId::I2,
         title: "Appointed from shortlisting (last 12 months)",
         short: "Appointment",
         phrase: "be appointed from shortlisting",
@@ -177,9 +235,11 @@ pub static INDICATORS: [Indicator; 10] = [
         population: Measure::Shortlisted,
         polarity: Polarity::HigherIsBetter,
         survey: false,
+        per_band: false,
+        has_share: false,
     },
     Indicator {
-        id: "3",
+        id: IndicatorId::I3,
         title: "Entering the formal disciplinary process",
         short: "Disciplinary",
         phrase: "enter the formal disciplinary process",
@@ -187,9 +247,11 @@ pub static INDICATORS: [Indicator; 10] = [
         population: Measure::Headcount,
         polarity: Polarity::HigherIsWorse,
         survey: false,
+        per_band: false,
+        has_share: false,
     },
     Indicator {
-        id: "4",
+        id: IndicatorId::I4,
         title: "Regulated professionals entering fitness-to-practise processes",
         short: "Fitness to practise",
         phrase: "enter fitness-to-practise processes (regulated professionals)",
@@ -197,9 +259,11 @@ pub static INDICATORS: [Indicator; 10] = [
         population: Measure::RegulatedProfessionals,
         polarity: Polarity::HigherIsWorse,
         survey: false,
+        per_band: false,
+        has_share: false,
     },
     Indicator {
-        id: "5",
+        id: IndicatorId::I5,
         title: "Accessing funded non-mandatory CPD",
         short: "CPD",
         phrase: "access funded non-mandatory CPD",
@@ -207,9 +271,11 @@ pub static INDICATORS: [Indicator; 10] = [
         population: Measure::Headcount,
         polarity: Polarity::HigherIsBetter,
         survey: false,
+        per_band: false,
+        has_share: false,
     },
     Indicator {
-        id: "6",
+        id: IndicatorId::I6,
         title: "Harassment, bullying or abuse from people who use services, relatives or the public (staff survey)",
         short: "Harassment: public",
         phrase: "report harassment, bullying or abuse from people who use services, relatives or the public",
@@ -217,9 +283,11 @@ pub static INDICATORS: [Indicator; 10] = [
         population: Measure::SurveyRespondents,
         polarity: Polarity::HigherIsWorse,
         survey: true,
+        per_band: false,
+        has_share: false,
     },
     Indicator {
-        id: "7a",
+        id: IndicatorId::I7a,
         title: "Harassment, bullying or abuse from colleagues (staff survey)",
         short: "Harassment: colleagues",
         phrase: "report harassment, bullying or abuse from colleagues",
@@ -227,9 +295,11 @@ pub static INDICATORS: [Indicator; 10] = [
         population: Measure::SurveyRespondents,
         polarity: Polarity::HigherIsWorse,
         survey: true,
+        per_band: false,
+        has_share: false,
     },
     Indicator {
-        id: "7b",
+        id: IndicatorId::I7b,
         title: "Harassment, bullying or abuse from managers (staff survey)",
         short: "Harassment: managers",
         phrase: "report harassment, bullying or abuse from managers",
@@ -237,9 +307,11 @@ pub static INDICATORS: [Indicator; 10] = [
         population: Measure::SurveyRespondents,
         polarity: Polarity::HigherIsWorse,
         survey: true,
+        per_band: false,
+        has_share: false,
     },
     Indicator {
-        id: "8",
+        id: IndicatorId::I8,
         title: "Leaving the organisation",
         short: "Leaving",
         phrase: "leave the organisation",
@@ -247,9 +319,11 @@ pub static INDICATORS: [Indicator; 10] = [
         population: Measure::Headcount,
         polarity: Polarity::HigherIsWorse,
         survey: false,
+        per_band: false,
+        has_share: false,
     },
     Indicator {
-        id: "9",
+        id: IndicatorId::I9,
         title: "Senior manager roles",
         short: "Senior managers",
         phrase: "be in a senior manager role",
@@ -257,11 +331,13 @@ pub static INDICATORS: [Indicator; 10] = [
         population: Measure::Headcount,
         polarity: Polarity::HigherIsBetter,
         survey: false,
+        per_band: false,
+        has_share: true,
     },
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Indicator> {
-    INDICATORS.iter().find(|i| i.id == id)
+    IndicatorId::parse(id).map(IndicatorId::def)
 }
 
 /// A pay band: id used in returns, and its label.
@@ -307,11 +383,26 @@ impl Service {
         }
     }
 
+    /// A reported service (not `all`) from its id in a return.
     pub fn from_id(s: &str) -> Option<Service> {
         match s {
             "adults" => Some(Service::Adults),
             "children" => Some(Service::Children),
             _ => None,
+        }
+    }
+
+    /// Any service, `all` included, from its id in a published file.
+    pub fn parse(s: &str) -> Option<Service> {
+        Service::ALL3.into_iter().find(|x| x.id() == s)
+    }
+
+    /// The label of tables and charts.
+    pub fn label(self) -> &'static str {
+        match self {
+            Service::Adults => "Adults",
+            Service::Children => "Children",
+            Service::All => "All services",
         }
     }
 }
@@ -330,9 +421,17 @@ mod tests {
 
     #[test]
     fn indicator_ids_are_unique_and_match_spec() {
-        let ids: Vec<_> = INDICATORS.iter().map(|i| i.id).collect();
+        let ids: Vec<_> = INDICATORS.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, ["1", "2", "3", "4", "5", "6", "7a", "7b", "8", "9"]);
         assert!(by_id("7a").unwrap().survey);
         assert!(!by_id("1").unwrap().assessed());
+        for i in &INDICATORS {
+            assert_eq!(IndicatorId::parse(i.id.as_str()), Some(i.id));
+            assert_eq!(i.id.def().id, i.id);
+        }
+        let mut sorted = INDICATORS.iter().map(|i| i.id).collect::<Vec<_>>();
+        sorted.sort();
+        assert_eq!(sorted, INDICATORS.iter().map(|i| i.id).collect::<Vec<_>>());
+        assert_eq!(serde_json::to_string(&IndicatorId::I7a).unwrap(), "\"7a\"");
     }
 }

@@ -1,7 +1,8 @@
 //! The `scwres` command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
-use scwres::load::{self, Status, validate};
+use scwres::load::Status;
+use scwres::run;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -196,7 +197,7 @@ fn main() -> ExitCode {
             audience,
             data,
             out,
-        } => local(scwres::LocalOptions {
+        } => local(run::LocalOptions {
             ret,
             benchmarks,
             previous,
@@ -231,12 +232,12 @@ fn report(data: PathBuf, out: PathBuf, year: Option<i32>, quiet: bool) -> anyhow
             data.display()
         );
     }
-    let progress = |p: scwres::Progress| {
+    let progress = |p: run::Progress| {
         if quiet {
             return;
         }
         match p {
-            scwres::Progress::Prepared { reports } => {
+            run::Progress::Prepared { reports } => {
                 total.store(reports, Ordering::Relaxed);
                 if tty {
                     let b = indicatif::ProgressBar::new(reports as u64).with_style(
@@ -252,7 +253,7 @@ fn report(data: PathBuf, out: PathBuf, year: Option<i32>, quiet: bool) -> anyhow
                     eprintln!("scwres: figures computed; typesetting {reports} reports");
                 }
             }
-            scwres::Progress::Rendered => {
+            run::Progress::Rendered => {
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 let t = total.load(Ordering::Relaxed);
                 if let Some(b) = bar.get() {
@@ -263,7 +264,7 @@ fn report(data: PathBuf, out: PathBuf, year: Option<i32>, quiet: bool) -> anyhow
             }
         }
     };
-    let s = scwres::run_report_with(&scwres::ReportOptions { data, out, year }, &progress)?;
+    let s = run::run_report_with(&run::ReportOptions { data, out, year }, &progress)?;
     if let Some(b) = bar.get() {
         b.finish_and_clear();
     }
@@ -339,34 +340,7 @@ fn validate_paths(
     data: PathBuf,
     format: Format,
 ) -> anyhow::Result<ExitCode> {
-    let config = load::load_config(&data)?;
-    let register = scwres::register_for(&data)?;
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&p)?
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .collect();
-            entries.sort();
-            files.extend(entries);
-        } else if p.is_file() {
-            files.push(p);
-        } else {
-            anyhow::bail!("{}: no such file or folder", p.display());
-        }
-    }
-    let bands = config.bands(year.unwrap_or(0));
-    let ctx = validate::Context::new(&register, &bands, year, &config);
-    let files: Vec<(PathBuf, String)> = files
-        .into_iter()
-        .map(|f| {
-            let s = f.display().to_string();
-            (f, s)
-        })
-        .collect();
-    let (_, outcomes) = load::load_files(&files, &ctx);
+    let outcomes = run::validate(&paths, year, &data)?;
     let rejected = outcomes
         .iter()
         .filter(|o| o.status == Status::Rejected)
@@ -403,31 +377,15 @@ fn template(
     data: PathBuf,
     output: PathBuf,
 ) -> anyhow::Result<ExitCode> {
-    let config = load::load_config(&data)?;
-    let register = scwres::register_for(&data)?;
-    let bands = config.bands(year);
-    let filled = match &from {
-        None => None,
-        Some(path) => {
-            let ctx = validate::Context::new(&register, &bands, Some(year), &config);
-            let (o, r) = load::load_file(path, &path.display().to_string(), &ctx);
-            for d in &o.diagnostics {
-                eprintln!("{d}");
-            }
-            match r {
-                Some(r) => Some(r),
-                None => anyhow::bail!("{}: the return has errors; fix them first", path.display()),
-            }
-        }
-    };
-    let bytes = scwres::template::workbook(year, &bands, &register, filled.as_ref())?;
-    scwres::publish::write_atomic(&output, &bytes)?;
+    for d in run::template(year, from.as_deref(), &data, &output)? {
+        eprintln!("{d}");
+    }
     eprintln!("scwres: wrote {}", output.display());
     Ok(ExitCode::SUCCESS)
 }
 
-fn local(o: scwres::LocalOptions) -> anyhow::Result<ExitCode> {
-    let run = scwres::run_local(&o)?;
+fn local(o: run::LocalOptions) -> anyhow::Result<ExitCode> {
+    let run = run::run_local(&o)?;
     for o in &run.outcomes {
         for d in &o.diagnostics {
             eprintln!("{d}");
@@ -455,22 +413,9 @@ fn local(o: scwres::LocalOptions) -> anyhow::Result<ExitCode> {
 }
 
 fn demo(data: PathBuf, seed: u64, councils: usize) -> anyhow::Result<ExitCode> {
-    let register = scwres::register::Register::built_in();
-    let files = scwres::demo::generate_sized(&register, seed, councils);
-    for (path, text) in &files {
-        scwres::publish::write_atomic(&data.join(path), text.as_bytes())?;
-    }
-    // Whatever folder the synthetic returns go to, every output made from
-    // them must say so.
-    let config = data.join("report.yaml");
-    if !config.exists() {
-        let text =
-            "# Written by `scwres demo-data`: the returns here are synthetic.\nsynthetic: true\n";
-        scwres::publish::write_atomic(&config, text.as_bytes())?;
-    }
+    let n = run::demo_data(&data, seed, councils)?;
     eprintln!(
-        "scwres: wrote {} synthetic returns under {}",
-        files.len(),
+        "scwres: wrote {n} synthetic returns under {}",
         data.join("returns").display()
     );
     Ok(ExitCode::SUCCESS)

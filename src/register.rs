@@ -54,7 +54,7 @@ impl Register {
         }
         Ok(Register {
             by_code,
-            sha256: crate::load::sha256_hex(text.as_bytes()),
+            sha256: crate::digest::sha256_hex(text.as_bytes()),
         })
     }
 

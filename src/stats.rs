@@ -77,6 +77,32 @@ pub fn relative_likelihood(a: u64, n1: u64, c: u64, n2: u64) -> Result<Rl, NotCa
     })
 }
 
+/// How an interval lies against a reference value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    /// The whole interval is above the reference.
+    Above,
+    /// The whole interval is below it.
+    Below,
+    /// The interval contains it.
+    Similar,
+}
+
+impl Rl {
+    /// Whether this interval lies wholly above or below `reference` (a
+    /// council against England's figure).
+    pub fn compare(&self, reference: f64) -> Comparison {
+        if self.lower > reference {
+            Comparison::Above
+        } else if self.upper < reference {
+            Comparison::Below
+        } else {
+            Comparison::Similar
+        }
+    }
+}
+
 /// Wilson score 95% interval for the proportion `x / n`.
 pub fn wilson(x: u64, n: u64) -> Option<(f64, f64)> {
     if n == 0 || x > n {

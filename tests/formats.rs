@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn register() -> Register {
-    scwres::register_for(&fixture("basic")).unwrap()
+    scwres::load::load_register(&fixture("basic")).unwrap()
 }
 
 fn load_with(reg: &Register, path: &Path, shown: &str) -> (FileOutcome, Option<Return>) {

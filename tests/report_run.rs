@@ -322,7 +322,7 @@ fn manifest_records_version_inputs_and_outputs() {
         .find(|i| i["file"] == "returns/2024/hertfordshire.csv")
         .unwrap();
     let bytes = std::fs::read(fixture("basic/returns/2024/hertfordshire.csv")).unwrap();
-    assert_eq!(herts["sha256"], scwres::load::sha256_hex(&bytes));
+    assert_eq!(herts["sha256"], scwres::digest::sha256_hex(&bytes));
     assert!(
         inputs.iter().any(|i| i["file"] == "returns/2023/essex.csv"),
         "previous year's inputs too"
@@ -331,7 +331,7 @@ fn manifest_records_version_inputs_and_outputs() {
     let results = outputs.iter().find(|o| o["file"] == "results.csv").unwrap();
     assert_eq!(
         results["sha256"],
-        scwres::load::sha256_hex(&std::fs::read(dir.join("results.csv")).unwrap())
+        scwres::digest::sha256_hex(&std::fs::read(dir.join("results.csv")).unwrap())
     );
     assert!(
         outputs

@@ -10,7 +10,13 @@ fn prepared() -> scwres::Prepared {
 #[test]
 fn results_csv_snapshot() {
     let p = prepared();
-    let csv = scwres::publish::results_csv(&p.results.current, p.results.previous.as_ref());
+    let national_before = p
+        .results
+        .previous
+        .iter()
+        .flat_map(|y| &y.figures)
+        .filter(|f| f.scope == scwres::compute::Scope::National);
+    let csv = scwres::formats::results::write(p.results.current.figures.iter().chain(national_before));
     // National and regional rows: the authority rows follow the same code.
     let text = String::from_utf8(csv).unwrap();
     let kept: Vec<&str> = text
@@ -23,7 +29,9 @@ fn results_csv_snapshot() {
 #[test]
 fn benchmarks_csv_snapshot() {
     let p = prepared();
-    let (csv, _) = scwres::publish::benchmarks_csv(&p.bench, &p.config);
+    let (rows, _) = p.bench.rows(&p.config);
+    let csv = scwres::formats::benchmarks::write(&rows);
+    assert_eq!(csv, p.benchmarks_csv, "the run publishes these rows");
     insta::assert_snapshot!(String::from_utf8(csv).unwrap());
 }
 

@@ -11,6 +11,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+pub use crate::compute::Limits;
+
 /// The Analysis Function categorical palette, in the order it must be used.
 pub const PALETTE: [RGBColor; 4] = [
     RGBColor(0x12, 0x43, 0x6D),
@@ -312,17 +314,6 @@ fn draw_shares<DB: DrawingBackend>(
         ))?;
     }
     Ok(())
-}
-
-/// One point of a funnel-plot limit curve: population, then the 95% and
-/// 99.8% lower and upper limits.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    pub n: f64,
-    pub lo95: f64,
-    pub hi95: f64,
-    pub lo998: f64,
-    pub hi998: f64,
 }
 
 /// Where a funnel chart's plotting area lies in the SVG, so that a point can

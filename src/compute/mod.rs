@@ -1,10 +1,14 @@
 //! Compute: accepted returns in, every figure of indicators.md out, once.
 //! Pure: no I/O. Pooling runs in polars; per-figure statistics under rayon.
 
+mod funnel;
 mod pool;
+pub mod quality;
+
+pub use funnel::{Funnel, Limits, Position};
 
 use crate::config::Config;
-use crate::indicators::{self, Band, INDICATORS, Indicator, Measure, Service};
+use crate::indicators::{Band, INDICATORS, Indicator, IndicatorId, Measure, Service};
 use crate::model::{Return, Triple};
 use crate::register::Register;
 use crate::stats::{self, Assessment, NotCalculable, Rl};
@@ -45,7 +49,7 @@ pub struct Figure {
     pub scope: Scope,
     pub area_code: String,
     pub service: Service,
-    pub indicator: &'static str,
+    pub indicator: IndicatorId,
     pub band: Option<String>,
     /// `None` when no unit provided both measures: not provided.
     pub white: Option<GroupCount>,
@@ -70,7 +74,7 @@ pub struct Figure {
 
 impl Figure {
     pub fn indicator(&self) -> &'static Indicator {
-        indicators::by_id(self.indicator).expect("figures carry known indicator ids")
+        self.indicator.def()
     }
 
     pub fn provided(&self) -> bool {
@@ -81,7 +85,7 @@ impl Figure {
 /// The spread of council figures for one indicator, service and band.
 #[derive(Clone, Debug, Serialize)]
 pub struct Spread {
-    pub indicator: &'static str,
+    pub indicator: IndicatorId,
     pub service: Service,
     pub band: Option<String>,
     /// Councils with a calculable RL.
@@ -94,85 +98,6 @@ pub struct Spread {
     pub favourable: u32,
     pub not_calculable: u32,
     pub not_provided: u32,
-}
-
-/// An indicator's funnel plot: anonymous council points (staff population,
-/// RL) around the national RL, and how many lie outside the control limits.
-/// Councils whose RL would be suppressed in a published report are left out.
-#[derive(Clone, Debug, Serialize)]
-pub struct Funnel {
-    pub indicator: &'static str,
-    pub target: f64,
-    /// National minoritised share of the population and national rates.
-    pub share: f64,
-    pub p_m: f64,
-    pub p_w: f64,
-    pub points: Vec<(f64, f64)>,
-    pub above95: usize,
-    pub below95: usize,
-    pub above998: usize,
-    pub below998: usize,
-}
-
-impl Funnel {
-    /// The control limits at population `n` and `z` standard errors.
-    pub fn limits(&self, n: f64, z: f64) -> Option<(f64, f64)> {
-        stats::funnel_limits(self.target, n, self.share, self.p_m, self.p_w, z)
-    }
-}
-
-fn funnel(figures: &[Figure], ind: &Indicator, min_count: u64) -> Option<Funnel> {
-    let nat = figures.iter().find(|f| {
-        f.scope == Scope::National && f.service == Service::All && f.indicator == ind.id
-    })?;
-    let publishable = |e: u64| e == 0 || e >= min_count;
-    let points: Vec<(f64, f64)> = figures
-        .iter()
-        .filter(|f| {
-            f.scope == Scope::Authority && f.service == Service::All && f.indicator == ind.id
-        })
-        .filter_map(|f| {
-            let (fw, fm, r) = (f.white?, f.minoritised?, f.rl?);
-            (publishable(fw.events) && publishable(fm.events))
-                .then_some(((fw.population + fm.population) as f64, r.rl))
-        })
-        .collect();
-    Funnel::around(nat, points)
-}
-
-impl Funnel {
-    /// A funnel of `points` (staff, RL) around a national figure (service
-    /// "all"): the target and the limits come from the national counts.
-    /// `None` when there are no points or the national RL is not calculable.
-    pub fn around(nat: &Figure, points: Vec<(f64, f64)>) -> Option<Funnel> {
-        let (rl, w, m) = (nat.rl?, nat.white?, nat.minoritised?);
-        if points.is_empty() {
-            return None;
-        }
-        let mut f = Funnel {
-            indicator: nat.indicator,
-            target: rl.rl,
-            share: m.population as f64 / (m.population + w.population) as f64,
-            p_m: nat.minoritised_rate?,
-            p_w: nat.white_rate?,
-            points,
-            above95: 0,
-            below95: 0,
-            above998: 0,
-            below998: 0,
-        };
-        for (n, r) in f.points.clone() {
-            if let (Some((lo, hi)), Some((lo2, hi2))) =
-                (f.limits(n, stats::Z95), f.limits(n, stats::Z998))
-            {
-                f.above95 += usize::from(r > hi);
-                f.below95 += usize::from(r < lo);
-                f.above998 += usize::from(r > hi2);
-                f.below998 += usize::from(r < lo2);
-            }
-        }
-        Some(f)
-    }
 }
 
 /// Who took part, and how many staff the figures cover.
@@ -201,10 +126,9 @@ pub struct YearResults {
     pub bands: Vec<Band>,
     pub figures: Vec<Figure>,
     pub spread: Vec<Spread>,
-    pub funnels: Vec<Funnel>,
     pub coverage: Coverage,
     #[serde(skip)]
-    index: HashMap<(Scope, String, Service, &'static str, Option<String>), usize>,
+    index: HashMap<(Scope, String, Service, IndicatorId, Option<String>), usize>,
 }
 
 impl YearResults {
@@ -213,10 +137,9 @@ impl YearResults {
         scope: Scope,
         area: &str,
         service: Service,
-        ind: &str,
+        ind: IndicatorId,
         band: Option<&str>,
     ) -> Option<&Figure> {
-        let ind = indicators::by_id(ind)?.id;
         self.index
             .get(&(
                 scope,
@@ -228,11 +151,21 @@ impl YearResults {
             .map(|i| &self.figures[*i])
     }
 
-    pub fn national(&self, service: Service, ind: &str, band: Option<&str>) -> Option<&Figure> {
+    pub fn national(
+        &self,
+        service: Service,
+        ind: IndicatorId,
+        band: Option<&str>,
+    ) -> Option<&Figure> {
         self.find(Scope::National, "", service, ind, band)
     }
 
-    pub fn spread(&self, service: Service, ind: &str, band: Option<&str>) -> Option<&Spread> {
+    pub fn spread(
+        &self,
+        service: Service,
+        ind: IndicatorId,
+        band: Option<&str>,
+    ) -> Option<&Spread> {
         self.spread
             .iter()
             .find(|s| s.service == service && s.indicator == ind && s.band.as_deref() == band)
@@ -316,7 +249,6 @@ pub fn compute(
 fn national_only(mut y: YearResults) -> YearResults {
     y.figures.retain(|f| f.scope == Scope::National);
     y.spread.clear();
-    y.funnels.clear();
     y.reindex();
     y
 }
@@ -336,10 +268,7 @@ pub fn compute_year(
     }
     let mut figures: Vec<Figure> = pooled.par_iter().map(|p| figure(p, year, config)).collect();
     let order = |f: &Figure| {
-        let ind = INDICATORS
-            .iter()
-            .position(|i| i.id == f.indicator)
-            .unwrap_or(usize::MAX);
+        let ind = f.indicator;
         let band = f
             .band
             .as_ref()
@@ -350,18 +279,12 @@ pub fn compute_year(
     // Sorted by scope, then area (`local_inputs` relies on it).
     figures.sort_by_cached_key(order);
     let spread = spread(&figures, &bands);
-    let funnels = INDICATORS
-        .iter()
-        .filter(|i| i.assessed())
-        .filter_map(|i| funnel(&figures, i, config.disclosure.min_count))
-        .collect();
     let coverage = coverage(returns, register);
     let mut y = YearResults {
         year,
         bands,
         figures,
         spread,
-        funnels,
         coverage,
         index: HashMap::new(),
     };
@@ -419,9 +342,45 @@ pub fn national_from_counts(
         .collect()
 }
 
+/// What a council's local report reads of a published benchmarks file:
+/// the national figures computed again from the national counts, and each
+/// indicator's funnel of the published anonymous points around them.
+pub fn published_benchmarks(
+    p: &crate::load::benchmarks::Published,
+    config: &Config,
+) -> (Vec<Figure>, Vec<Funnel>) {
+    let national = national_from_counts(p.year, &p.national, config);
+    let funnels = INDICATORS
+        .iter()
+        .filter_map(|ind| {
+            let nat = national.iter().find(|f| {
+                f.service == Service::All && f.indicator == ind.id && f.band.is_none()
+            })?;
+            let points = p
+                .funnel_points
+                .iter()
+                .filter(|q| q.indicator == ind.id)
+                .map(|q| (q.staff, q.rl))
+                .collect();
+            Funnel::around(nat, points)
+        })
+        .collect();
+    (national, funnels)
+}
+
+/// The band with the lowest minoritised share of an indicator reported by
+/// pay band (nationally, all services), if any share is calculable.
+pub fn lowest_share_band(y: &YearResults, ind: IndicatorId) -> Option<&Band> {
+    y.bands
+        .iter()
+        .filter_map(|b| Some((b, y.national(Service::All, ind, Some(&b.id))?.share?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(b, _)| b)
+}
+
 /// The statistics of one pooled group.
 fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
-    let ind = indicators::by_id(p.indicator).expect("pooled rows carry known ids");
+    let ind = p.indicator.def();
     let scope = match p.level {
         Level::National => Scope::National,
         Level::Region => Scope::Region,
@@ -480,7 +439,7 @@ fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
             }
         }
     }
-    if ind.has_share() {
+    if ind.has_share {
         let known = e.white + e.minoritised;
         f.share = stats::rate(e.minoritised, known);
         f.share_ci = stats::wilson(e.minoritised, known);
@@ -492,7 +451,7 @@ fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
 fn spread(figures: &[Figure], bands: &[Band]) -> Vec<Spread> {
     let mut out = Vec::new();
     for ind in &INDICATORS {
-        let band_ids: Vec<Option<String>> = if ind.per_band() {
+        let band_ids: Vec<Option<String>> = if ind.per_band {
             bands.iter().map(|b| Some(b.id.clone())).collect()
         } else {
             vec![None]

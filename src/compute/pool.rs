@@ -1,7 +1,7 @@
 //! Pooling with polars: one row per unit (council × service) and indicator,
 //! summed over the units that provided both events and population.
 
-use crate::indicators::{INDICATORS, Service};
+use crate::indicators::{INDICATORS, IndicatorId, Service};
 use crate::model::{Return, Triple};
 use crate::register::Register;
 use polars::prelude::*;
@@ -20,7 +20,7 @@ pub struct Pooled {
     pub level: Level,
     pub area_code: String,
     pub service: Service,
-    pub indicator: &'static str,
+    pub indicator: IndicatorId,
     pub band: Option<String>,
     /// Events then population, per group (white, minoritised, unknown).
     pub events: Triple,
@@ -55,7 +55,7 @@ pub fn unit_frame(
             .unwrap_or_default();
         for (s, sr) in &r.services {
             for ind in &INDICATORS {
-                let rows: Vec<(String, Option<Triple>, Option<Triple>)> = if ind.per_band() {
+                let rows: Vec<(String, Option<Triple>, Option<Triple>)> = if ind.per_band {
                     bands
                         .iter()
                         .map(|b| (b.id.clone(), sr.band(&b.id), sr.headcount()))
@@ -67,7 +67,7 @@ pub fn unit_frame(
                     authority.push(r.authority_code.clone());
                     region.push(region_code.clone());
                     service.push(s.id());
-                    indicator.push(ind.id);
+                    indicator.push(ind.id.as_str());
                     band.push(b);
                     let both = ev.zip(pop);
                     provided.push(both.is_some());
@@ -162,14 +162,14 @@ pub fn pool(units: &DataFrame, level: Level) -> PolarsResult<Vec<Pooled>> {
         let total = u("total")?;
         let councils = u("councils")?;
         for i in 0..df.height() {
-            let Some(ind) = crate::indicators::by_id(&indicator[i]) else {
+            let Some(ind) = IndicatorId::parse(&indicator[i]) else {
                 continue;
             };
             out.push(Pooled {
                 level,
                 area_code: area[i].clone(),
                 service: Service::from_id(&service[i]).unwrap_or(Service::All),
-                indicator: ind.id,
+                indicator: ind,
                 band: (!band[i].is_empty()).then(|| band[i].clone()),
                 events: Triple {
                     white: sums[0][i],

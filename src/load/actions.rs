@@ -15,7 +15,7 @@ const MAX_BYTES: usize = 1 << 20;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Action {
     pub action: String,
-    pub indicator: &'static str,
+    pub indicator: crate::indicators::IndicatorId,
     pub owner: String,
     /// `YYYY-MM-DD`.
     pub due: String,
@@ -185,16 +185,16 @@ fn action(file: &str, i: usize, item: &Value, diags: &mut Vec<Diagnostic>) -> Op
     let ind_text = text("indicator");
     let due = text("due");
     let status_text = text("status");
-    let indicator = crate::indicators::by_id(&ind_text).map(|i| i.id);
+    let indicator = crate::indicators::IndicatorId::parse(&ind_text);
     if indicator.is_none() && !ind_text.is_empty() {
-        let ids: Vec<&str> = crate::indicators::INDICATORS.iter().map(|i| i.id).collect();
+        let ids: Vec<&str> = crate::indicators::INDICATORS.iter().map(|i| i.id.as_str()).collect();
         diags.push(
             Diagnostic::error(file, at("indicator"), "not an SC-WRES indicator")
                 .value(&ind_text)
                 .hint(format!("one of {}", ids.join(", "))),
         );
     }
-    if !due.is_empty() && !is_date(&due) {
+    if !due.is_empty() && crate::config::Date::parse(&due).is_none() {
         diags.push(
             Diagnostic::error(file, at("due"), "the due date must be a date YYYY-MM-DD")
                 .value(&due),
@@ -222,25 +222,6 @@ fn action(file: &str, i: usize, item: &Value, diags: &mut Vec<Diagnostic>) -> Op
 }
 
 /// A real calendar date written `YYYY-MM-DD`.
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
-    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
-}
 
 #[cfg(test)]
 mod tests {
@@ -254,7 +235,7 @@ mod tests {
         assert_eq!(p.authority, "E09000001");
         assert_eq!(p.year, 2024);
         assert_eq!(p.actions.len(), 1);
-        assert_eq!(p.actions[0].indicator, "2");
+        assert_eq!(p.actions[0].indicator.as_str(), "2");
         assert_eq!(p.actions[0].status, "in progress");
     }
 
@@ -284,9 +265,9 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert!(is_date("2024-02-29"));
-        assert!(!is_date("2023-02-29"));
-        assert!(!is_date("2024-13-01"));
-        assert!(!is_date("31/03/2025"));
+        assert!(crate::config::Date::parse("2024-02-29").is_some());
+        assert!(crate::config::Date::parse("2023-02-29").is_none());
+        assert!(crate::config::Date::parse("2024-13-01").is_none());
+        assert!(crate::config::Date::parse("31/03/2025").is_none());
     }
 }

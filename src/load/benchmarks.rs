@@ -5,16 +5,17 @@
 //! anonymous funnel points are read as published (disclosure-controlled).
 //!
 //! The national run builds its own local reports from these same bytes, so
-//! the two routes cannot differ.
+//! the two routes cannot differ. The row type is `formats::benchmarks`'s.
 
-use crate::indicators::Service;
+use crate::formats::benchmarks::{self as format, BenchRow};
+use crate::indicators::{IndicatorId, Service};
 use crate::model::Triple;
 
 /// The national counts of one (service, indicator, band).
 #[derive(Clone, Debug, PartialEq)]
 pub struct NationalCounts {
     pub service: Service,
-    pub indicator: &'static str,
+    pub indicator: IndicatorId,
     pub band: Option<String>,
     /// `None` when the indicator was not provided by any council.
     pub counts: Option<(Triple, Triple)>,
@@ -34,7 +35,7 @@ pub enum Cell {
 pub struct RegionFigure {
     pub area_code: String,
     pub service: Service,
-    pub indicator: &'static str,
+    pub indicator: IndicatorId,
     pub band: Option<String>,
     /// White, minoritised and unknown events and population, in the order of
     /// the columns.
@@ -51,7 +52,7 @@ pub struct RegionFigure {
 /// One anonymous council point of a funnel plot: staff (rounded) and RL.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FunnelPoint {
-    pub indicator: &'static str,
+    pub indicator: IndicatorId,
     pub staff: f64,
     pub rl: f64,
 }
@@ -69,43 +70,6 @@ pub struct Published {
 
 /// Reads a benchmarks file. `file` names it in messages.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
-    let mut rdr = csv::Reader::from_reader(bytes);
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| format!("{file}: {e}"))?
-        .iter()
-        .map(String::from)
-        .collect();
-    let col = |name: &str| {
-        header.iter().position(|h| h == name).ok_or(format!(
-            "{file}: no column `{name}`; is this a benchmarks.csv from scwres 0.2 or later?"
-        ))
-    };
-    let c = Cols {
-        year: col("year")?,
-        scope: col("scope")?,
-        area: col("area_code")?,
-        service: col("service")?,
-        ind: col("indicator")?,
-        band: col("band")?,
-        counts: [
-            col("white_events")?,
-            col("white_population")?,
-            col("minoritised_events")?,
-            col("minoritised_population")?,
-            col("unknown_events")?,
-            col("unknown_population")?,
-        ],
-        rl: col("relative_likelihood")?,
-        lower: col("ci_lower")?,
-        upper: col("ci_upper")?,
-        share: col("minoritised_share")?,
-        assessment: col("assessment")?,
-        councils: col("councils")?,
-        left: col("units_left_out")?,
-        staff: col("funnel_staff")?,
-        synthetic: col("synthetic")?,
-    };
     let mut p = Published {
         year: 0,
         synthetic: false,
@@ -114,42 +78,40 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
         funnel_points: Vec::new(),
     };
     let mut the_year = None;
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
+    for (line, row) in format::read(file, bytes)? {
         let at = |what: &str| format!("{file}, line {line}: {what}");
-        let rec = rec.map_err(|e| at(&e.to_string()))?;
-        let y: i32 = rec[c.year]
+        let y: i32 = row
+            .result
+            .year
             .parse()
-            .map_err(|_| at(&format!("year `{}` is not a year", &rec[c.year])))?;
+            .map_err(|_| at(&format!("year `{}` is not a year", row.result.year)))?;
         if *the_year.get_or_insert(y) != y {
             return Err(at("rows for more than one year"));
         }
-        match &rec[c.synthetic] {
+        match row.extra.synthetic.as_str() {
             "true" => p.synthetic = true,
             "false" => {}
             s => return Err(at(&format!("synthetic `{s}` must be true or false"))),
         }
-        let service = match &rec[c.service] {
-            "all" => Service::All,
-            s => Service::from_id(s).ok_or(at(&format!("service `{s}` is not known")))?,
-        };
-        let indicator = crate::indicators::by_id(&rec[c.ind])
-            .ok_or(at(&format!("indicator `{}` is not known", &rec[c.ind])))?
-            .id;
-        let band = Some(rec[c.band].to_string()).filter(|b| !b.is_empty());
-        let cell = |k: usize| -> Result<Cell, String> {
-            match &rec[k] {
+        let service =
+            Service::parse(&row.result.service).ok_or(at(&format!("service `{}` is not known", row.result.service)))?;
+        let indicator = IndicatorId::parse(&row.result.indicator)
+            .ok_or(at(&format!("indicator `{}` is not known", row.result.indicator)))?;
+        let band = Some(row.result.band.clone()).filter(|b| !b.is_empty());
+        let cell = |name: &str, s: &str| -> Result<Cell, String> {
+            match s {
                 "" => Ok(Cell::Empty),
                 "[c]" => Ok(Cell::Suppressed),
                 s => s
                     .parse()
                     .map(Cell::N)
-                    .map_err(|_| at(&format!("column `{}`: `{s}` is not a number", header[k]))),
+                    .map_err(|_| at(&format!("column `{name}`: `{s}` is not a number"))),
             }
         };
-        match &rec[c.scope] {
+        let counts = counts(&row);
+        match row.result.scope.as_str() {
             "national" => {
-                let n: Vec<Option<u64>> = c.counts.iter().map(|k| rec[*k].parse().ok()).collect();
+                let n: Vec<Option<u64>> = counts.iter().map(|(_, s)| s.parse().ok()).collect();
                 let counts = match n.as_slice() {
                     [Some(we), Some(wp), Some(me), Some(mp), Some(ue), Some(up)] => Some((
                         Triple {
@@ -163,7 +125,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                             unknown: *up,
                         },
                     )),
-                    _ if c.counts.iter().all(|k| rec[*k].is_empty()) => None,
+                    _ if counts.iter().all(|(_, s)| s.is_empty()) => None,
                     _ => return Err(at("national counts must be whole numbers")),
                 };
                 p.national.push(NationalCounts {
@@ -171,30 +133,33 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                     indicator,
                     band,
                     counts,
-                    units_left_out: rec[c.left].parse().unwrap_or(0),
+                    units_left_out: row.extra.units_left_out.parse().unwrap_or(0),
                 });
             }
             "region" => {
-                let mut counts = [Cell::Empty; 6];
-                for (slot, k) in counts.iter_mut().zip(c.counts) {
-                    *slot = cell(k)?;
+                let mut cells = [Cell::Empty; 6];
+                for (slot, (name, s)) in cells.iter_mut().zip(counts) {
+                    *slot = cell(name, s)?;
                 }
                 p.regions.push(RegionFigure {
-                    area_code: rec[c.area].to_string(),
+                    area_code: row.result.area_code.clone(),
                     service,
                     indicator,
                     band,
-                    counts,
-                    rl: cell(c.rl)?,
-                    lower: cell(c.lower)?,
-                    upper: cell(c.upper)?,
-                    share: cell(c.share)?,
-                    assessment: rec[c.assessment].to_string(),
-                    councils: rec[c.councils].parse().unwrap_or(0),
+                    counts: cells,
+                    rl: cell("relative_likelihood", &row.result.relative_likelihood)?,
+                    lower: cell("ci_lower", &row.result.ci_lower)?,
+                    upper: cell("ci_upper", &row.result.ci_upper)?,
+                    share: cell("minoritised_share", &row.result.minoritised_share)?,
+                    assessment: row.result.assessment.clone(),
+                    councils: row.extra.councils.parse().unwrap_or(0),
                 });
             }
             "funnel_point" => {
-                let (Cell::N(staff), Cell::N(rl)) = (cell(c.staff)?, cell(c.rl)?) else {
+                let (Cell::N(staff), Cell::N(rl)) = (
+                    cell("funnel_staff", &row.extra.funnel_staff)?,
+                    cell("relative_likelihood", &row.result.relative_likelihood)?,
+                ) else {
                     return Err(at(
                         "a funnel point needs funnel_staff and relative_likelihood",
                     ));
@@ -215,21 +180,15 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
     Ok(p)
 }
 
-struct Cols {
-    year: usize,
-    scope: usize,
-    area: usize,
-    service: usize,
-    ind: usize,
-    band: usize,
-    counts: [usize; 6],
-    rl: usize,
-    lower: usize,
-    upper: usize,
-    share: usize,
-    assessment: usize,
-    councils: usize,
-    left: usize,
-    staff: usize,
-    synthetic: usize,
+/// The six count cells of a row with their column names.
+fn counts(r: &BenchRow) -> [(&'static str, &str); 6] {
+    let r = &r.result;
+    [
+        ("white_events", &r.white_events),
+        ("white_population", &r.white_population),
+        ("minoritised_events", &r.minoritised_events),
+        ("minoritised_population", &r.minoritised_population),
+        ("unknown_events", &r.unknown_events),
+        ("unknown_population", &r.unknown_population),
+    ]
 }

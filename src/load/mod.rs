@@ -25,6 +25,16 @@ pub enum Status {
     Skipped,
 }
 
+impl Status {
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Accepted => "accepted",
+            Status::Rejected => "rejected",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
 /// What happened to one file.
 #[derive(Clone, Debug, Serialize)]
 pub struct FileOutcome {
@@ -47,11 +57,48 @@ pub struct YearData {
 
 impl YearData {
     pub fn rejected(&self) -> usize {
-        self.outcomes
-            .iter()
-            .filter(|o| o.status == Status::Rejected)
-            .count()
+        self.count(Status::Rejected)
     }
+
+    pub fn skipped(&self) -> usize {
+        self.count(Status::Skipped)
+    }
+
+    fn count(&self, status: Status) -> usize {
+        self.outcomes.iter().filter(|o| o.status == status).count()
+    }
+}
+
+/// The register of `<data>/authorities.csv` if present, else the built-in one.
+pub fn load_register(data: &Path) -> anyhow::Result<Register> {
+    let path = data.join("authorities.csv");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Register::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Register::built_in()),
+        Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+    }
+}
+
+/// The files named, with the files of the folders named (sorted), in order.
+pub fn expand_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            entries.sort();
+            files.extend(entries);
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            anyhow::bail!("{}: no such file or folder", p.display());
+        }
+    }
+    Ok(files)
 }
 
 /// Reads `<data>/report.yaml` if present.
@@ -188,18 +235,10 @@ pub fn load_file(
             (o, ret)
         }
     };
-    o.sha256 = Some(sha256_hex(&bytes));
+    o.sha256 = Some(crate::digest::sha256_hex(&bytes));
     (o, ret)
 }
 
-/// Lower-case hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// Two returns for one council in one year: both are rejected, since the run
 /// cannot know which is right.
@@ -316,6 +355,41 @@ pub fn load_actions(data: &Path, year: i32, register: &Register) -> anyhow::Resu
         }
     }
     Ok(plans)
+}
+
+/// Reads and checks one council's action plan (`scwres local`): for `year`,
+/// of a council of the register, and of `council` when the return is known.
+pub fn load_plan(
+    path: &Path,
+    year: i32,
+    register: &Register,
+    council: Option<&str>,
+) -> anyhow::Result<(FileOutcome, Option<actions::ActionPlan>)> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    let mut outcome = FileOutcome {
+        file: shown.clone(),
+        status: Status::Accepted,
+        authority_code: None,
+        sha256: Some(crate::digest::sha256_hex(&bytes)),
+        diagnostics: Vec::new(),
+    };
+    let checked = check_plan(actions::read(&shown, &bytes), year, register).and_then(|p| match council {
+        Some(code) if code != p.authority => Err(vec![
+            Diagnostic::error(&shown, "authority", "the plan is another council's")
+                .value(&p.authority)
+                .hint(format!("the return is {code}'s")),
+        ]),
+        _ => Ok(p),
+    });
+    match checked {
+        Ok(p) => Ok((outcome, Some(p))),
+        Err(d) => {
+            outcome.status = Status::Rejected;
+            outcome.diagnostics = d;
+            Ok((outcome, None))
+        }
+    }
 }
 
 /// Checks a plan against the year and the register.

@@ -1,11 +1,11 @@
-//! Render: figures in, typst source and PDF bytes out. Report words and
-//! layout live in `report-templates/` (minijinja producing typst); this
-//! module builds the views the templates read, applies disclosure control,
-//! draws the charts and typesets. It writes nothing.
+//! Render: views in, document bytes out. Report words and layout live in
+//! `report-templates/` (minijinja producing typst); this module fills the
+//! templates with a view, escaping every value, and typesets the result with
+//! the embedded typst compiler. `tables` writes the national tables. It
+//! decides nothing about what is shown and writes no file.
 
 mod escape;
 pub mod tables;
-pub mod view;
 mod world;
 
 pub use world::Typeset;
@@ -40,7 +40,6 @@ pub struct Rendered {
     pub typst: String,
     pub charts: Vec<(String, Vec<u8>)>,
     pub pdf: Vec<u8>,
-    pub text: String,
 }
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -177,19 +176,7 @@ pub fn typeset(s: Source, date: (i32, u8, u8)) -> Result<Rendered, String> {
         typst: s.typst,
         charts: s.charts,
         pdf: set.pdf,
-        text: set.text,
     })
-}
-
-/// Renders and typesets one document.
-pub fn document(
-    name: String,
-    template: &str,
-    view: &impl serde::Serialize,
-    charts: Vec<(String, Vec<u8>)>,
-    date: (i32, u8, u8),
-) -> Result<Rendered, String> {
-    typeset(source(name, template, view, charts)?, date)
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
-use typst::layout::{Frame, FrameItem};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
@@ -45,12 +44,9 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
 static LIBRARY: LazyLock<LazyHash<Library>> =
     LazyLock::new(|| LazyHash::new(Library::builder().build()));
 
-/// A typeset document: PDF bytes and the text laid out on its pages.
+/// A typeset document: its PDF bytes.
 pub struct Typeset {
     pub pdf: Vec<u8>,
-    /// The text of every page, in reading order, as typst laid it out
-    /// (chart images excluded: their labels are in the SVG sources).
-    pub text: String,
 }
 
 /// What a document needs besides its source.
@@ -138,25 +134,7 @@ pub fn typeset(
         ..PdfOptions::default()
     };
     let pdf = typst_pdf::pdf(&document, &options).map_err(|errs| describe(&doc, &errs))?;
-    let mut text = String::new();
-    for page in document.pages() {
-        frame_text(&page.frame, &mut text);
-        text.push('\n');
-    }
-    Ok(Typeset { pdf, text })
-}
-
-fn frame_text(frame: &Frame, out: &mut String) {
-    for (_, item) in frame.items() {
-        match item {
-            FrameItem::Group(g) => frame_text(&g.frame, out),
-            FrameItem::Text(t) => {
-                out.push_str(&t.text);
-                out.push(' ');
-            }
-            _ => {}
-        }
-    }
+    Ok(Typeset { pdf })
 }
 
 /// typst diagnostics as one message naming the line of generated source.

@@ -1,0 +1,130 @@
+//! `results.csv`: every computed figure, unsuppressed (outputs.md).
+
+use super::{csv_bytes, csv_rows, opt};
+use crate::compute::{Figure, GroupCount};
+use crate::format::decimal;
+use crate::stats::Assessment;
+use serde::{Deserialize, Serialize};
+
+/// The columns, in the order of outputs.md.
+pub const COLUMNS: [&str; 20] = [
+    "year",
+    "scope",
+    "area_code",
+    "service",
+    "indicator",
+    "band",
+    "white_events",
+    "white_population",
+    "minoritised_events",
+    "minoritised_population",
+    "unknown_events",
+    "unknown_population",
+    "white_rate",
+    "minoritised_rate",
+    "relative_likelihood",
+    "ci_lower",
+    "ci_upper",
+    "minoritised_share",
+    "assessment",
+    "significant",
+];
+
+/// One row of results.csv, as text: what is written is what is read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub year: String,
+    pub scope: String,
+    pub area_code: String,
+    pub service: String,
+    pub indicator: String,
+    pub band: String,
+    pub white_events: String,
+    pub white_population: String,
+    pub minoritised_events: String,
+    pub minoritised_population: String,
+    pub unknown_events: String,
+    pub unknown_population: String,
+    pub white_rate: String,
+    pub minoritised_rate: String,
+    pub relative_likelihood: String,
+    pub ci_lower: String,
+    pub ci_upper: String,
+    pub minoritised_share: String,
+    pub assessment: String,
+    pub significant: String,
+}
+
+impl ResultRow {
+    /// A computed figure, exactly.
+    pub fn of(f: &Figure) -> ResultRow {
+        let g = |x: Option<GroupCount>, ev: bool| {
+            opt(x.map(|g| if ev { g.events } else { g.population }))
+        };
+        let assessment = match f.assessment {
+            Assessment::None => String::new(),
+            a => a.id().to_string(),
+        };
+        ResultRow {
+            year: f.year.to_string(),
+            scope: f.scope.id().to_string(),
+            area_code: f.area_code.clone(),
+            service: f.service.id().to_string(),
+            indicator: f.indicator.to_string(),
+            band: f.band.clone().unwrap_or_default(),
+            white_events: g(f.white, true),
+            white_population: g(f.white, false),
+            minoritised_events: g(f.minoritised, true),
+            minoritised_population: g(f.minoritised, false),
+            unknown_events: g(f.unknown, true),
+            unknown_population: g(f.unknown, false),
+            white_rate: opt(f.white_rate.map(decimal)),
+            minoritised_rate: opt(f.minoritised_rate.map(decimal)),
+            relative_likelihood: opt(f.rl.map(|r| decimal(r.rl))),
+            ci_lower: opt(f.rl.map(|r| decimal(r.lower))),
+            ci_upper: opt(f.rl.map(|r| decimal(r.upper))),
+            minoritised_share: opt(f.share.map(decimal)),
+            assessment,
+            significant: opt(f.significant),
+        }
+    }
+}
+
+/// results.csv from its rows.
+pub fn write<'a>(figures: impl IntoIterator<Item = &'a Figure>) -> Vec<u8> {
+    csv_bytes(&COLUMNS, figures.into_iter().map(ResultRow::of))
+}
+
+/// The rows of a results.csv, for checks and comparisons.
+pub fn read(file: &str, bytes: &[u8]) -> Result<Vec<ResultRow>, String> {
+    Ok(csv_rows(file, bytes, &COLUMNS)?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_the_row_fields_in_order() {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(ResultRow::default()).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next().unwrap(), COLUMNS.join(","));
+    }
+
+    #[test]
+    fn rows_round_trip() {
+        let row = ResultRow {
+            year: "2024".into(),
+            scope: "national".into(),
+            indicator: "7a".into(),
+            relative_likelihood: "1.234567890".into(),
+            ..ResultRow::default()
+        };
+        let bytes = csv_bytes(&COLUMNS, [row.clone()]);
+        assert_eq!(read("results.csv", &bytes).unwrap(), vec![row]);
+    }
+}

@@ -1,0 +1,76 @@
+//! The smaller commands: `validate`, `template` and `demo-data`.
+
+use crate::load::diag::Diagnostic;
+use crate::load::{self, FileOutcome, validate as rules};
+use crate::publish;
+use std::path::{Path, PathBuf};
+
+/// `scwres validate`: every return file named, or in a folder named,
+/// checked with the rules of a report run (duplicates across them too).
+pub fn validate(paths: &[PathBuf], year: Option<i32>, data: &Path) -> anyhow::Result<Vec<FileOutcome>> {
+    let config = load::load_config(data)?;
+    let register = load::load_register(data)?;
+    let files = load::expand_paths(paths)?;
+    let bands = config.bands(year.unwrap_or(0));
+    let ctx = rules::Context::new(&register, &bands, year, &config);
+    let files: Vec<(PathBuf, String)> = files
+        .into_iter()
+        .map(|f| {
+            let s = f.display().to_string();
+            (f, s)
+        })
+        .collect();
+    Ok(load::load_files(&files, &ctx).1)
+}
+
+/// `scwres template`: the return workbook, blank or filled from a return.
+/// Returns the problems of the return it was filled from, if any; nothing
+/// is written when that return has errors.
+pub fn template(
+    year: i32,
+    from: Option<&Path>,
+    data: &Path,
+    output: &Path,
+) -> anyhow::Result<Vec<Diagnostic>> {
+    let config = load::load_config(data)?;
+    let register = load::load_register(data)?;
+    let bands = config.bands(year);
+    let (filled, diagnostics) = match from {
+        None => (None, Vec::new()),
+        Some(path) => {
+            let ctx = rules::Context::new(&register, &bands, Some(year), &config);
+            let (o, r) = load::load_file(path, &path.display().to_string(), &ctx);
+            if r.is_none() {
+                let why: Vec<String> = o.diagnostics.iter().map(|d| d.to_string()).collect();
+                anyhow::bail!(
+                    "{}: the return has errors; fix them first\n{}",
+                    path.display(),
+                    why.join("\n")
+                );
+            }
+            (r, o.diagnostics)
+        }
+    };
+    let bytes = crate::template::workbook(year, &bands, &register, filled.as_ref())?;
+    publish::write_atomic(output, &bytes)?;
+    Ok(diagnostics)
+}
+
+/// `scwres demo-data`: the synthetic returns, and a `report.yaml` saying
+/// they are synthetic if the folder has none. Returns the files written.
+pub fn demo_data(data: &Path, seed: u64, councils: usize) -> anyhow::Result<usize> {
+    let register = crate::register::Register::built_in();
+    let files = crate::demo::generate_sized(&register, seed, councils);
+    for (path, text) in &files {
+        publish::write_atomic(&data.join(path), text.as_bytes())?;
+    }
+    // Whatever folder the synthetic returns go to, every output made from
+    // them must say so.
+    let config = data.join("report.yaml");
+    if !config.exists() {
+        let text =
+            "# Written by `scwres demo-data`: the returns here are synthetic.\nsynthetic: true\n";
+        publish::write_atomic(&config, text.as_bytes())?;
+    }
+    Ok(files.len())
+}

@@ -1,0 +1,162 @@
+//! `scwres local`: a council's own report from its return and the published
+//! benchmarks, without anyone else's data.
+
+use super::{local_bench, local_inputs, local_source, threads};
+use crate::compute;
+use crate::config::{Audience, Config};
+use crate::load::diag::Diagnostic;
+use crate::load::{self, FileOutcome, Status};
+use crate::model::Return;
+use crate::publish::Publisher;
+use crate::register::Register;
+use crate::render;
+use anyhow::Context as _;
+use std::path::{Path, PathBuf};
+
+/// What `scwres local` is asked to do.
+pub struct LocalOptions {
+    /// The council's own return.
+    pub ret: PathBuf,
+    /// The published `benchmarks.csv` of the national run.
+    pub benchmarks: PathBuf,
+    /// The council's own return of an earlier year, for the change since.
+    pub previous: Option<PathBuf>,
+    /// The council's action plan.
+    pub actions: Option<PathBuf>,
+    /// Overrides the audience of `report.yaml`.
+    pub audience: Option<Audience>,
+    /// Folder with `report.yaml` (and optionally `authorities.csv`).
+    pub data: PathBuf,
+    pub out: PathBuf,
+}
+
+/// What `scwres local` did: every file checked, with its problems, and the
+/// report written if all were sound.
+pub struct LocalRun {
+    pub outcomes: Vec<FileOutcome>,
+    pub written: Option<PathBuf>,
+}
+
+/// A council's local report from its own return and the published national
+/// benchmarks, without anyone else's data.
+pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
+    threads::init_threads();
+    let mut config = load::load_config(&o.data)?;
+    if let Some(a) = o.audience {
+        config.audience = a;
+    }
+    let register = load::load_register(&o.data)?;
+    let shown = o.benchmarks.display().to_string();
+    let bytes = std::fs::read(&o.benchmarks).with_context(|| shown.clone())?;
+    let published = load::benchmarks::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
+    let year = published.year;
+    let bands = config.bands(year);
+    let ctx = load::validate::Context::new(&register, &bands, Some(year), &config);
+    let (outcome, ret) = load::load_file(&o.ret, &o.ret.display().to_string(), &ctx);
+    let mut outcomes = vec![outcome];
+    let mut prev = None;
+    if let Some(pp) = &o.previous {
+        let shown = pp.display().to_string();
+        let (mut outcome, pr) = load_previous(pp, &shown, year, &register, &config);
+        if let (Some(pr), Some(r)) = (&pr, &ret)
+            && pr.authority_code != r.authority_code
+        {
+            outcome.status = Status::Rejected;
+            outcome.diagnostics.push(
+                Diagnostic::error(&shown, "", "the previous return is another council's")
+                    .value(&pr.authority_code)
+                    .hint(format!(
+                        "give {}'s own return of an earlier year",
+                        r.authority_code
+                    )),
+            );
+        }
+        if outcome.status == Status::Accepted {
+            prev = pr;
+        }
+        outcomes.push(outcome);
+    }
+    let mut plan = None;
+    if let Some(ap) = &o.actions {
+        let (outcome, p) = load::load_plan(ap, year, &register, ret.as_ref().map(|r| r.authority_code.as_str()))?;
+        plan = p;
+        outcomes.push(outcome);
+    }
+    let (Some(ret), true) = (
+        ret,
+        outcomes.iter().all(|o| o.status == Status::Accepted),
+    ) else {
+        return Ok(LocalRun {
+            outcomes,
+            written: None,
+        });
+    };
+    let own = compute::compute_year(std::slice::from_ref(&ret), year, &register, &config)?;
+    let prev_results = match &prev {
+        Some(p) => Some(compute::compute_year(
+            std::slice::from_ref(p),
+            p.year,
+            &register,
+            &config,
+        )?),
+        None => None,
+    };
+    let bench = local_bench(&published, &config).map_err(anyhow::Error::msg)?;
+    let inputs = local_inputs(
+        &own.figures,
+        prev_results
+            .as_ref()
+            .map(|p| (p.year, p.figures.as_slice())),
+        &register,
+        &ret,
+        plan.as_ref(),
+    );
+    let (doc, log) = local_source(&inputs, &bench, &config)
+        .and_then(|(s, log)| Ok((render::typeset(s, config.release_ymd())?, log)))
+        .map_err(anyhow::Error::msg)?;
+    let out = Publisher::new(&o.out);
+    let name = format!("{}.pdf", doc.name);
+    out.write(&name, &doc.pdf)?;
+    out.write(
+        &format!("{}-suppressions.csv", doc.name),
+        &crate::formats::suppressions::write(&log),
+    )?;
+    out.sync()?;
+    Ok(LocalRun {
+        outcomes,
+        written: Some(o.out.join(name)),
+    })
+}
+
+/// Reads a council's return of an earlier year than `year`, validated with
+/// that year's pay bands.
+fn load_previous(
+    path: &Path,
+    shown: &str,
+    year: i32,
+    register: &Register,
+    config: &Config,
+) -> (FileOutcome, Option<Return>) {
+    let mut try_year = year - 1;
+    loop {
+        let bands = config.bands(try_year);
+        let ctx = load::validate::Context::new(register, &bands, None, config);
+        let (mut outcome, r) = load::load_file(path, shown, &ctx);
+        match &r {
+            Some(r) if r.year >= year => {
+                outcome.status = Status::Rejected;
+                outcome.diagnostics.push(
+                    Diagnostic::error(
+                        shown,
+                        "",
+                        format!("the previous return must be for a year before {year}"),
+                    )
+                    .value(r.year.to_string()),
+                );
+                return (outcome, None);
+            }
+            Some(r) if r.year != try_year => try_year = r.year,
+            _ => return (outcome, r),
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! Run: the orchestration of every command, in one place. It calls the
+//! stages in order (load → compute → disclose → view → render → publish)
+//! and decides nothing they decide: what is shown is `disclose`'s, the
+//! words are the templates', the files are `publish`'s.
+
+mod commands;
+mod local;
+mod report;
+mod threads;
+
+pub use commands::{demo_data, template, validate};
+pub use local::{LocalOptions, LocalRun, run_local};
+pub use report::{Progress, ReportOptions, RunSummary, run_report, run_report_with};
+pub use threads::for_each_document;
+
+use crate::chart;
+use crate::compute::{self, Scope};
+use crate::config::Config;
+use crate::disclose::Suppression;
+use crate::disclose::benchmarks::Benchmarks;
+use crate::load::actions::ActionPlan;
+use crate::load::benchmarks::Published;
+use crate::load::{self, YearData};
+use crate::model::Return;
+use crate::register::Register;
+use crate::render::{self, Rendered};
+use crate::view::local::{LocalBench, LocalInputs, SharedFunnel};
+use crate::view::national::Files;
+use crate::view::{self, SYNTHETIC_NOTE};
+use anyhow::{Context as _, bail};
+use std::path::Path;
+
+/// A year's returns loaded and every figure computed and disclosed:
+/// everything a run renders and publishes.
+pub struct Prepared {
+    pub config: Config,
+    pub register: Register,
+    pub current: YearData,
+    pub previous: Option<YearData>,
+    pub results: compute::Results,
+    pub bench: Benchmarks,
+    /// The bytes of `benchmarks.csv` and the suppressions made in it.
+    pub benchmarks_csv: Vec<u8>,
+    pub benchmarks_log: Vec<Suppression>,
+    /// What local reports read: `benchmarks_csv` read back, exactly as a
+    /// council running `scwres local` reads it.
+    pub local_bench: LocalBench,
+    /// The action plans of the year.
+    pub plans: load::Plans,
+}
+
+/// Loads, validates, computes and discloses: the stages before any output.
+pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
+    threads::init_threads();
+    let config = load::load_config(data)?;
+    let register = load::load_register(data)?;
+    let returns_dir = data.join("returns");
+    let years = load::years(data)?;
+    let year = match year {
+        Some(y) if years.contains(&y) => y,
+        Some(y) => bail!(
+            "no returns for {y}: {} has no folder {y}",
+            returns_dir.display()
+        ),
+        None => *years
+            .last()
+            .with_context(|| format!("no year folders in {}", returns_dir.display()))?,
+    };
+    let current = load::load_year(data, year, &register, &config)?;
+    if current.returns.is_empty() {
+        bail!(
+            "none of the {} files in {} was accepted, so there is nothing to report; `scwres validate {}` says why",
+            current.outcomes.len(),
+            returns_dir.join(year.to_string()).display(),
+            returns_dir.join(year.to_string()).display()
+        );
+    }
+    let previous = match years.iter().copied().filter(|y| *y < year).max() {
+        Some(py) => Some(load::load_year(data, py, &register, &config)?),
+        None => None,
+    };
+    let plans = load::load_actions(data, year, &register)?;
+    let results = compute::compute(
+        &current.returns,
+        year,
+        previous.as_ref().map(|p| (p.returns.as_slice(), p.year)),
+        &register,
+        &config,
+    )?;
+    let bench = Benchmarks::from_results(&results, &config);
+    let (rows, benchmarks_log) = bench.rows(&config);
+    let benchmarks_csv = crate::formats::benchmarks::write(&rows);
+    let published = load::benchmarks::read("benchmarks.csv", &benchmarks_csv).map_err(|e| {
+        anyhow::anyhow!("internal error: the benchmarks written cannot be read back: {e}")
+    })?;
+    let local_bench = local_bench(&published, &config).map_err(anyhow::Error::msg)?;
+    Ok(Prepared {
+        config,
+        register,
+        current,
+        previous,
+        results,
+        bench,
+        benchmarks_csv,
+        benchmarks_log,
+        local_bench,
+        plans,
+    })
+}
+
+/// What local reports read of a published benchmarks file: the national
+/// figures computed again, the funnels, and each funnel's chart with every
+/// point grey, drawn once and shared by every local report.
+pub fn local_bench(p: &Published, config: &Config) -> Result<LocalBench, String> {
+    let (national, funnels) = compute::published_benchmarks(p, config);
+    let synthetic = config.synthetic || p.synthetic;
+    let funnel_charts = funnels
+        .iter()
+        .map(|f| {
+            let (svg, frame) = chart::funnel_chart(
+                &f.points,
+                f.target,
+                &f.curve(),
+                true,
+                synthetic.then_some(SYNTHETIC_NOTE),
+            )?;
+            Ok(SharedFunnel {
+                indicator: f.indicator,
+                svg: std::sync::Arc::new(svg.into_bytes()),
+                frame,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(LocalBench {
+        year: p.year,
+        bands: config.bands(p.year),
+        synthetic: p.synthetic,
+        national,
+        regions: p.regions.clone(),
+        funnels,
+        funnel_charts,
+    })
+}
+
+impl Prepared {
+    /// The inputs of one council's local report: its own figures only.
+    pub fn local_inputs<'a>(&'a self, r: &'a Return) -> LocalInputs<'a> {
+        let previous = self
+            .results
+            .previous
+            .as_ref()
+            .map(|p| (p.year, p.figures.as_slice()));
+        local_inputs(
+            &self.results.current.figures,
+            previous,
+            &self.register,
+            r,
+            self.plans.by_council.get(&r.authority_code),
+        )
+    }
+
+    pub fn render_national(&self) -> Result<Rendered, String> {
+        render::typeset(self.national_source()?, self.config.release_ymd())
+    }
+
+    /// The national report, ready for the typesetter.
+    pub fn national_source(&self) -> Result<render::Source, String> {
+        let files = Files {
+            files: self.current.outcomes.len(),
+            rejected: self.current.rejected(),
+            skipped: self.current.skipped(),
+        };
+        let (v, charts) = view::national::national(
+            &self.results,
+            &self.bench,
+            files,
+            &self.register,
+            &self.config,
+        )?;
+        render::source("national".into(), "national.typ", &v, charts)
+    }
+
+    /// A council's local report. A council whose action plan was refused
+    /// gets no report: its plan must not be silently left out.
+    pub fn render_local(&self, r: &Return) -> Result<(Rendered, Vec<Suppression>), String> {
+        let (s, log) = self.local_source(r)?;
+        Ok((render::typeset(s, self.config.release_ymd())?, log))
+    }
+
+    /// A council's local report, ready for the typesetter.
+    pub fn local_source(&self, r: &Return) -> Result<(render::Source, Vec<Suppression>), String> {
+        if let Some(refused) = self.plans.refused.get(&r.authority_code) {
+            let why: Vec<String> = refused.iter().map(|d| d.to_string()).collect();
+            return Err(format!(
+                "{}: no local report, because its action plan was refused:\n{}",
+                r.authority_code,
+                why.join("\n")
+            ));
+        }
+        local_source(&self.local_inputs(r), &self.local_bench, &self.config)
+    }
+}
+
+/// A council's own figures from a set of figures: nothing of any other
+/// council's is passed on.
+fn local_inputs<'a>(
+    figures: &'a [compute::Figure],
+    previous: Option<(i32, &'a [compute::Figure])>,
+    register: &'a Register,
+    r: &'a Return,
+    actions: Option<&'a ActionPlan>,
+) -> LocalInputs<'a> {
+    // Figures are sorted by scope, then area: a council's are one run,
+    // found by binary search (a linear scan per report made a run of many
+    // thousands of organisations quadratic).
+    let own = |figs: &'a [compute::Figure]| -> Vec<&'a compute::Figure> {
+        fn key(f: &compute::Figure) -> (Scope, &str) {
+            (f.scope, f.area_code.as_str())
+        }
+        let want = (Scope::Authority, r.authority_code.as_str());
+        let start = figs.partition_point(|f| key(f) < want);
+        let end = start + figs[start..].partition_point(|f| key(f) == want);
+        figs[start..end].iter().collect()
+    };
+    LocalInputs {
+        authority: register
+            .get(&r.authority_code)
+            .expect("accepted returns are in the register"),
+        own: own(figures),
+        previous: previous
+            .map(|(y, f)| (y, own(f)))
+            .filter(|(_, f)| !f.is_empty()),
+        services: r.services.keys().copied().collect(),
+        staff: r
+            .services
+            .values()
+            .filter_map(|s| s.headcount())
+            .map(|t| t.total())
+            .sum(),
+        quality: compute::quality::Quality::of(r),
+        actions,
+    }
+}
+
+fn local_source(
+    input: &LocalInputs,
+    bench: &LocalBench,
+    config: &Config,
+) -> Result<(render::Source, Vec<Suppression>), String> {
+    let (v, charts, log) = view::local::local(input, bench, config)?;
+    let name = crate::publish::local_name(&input.authority.code, &input.authority.name);
+    render::source(name, "local.typ", &v, charts).map(|s| (s, log))
+}

@@ -1,0 +1,211 @@
+//! `scwres report`: the national batch.
+
+use super::{Prepared, for_each_document, prepare};
+use crate::formats::{self, manifest};
+use crate::load::{FileOutcome, Status};
+use crate::model::Return;
+use crate::publish::Publisher;
+use crate::render;
+use crate::view::national::Files;
+use std::path::PathBuf;
+
+/// What `scwres report` is asked to do.
+pub struct ReportOptions {
+    pub data: PathBuf,
+    pub out: PathBuf,
+    pub year: Option<i32>,
+}
+
+/// What a report run did.
+pub struct RunSummary {
+    pub year: i32,
+    pub out_dir: PathBuf,
+    pub accepted: usize,
+    pub rejected: usize,
+    pub skipped: usize,
+    pub local_reports: usize,
+    pub files_written: usize,
+    /// Problems that did not stop the run (a local report that failed).
+    pub failures: Vec<String>,
+    pub outcomes: Vec<FileOutcome>,
+}
+
+/// Something a long run reports as it goes, for a progress display.
+pub enum Progress {
+    /// Returns loaded and figures computed; `reports` documents to make.
+    Prepared { reports: usize },
+    /// One more document made.
+    Rendered,
+}
+
+/// Runs the whole batch: load, compute, disclose, view, render, publish.
+pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
+    run_report_with(opts, &|_| {})
+}
+
+/// [`run_report`], telling `progress` how it goes.
+pub fn run_report_with(
+    opts: &ReportOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> anyhow::Result<RunSummary> {
+    let p = prepare(&opts.data, opts.year)?;
+    let year = p.results.current.year;
+    progress(Progress::Prepared {
+        reports: p.current.returns.len() + 1,
+    });
+
+    let dir = opts.out.join(year.to_string());
+    let out = Publisher::new(&dir);
+    let prev = p.results.previous.as_ref();
+    let national_rows = prev
+        .into_iter()
+        .flat_map(|p| p.figures.iter().filter(|f| f.scope == crate::compute::Scope::National));
+    out.write(
+        "results.csv",
+        &formats::results::write(p.results.current.figures.iter().chain(national_rows)),
+    )?;
+    out.write("benchmarks.csv", &p.benchmarks_csv)?;
+    out.write(
+        "validation.json",
+        &formats::validation::json(year, &p.current.outcomes),
+    )?;
+    out.write(
+        "validation.md",
+        &formats::validation::markdown(year, &p.current.outcomes, p.config.synthetic),
+    )?;
+    let files = Files {
+        files: p.current.outcomes.len(),
+        rejected: p.current.rejected(),
+        skipped: p.current.skipped(),
+    };
+    let tables = crate::view::tables::tables(&p.results, &p.bench, &p.register, &p.config, files);
+    for t in &tables {
+        out.write(
+            &format!("national/tables/{}-{year}.csv", t.file),
+            &render::tables::csv(t),
+        )?;
+    }
+    out.write(
+        &format!("national/tables/sc-wres-national-tables-{year}.xlsx"),
+        &render::tables::xlsx(&tables, &p.config, year)?,
+    )?;
+
+    let (local_reports, mut failures, suppressions) = documents(&p, &out, progress)?;
+    for d in &p.plans.problems {
+        failures.push(format!("action plan refused: {d}"));
+    }
+    for code in p.plans.by_council.keys().chain(p.plans.refused.keys()) {
+        if !p.current.returns.iter().any(|r| &r.authority_code == code) {
+            failures.push(format!(
+                "action plan for {code} not used: {code} has no accepted return for {year}"
+            ));
+        }
+    }
+    out.write(
+        "suppressions.csv",
+        &formats::suppressions::write(&suppressions),
+    )?;
+    if p.config.synthetic {
+        // The CSV columns are fixed by the output contract, so the tables say
+        // it through a notice beside them (and every PDF and chart on its face).
+        let notice = formats::validation::synthetic_notice(year);
+        let name = formats::validation::SYNTHETIC_NOTICE;
+        out.write(name, &notice)?;
+        out.write(&format!("national/{name}"), &notice)?;
+    }
+    let inputs: Vec<manifest::Input> = p
+        .previous
+        .iter()
+        .flat_map(|y| &y.outcomes)
+        .chain(&p.current.outcomes)
+        .map(|o| manifest::Input {
+            file: o.file.clone(),
+            sha256: o.sha256.clone(),
+            status: o.status.id().to_string(),
+        })
+        .collect();
+    let m = manifest::Manifest::new(
+        year,
+        &p.config,
+        &p.register.sha256,
+        inputs,
+        out.written(),
+    );
+    out.write("manifest.json", &m.write())?;
+    out.sync()?;
+
+    let count = |s| p.current.outcomes.iter().filter(|o| o.status == s).count();
+    Ok(RunSummary {
+        year,
+        out_dir: dir,
+        accepted: count(Status::Accepted),
+        rejected: count(Status::Rejected),
+        skipped: count(Status::Skipped),
+        local_reports,
+        failures,
+        files_written: out.count(),
+        outcomes: p.current.outcomes,
+    })
+}
+
+/// Charts, renders and publishes the national report and every local
+/// report, one document per core at a time. Each PDF is written as soon as
+/// it is made, so memory holds only the documents in flight. Returns the
+/// local reports made, the failures, and every suppression (benchmarks'
+/// first, then each council's in code order).
+fn documents(
+    p: &Prepared,
+    out: &Publisher,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> anyhow::Result<(usize, Vec<String>, Vec<crate::disclose::Suppression>)> {
+    let year = p.results.current.year;
+    let locals = std::sync::Mutex::new(Vec::new());
+    let jobs: Vec<Option<&Return>> = std::iter::once(None)
+        .chain(p.current.returns.iter().map(Some))
+        .collect();
+    for_each_document(&jobs, |job| {
+        match job {
+            None => {
+                let national = p
+                    .render_national()
+                    .map_err(|e| anyhow::anyhow!("national report: {e}"))?;
+                out.write(
+                    &format!("national/sc-wres-national-{year}.pdf"),
+                    &national.pdf,
+                )?;
+                for (name, svg) in &national.charts {
+                    out.write(&format!("national/{name}"), svg)?;
+                }
+            }
+            Some(r) => {
+                let made = p.render_local(r);
+                if let Ok((doc, _)) = &made {
+                    out.write(&format!("local/{}.pdf", doc.name), &doc.pdf)?;
+                }
+                let made = made.map(|(_, log)| log);
+                locals
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((r.authority_code.clone(), made));
+            }
+        }
+        progress(Progress::Rendered);
+        Ok(())
+    })?;
+    let mut locals = locals.into_inner().unwrap_or_else(|e| e.into_inner());
+    locals.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut suppressions = p.benchmarks_log.clone();
+    let mut failures = Vec::new();
+    let mut made = 0;
+    for (_, result) in locals {
+        match result {
+            Ok(log) => {
+                suppressions.extend(log);
+                made += 1;
+            }
+            Err(e) => failures.push(format!("local report: {e}")),
+        }
+    }
+    Ok((made, failures, suppressions))
+}
+

@@ -1,0 +1,497 @@
+//! A council's local report view: its own figures (disclosure-controlled),
+//! beside the published benchmarks. It never sees another council's named
+//! figures: its inputs are [`LocalInputs`] and [`LocalBench`].
+
+use super::{ByService, Chart, Meta, note};
+use crate::chart::{self, Bar, Frame, RlPoint};
+use crate::compute::quality::Quality;
+use crate::compute::{Figure, Funnel, Position};
+use crate::config::Config;
+use crate::disclose::{
+    Disclosure, Policy, SUPPRESSED, Shown, ShownFigure, Suppression, Verdict, Withheld, exact,
+};
+use crate::indicators::{Band, INDICATORS, Indicator, IndicatorId, Service};
+use crate::load::actions::{Action, ActionPlan};
+use crate::load::benchmarks::{Cell, RegionFigure};
+use crate::register::Authority;
+use crate::stats::Comparison;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One council's figures, and nothing of any other council's.
+pub struct LocalInputs<'a> {
+    pub authority: &'a Authority,
+    pub own: Vec<&'a Figure>,
+    /// The council's own figures of an earlier year, if it took part.
+    pub previous: Option<(i32, Vec<&'a Figure>)>,
+    pub services: Vec<Service>,
+    pub staff: u64,
+    pub quality: Quality,
+    pub actions: Option<&'a ActionPlan>,
+}
+
+/// A funnel's chart with every point grey, made once and shared by every
+/// local report; a council's own point is drawn over it.
+#[derive(Clone, Debug)]
+pub struct SharedFunnel {
+    pub indicator: IndicatorId,
+    pub svg: Arc<Vec<u8>>,
+    pub frame: Frame,
+}
+
+/// What a local report may read of the national run: exactly what the
+/// published `benchmarks.csv` holds, read back from its bytes (national
+/// figures computed again from the national counts; regional figures and
+/// the anonymous funnel points as published).
+#[derive(Clone, Debug)]
+pub struct LocalBench {
+    pub year: i32,
+    pub bands: Vec<Band>,
+    pub synthetic: bool,
+    pub national: Vec<Figure>,
+    pub regions: Vec<RegionFigure>,
+    pub funnels: Vec<Funnel>,
+    pub funnel_charts: Vec<SharedFunnel>,
+}
+
+impl LocalBench {
+    fn national(&self, s: Service, ind: IndicatorId, band: Option<&str>) -> Option<&Figure> {
+        self.national
+            .iter()
+            .find(|f| f.service == s && f.indicator == ind && f.band.as_deref() == band)
+    }
+
+    fn region(&self, code: &str, s: Service, ind: IndicatorId) -> Option<&RegionFigure> {
+        self.regions.iter().find(|f| {
+            f.area_code == code && f.service == s && f.indicator == ind && f.band.is_none()
+        })
+    }
+}
+
+/// A published regional figure as a template sees it.
+fn region_view(r: &RegionFigure) -> ShownFigure {
+    let c = |x: Cell| match x {
+        Cell::Empty => None,
+        Cell::N(n) => Some(Shown::N(n)),
+        Cell::Suppressed => Some(SUPPRESSED),
+    };
+    ShownFigure {
+        provided: r.counts.iter().any(|x| *x != Cell::Empty),
+        white_events: c(r.counts[0]),
+        white_population: c(r.counts[1]),
+        minoritised_events: c(r.counts[2]),
+        minoritised_population: c(r.counts[3]),
+        unknown_events: c(r.counts[4]),
+        unknown_population: c(r.counts[5]),
+        white_rate: None,
+        minoritised_rate: None,
+        rl: c(r.rl),
+        lower: c(r.lower),
+        upper: c(r.upper),
+        share: c(r.share),
+        share_lower: None,
+        share_upper: None,
+        workforce_share: None,
+        assessment: Verdict::parse(&r.assessment).unwrap_or(Verdict::None),
+        significant: None,
+        reason: None,
+        units_left_out: 0,
+        councils: r.councils,
+        suppressed: r.rl == Cell::Suppressed,
+    }
+}
+
+#[derive(Serialize)]
+struct LocalIndicator {
+    #[serde(flatten)]
+    def: &'static Indicator,
+    events_description: &'static str,
+    population_description: &'static str,
+    assessed: bool,
+    own: ByService,
+    national: ByService,
+    region: ByService,
+    previous: Option<ShownFigure>,
+    /// Whether the council's interval lies wholly above or below England's.
+    differs: Option<Comparison>,
+    bands: Vec<LocalBand>,
+    funnel: Option<LocalFunnel>,
+    /// Actions of the council's plan addressing this indicator.
+    actions: usize,
+    /// Assessed adverse (as shown) and no action addresses it.
+    unaddressed: bool,
+}
+
+#[derive(Serialize)]
+struct LocalBand {
+    label: String,
+    own: Option<ShownFigure>,
+    national: Option<ShownFigure>,
+}
+
+/// Where the council sits on an indicator's funnel plot.
+#[derive(Serialize)]
+struct LocalFunnel {
+    chart: String,
+    councils: usize,
+    staff: f64,
+    rl: f64,
+    lo95: f64,
+    hi95: f64,
+    lo998: f64,
+    hi998: f64,
+    position: Position,
+    /// The council's point as fractions of the chart's width from its top
+    /// left corner, and which side its label goes.
+    fx: f64,
+    fy: f64,
+    label_left: bool,
+}
+
+#[derive(Serialize)]
+struct PlanGroup {
+    id: IndicatorId,
+    title: &'static str,
+    assessment: Option<Verdict>,
+    actions: Vec<Action>,
+}
+
+#[derive(Serialize)]
+struct QualityView {
+    unknown_share: Option<Shown>,
+    survey_response_rate: Option<Shown>,
+    survey_services: usize,
+    not_provided: Vec<NotProvidedView>,
+}
+
+#[derive(Serialize)]
+struct NotProvidedView {
+    service: &'static str,
+    measures: Vec<&'static str>,
+}
+
+/// The withheld parts of one figure.
+#[derive(Serialize)]
+struct SuppressionView {
+    year: i32,
+    indicator: Option<IndicatorId>,
+    short: &'static str,
+    service: &'static str,
+    band: String,
+    what: Vec<Withheld>,
+}
+
+/// A local report's view: what `local.typ` reads.
+#[derive(Serialize)]
+pub struct LocalView<'a> {
+    meta: Meta,
+    authority: &'a Authority,
+    /// Whether the council's region's figures are published.
+    region_published: bool,
+    services: Vec<&'static str>,
+    staff: Option<Shown>,
+    indicators: Vec<LocalIndicator>,
+    summary_chart: Option<String>,
+    band_chart: Option<String>,
+    workforce_share: Option<Shown>,
+    has_plan: bool,
+    /// The plan's actions grouped by indicator, in indicator order.
+    plan: Vec<PlanGroup>,
+    /// How many indicators (all services, as shown) got each assessment.
+    tally: BTreeMap<&'static str, usize>,
+    quality: QualityView,
+    suppressions: Vec<SuppressionView>,
+}
+
+/// Where the council sits on the shared funnel chart of an indicator.
+fn local_funnel(f: &Funnel, chart: &SharedFunnel, own: &Figure) -> Option<(LocalFunnel, Chart)> {
+    let (w, m, rl) = (own.white?, own.minoritised?, own.rl?);
+    let staff = (w.population + m.population) as f64;
+    let l = f.limits_at(staff)?;
+    let (fx, fy) = chart.frame.place(staff, rl.rl);
+    let view = LocalFunnel {
+        chart: format!("charts/indicator-{}-funnel.svg", f.indicator),
+        councils: f.points.len(),
+        staff,
+        rl: rl.rl,
+        lo95: l.lo95,
+        hi95: l.hi95,
+        lo998: l.lo998,
+        hi998: l.hi998,
+        position: l.position(rl.rl),
+        fx,
+        fy,
+        label_left: fx > 0.6,
+    };
+    let file = (view.chart.clone(), chart.svg.as_ref().clone());
+    Some((view, file))
+}
+
+/// One line per withheld figure, whatever was withheld of it.
+fn suppression_lines(log: &[Suppression]) -> Vec<SuppressionView> {
+    let mut lines: Vec<SuppressionView> = Vec::new();
+    for s in log {
+        let band = s.band.clone().unwrap_or_default();
+        match lines.last_mut() {
+            Some(l)
+                if (l.year, l.indicator, l.service, &l.band)
+                    == (s.year, s.indicator, s.service.id(), &band) =>
+            {
+                l.what.push(s.what);
+            }
+            _ => lines.push(SuppressionView {
+                year: s.year,
+                indicator: s.indicator,
+                short: s.indicator.map_or("", |i| i.def().short),
+                service: s.service.id(),
+                band,
+                what: vec![s.what],
+            }),
+        }
+    }
+    lines
+}
+
+/// A local report: view, charts and the suppressions made. `bench` is what
+/// benchmarks.csv publishes; `input` the council's own figures.
+pub fn local<'a>(
+    input: &'a LocalInputs<'a>,
+    bench: &LocalBench,
+    config: &Config,
+) -> Result<(LocalView<'a>, Vec<Chart>, Vec<Suppression>), String> {
+    let a = input.authority;
+    let mut disclosure = Disclosure::new(Policy::of(config), format!("local {}", a.code));
+    let own = |s: Service, ind: IndicatorId, band: Option<&str>| {
+        input
+            .own
+            .iter()
+            .find(|f| f.service == s && f.indicator == ind && f.band.as_deref() == band)
+            .copied()
+    };
+    let synthetic = config.synthetic || bench.synthetic;
+    let region_published = bench.regions.iter().any(|r| r.area_code == a.region_code);
+    let mut charts = Vec::new();
+    let mut indicators = Vec::new();
+    let mut points = Vec::new();
+    let mut cats = Vec::new();
+    for ind in &INDICATORS {
+        let mut v = LocalIndicator {
+            def: ind,
+            events_description: ind.events.description(),
+            population_description: ind.population.description(),
+            assessed: ind.assessed(),
+            own: ByService::new(|s| own(s, ind.id, None).map(|f| disclosure.figure(f))),
+            national: ByService::new(|s| bench.national(s, ind.id, None).map(exact)),
+            region: ByService::new(|s| bench.region(&a.region_code, s, ind.id).map(region_view)),
+            previous: None,
+            differs: None,
+            bands: Vec::new(),
+            funnel: None,
+            actions: 0,
+            unaddressed: false,
+        };
+        if let Some((_, figs)) = &input.previous {
+            let prev = figs
+                .iter()
+                .find(|f| f.service == Service::All && f.indicator == ind.id && f.band.is_none());
+            v.previous = prev.map(|f| disclosure.figure(f));
+        }
+        if ind.per_band {
+            for b in &bench.bands {
+                v.bands.push(LocalBand {
+                    label: b.label.clone(),
+                    own: own(Service::All, ind.id, Some(&b.id)).map(|f| disclosure.figure(f)),
+                    national: bench.national(Service::All, ind.id, Some(&b.id)).map(exact),
+                });
+            }
+        } else {
+            let mine = own(Service::All, ind.id, None);
+            let eng = bench.national(Service::All, ind.id, None);
+            let shown = v.own.all.as_ref().is_some_and(|f| !f.suppressed);
+            if let (Some(m), Some(e), true) =
+                (mine.and_then(|f| f.rl), eng.and_then(|f| f.rl), shown)
+            {
+                v.differs = Some(m.compare(e.rl));
+                cats.push(ind.id.to_string());
+                for (series, r) in [m, e].into_iter().enumerate() {
+                    points.push(RlPoint {
+                        category: ind.id.to_string(),
+                        series,
+                        rl: r.rl,
+                        lower: r.lower,
+                        upper: r.upper,
+                    });
+                }
+            }
+            if let (Some(f), Some(c), Some(mine), true) = (
+                bench.funnels.iter().find(|f| f.indicator == ind.id),
+                bench.funnel_charts.iter().find(|c| c.indicator == ind.id),
+                mine,
+                shown,
+            ) && let Some((fv, chart)) = local_funnel(f, c, mine)
+            {
+                charts.push(chart);
+                v.funnel = Some(fv);
+            }
+        }
+        v.actions = input.actions.map_or(0, |plan| {
+            plan.actions.iter().filter(|x| x.indicator == ind.id).count()
+        });
+        v.unaddressed = v.actions == 0
+            && v.own
+                .all
+                .as_ref()
+                .is_some_and(|f| f.assessment == Verdict::Adverse);
+        indicators.push(v);
+    }
+    let names = [a.name.clone(), "England".to_string()];
+    let summary_chart = if points.is_empty() {
+        None
+    } else {
+        let svg = chart::rl_chart(
+            &cats,
+            &points,
+            &names,
+            (config.band_lower, config.band_upper),
+            note(config.synthetic),
+        )?;
+        charts.push(("charts/summary.svg".to_string(), svg.into_bytes()));
+        Some("charts/summary.svg".to_string())
+    };
+    // Pay bands: the council beside England and its own workforce.
+    let by_band = indicators
+        .iter()
+        .find(|v| v.def.per_band)
+        .map_or(&[][..], |v| &v.bands[..]);
+    let mut bars = Vec::new();
+    let band_cats: Vec<String> = bench.bands.iter().map(|b| b.label.clone()).collect();
+    for (b, lb) in bench.bands.iter().zip(by_band) {
+        for (series, f) in [&lb.own, &lb.national].into_iter().enumerate() {
+            if let Some(Shown::N(s)) = f.as_ref().and_then(|f| f.share.clone()) {
+                bars.push(Bar {
+                    category: b.label.clone(),
+                    series,
+                    share: s,
+                });
+            }
+        }
+    }
+    let workforce_share = by_band
+        .iter()
+        .find_map(|b| b.own.as_ref().and_then(|f| f.workforce_share.clone()));
+    let band_chart = if bars.iter().any(|b| b.series == 0) {
+        let reference = match workforce_share {
+            Some(Shown::N(w)) => Some(("Workforce".to_string(), w)),
+            _ => None,
+        };
+        let svg = chart::share_chart(&band_cats, &bars, &names, reference, note(config.synthetic))?;
+        charts.push(("charts/pay-bands.svg".to_string(), svg.into_bytes()));
+        Some("charts/pay-bands.svg".to_string())
+    } else {
+        None
+    };
+    let staff = disclosure.count(input.staff);
+    let q = &input.quality;
+    let quality = QualityView {
+        unknown_share: disclosure.share(
+            bench.year,
+            &a.code,
+            q.unknown,
+            q.headcount,
+            Withheld::UnknownShare,
+        ),
+        survey_response_rate: disclosure.share(
+            bench.year,
+            &a.code,
+            q.respondents,
+            q.survey_staff,
+            Withheld::SurveyResponseRate,
+        ),
+        survey_services: q.survey_services,
+        not_provided: input
+            .services
+            .iter()
+            .map(|s| NotProvidedView {
+                service: s.id(),
+                measures: q
+                    .not_provided
+                    .iter()
+                    .filter(|(x, _)| x == s)
+                    .map(|(_, m)| m.description())
+                    .collect(),
+            })
+            .filter(|n| !n.measures.is_empty())
+            .collect(),
+    };
+    let plan = input
+        .actions
+        .iter()
+        .flat_map(|p| {
+            INDICATORS.iter().zip(&indicators).filter_map(|(ind, v)| {
+                let actions: Vec<Action> = p
+                    .actions
+                    .iter()
+                    .filter(|x| x.indicator == ind.id)
+                    .cloned()
+                    .collect();
+                (!actions.is_empty()).then(|| PlanGroup {
+                    id: ind.id,
+                    title: ind.title,
+                    assessment: v.own.all.as_ref().map(|f| f.assessment),
+                    actions,
+                })
+            })
+        })
+        .collect();
+    let tally = tally(&indicators);
+    let suppressions = suppression_lines(disclosure.log());
+    let mut meta = Meta::new(config, bench.year, input.previous.as_ref().map(|(y, _)| *y));
+    meta.synthetic = synthetic;
+    let view = LocalView {
+        meta,
+        authority: a,
+        region_published,
+        services: input.services.iter().map(|s| s.id()).collect(),
+        staff: Some(staff),
+        indicators,
+        summary_chart,
+        band_chart,
+        workforce_share,
+        has_plan: input.actions.is_some(),
+        plan,
+        tally,
+        quality,
+        suppressions,
+    };
+    Ok((view, charts, disclosure.into_log()))
+}
+
+/// How many assessed indicators (all services, as shown) got each verdict.
+fn tally(indicators: &[LocalIndicator]) -> BTreeMap<&'static str, usize> {
+    let mut tally: BTreeMap<&'static str, usize> = [
+        Verdict::WithinRange,
+        Verdict::Adverse,
+        Verdict::Favourable,
+        Verdict::NotCalculable,
+        Verdict::NotProvided,
+        Verdict::Suppressed,
+    ]
+    .into_iter()
+    .map(|a| (a.id(), 0))
+    .collect();
+    for v in indicators.iter().filter(|v| v.assessed) {
+        let a = v.own.all.as_ref().map_or(Verdict::NotProvided, |f| {
+            if f.provided {
+                f.assessment
+            } else {
+                Verdict::NotProvided
+            }
+        });
+        *tally.entry(a.id()).or_insert(0) += 1;
+    }
+    tally
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,248 @@
+//! The national report's view. It names no council: national figures,
+//! regional figures of regions with enough councils (disclosure-controlled),
+//! and the anonymous spread and funnels of the published benchmarks.
+
+use super::{ByService, Chart, Meta, note, year_names};
+use crate::chart::{self, Bar, RlPoint};
+use crate::compute::{Coverage, Results, Spread, YearResults};
+use crate::config::Config;
+use crate::disclose::benchmarks::Benchmarks;
+use crate::disclose::{Disclosure, Policy, ShownFigure, exact};
+use crate::indicators::{INDICATORS, Indicator, Service};
+use crate::register::Register;
+use serde::Serialize;
+
+/// How many files a run received, and what became of them.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Files {
+    pub files: usize,
+    pub rejected: usize,
+    pub skipped: usize,
+}
+
+#[derive(Serialize)]
+struct BandView {
+    id: String,
+    label: String,
+    fig: ByService,
+    previous: Option<ShownFigure>,
+}
+
+#[derive(Serialize)]
+struct RegionView {
+    code: String,
+    name: String,
+    fig: ShownFigure,
+}
+
+#[derive(Serialize)]
+struct IndicatorView {
+    #[serde(flatten)]
+    def: &'static Indicator,
+    events_description: &'static str,
+    population_description: &'static str,
+    assessed: bool,
+    fig: ByService,
+    bands: Vec<BandView>,
+    spread: Option<Spread>,
+    regions: Vec<RegionView>,
+    previous: Option<ShownFigure>,
+    lfl_previous: Option<ShownFigure>,
+    lfl_current: Option<ShownFigure>,
+    chart: Option<String>,
+    band_chart: Option<String>,
+    funnel: Option<FunnelView>,
+    /// Indicators by pay band: the band with the lowest minoritised share.
+    lowest_band: Option<String>,
+}
+
+/// The funnel plot of an indicator and what it shows, for the text.
+#[derive(Serialize)]
+struct FunnelView {
+    chart: String,
+    councils: usize,
+    above95: usize,
+    below95: usize,
+    above998: usize,
+    below998: usize,
+}
+
+#[derive(Serialize)]
+struct CoverageView<'a> {
+    #[serde(flatten)]
+    coverage: &'a Coverage,
+    #[serde(flatten)]
+    files: Files,
+    lfl_councils: Option<usize>,
+    previous_councils: Option<usize>,
+}
+
+/// The national report's view: what `national.typ` reads.
+#[derive(Serialize)]
+pub struct NationalView<'a> {
+    meta: Meta,
+    coverage: CoverageView<'a>,
+    indicators: Vec<IndicatorView>,
+}
+
+/// The national report: view and charts.
+pub fn national<'a>(
+    results: &'a Results,
+    bench: &Benchmarks,
+    files: Files,
+    register: &Register,
+    config: &Config,
+) -> Result<(NationalView<'a>, Vec<Chart>), String> {
+    let y = &results.current;
+    let prev = results.previous.as_ref();
+    let meta = Meta::new(config, y.year, prev.map(|p| p.year));
+    let mut disclosure = Disclosure::new(Policy::of(config), "national");
+    let mut charts = Vec::new();
+    let mut indicators = Vec::new();
+    let regions = register.regions();
+    let names = year_names(y.year, prev.map(|p| p.year));
+    let lfl = |pick: fn(&crate::compute::LikeForLike) -> &YearResults, ind| {
+        results
+            .like_for_like
+            .as_ref()
+            .and_then(|l| pick(l).national(Service::All, ind, None))
+            .map(exact)
+    };
+    for ind in &INDICATORS {
+        let fig = |s, band: Option<&str>| y.national(s, ind.id, band).map(exact);
+        let mut v = IndicatorView {
+            def: ind,
+            events_description: ind.events.description(),
+            population_description: ind.population.description(),
+            assessed: ind.assessed(),
+            fig: ByService::new(|s| fig(s, None)),
+            bands: Vec::new(),
+            spread: y.spread(Service::All, ind.id, None).cloned(),
+            regions: Vec::new(),
+            previous: prev
+                .and_then(|p| p.national(Service::All, ind.id, None))
+                .map(exact),
+            lfl_previous: lfl(|l| &l.previous, ind.id),
+            lfl_current: lfl(|l| &l.current, ind.id),
+            chart: None,
+            band_chart: None,
+            funnel: None,
+            lowest_band: None,
+        };
+        if ind.per_band {
+            for b in &y.bands {
+                v.bands.push(BandView {
+                    id: b.id.clone(),
+                    label: b.label.clone(),
+                    fig: ByService::new(|s| fig(s, Some(&b.id))),
+                    previous: prev
+                        .and_then(|p| p.national(Service::All, ind.id, Some(&b.id)))
+                        .map(exact),
+                });
+            }
+            v.lowest_band = crate::compute::lowest_share_band(y, ind.id).map(|b| b.label.clone());
+            let cats: Vec<String> = y.bands.iter().map(|b| b.label.clone()).collect();
+            let mut bars = Vec::new();
+            for (series, yr) in [Some(y), prev].into_iter().enumerate() {
+                let Some(yr) = yr else { continue };
+                for b in &y.bands {
+                    if let Some(share) = yr
+                        .national(Service::All, ind.id, Some(&b.id))
+                        .and_then(|f| f.share)
+                    {
+                        bars.push(Bar {
+                            category: b.label.clone(),
+                            series,
+                            share,
+                        });
+                    }
+                }
+            }
+            let workforce = y
+                .national(Service::All, ind.id, Some(&y.bands[0].id))
+                .and_then(|f| f.workforce_share);
+            let svg = chart::share_chart(
+                &cats,
+                &bars,
+                &names,
+                workforce.map(|w| (format!("Workforce {}", y.year), w)),
+                note(config.synthetic),
+            )?;
+            let name = format!("charts/indicator-{}-pay-bands.svg", ind.id);
+            charts.push((name.clone(), svg.into_bytes()));
+            v.band_chart = Some(name);
+        } else {
+            // Regional figures: only regions with enough councils (benchmarks).
+            for (code, rname) in &regions {
+                if let Some(f) = bench.regions.iter().find(|f| {
+                    &f.area_code == code && f.service == Service::All && f.indicator == ind.id
+                }) {
+                    v.regions.push(RegionView {
+                        code: code.clone(),
+                        name: rname.clone(),
+                        fig: disclosure.figure(f),
+                    });
+                }
+            }
+            let cats: Vec<String> = Service::ALL3.iter().map(|s| s.label().to_string()).collect();
+            let mut points = Vec::new();
+            for (series, yr) in [Some(y), prev].into_iter().enumerate() {
+                let Some(yr) = yr else { continue };
+                for s in Service::ALL3 {
+                    if let Some(rl) = yr.national(s, ind.id, None).and_then(|f| f.rl) {
+                        points.push(RlPoint {
+                            category: s.label().into(),
+                            series,
+                            rl: rl.rl,
+                            lower: rl.lower,
+                            upper: rl.upper,
+                        });
+                    }
+                }
+            }
+            if !points.is_empty() {
+                let svg = chart::rl_chart(
+                    &cats,
+                    &points,
+                    &names,
+                    (config.band_lower, config.band_upper),
+                    note(config.synthetic),
+                )?;
+                if let Some(f) = bench.funnel(ind.id) {
+                    let view = FunnelView {
+                        chart: format!("charts/indicator-{}-funnel.svg", ind.id),
+                        councils: f.points.len(),
+                        above95: f.above95,
+                        below95: f.below95,
+                        above998: f.above998,
+                        below998: f.below998,
+                    };
+                    let (svg, _) = chart::funnel_chart(
+                        &f.points,
+                        f.target,
+                        &f.curve(),
+                        false,
+                        note(config.synthetic),
+                    )?;
+                    charts.push((view.chart.clone(), svg.into_bytes()));
+                    v.funnel = Some(view);
+                }
+                let name = format!("charts/indicator-{}.svg", ind.id);
+                charts.push((name.clone(), svg.into_bytes()));
+                v.chart = Some(name);
+            }
+        }
+        indicators.push(v);
+    }
+    let view = NationalView {
+        meta,
+        coverage: CoverageView {
+            coverage: &y.coverage,
+            files,
+            lfl_councils: results.like_for_like.as_ref().map(|l| l.councils),
+            previous_councils: prev.map(|p| p.coverage.councils),
+        },
+        indicators,
+    };
+    Ok((view, charts))
+}

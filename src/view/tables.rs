@@ -1,0 +1,437 @@
+//! The national report's data tables, as tidy CSV and as an accessible
+//! spreadsheet following the Analysis Function guidance "Releasing
+//! statistics in spreadsheets": cover, contents and notes sheets, one table
+//! per sheet with one header row, no merged cells, notes as `[note N]`,
+//! shorthand `[c]` (confidential), `[x]` (not available), `[z]` (not
+//! applicable). Every figure in the national report is here; nothing
+//! identifies a council. This is the tables' model; `render::tables` writes
+//! them as CSV and as a workbook.
+
+use crate::compute::{Figure, Results};
+use crate::config::Config;
+use crate::disclose::benchmarks::Benchmarks;
+use crate::disclose::{Disclosure, Policy, Shown, ShownFigure, Verdict, exact};
+use crate::indicators::{INDICATORS, Service};
+use crate::register::Register;
+
+/// A table cell: a number with its display kind, or a shorthand/text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TCell {
+    Text(String),
+    Count(f64),
+    Ratio(f64),
+    Share(f64),
+}
+
+pub struct Table {
+    pub sheet: String,
+    pub file: String,
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<TCell>>,
+}
+
+const C: &str = "[c]";
+const X: &str = "[x]";
+const Z: &str = "[z]";
+
+fn text(s: impl Into<String>) -> TCell {
+    TCell::Text(s.into())
+}
+
+fn shown(v: &Option<Shown>, kind: fn(f64) -> TCell) -> TCell {
+    match v {
+        Some(Shown::N(n)) => kind(*n),
+        Some(Shown::T(t)) => text(*t),
+        None => text(X),
+    }
+}
+
+fn opt(v: Option<f64>, kind: fn(f64) -> TCell) -> TCell {
+    v.map(kind).unwrap_or_else(|| text(X))
+}
+
+fn assessment(f: &Figure, v: &ShownFigure) -> TCell {
+    if !f.indicator().assessed() {
+        return text(Z);
+    }
+    text(match v.assessment {
+        Verdict::Suppressed => C,
+        Verdict::WithinRange => "Within range",
+        Verdict::Adverse => "Adverse",
+        Verdict::Favourable => "Favourable",
+        Verdict::NotCalculable => "Not calculable",
+        Verdict::NotProvided | Verdict::None => "Not provided",
+    })
+}
+
+fn band_label(r: &Benchmarks, band: &Option<String>) -> TCell {
+    match band {
+        Some(b) => text(
+            r.bands
+                .iter()
+                .find(|x| &x.id == b)
+                .map(|x| x.label.clone())
+                .unwrap_or_else(|| b.clone()),
+        ),
+        None => text(Z),
+    }
+}
+
+fn figure_cells(f: &Figure, v: &ShownFigure) -> Vec<TCell> {
+    let share = if f.indicator().has_share {
+        shown(&v.share, TCell::Share)
+    } else {
+        text(Z)
+    };
+    vec![
+        shown(&v.white_events, TCell::Count),
+        shown(&v.white_population, TCell::Count),
+        shown(&v.minoritised_events, TCell::Count),
+        shown(&v.minoritised_population, TCell::Count),
+        shown(&v.unknown_events, TCell::Count),
+        shown(&v.unknown_population, TCell::Count),
+        shown(&v.white_rate, TCell::Share),
+        shown(&v.minoritised_rate, TCell::Share),
+        shown(&v.rl, TCell::Ratio),
+        shown(&v.lower, TCell::Ratio),
+        shown(&v.upper, TCell::Ratio),
+        share,
+        assessment(f, v),
+    ]
+}
+
+const FIGURE_HEADER: [&str; 13] = [
+    "White events",
+    "White population",
+    "Minoritised events",
+    "Minoritised population",
+    "Unknown ethnicity events",
+    "Unknown ethnicity population",
+    "White rate",
+    "Minoritised rate",
+    "Relative likelihood [note 1]",
+    "95% CI lower [note 2]",
+    "95% CI upper [note 2]",
+    "Minoritised share [note 3]",
+    "Assessment [note 4]",
+];
+
+/// "1 to 7": the counts withheld under the configured threshold (at
+/// least 2, checked when report.yaml is read).
+pub fn small_counts(config: &Config) -> String {
+    format!("1 to {}", config.disclosure.min_count.saturating_sub(1))
+}
+
+/// The notes, numbered as the headers cite them.
+pub fn notes(config: &Config) -> Vec<String> {
+    let mut n = vec![
+        "Relative likelihood: the rate for minoritised staff divided by the rate for white staff. 1 means equally likely.".to_string(),
+        "95% confidence interval by the Katz log method, without continuity correction.".into(),
+        "Minoritised share of staff of known ethnicity, on indicators 1 and 9 only.".into(),
+        format!(
+            "Within range: relative likelihood from {:.2} to {:.2} inclusive; otherwise adverse or favourable for minoritised staff according to the indicator's direction.",
+            config.band_lower, config.band_upper
+        ),
+        format!(
+            "Regional figures: published for regions with at least {} contributing councils; counts from {} are shown as [c] and others rounded to the nearest {}; rates and relative likelihoods resting on {} events in either group are shown as [c].",
+            config.min_region_councils,
+            small_counts(config),
+            config.disclosure.rounding_base,
+            small_counts(config)
+        ),
+        "Pooled: the counts of every used council return added together. A council service that left either measure blank is left out of that indicator.".into(),
+        "Like for like: the councils whose returns were used in both years.".into(),
+        "Funnel plot (all services only): councils with a relative likelihood that would not be suppressed, compared with 95% and 99.8% control limits around the national figure at their staff population.".into(),
+        "Staff: all staff in council services that provided their headcount, whatever their ethnicity. Survey response: respondents over the staff of the services that provided both.".into(),
+    ];
+    if config.synthetic {
+        n.push("These tables are made from SYNTHETIC demo data. They describe no real council and no real member of staff.".into());
+    }
+    n
+}
+
+/// Every table of the national report. `files` is what became of the
+/// files received.
+pub fn tables(
+    r: &Results,
+    b: &Benchmarks,
+    register: &Register,
+    config: &Config,
+    files: super::national::Files,
+) -> Vec<Table> {
+    let y = &r.current;
+    let mut out = Vec::new();
+    let ind_cells = |f: &Figure| {
+        let ind = f.indicator();
+        vec![text(ind.id.as_str()), text(ind.title)]
+    };
+    let mut header: Vec<String> = ["Indicator", "Indicator title", "Service", "Pay band"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+
+    // Table 1: national figures.
+    let mut t1 = header.clone();
+    t1.extend(FIGURE_HEADER.iter().map(|s| s.to_string()));
+    t1.push("Council services left out [note 6]".into());
+    let rows = b
+        .national
+        .iter()
+        .map(|f| {
+            let mut row = ind_cells(f);
+            row.push(text(f.service.label()));
+            row.push(band_label(b, &f.band));
+            row.extend(figure_cells(f, &exact(f)));
+            row.push(TCell::Count(f.units_left_out as f64));
+            row
+        })
+        .collect();
+    out.push(Table {
+        sheet: "Table_1".into(),
+        file: "table-1-national".into(),
+        title: format!(
+            "National figures by indicator and service, England, {} [note 6]",
+            y.year
+        ),
+        header: t1,
+        rows,
+    });
+
+    // Table 2: regions with enough councils, disclosure applied.
+    let mut d = Disclosure::new(Policy::of(config), "national tables");
+    let regions = register.regions();
+    header.insert(0, "Region".into());
+    header.insert(0, "Region code".into());
+    let mut t2 = header.clone();
+    t2.insert(6, "Councils".into());
+    t2.extend(FIGURE_HEADER.iter().map(|s| s.to_string()));
+    let rows = b
+        .regions
+        .iter()
+        .map(|f| {
+            let name = regions
+                .iter()
+                .find(|(c, _)| *c == f.area_code)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default();
+            let mut row = vec![text(f.area_code.clone()), text(name)];
+            row.extend(ind_cells(f));
+            row.push(text(f.service.label()));
+            row.push(band_label(b, &f.band));
+            row.push(TCell::Count(f.councils as f64));
+            row.extend(figure_cells(f, &d.figure(f)));
+            row
+        })
+        .collect();
+    out.push(Table {
+        sheet: "Table_2".into(),
+        file: "table-2-regions".into(),
+        title: format!(
+            "Regional figures by indicator and service, {} [note 5]",
+            y.year
+        ),
+        header: t2,
+        rows,
+    });
+
+    // Table 3: the spread across councils.
+    let t3: Vec<String> = [
+        "Indicator",
+        "Indicator title",
+        "Service",
+        "Pay band",
+        "Councils with a figure",
+        "Median relative likelihood",
+        "Lower quartile",
+        "Upper quartile",
+        "Councils adverse [note 4]",
+        "Councils within range [note 4]",
+        "Councils favourable [note 4]",
+        "Councils not calculable",
+        "Councils not provided",
+        "Councils in the funnel plot [note 8]",
+        "Above the 95% limit",
+        "Below the 95% limit",
+        "Above the 99.8% limit",
+        "Below the 99.8% limit",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let rows = y
+        .spread
+        .iter()
+        .filter(|s| s.indicator.def().assessed())
+        .map(|s| {
+            let ind = s.indicator.def();
+            let funnel = b.funnel(s.indicator).filter(|_| s.service == Service::All);
+            let fc = |pick: fn(&crate::compute::Funnel) -> usize| match funnel {
+                Some(f) => TCell::Count(pick(f) as f64),
+                None => text(Z),
+            };
+            vec![
+                text(ind.id.as_str()),
+                text(ind.title),
+                text(s.service.label()),
+                text(Z),
+                TCell::Count(s.councils as f64),
+                opt(s.median, TCell::Ratio),
+                opt(s.lower_quartile, TCell::Ratio),
+                opt(s.upper_quartile, TCell::Ratio),
+                TCell::Count(s.adverse as f64),
+                TCell::Count(s.within_range as f64),
+                TCell::Count(s.favourable as f64),
+                TCell::Count(s.not_calculable as f64),
+                TCell::Count(s.not_provided as f64),
+                fc(|f| f.points.len()),
+                fc(|f| f.above95),
+                fc(|f| f.below95),
+                fc(|f| f.above998),
+                fc(|f| f.below998),
+            ]
+        })
+        .collect();
+    out.push(Table {
+        sheet: "Table_3".into(),
+        file: "table-3-spread".into(),
+        title: format!(
+            "Spread of council relative likelihoods by indicator and service, {}",
+            y.year
+        ),
+        header: t3,
+        rows,
+    });
+
+    // Table 4: coverage and data quality, as in "About the data".
+    let c = &y.coverage;
+    let mut rows = vec![
+        vec![
+            text("Councils whose returns were used"),
+            TCell::Count(c.councils as f64),
+        ],
+        vec![
+            text("Councils with social care responsibilities in England"),
+            TCell::Count(c.register_size as f64),
+        ],
+        vec![
+            text("Returns covering adults' services"),
+            TCell::Count(c.adults_returns as f64),
+        ],
+        vec![
+            text("Returns covering children's services"),
+            TCell::Count(c.children_returns as f64),
+        ],
+        vec![
+            text("Staff covered, all services [note 9]"),
+            TCell::Count(c.staff_all as f64),
+        ],
+        vec![
+            text("Staff covered, adults' services [note 9]"),
+            TCell::Count(c.staff_adults as f64),
+        ],
+        vec![
+            text("Staff covered, children's services [note 9]"),
+            TCell::Count(c.staff_children as f64),
+        ],
+        vec![
+            text("Share of staff with ethnicity not known"),
+            opt(c.unknown_share, TCell::Share),
+        ],
+        vec![
+            text("Council services with staff-survey figures"),
+            TCell::Count(c.survey_services as f64),
+        ],
+        vec![
+            text("Staff-survey respondents"),
+            TCell::Count(c.survey_respondents as f64),
+        ],
+        vec![
+            text("Staff-survey response [note 9]"),
+            opt(c.survey_response_rate, TCell::Share),
+        ],
+    ];
+    rows.insert(
+        1,
+        vec![text("Return files received"), TCell::Count(files.files as f64)],
+    );
+    rows.insert(
+        2,
+        vec![text("Returns rejected"), TCell::Count(files.rejected as f64)],
+    );
+    out.push(Table {
+        sheet: "Table_4".into(),
+        file: "table-4-coverage".into(),
+        title: format!("Coverage and data quality, {}", y.year),
+        header: vec!["Measure".into(), "Value".into()],
+        rows,
+    });
+
+    // Table 5: year on year, all participants and like for like.
+    if let Some(prev) = &r.previous {
+        let t4: Vec<String> = [
+            "Indicator",
+            "Indicator title",
+            "Pay band",
+            "Councils compared [note 7]",
+            &format!("Relative likelihood {}", prev.year),
+            &format!("95% CI lower {}", prev.year),
+            &format!("95% CI upper {}", prev.year),
+            &format!("Relative likelihood {}", y.year),
+            &format!("95% CI lower {}", y.year),
+            &format!("95% CI upper {}", y.year),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut rows = Vec::new();
+        let mut bases = vec![("All participants".to_string(), prev, y)];
+        if let Some(l) = &r.like_for_like {
+            bases.push((
+                format!("Like for like ({} councils)", l.councils),
+                &l.previous,
+                &l.current,
+            ));
+        }
+        for (basis, p, c) in bases {
+            for ind in &INDICATORS {
+                let bands: Vec<Option<String>> = if ind.per_band {
+                    b.bands.iter().map(|x| Some(x.id.clone())).collect()
+                } else {
+                    vec![None]
+                };
+                for band in bands {
+                    let get = |yr: &crate::compute::YearResults| {
+                        yr.national(Service::All, ind.id, band.as_deref())
+                            .and_then(|f| f.rl)
+                    };
+                    let (a, z) = (get(p), get(c));
+                    rows.push(vec![
+                        text(ind.id.as_str()),
+                        text(ind.title),
+                        band_label(b, &band),
+                        text(basis.clone()),
+                        opt(a.map(|r| r.rl), TCell::Ratio),
+                        opt(a.map(|r| r.lower), TCell::Ratio),
+                        opt(a.map(|r| r.upper), TCell::Ratio),
+                        opt(z.map(|r| r.rl), TCell::Ratio),
+                        opt(z.map(|r| r.lower), TCell::Ratio),
+                        opt(z.map(|r| r.upper), TCell::Ratio),
+                    ]);
+                }
+            }
+        }
+        out.push(Table {
+            sheet: "Table_5".into(),
+            file: "table-5-year-on-year".into(),
+            title: format!(
+                "National relative likelihoods, {} and {}, all services",
+                prev.year, y.year
+            ),
+            header: t4,
+            rows,
+        });
+    }
+    out
+}
+

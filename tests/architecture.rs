@@ -1,0 +1,167 @@
+//! The invariants of ARCHITECTURE.md that a test can check, on the source
+//! itself: stages never reach back, only `publish` writes files, the pure
+//! stages do no I/O, and no source file grows past about 600 lines.
+
+use std::path::{Path, PathBuf};
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            sources(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Every source file of the library: (module path such as `view/local`,
+/// text without its test modules).
+fn modules() -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(&src).unwrap().with_extension("");
+            let name = rel.to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&p).unwrap();
+            // Unit tests may use anything; the code above them may not.
+            let code = match text.find("#[cfg(test)]") {
+                Some(i) => text[..i].to_string(),
+                None if name.ends_with("/tests") => String::new(),
+                None => text,
+            };
+            (name, code)
+        })
+        .collect()
+}
+
+/// The top-level module a file belongs to.
+fn stage(name: &str) -> &str {
+    name.split('/').next().unwrap()
+}
+
+/// The modules of the crate a file's code names (`crate::x`, `super::x` at
+/// top level is its own stage).
+fn uses(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        let m: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !m.is_empty() && !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// What each stage may not name: the stages after it, and the orchestration.
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    ("stats", &["load", "compute", "disclose", "view", "chart", "render", "publish", "run", "formats"]),
+    ("indicators", &["load", "compute", "disclose", "view", "chart", "render", "publish", "run", "formats"]),
+    ("model", &["load", "compute", "disclose", "view", "chart", "render", "publish", "run", "formats"]),
+    ("load", &["compute", "disclose", "view", "chart", "render", "publish", "run"]),
+    ("compute", &["disclose", "view", "chart", "render", "publish", "run", "formats"]),
+    ("disclose", &["view", "chart", "render", "publish", "run"]),
+    ("chart", &["load", "disclose", "view", "render", "publish", "run"]),
+    ("view", &["render", "publish", "run", "formats"]),
+    ("render", &["load", "compute", "disclose", "publish", "run", "formats"]),
+    ("formats", &["view", "chart", "render", "publish", "run"]),
+    ("publish", &["load", "compute", "disclose", "view", "chart", "render", "run"]),
+];
+
+#[test]
+fn stages_never_reach_back() {
+    let mut broken = Vec::new();
+    for (name, code) in modules() {
+        let Some((_, forbidden)) = FORBIDDEN.iter().find(|(s, _)| *s == stage(&name)) else {
+            continue;
+        };
+        for m in uses(&code) {
+            if forbidden.contains(&m.as_str()) {
+                broken.push(format!("src/{name}.rs names crate::{m}"));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "stages reaching back:\n{}", broken.join("\n"));
+}
+
+/// File-system calls that change something on disk.
+const WRITES: [&str; 8] = [
+    "fs::write",
+    "File::create",
+    "create_dir",
+    "remove_file",
+    "remove_dir",
+    "fs::rename",
+    "OpenOptions",
+    "fs::copy",
+];
+
+#[test]
+fn only_publish_writes_files() {
+    for (name, code) in modules() {
+        if stage(&name) == "publish" {
+            continue;
+        }
+        for w in WRITES {
+            assert!(!code.contains(w), "src/{name}.rs writes to disk ({w})");
+        }
+    }
+}
+
+#[test]
+fn the_pure_stages_do_no_io() {
+    for (name, code) in modules() {
+        if !["stats", "compute", "disclose", "view", "chart", "render", "formats"]
+            .contains(&stage(&name))
+        {
+            continue;
+        }
+        for io in ["std::fs", "File::", "std::net", "std::process", "std::env::var"] {
+            assert!(!code.contains(io), "src/{name}.rs does I/O ({io})");
+        }
+    }
+}
+
+#[test]
+fn no_source_file_is_too_long() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    for p in files {
+        let lines = std::fs::read_to_string(&p).unwrap().lines().count();
+        assert!(lines <= 650, "{}: {lines} lines", p.display());
+    }
+}
+
+#[test]
+fn a_local_report_never_sees_the_whole_run() {
+    let code = modules()
+        .into_iter()
+        .find(|(n, _)| n == "view/local")
+        .unwrap()
+        .1;
+    for whole in ["Results", "YearResults", "Benchmarks", "Register"] {
+        assert!(
+            !code.contains(whole),
+            "view::local names {whole}: a local report reads only its council's figures and the published benchmarks"
+        );
+    }
+}
+
+#[test]
+fn the_checks_can_fail() {
+    // The helpers see what they look for.
+    assert_eq!(uses("use crate::view::local; crate::run::x"), ["view", "run"]);
+    assert_eq!(stage("view/local"), "view");
+    let all = modules();
+    assert!(all.iter().any(|(n, c)| n == "publish/mod" && c.contains("File::create")));
+    assert!(all.iter().any(|(n, c)| n == "view/local" && c.contains("crate::disclose")));
+}
