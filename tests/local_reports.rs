@@ -4,30 +4,7 @@
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
-
-/// A copy of the basic fixture, with `extra` added to its `report.yaml`.
-fn fixture_copy(extra: &str) -> tempfile::TempDir {
-    let data = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("basic"), data.path());
-    let config = data.path().join("report.yaml");
-    let text = std::fs::read_to_string(&config).unwrap() + extra;
-    std::fs::write(config, text).unwrap();
-    data
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let t = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &t);
-        } else {
-            std::fs::copy(&p, &t).unwrap();
-        }
-    }
-}
+use std::path::PathBuf;
 
 /// `scwres local` with the given extra arguments; returns the output folder.
 fn council(args: &[&std::ffi::OsStr]) -> (tempfile::TempDir, std::process::Output) {

@@ -109,6 +109,16 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict an assessed indicator can get, in the order of a tally.
+    pub const ASSESSED: [Verdict; 6] = [
+        Verdict::WithinRange,
+        Verdict::Adverse,
+        Verdict::Favourable,
+        Verdict::NotCalculable,
+        Verdict::NotProvided,
+        Verdict::Suppressed,
+    ];
+
     pub fn id(self) -> &'static str {
         match self {
             Verdict::Suppressed => "suppressed",
@@ -122,17 +132,10 @@ impl Verdict {
     }
 
     pub fn parse(s: &str) -> Option<Verdict> {
-        [
-            Verdict::WithinRange,
-            Verdict::Adverse,
-            Verdict::Favourable,
-            Verdict::NotCalculable,
-            Verdict::NotProvided,
-            Verdict::Suppressed,
-            Verdict::None,
-        ]
-        .into_iter()
-        .find(|v| v.id() == s)
+        Verdict::ASSESSED
+            .into_iter()
+            .chain([Verdict::None])
+            .find(|v| v.id() == s)
     }
 }
 

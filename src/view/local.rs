@@ -2,7 +2,7 @@
 //! beside the published benchmarks. It never sees another council's named
 //! figures: its inputs are [`LocalInputs`] and [`LocalBench`].
 
-use super::{ByService, Chart, Meta, note};
+use super::{ByService, Chart, Meta, note, rl_svg};
 use crate::chart::{self, Bar, Frame, RlPoint};
 use crate::compute::quality::Quality;
 use crate::compute::{Figure, Funnel, Position};
@@ -349,14 +349,10 @@ pub fn local<'a>(
     let summary_chart = if points.is_empty() {
         None
     } else {
-        let svg = chart::rl_chart(
-            &cats,
-            &points,
-            &names,
-            (config.band_lower, config.band_upper),
-            note(config.synthetic),
-        )?;
-        charts.push(("charts/summary.svg".to_string(), svg.into_bytes()));
+        charts.push((
+            "charts/summary.svg".to_string(),
+            rl_svg(&cats, &points, &names, config)?,
+        ));
         Some("charts/summary.svg".to_string())
     };
     // Pay bands: the council beside England and its own workforce.
@@ -469,17 +465,8 @@ pub fn local<'a>(
 
 /// How many assessed indicators (all services, as shown) got each verdict.
 fn tally(indicators: &[LocalIndicator]) -> BTreeMap<&'static str, usize> {
-    let mut tally: BTreeMap<&'static str, usize> = [
-        Verdict::WithinRange,
-        Verdict::Adverse,
-        Verdict::Favourable,
-        Verdict::NotCalculable,
-        Verdict::NotProvided,
-        Verdict::Suppressed,
-    ]
-    .into_iter()
-    .map(|a| (a.id(), 0))
-    .collect();
+    let mut tally: BTreeMap<&'static str, usize> =
+        Verdict::ASSESSED.into_iter().map(|a| (a.id(), 0)).collect();
     for v in indicators.iter().filter(|v| v.assessed) {
         let a = v.own.all.as_ref().map_or(Verdict::NotProvided, |f| {
             if f.provided {

@@ -94,3 +94,20 @@ fn year_names(year: i32, previous: Option<i32>) -> Vec<String> {
         .map(|x| x.to_string())
         .collect()
 }
+
+/// Relative likelihoods by category with intervals, as SVG bytes.
+fn rl_svg(
+    cats: &[String],
+    points: &[crate::chart::RlPoint],
+    names: &[String],
+    config: &Config,
+) -> Result<Vec<u8>, String> {
+    let svg = crate::chart::rl_chart(
+        cats,
+        points,
+        names,
+        (config.band_lower, config.band_upper),
+        note(config.synthetic),
+    )?;
+    Ok(svg.into_bytes())
+}

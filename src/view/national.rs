@@ -2,7 +2,7 @@
 //! regional figures of regions with enough councils (disclosure-controlled),
 //! and the anonymous spread and funnels of the published benchmarks.
 
-use super::{ByService, Chart, Meta, note, year_names};
+use super::{ByService, Chart, Meta, note, rl_svg, year_names};
 use crate::chart::{self, Bar, RlPoint};
 use crate::compute::{Coverage, Results, Spread, YearResults};
 use crate::config::Config;
@@ -201,13 +201,7 @@ pub fn national<'a>(
                 }
             }
             if !points.is_empty() {
-                let svg = chart::rl_chart(
-                    &cats,
-                    &points,
-                    &names,
-                    (config.band_lower, config.band_upper),
-                    note(config.synthetic),
-                )?;
+                let svg = rl_svg(&cats, &points, &names, config)?;
                 if let Some(f) = bench.funnel(ind.id) {
                     let view = FunnelView {
                         chart: format!("charts/indicator-{}-funnel.svg", ind.id),
@@ -228,7 +222,7 @@ pub fn national<'a>(
                     v.funnel = Some(view);
                 }
                 let name = format!("charts/indicator-{}.svg", ind.id);
-                charts.push((name.clone(), svg.into_bytes()));
+                charts.push((name.clone(), svg));
                 v.chart = Some(name);
             }
         }

@@ -305,60 +305,41 @@ pub fn tables(
 
     // Table 4: coverage and data quality, as in "About the data".
     let c = &y.coverage;
-    let mut rows = vec![
-        vec![
-            text("Councils whose returns were used"),
-            TCell::Count(c.councils as f64),
-        ],
-        vec![
-            text("Councils with social care responsibilities in England"),
-            TCell::Count(c.register_size as f64),
-        ],
-        vec![
-            text("Returns covering adults' services"),
-            TCell::Count(c.adults_returns as f64),
-        ],
-        vec![
-            text("Returns covering children's services"),
-            TCell::Count(c.children_returns as f64),
-        ],
-        vec![
-            text("Staff covered, all services [note 9]"),
-            TCell::Count(c.staff_all as f64),
-        ],
-        vec![
-            text("Staff covered, adults' services [note 9]"),
-            TCell::Count(c.staff_adults as f64),
-        ],
-        vec![
-            text("Staff covered, children's services [note 9]"),
-            TCell::Count(c.staff_children as f64),
-        ],
-        vec![
-            text("Share of staff with ethnicity not known"),
+    let count = |n: usize| TCell::Count(n as f64);
+    let staff = |n: u64| TCell::Count(n as f64);
+    let rows = [
+        ("Councils whose returns were used", count(c.councils)),
+        ("Return files received", count(files.files)),
+        ("Returns rejected", count(files.rejected)),
+        (
+            "Councils with social care responsibilities in England",
+            count(c.register_size),
+        ),
+        ("Returns covering adults' services", count(c.adults_returns)),
+        ("Returns covering children's services", count(c.children_returns)),
+        ("Staff covered, all services [note 9]", staff(c.staff_all)),
+        ("Staff covered, adults' services [note 9]", staff(c.staff_adults)),
+        (
+            "Staff covered, children's services [note 9]",
+            staff(c.staff_children),
+        ),
+        (
+            "Share of staff with ethnicity not known",
             opt(c.unknown_share, TCell::Share),
-        ],
-        vec![
-            text("Council services with staff-survey figures"),
-            TCell::Count(c.survey_services as f64),
-        ],
-        vec![
-            text("Staff-survey respondents"),
-            TCell::Count(c.survey_respondents as f64),
-        ],
-        vec![
-            text("Staff-survey response [note 9]"),
+        ),
+        (
+            "Council services with staff-survey figures",
+            count(c.survey_services),
+        ),
+        ("Staff-survey respondents", staff(c.survey_respondents)),
+        (
+            "Staff-survey response [note 9]",
             opt(c.survey_response_rate, TCell::Share),
-        ],
-    ];
-    rows.insert(
-        1,
-        vec![text("Return files received"), TCell::Count(files.files as f64)],
-    );
-    rows.insert(
-        2,
-        vec![text("Returns rejected"), TCell::Count(files.rejected as f64)],
-    );
+        ),
+    ]
+    .into_iter()
+    .map(|(label, value)| vec![text(label), value])
+    .collect();
     out.push(Table {
         sheet: "Table_4".into(),
         file: "table-4-coverage".into(),

@@ -1,0 +1,83 @@
+//! report.yaml as the reports read it: the thresholds stated in words are
+//! the configured ones, impossible values are refused naming the file, and
+//! the benchmark never empties a folder it did not make.
+
+mod common;
+use common::*;
+
+/// With `min_count: 5` every sentence that states the threshold says "1 to
+/// 4": the national report, a public local report and its list of what was
+/// withheld; and the suppression log uses the reason ids.
+#[test]
+fn the_configured_threshold_is_the_one_the_reports_state() {
+    let data = fixture_copy("disclosure:\n  min_count: 5\n");
+    let (out, o) = run_report(data.path());
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = out.path().join("2024");
+    let national = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
+    assert!(national.contains(&squash("resting on 1 to 4 events")), "national");
+    let local = squash(&pdf_text(&dir.join("local/E09000033-st-1-met-co.pdf")));
+    assert!(local.contains(&squash("counts from 1 to 4 are shown as [c]")), "local");
+    assert!(local.contains(&squash("at least 5")), "local");
+    for text in [&national, &local] {
+        assert!(!text.contains(&squash("1 to 7")), "a threshold that is not the configured one");
+    }
+    let log = read_csv(&dir.join("suppressions.csv"));
+    assert!(!log.is_empty());
+    for row in &log {
+        assert!(
+            ["rates", "workforce_share", "counts", "unknown_share", "survey_response_rate"]
+                .contains(&row["what"].as_str()),
+            "{row:?}"
+        );
+    }
+}
+
+fn refused(yaml: &str) -> String {
+    let data = fixture_copy(yaml);
+    let (_, o) = run_report(data.path());
+    assert_eq!(o.status.code(), Some(2));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn an_impossible_release_date_is_refused_naming_the_file() {
+    // A YAML mapping may not repeat a key, so the whole file is written.
+    let data = fixture_copy("");
+    std::fs::write(
+        data.path().join("report.yaml"),
+        "publication:\n  release_date: \"2025-02-30\"\n",
+    )
+    .unwrap();
+    let (_, o) = run_report(data.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("report.yaml"), "{err}");
+    assert!(err.contains("release_date `2025-02-30` is not a calendar date"), "{err}");
+}
+
+#[test]
+fn thresholds_that_cannot_work_are_refused() {
+    for (yaml, words) in [
+        ("disclosure:\n  min_count: 0\n", "min_count must be at least 2"),
+        ("disclosure:\n  rounding_base: 0\n", "rounding_base must be at least 1"),
+    ] {
+        let err = refused(yaml);
+        assert!(err.contains("report.yaml") && err.contains(words), "{err}");
+    }
+}
+
+#[test]
+fn the_benchmark_refuses_a_folder_it_did_not_make() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("thesis.docx"), "years of work").unwrap();
+    let o = scwres()
+        .args(["bench", "--runs", "1", "--scale", "0", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("was not made by `scwres bench`"), "{err}");
+    assert!(dir.path().join("thesis.docx").exists());
+}
