@@ -47,6 +47,9 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<ActionPlan, Vec<Diagnostic>> {
             format!("the file is not UTF-8 text (byte {})", e.valid_up_to()),
         )]
     })?;
+    if let Err(r) = super::guard::yaml(bytes) {
+        return Err(vec![err(&r.place, r.rule).hint(r.hint)]);
+    }
     let doc: Value = serde_norway::from_str(text).map_err(|e| {
         vec![
             err(

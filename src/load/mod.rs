@@ -5,6 +5,7 @@ pub mod actions;
 pub mod benchmarks;
 pub mod csv_return;
 pub mod diag;
+pub mod guard;
 pub mod validate;
 pub mod workbook;
 pub mod yaml_return;
@@ -84,14 +85,7 @@ pub fn expand_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .collect();
-            entries.sort();
-            files.extend(entries);
+            files.extend(folder_files(p, |x| x.display().to_string())?.0);
         } else if p.is_file() {
             files.push(p.clone());
         } else {
@@ -104,11 +98,61 @@ pub fn expand_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 /// Reads `<data>/report.yaml` if present.
 pub fn load_config(data: &Path) -> anyhow::Result<Config> {
     let path = data.join("report.yaml");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-        Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+    if matches!(std::fs::symlink_metadata(&path), Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(Config::default());
     }
+    let refused = |r: guard::Refusal| {
+        let at = if r.place.is_empty() { String::new() } else { format!(", {}", r.place) };
+        anyhow::anyhow!("{}{at}: {}", path.display(), r.rule)
+    };
+    let bytes = guard::read_file(&path, MAX_YAML).map_err(refused)?;
+    guard::yaml(&bytes).map_err(refused)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
+    Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// The largest YAML file (return, plan, configuration) read.
+pub const MAX_YAML: u64 = 1 << 20;
+/// The largest CSV return read.
+pub const MAX_CSV: u64 = 1 << 20;
+/// The largest workbook read.
+pub const MAX_XLSX: u64 = 20 << 20;
+/// The largest benchmarks.csv read (one of 18,000 organisations is a few MB).
+pub const MAX_BENCHMARKS: u64 = 64 << 20;
+
+/// The entries of a folder that may be read, sorted, and an outcome for
+/// every entry that is skipped (links, devices, sub-folders).
+fn folder_files(dir: &Path, shown: impl Fn(&Path) -> String) -> anyhow::Result<(Vec<PathBuf>, Vec<FileOutcome>)> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        let why = match guard::kind(&p) {
+            Ok(guard::Kind::File) => {
+                files.push(p);
+                continue;
+            }
+            Ok(guard::Kind::Dir) => "a folder".to_string(),
+            Ok(guard::Kind::Other(what)) => what.to_string(),
+            Err(e) => format!("cannot be read: {e}"),
+        };
+        let file = shown(&p);
+        skipped.push(FileOutcome {
+            diagnostics: vec![Diagnostic::warning(
+                &file,
+                "",
+                format!("skipped: {why}, not a return file; it is not read"),
+            )],
+            file,
+            status: Status::Skipped,
+            authority_code: None,
+            sha256: None,
+        });
+    }
+    Ok((files, skipped))
 }
 
 /// The collection years found under `<data>/returns/`, oldest first.
@@ -133,27 +177,25 @@ pub fn load_year(
     config: &Config,
 ) -> anyhow::Result<YearData> {
     let dir = data.join("returns").join(year.to_string());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
+    let shown = |p: &Path| {
+        p.strip_prefix(data)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let (files, skipped) = folder_files(&dir, shown)?;
     let bands = config.bands(year);
     let ctx = validate::Context::new(register, &bands, Some(year), config);
     let files: Vec<(PathBuf, String)> = files
         .into_iter()
         .map(|p| {
-            let shown = p
-                .strip_prefix(data)
-                .unwrap_or(&p)
-                .to_string_lossy()
-                .replace('\\', "/");
-            (p, shown)
+            let s = shown(&p);
+            (p, s)
         })
         .collect();
-    let (returns, outcomes) = load_files(&files, &ctx);
+    let (returns, mut outcomes) = load_files(&files, &ctx);
+    outcomes.extend(skipped);
+    outcomes.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(YearData {
         year,
         returns,
@@ -206,10 +248,15 @@ pub fn load_file(
         );
         return (outcome(Status::Skipped, vec![d]), None);
     }
-    let bytes = match std::fs::read(path) {
+    let max = match ext.as_str() {
+        "csv" => MAX_CSV,
+        "xlsx" => MAX_XLSX,
+        _ => MAX_YAML,
+    };
+    let bytes = match guard::read_file(path, max) {
         Ok(b) => b,
-        Err(e) => {
-            let d = Diagnostic::error(shown, "", format!("the file cannot be read: {e}"));
+        Err(r) => {
+            let d = Diagnostic::error(shown, &r.place, r.rule).hint(r.hint);
             return (outcome(Status::Rejected, vec![d]), None);
         }
     };
@@ -261,7 +308,11 @@ fn reject_duplicates(
         if let Some(r) = r {
             let files = &by_code[&r.authority_code];
             if files.len() > 1 {
-                let others: Vec<_> = files.iter().filter(|f| **f != o.file).cloned().collect();
+                let mut others: Vec<String> =
+                    files.iter().filter(|f| **f != o.file).take(3).cloned().collect();
+                if files.len() - 1 > others.len() {
+                    others.push(format!("and {} more", files.len() - 1 - others.len()));
+                }
                 o.status = Status::Rejected;
                 o.diagnostics.push(
                     Diagnostic::error(
@@ -309,25 +360,35 @@ pub fn load_actions(data: &Path, year: i32, register: &Register) -> anyhow::Resu
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(plans),
         Err(e) => anyhow::bail!("{}: {e}", dir.display()),
     };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
+    drop(entries);
+    let shown = |p: &Path| {
+        p.strip_prefix(data)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let (files, skipped) = folder_files(&dir, shown)?;
+    for s in skipped {
+        plans.problems.extend(s.diagnostics);
+    }
+    let files: Vec<PathBuf> = files
+        .into_iter()
         .filter(|p| {
-            p.is_file()
-                && p.extension().is_some_and(|x| {
-                    x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
-                })
+            p.extension().is_some_and(|x| {
+                x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
+            })
         })
         .collect();
-    files.sort();
     let mut first: std::collections::BTreeMap<String, String> = Default::default();
     for p in files {
-        let shown = p
-            .strip_prefix(data)
-            .unwrap_or(&p)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let bytes = std::fs::read(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        let shown = shown(&p);
+        let bytes = match guard::read_file(&p, MAX_YAML) {
+            Ok(b) => b,
+            Err(r) => {
+                plans.problems.push(Diagnostic::error(&shown, &r.place, r.rule).hint(r.hint));
+                continue;
+            }
+        };
         let named = actions::named_authority(&bytes).filter(|c| register.get(c).is_some());
         let result = check_plan(actions::read(&shown, &bytes), year, register);
         let Some(code) = named else {
@@ -366,7 +427,7 @@ pub fn load_plan(
     council: Option<&str>,
 ) -> anyhow::Result<(FileOutcome, Option<actions::ActionPlan>)> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    let bytes = guard::read_file(path, MAX_YAML).map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))?;
     let mut outcome = FileOutcome {
         file: shown.clone(),
         status: Status::Accepted,

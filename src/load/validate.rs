@@ -18,8 +18,10 @@ pub const COLUMNS: [&str; 8] = [
     "unknown",
 ];
 const GROUPS: [&str; 3] = ["white", "minoritised", "unknown"];
-/// Counts above 2^53 cannot be held exactly in a spreadsheet or a float.
-const MAX_COUNT: u64 = 1 << 53;
+/// More staff, applicants or events than any council has (the largest
+/// employs some tens of thousands): a larger count is a mistake, and
+/// refusing it keeps every pooled sum far from overflowing.
+pub const MAX_COUNT: u64 = 10_000_000;
 
 /// One cell as read, with its place in the file.
 #[derive(Clone, Debug)]
@@ -360,7 +362,7 @@ fn check_code(file: &str, cell: &Cell, register: &Register, diags: &mut Vec<Diag
 }
 
 /// A count: empty is `Ok(None)` (not provided); anything but a whole number
-/// from 0 to 2^53 is an error.
+/// from 0 to [`MAX_COUNT`] is an error.
 fn parse_count(file: &str, cell: &Cell, diags: &mut Vec<Diagnostic>) -> Result<Option<u64>, ()> {
     let t = cell.text.trim();
     if t.is_empty() {
@@ -376,9 +378,10 @@ fn parse_count(file: &str, cell: &Cell, diags: &mut Vec<Diagnostic>) -> Result<O
             Diagnostic::error(
                 file,
                 &cell.place,
-                "the number is too large to be a count of staff",
+                "more than 10,000,000: larger than any council's count",
             )
-            .value(cell.text.clone()),
+            .value(cell.text.chars().take(40).collect::<String>())
+            .hint("check the cell: a count is a whole number of people or events"),
         );
         return Err(());
     }

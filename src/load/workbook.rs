@@ -105,6 +105,9 @@ pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagno
             "remove the password (File > Info > Protect Workbook) and save as .xlsx",
         );
     }
+    if let Err(r) = super::guard::xlsx(bytes) {
+        return Err(vec![Diagnostic::error(file, &r.place, r.rule).hint(r.hint)]);
+    }
     let mut wb: Xlsx<_> = match calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)) {
         Ok(wb) => wb,
         Err(e) => {

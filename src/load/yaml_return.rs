@@ -52,6 +52,9 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(vec![err("", "the file is empty".into())]);
     }
+    if let Err(r) = super::guard::yaml(bytes) {
+        return Err(vec![err(&r.place, r.rule).hint(r.hint)]);
+    }
     let doc: Value = match serde_norway::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => {

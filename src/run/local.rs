@@ -10,7 +10,6 @@ use crate::model::Return;
 use crate::publish::Publisher;
 use crate::register::Register;
 use crate::render;
-use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 
 /// What `scwres local` is asked to do.
@@ -47,7 +46,8 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
     }
     let register = load::load_register(&o.data)?;
     let shown = o.benchmarks.display().to_string();
-    let bytes = std::fs::read(&o.benchmarks).with_context(|| shown.clone())?;
+    let bytes = load::guard::read_file(&o.benchmarks, load::MAX_BENCHMARKS)
+        .map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))?;
     let published = load::benchmarks::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
     let year = published.year;
     let bands = config.bands(year);

@@ -1,0 +1,274 @@
+//! Guards against hostile files, applied before any parser sees the bytes:
+//! a small file must not cost gigabytes or minutes, and nothing but regular
+//! files inside the data is read.
+//!
+//! - files: only regular files, never links or devices, and never more
+//!   bytes than a limit (read with a cap, not trusting the size);
+//! - YAML: no anchors or aliases (a return never needs them, and aliases
+//!   repeated over a large anchor are a memory bomb), no nesting deeper than
+//!   [`MAX_DEPTH`] (the parser is quadratic in it);
+//! - xlsx: at most [`MAX_ENTRIES`] parts, each unpacked with a cap and all
+//!   together under [`MAX_UNPACKED`] (zip bombs), and no cell reference
+//!   outside [`MAX_ROW`] × [`MAX_COL`] (a sheet's size is allocated from its
+//!   largest reference).
+
+use std::io::Read as _;
+use std::path::Path;
+
+/// Deepest `[`/`{` nesting or indentation level a YAML file may have.
+pub const MAX_DEPTH: usize = 32;
+/// Parts of an xlsx package.
+pub const MAX_ENTRIES: usize = 200;
+/// Bytes of all the parts of an xlsx package, unpacked.
+pub const MAX_UNPACKED: u64 = 64 << 20;
+/// Largest row and column (1-based) of any cell of a workbook.
+pub const MAX_ROW: u64 = 10_000;
+pub const MAX_COL: u64 = 200;
+
+/// Why a file is not read, for the caller's diagnostic.
+#[derive(Debug, PartialEq)]
+pub struct Refusal {
+    pub place: String,
+    pub rule: String,
+    pub hint: &'static str,
+}
+
+fn refuse(place: impl Into<String>, rule: impl Into<String>, hint: &'static str) -> Refusal {
+    Refusal {
+        place: place.into(),
+        rule: rule.into(),
+        hint,
+    }
+}
+
+/// What a path is, without following a link.
+pub enum Kind {
+    File,
+    Dir,
+    /// A link, device, pipe or socket: never read.
+    Other(&'static str),
+}
+
+/// The kind of a path, not following links.
+pub fn kind(path: &Path) -> std::io::Result<Kind> {
+    let t = std::fs::symlink_metadata(path)?.file_type();
+    Ok(if t.is_symlink() {
+        Kind::Other("a link")
+    } else if t.is_dir() {
+        Kind::Dir
+    } else if t.is_file() {
+        Kind::File
+    } else {
+        Kind::Other("a device, pipe or socket")
+    })
+}
+
+/// Reads a regular file (not a link, pipe or device) of at most `max`
+/// bytes, without trusting its stated size.
+pub fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, Refusal> {
+    let hint = "give the return file itself";
+    match kind(path) {
+        Err(e) => return Err(refuse("", format!("the file cannot be read: {e}"), hint)),
+        Ok(Kind::Other(what)) => {
+            return Err(refuse("", format!("not a regular file but {what}; it is not read"), hint));
+        }
+        Ok(Kind::Dir) => return Err(refuse("", "a folder, not a file", hint)),
+        Ok(Kind::File) => {}
+    }
+    let f = std::fs::File::open(path)
+        .map_err(|e| refuse("", format!("the file cannot be read: {e}"), hint))?;
+    let mut bytes = Vec::new();
+    f.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| refuse("", format!("the file cannot be read: {e}"), hint))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(max));
+    }
+    Ok(bytes)
+}
+
+/// The refusal of a file larger than `max` bytes.
+pub fn too_large(max: u64) -> Refusal {
+    refuse(
+        "",
+        format!("the file is larger than {} KB, too large for what it should hold", max >> 10),
+        "a return is a few kilobytes; check that this is the right file",
+    )
+}
+
+/// Refuses YAML with anchors or aliases, or nested deeper than
+/// [`MAX_DEPTH`]. A lexical check: text inside quotes and comments is
+/// passed over.
+pub fn yaml(bytes: &[u8]) -> Result<(), Refusal> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut depth = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let at = || format!("line {}", i + 1);
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if indent > 2 * MAX_DEPTH {
+            return Err(refuse(at(), format!("nested deeper than {MAX_DEPTH} levels"), NESTING));
+        }
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for c in line.chars() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '\'' | '"' if !prev.is_alphanumeric() => quote = Some(c),
+                    '#' if prev.is_whitespace() => break,
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > MAX_DEPTH {
+                            return Err(refuse(
+                                at(),
+                                format!("nested deeper than {MAX_DEPTH} levels"),
+                                NESTING,
+                            ));
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    '&' | '*' if matches!(prev, ' ' | '\t' | '[' | '{' | ',' | ':' | '-') => {
+                        // In node position an anchor or alias; inside a
+                        // plain scalar (after a letter) ordinary text.
+                        return Err(refuse(
+                            at(),
+                            "YAML anchors and aliases (& and *) are not accepted",
+                            "write every figure out in full; a text that starts with & or * goes in quotes",
+                        ));
+                    }
+                    _ => {}
+                },
+            }
+            prev = c;
+        }
+    }
+    Ok(())
+}
+
+const NESTING: &str = "a return, plan or configuration is a few levels deep; check the file";
+
+/// Checks an xlsx package before it is opened: entries, unpacked sizes and
+/// the cell references of every part.
+pub fn xlsx(bytes: &[u8]) -> Result<(), Refusal> {
+    let hint = "open it in Excel and save it again as an Excel Workbook (.xlsx)";
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| refuse("", format!("the file is not a readable .xlsx workbook ({e})"), hint))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(refuse("", format!("the workbook has {} parts, more than a return has", zip.len()), hint));
+    }
+    let mut left = MAX_UNPACKED;
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| refuse("", format!("the file is not a readable .xlsx workbook ({e})"), hint))?;
+        let name = part.name().map(|n| n.to_string()).unwrap_or_default();
+        if part.size() > left {
+            return Err(unpacks_too_large());
+        }
+        let mut data = Vec::new();
+        (&mut part)
+            .take(left + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| refuse(name.clone(), format!("a part of the workbook cannot be unpacked ({e})"), hint))?;
+        if data.len() as u64 > left {
+            return Err(unpacks_too_large());
+        }
+        left -= data.len() as u64;
+        if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
+            cell_refs(&name, &data)?;
+        }
+    }
+    Ok(())
+}
+
+fn unpacks_too_large() -> Refusal {
+    refuse(
+        "",
+        format!("the workbook unpacks to more than {} MB, far more than a return", MAX_UNPACKED >> 20),
+        "send the template filled in, without other sheets or pictures",
+    )
+}
+
+/// Every `r="B7"` (cells; rows are `r="7"`) and `ref="A1:H40"` (the
+/// sheet's dimension, merged cells) of a worksheet part within bounds.
+fn cell_refs(part: &str, xml: &[u8]) -> Result<(), Refusal> {
+    for pat in [&b" r=\""[..], &b" ref=\""[..]] {
+        let mut from = 0;
+        while let Some(k) = find(&xml[from..], pat) {
+            let start = from + k + pat.len();
+            let end = start + xml[start..].iter().position(|b| *b == b'"').unwrap_or(0);
+            let value = String::from_utf8_lossy(&xml[start..end]);
+            for r in value.split([':', ' ']) {
+                if !r.is_empty() && !within(r) {
+                    let shown: String = r.chars().take(24).collect();
+                    return Err(refuse(
+                        format!("{part}, cell {shown}"),
+                        format!(
+                            "a cell outside the {MAX_ROW} rows and {MAX_COL} columns a return workbook can use"
+                        ),
+                        "copy the figures into a new template; do not type below or beside its table",
+                    ));
+                }
+            }
+            from = end.max(start);
+        }
+    }
+    Ok(())
+}
+
+/// `A1`-style reference (with optional `$`) inside the bounds.
+fn within(r: &str) -> bool {
+    let r = r.replace('$', "");
+    let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (col, row) = r.split_at(letters);
+    if row.is_empty() || row.len() > 7 || letters > 3 || !row.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let col = col
+        .bytes()
+        .fold(0u64, |n, b| n * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1));
+    match row.parse::<u64>() {
+        Ok(row) => (1..=MAX_ROW).contains(&row) && col <= MAX_COL,
+        Err(_) => false,
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_anchors_aliases_and_deep_nesting_are_refused() {
+        let bomb = b"a: &x [1, 2]\nb: [*x, *x]\n";
+        assert!(yaml(bomb).unwrap_err().rule.contains("anchors and aliases"));
+        assert!(yaml(b"a: *x\n").is_err());
+        let deep = "a: ".to_string() + &"[".repeat(100_000);
+        let e = yaml(deep.as_bytes()).unwrap_err();
+        assert!(e.rule.contains("nested deeper"), "{e:?}");
+        // Ordinary text with & and * is fine.
+        for ok in [
+            "action: Panels with #hash, [brackets] & *stars*\n",
+            "owner: \"R&D *lead*\"\n",
+            "measure: 'a & b'\nx: { white: 1, minoritised: 2 } # a *comment\n",
+        ] {
+            assert_eq!(yaml(ok.as_bytes()), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn cell_references_are_bounded() {
+        assert!(within("A1") && within("$B$7") && within("GR10000") && within("7"));
+        for bad in ["XFD1048576", "A10001", "ZZZZZZZZZZZZ99999999999999999999", "A0", "A", "10001", "B7x"] {
+            assert!(!within(bad), "{bad}");
+        }
+        let xml = br#"<sheetData><row r="1"><c r="XFD1048576"><v>1</v></c></row></sheetData>"#;
+        assert!(cell_refs("xl/worksheets/sheet1.xml", xml).is_err());
+        let ok = br#"<dimension ref="A1:H40"/><row r="7"><c r="C7" t="n"><v>1</v></c></row>"#;
+        assert_eq!(cell_refs("s", ok), Ok(()));
+    }
+}

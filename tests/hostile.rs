@@ -1,0 +1,249 @@
+//! Hostile files: every case gets a clear message naming the file, the
+//! place and the rule, within a memory ceiling and without hanging, and the
+//! other returns are still reported. The big files are made here, not
+//! committed.
+
+mod common;
+use common::*;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Address-space ceiling of every child run here: a hostile file that made
+/// the program allocate gigabytes fails the test instead of the machine.
+const CEILING: u64 = 3 << 30;
+
+/// Runs a command under the memory ceiling, killing it after a minute (a
+/// guard against hangs, not a timing).
+fn run(mut cmd: Command) -> Output {
+    use std::os::unix::process::CommandExt as _;
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs in the child.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: CEILING,
+                rlim_max: CEILING,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain both pipes while waiting, so a long output never blocks the child.
+    let drain = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            r.read_to_end(&mut v).unwrap();
+            v
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("no answer in a minute: {cmd:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+fn validate(path: &Path) -> (i32, String) {
+    let mut c = scwres();
+    c.args(["validate", "--year", "2024", "--data"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("data"))
+        .arg(path);
+    let o = run(c);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    (o.status.code().unwrap_or(-1), text)
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/examples")
+        .join(name)
+}
+
+/// The example workbook with `edit` applied to its Return sheet's XML and
+/// `extra` parts added.
+fn workbook(edit: impl Fn(String) -> String, extra: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let bytes = std::fs::read(example("return-example.xlsx")).unwrap();
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut data).unwrap();
+        if name == "xl/worksheets/sheet2.xml" {
+            data = edit(String::from_utf8(data).unwrap()).into_bytes();
+        }
+        out.start_file(name, opts).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    for (name, data) in extra {
+        out.start_file(*name, opts).unwrap();
+        out.write_all(data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn expect_refused(path: &Path, words: &[&str]) {
+    let (code, text) = validate(path);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("REJECTED"), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+    let name = path.file_name().unwrap().to_string_lossy();
+    assert!(text.contains(name.as_ref()), "names the file: {text}");
+    for w in words {
+        assert!(text.contains(w), "{w:?} in {text}");
+    }
+    assert!(text.len() < 20_000, "a short message, not the file echoed: {} bytes", text.len());
+}
+
+#[test]
+fn workbooks_with_cells_far_out_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let overflow = workbook(
+        |x| x.replacen("<c r=\"A1\"", "<c r=\"ZZZZZZZZZZZZ99999999999999999999\"", 1),
+        &[],
+    );
+    expect_refused(
+        &write(dir.path(), "overflow.xlsx", &overflow),
+        &["xl/worksheets/sheet2.xml, cell ZZZZZZZZZZZZ", "outside the 10000 rows"],
+    );
+    let far = workbook(
+        |x| x.replace("</sheetData>", "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>"),
+        &[],
+    );
+    expect_refused(&write(dir.path(), "far.xlsx", &far), &["cell 1048576"]);
+    let dimension = workbook(|x| x.replace("<dimension ref=\"A1:", "<dimension ref=\"A1:XFD1048576\" x=\""), &[]);
+    expect_refused(&write(dir.path(), "dimension.xlsx", &dimension), &["cell XFD1048576"]);
+}
+
+#[test]
+fn a_zip_bomb_workbook_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = workbook(|x| x, &[("xl/media/bomb.bin", vec![0u8; 80 << 20])]);
+    assert!(bomb.len() < 1 << 20, "the bomb is small: {}", bomb.len());
+    expect_refused(&write(dir.path(), "bomb.xlsx", &bomb), &["unpacks to more than 64 MB"]);
+}
+
+#[test]
+fn yaml_bombs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(example("return-example.yaml")).unwrap();
+    let big = "x".repeat(100_000);
+    let aliases = vec!["*big"; 40_000].join(", ");
+    let bomb = format!("{good}\nnote: &big \"{big}\"\nnotes: [{aliases}]\n");
+    expect_refused(&write(dir.path(), "alias.yaml", bomb.as_bytes()), &["anchors and aliases"]);
+    let deep = format!("{good}\nnote: {}\n", "[".repeat(100_000));
+    expect_refused(&write(dir.path(), "deep.yaml", deep.as_bytes()), &["nested deeper than 32"]);
+}
+
+#[test]
+fn a_huge_csv_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.csv");
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(200 << 20).unwrap();
+    expect_refused(&p, &["larger than 1024 KB"]);
+}
+
+#[test]
+fn counts_no_council_could_have_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("return-example.csv"))
+        .unwrap()
+        .replacen(",55,10,5", ",9007199254740993,10,5", 1);
+    expect_refused(
+        &write(dir.path(), "huge-counts.csv", text.as_bytes()),
+        &["more than 10,000,000", "9007199254740993"],
+    );
+}
+
+/// Many copies of one return: each is rejected as a duplicate, and each
+/// message names a few of the others, not all of them.
+#[test]
+fn many_duplicates_give_short_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read(example("return-example.csv")).unwrap();
+    for i in 0..400 {
+        write(dir.path(), &format!("copy-{i:04}.csv"), &text);
+    }
+    let (code, out) = validate(dir.path());
+    assert_eq!(code, 1);
+    assert!(out.contains("and 396 more"), "{}", &out[..out.len().min(2000)]);
+    assert!(out.len() < 400 * 1000, "{} bytes", out.len());
+}
+
+/// Links and special files in the returns folder are skipped and listed,
+/// never read: nothing of what they point at reaches any output.
+#[test]
+fn links_and_pipes_in_the_returns_folder_are_not_followed() {
+    let data = fixture_copy("");
+    let returns = data.path().join("returns/2024");
+    let secret = tempfile::tempdir().unwrap();
+    let target = write(secret.path(), "secret.csv", b"TOP-SECRET-LINE,2024\n");
+    std::os::unix::fs::symlink(&target, returns.join("link.csv")).unwrap();
+    let fifo = returns.join("pipe.csv");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid C string; mkfifo has no other effect.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let out = tempfile::tempdir().unwrap();
+    let mut cmd = scwres();
+    cmd.args(["report", "--quiet", "--data"])
+        .arg(data.path())
+        .arg("--out")
+        .arg(out.path());
+    let o = run(cmd);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("TOP-SECRET"), "{err}");
+    let dir = out.path().join("2024");
+    let json = std::fs::read_to_string(dir.join("validation.json")).unwrap();
+    let md = std::fs::read_to_string(dir.join("validation.md")).unwrap();
+    for text in [&json, &md] {
+        assert!(!text.contains("TOP-SECRET"));
+        assert!(text.contains("link.csv") && text.contains("skipped: a link"), "{text}");
+        assert!(text.contains("pipe.csv") && text.contains("a device, pipe or socket"));
+    }
+    assert!(dir.join("local/E10000015-hertfordshire.pdf").exists(), "the others are reported");
+}
+
+/// A hostile report.yaml stops the run with the file named.
+#[test]
+fn a_hostile_configuration_is_refused_naming_it() {
+    let data = fixture_copy("");
+    let big = "x".repeat(200_000);
+    let yaml = format!("publication:\n  producer: &p \"{big}\"\n  contact_name: *p\n");
+    std::fs::write(data.path().join("report.yaml"), yaml).unwrap();
+    let (_, o) = run_report(data.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("report.yaml, line 2: YAML anchors and aliases"), "{err}");
+}
