@@ -32,6 +32,10 @@ pub enum NotCalculable {
     NoWhitePopulation,
     NoMinoritisedEvents,
     NoWhiteEvents,
+    /// More events than people in a group's population (more leavers than
+    /// staff, say): a rate above 1 is not a proportion, and the Katz
+    /// interval, which treats it as one, does not exist.
+    EventsAbovePopulation,
 }
 
 impl NotCalculable {
@@ -41,6 +45,9 @@ impl NotCalculable {
             NotCalculable::NoWhitePopulation => "no white staff in the population",
             NotCalculable::NoMinoritisedEvents => "no events among minoritised staff",
             NotCalculable::NoWhiteEvents => "no events among white staff",
+            NotCalculable::EventsAbovePopulation => {
+                "more events than people in the population of a group"
+            }
         }
     }
 }
@@ -65,6 +72,9 @@ pub fn relative_likelihood(a: u64, n1: u64, c: u64, n2: u64) -> Result<Rl, NotCa
     }
     if c == 0 {
         return Err(NotCalculable::NoWhiteEvents);
+    }
+    if a > n1 || c > n2 {
+        return Err(NotCalculable::EventsAbovePopulation);
     }
     let (a, n1, c, n2) = (a as f64, n1 as f64, c as f64, n2 as f64);
     let rl = (a / n1) / (c / n2);
@@ -224,6 +234,23 @@ mod tests {
         let r = relative_likelihood(10, 100, 20, 200).unwrap();
         close(r.rl, 1.0, 1e-12);
         assert!(!r.significant());
+    }
+
+    #[test]
+    fn katz_not_calculable_with_more_events_than_people() {
+        // 6.27 (6.27 to 6.27) was printed before: a zero-width interval.
+        assert_eq!(
+            relative_likelihood(40, 30, 10, 47),
+            Err(NotCalculable::EventsAbovePopulation)
+        );
+        assert_eq!(
+            relative_likelihood(3, 30, 50, 47),
+            Err(NotCalculable::EventsAbovePopulation)
+        );
+        // Every member of a group with the event is still a proportion.
+        let r = relative_likelihood(30, 30, 10, 40).unwrap();
+        close(r.rl, 4.0, 1e-12);
+        assert!(r.lower < r.rl && r.rl < r.upper);
     }
 
     #[test]
