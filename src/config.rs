@@ -160,7 +160,8 @@ impl Config {
         Ok(c)
     }
 
-    fn check(&self) -> Result<(), String> {
+    /// The checks made when the configuration is read.
+    pub fn check(&self) -> Result<(), String> {
         if !(self.band_lower > 0.0 && self.band_lower <= 1.0 && self.band_upper >= 1.0) {
             return Err("band_lower must be in (0, 1] and band_upper at least 1".into());
         }

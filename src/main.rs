@@ -130,11 +130,13 @@ enum Command {
         /// The council's action plan (YAML).
         #[arg(long)]
         actions: Option<PathBuf>,
-        /// `public` (disclosure control) or `internal` (exact figures, not
-        /// for publication); default: report.yaml's.
+        /// `public` (disclosure control; the default) or `internal` (exact
+        /// figures, not for publication).
         #[arg(long)]
         audience: Option<AudienceArg>,
-        /// Folder with `report.yaml` (publication details, thresholds).
+        /// Folder with the register (`authorities.csv`) the national run
+        /// used, if not the built-in one. Publication details and thresholds
+        /// come from the `publication.json` beside the benchmarks.
         #[arg(long, default_value = "data")]
         data: PathBuf,
         /// Where to write the report.

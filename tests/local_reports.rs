@@ -248,3 +248,65 @@ fn benchmarks_funnel_points_are_anonymous() {
     }
     assert!(rows.iter().all(|r| r["scope"] != "authority"));
 }
+
+/// The council's run takes the publication's decisions from the
+/// `publication.json` beside the benchmarks, not from whatever `report.yaml`
+/// lies in the folder it runs in; a benchmarks file changed after
+/// publication, or one without its publication, is refused.
+#[test]
+fn the_council_route_does_not_depend_on_the_folder_it_runs_in() {
+    let (out, _) = run_report(&fixture("basic"));
+    let published = tempfile::tempdir().unwrap();
+    for f in ["benchmarks.csv", "publication.json"] {
+        std::fs::copy(out.path().join("2024").join(f), published.path().join(f)).unwrap();
+    }
+    // A folder with a misleading configuration of its own.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let data = elsewhere.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("report.yaml"),
+        "synthetic: true\ndisclosure:\n  min_count: 20\npublication:\n  producer: \"SC-WRES demo\"\n",
+    )
+    .unwrap();
+    std::fs::copy(fixture("basic/authorities.csv"), data.join("authorities.csv")).unwrap();
+    let mine = tempfile::tempdir().unwrap();
+    let bench = published.path().join("benchmarks.csv");
+    let local = |bench: &std::path::Path| {
+        scwres()
+            .current_dir(elsewhere.path())
+            .arg("local")
+            .arg("--return")
+            .arg(fixture("basic/returns/2024/hertfordshire.csv"))
+            .arg("--previous")
+            .arg(fixture("basic/returns/2023/hertfordshire.csv"))
+            .arg("--actions")
+            .arg(fixture("basic/actions/2024/hertfordshire.yaml"))
+            .arg("--benchmarks")
+            .arg(bench)
+            .arg("-o")
+            .arg(mine.path())
+            .output()
+            .unwrap()
+    };
+    let o = local(&bench);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let theirs = std::fs::read(out.path().join("2024/local").join(HERTS)).unwrap();
+    assert!(theirs == std::fs::read(mine.path().join(HERTS)).unwrap());
+
+    // Changed after publication: one figure edited.
+    let text = std::fs::read_to_string(&bench).unwrap();
+    let edited = text.replacen(",national,,all,2,", ",national,,all,2,1", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&bench, edited).unwrap();
+    let o = local(&bench);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("changed or cut after publication"), "{err}");
+
+    // Without its publication.
+    std::fs::write(&bench, text).unwrap();
+    std::fs::remove_file(published.path().join("publication.json")).unwrap();
+    let err = String::from_utf8_lossy(&local(&bench).stderr).into_owned();
+    assert!(err.contains("publication.json") && err.contains("must be beside it"), "{err}");
+}

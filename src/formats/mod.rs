@@ -4,6 +4,7 @@
 
 pub mod benchmarks;
 pub mod manifest;
+pub mod publication;
 pub mod results;
 pub mod suppressions;
 pub mod validation;

@@ -78,6 +78,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
         funnel_points: Vec::new(),
     };
     let mut the_year = None;
+    let mut seen = std::collections::HashSet::new();
     for (line, row) in format::read(file, bytes)? {
         let at = |what: &str| format!("{file}, line {line}: {what}");
         let y: i32 = row
@@ -102,13 +103,19 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
             match s {
                 "" => Ok(Cell::Empty),
                 "[c]" => Ok(Cell::Suppressed),
-                s => s
-                    .parse()
-                    .map(Cell::N)
-                    .map_err(|_| at(&format!("column `{name}`: `{s}` is not a number"))),
+                s => match s.parse::<f64>() {
+                    Ok(x) if x.is_finite() && x >= 0.0 => Ok(Cell::N(x)),
+                    _ => Err(at(&format!("column `{name}`: `{s}` is not a number of 0 or more"))),
+                },
             }
         };
         let counts = counts(&row);
+        let r = &row.result;
+        if r.scope != "funnel_point"
+            && !seen.insert((r.scope.clone(), r.area_code.clone(), service, indicator, band.clone()))
+        {
+            return Err(at("a second row for the same figure"));
+        }
         match row.result.scope.as_str() {
             "national" => {
                 let n: Vec<Option<u64>> = counts.iter().map(|(_, s)| s.parse().ok()).collect();
@@ -141,15 +148,25 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                 for (slot, (name, s)) in cells.iter_mut().zip(counts) {
                     *slot = cell(name, s)?;
                 }
+                let (rl, lower, upper) = (
+                    cell("relative_likelihood", &row.result.relative_likelihood)?,
+                    cell("ci_lower", &row.result.ci_lower)?,
+                    cell("ci_upper", &row.result.ci_upper)?,
+                );
+                if let (Cell::N(rl), Cell::N(lo), Cell::N(hi)) = (rl, lower, upper)
+                    && !(lo <= rl && rl <= hi)
+                {
+                    return Err(at("the relative likelihood lies outside its interval"));
+                }
                 p.regions.push(RegionFigure {
                     area_code: row.result.area_code.clone(),
                     service,
                     indicator,
                     band,
                     counts: cells,
-                    rl: cell("relative_likelihood", &row.result.relative_likelihood)?,
-                    lower: cell("ci_lower", &row.result.ci_lower)?,
-                    upper: cell("ci_upper", &row.result.ci_upper)?,
+                    rl,
+                    lower,
+                    upper,
                     share: cell("minoritised_share", &row.result.minoritised_share)?,
                     assessment: row.result.assessment.clone(),
                     councils: row.extra.councils.parse().unwrap_or(0),

@@ -3,6 +3,7 @@
 
 use super::{local_bench, local_inputs, local_source, threads};
 use crate::compute;
+use crate::formats::publication;
 use crate::config::{Audience, Config};
 use crate::load::diag::Diagnostic;
 use crate::load::{self, FileOutcome, Status};
@@ -22,9 +23,9 @@ pub struct LocalOptions {
     pub previous: Option<PathBuf>,
     /// The council's action plan.
     pub actions: Option<PathBuf>,
-    /// Overrides the audience of `report.yaml`.
+    /// `public` (the default) or `internal`.
     pub audience: Option<Audience>,
-    /// Folder with `report.yaml` (and optionally `authorities.csv`).
+    /// Folder with the national run's `authorities.csv`, if it had its own.
     pub data: PathBuf,
     pub out: PathBuf,
 }
@@ -40,14 +41,24 @@ pub struct LocalRun {
 /// benchmarks, without anyone else's data.
 pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
     threads::init_threads();
-    let mut config = load::load_config(&o.data)?;
-    if let Some(a) = o.audience {
-        config.audience = a;
-    }
     let register = load::load_register(&o.data)?;
     let shown = o.benchmarks.display().to_string();
     let bytes = load::guard::read_file(&o.benchmarks, load::MAX_BENCHMARKS)
         .map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))?;
+    // What the national publication decided travels beside the benchmarks
+    // and wins over any local configuration; the audience is the council's.
+    let pub_path = o.benchmarks.with_file_name(publication::FILE);
+    let pub_shown = pub_path.display().to_string();
+    let pub_bytes = load::guard::read_file(&pub_path, load::MAX_YAML).map_err(|r| {
+        anyhow::anyhow!(
+            "{pub_shown}: {}; it is published with benchmarks.csv and must be beside it",
+            r.rule
+        )
+    })?;
+    let mut config = publication::Publication::read(&pub_shown, &pub_bytes, &shown, &bytes)
+        .map_err(anyhow::Error::msg)?
+        .configuration;
+    config.audience = o.audience.unwrap_or(Audience::Public);
     let published = load::benchmarks::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
     let year = published.year;
     let bands = config.bands(year);
