@@ -389,3 +389,86 @@ fn internal_audience_shows_exact_figures_marked_not_for_publication() {
     );
     assert!(flat.contains(&squash("2 / ")), "{text}");
 }
+
+/// Every file of `dir`, relative, sorted.
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A rerun replaces the whole folder: a stale file of an earlier run, or a
+/// killed run's staging folder, is gone, and the folder holds exactly the
+/// files its manifest lists.
+#[test]
+fn a_run_folder_holds_exactly_what_its_manifest_lists() {
+    let out = tempfile::tempdir().unwrap();
+    let run = || {
+        scwres()
+            .args(["report", "--quiet", "--data"])
+            .arg(fixture("basic"))
+            .arg("--out")
+            .arg(out.path())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run().status.code(), Some(1));
+    let dir = out.path().join("2024");
+    std::fs::write(dir.join("local/E99999999-stale.pdf"), b"old").unwrap();
+    let killed = out.path().join(".2024.staging-999999");
+    std::fs::create_dir_all(&killed).unwrap();
+    std::fs::write(killed.join("half.pdf"), b"half").unwrap();
+    assert_eq!(run().status.code(), Some(1));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let mut listed: Vec<String> = manifest["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["file"].as_str().unwrap().to_string())
+        .chain(["manifest.json".to_string()])
+        .collect();
+    listed.sort();
+    assert_eq!(files_under(&dir), listed);
+    assert!(!killed.exists(), "a killed run's staging folder is removed");
+    let mut top: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, [".2024.lock", "2024"]);
+}
+
+/// A second run into the same folder while one is writing is refused, and
+/// the first run's folder is untouched.
+#[test]
+fn a_second_run_at_once_is_refused() {
+    use std::os::fd::AsRawFd as _;
+    let out = tempfile::tempdir().unwrap();
+    let lock = std::fs::File::create(out.path().join(".2024.lock")).unwrap();
+    // SAFETY: a valid descriptor; the lock is released when `lock` drops.
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let o = scwres()
+        .args(["report", "--quiet", "--data"])
+        .arg(fixture("basic"))
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("another run is writing this folder"), "{err}");
+    assert!(!out.path().join("2024").exists());
+    drop(lock);
+}

@@ -4,7 +4,7 @@
 //! half-written file behind.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically, creating folders as needed, and
 /// syncs it to disk.
@@ -66,23 +66,7 @@ impl Publisher {
     /// Syncs everything written to disk (the whole file system of the
     /// output folder, in one call where the OS has one).
     pub fn sync(&self) -> std::io::Result<()> {
-        #[cfg(target_os = "linux")]
-        {
-            use std::os::fd::AsRawFd as _;
-            let dir = std::fs::File::open(&self.root)?;
-            // SAFETY: `dir` is an open file descriptor for the call's length.
-            if unsafe { libc::syncfs(dir.as_raw_fd()) } != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            let written = self.written.lock().expect("no panics while held").clone();
-            for (rel, _) in written {
-                std::fs::File::open(self.root.join(rel))?.sync_all()?;
-            }
-        }
-        Ok(())
+        sync_path(&self.root)
     }
 
     /// Files written so far.
@@ -102,6 +86,152 @@ impl Publisher {
             })
             .collect()
     }
+}
+
+/// A run's output folder as one publication: the run holds a lock on it,
+/// writes everything into a private staging folder beside it, and swaps
+/// the staging folder into place at the end. So `<dir>` always holds
+/// exactly one run's files, matching its manifest: never two runs' files
+/// mixed, never a stale file of an earlier run, never a half-made run (a
+/// killed run leaves only its hidden staging folder, removed by the next).
+pub struct Staged {
+    target: PathBuf,
+    staging: PathBuf,
+    /// Where the earlier run's files go while they are replaced.
+    old: PathBuf,
+    /// Held for the run: released by the OS when the process ends, however.
+    _lock: std::fs::File,
+}
+
+impl Staged {
+    /// Takes the lock on `target` (refusing if another run holds it),
+    /// clears the staging folders killed runs left, and starts a new one.
+    pub fn begin(target: &Path) -> anyhow::Result<Staged> {
+        use anyhow::Context as _;
+        let parent = target.parent().unwrap_or(Path::new("."));
+        let name = target
+            .file_name()
+            .and_then(|n| n.to_str())
+            .context("the output folder has no name")?
+            .to_string();
+        std::fs::create_dir_all(parent).with_context(|| parent.display().to_string())?;
+        let lock_path = parent.join(format!(".{name}.lock"));
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| lock_path.display().to_string())?;
+        lock_exclusive(&lock).map_err(|_| {
+            anyhow::anyhow!(
+                "{}: another run is writing this folder now; wait for it to finish",
+                target.display()
+            )
+        })?;
+        let (staging, old) = (format!(".{name}.staging-"), format!(".{name}.old-"));
+        for e in std::fs::read_dir(parent).with_context(|| parent.display().to_string())? {
+            let e = e?;
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with(&staging) || n.starts_with(&old) {
+                remove_tree(&e.path()).with_context(|| e.path().display().to_string())?;
+            }
+        }
+        let pid = std::process::id();
+        let staging = parent.join(format!("{staging}{pid}"));
+        std::fs::create_dir_all(&staging).with_context(|| staging.display().to_string())?;
+        Ok(Staged {
+            target: target.to_path_buf(),
+            staging,
+            old: parent.join(format!("{old}{pid}")),
+            _lock: lock,
+        })
+    }
+
+    /// Where the run writes.
+    pub fn dir(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Puts the staged files in place of the target, atomically where the
+    /// OS can exchange two folders, and removes the earlier run's files.
+    pub fn finish(self) -> anyhow::Result<PathBuf> {
+        use anyhow::Context as _;
+        let shown = self.target.display().to_string();
+        let exists = std::fs::symlink_metadata(&self.target).is_ok();
+        if exists && exchange(&self.staging, &self.target).is_ok() {
+            // The staging path now holds the earlier run.
+            remove_tree(&self.staging).with_context(|| shown.clone())?;
+        } else {
+            if exists {
+                std::fs::rename(&self.target, &self.old).with_context(|| shown.clone())?;
+                std::fs::rename(&self.staging, &self.target).with_context(|| shown.clone())?;
+                remove_tree(&self.old).with_context(|| shown.clone())?;
+            } else {
+                std::fs::rename(&self.staging, &self.target).with_context(|| shown.clone())?;
+            }
+        }
+        sync_path(&self.target).with_context(|| shown.clone())?;
+        Ok(self.target.clone())
+    }
+}
+
+/// Syncs the file system holding `path` to disk (in one call on Linux).
+pub fn sync_path(path: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd as _;
+        let dir = std::fs::File::open(path)?;
+        // SAFETY: `dir` is an open file descriptor for the call's length.
+        if unsafe { libc::syncfs(dir.as_raw_fd()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    std::fs::File::open(path)?.sync_all()?;
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn lock_exclusive(f: &std::fs::File) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd as _;
+    // SAFETY: a valid open descriptor for the call's length.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lock_exclusive(f: &std::fs::File) -> std::io::Result<()> {
+    f.try_lock().map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// Swaps two paths in one step (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: two valid C strings; the call only renames.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 /// The file that marks a scratch folder as a tool's own.

@@ -4,7 +4,7 @@ use super::{Prepared, for_each_document, prepare};
 use crate::formats::{self, manifest};
 use crate::load::{FileOutcome, Status};
 use crate::model::Return;
-use crate::publish::Publisher;
+use crate::publish::{Publisher, Staged};
 use crate::render;
 use crate::view::national::Files;
 use std::path::PathBuf;
@@ -54,8 +54,8 @@ pub fn run_report_with(
         reports: p.current.returns.len() + 1,
     });
 
-    let dir = opts.out.join(year.to_string());
-    let out = Publisher::new(&dir);
+    let staged = Staged::begin(&opts.out.join(year.to_string()))?;
+    let out = Publisher::new(staged.dir());
     let prev = p.results.previous.as_ref();
     let national_rows = prev
         .into_iter()
@@ -135,6 +135,7 @@ pub fn run_report_with(
     );
     out.write("manifest.json", &m.write())?;
     out.sync()?;
+    let dir = staged.finish()?;
 
     let count = |s| p.current.outcomes.iter().filter(|o| o.status == s).count();
     Ok(RunSummary {
@@ -180,11 +181,13 @@ fn documents(
                 }
             }
             Some(r) => {
-                let made = p.render_local(r);
-                if let Ok((doc, _)) = &made {
-                    out.write(&format!("local/{}.pdf", doc.name), &doc.pdf)?;
-                }
-                let made = made.map(|(_, log)| log);
+                // A report that cannot be made or written is a failure of
+                // its council only: the others are made, and the manifest.
+                let made = p.render_local(r).and_then(|(doc, log)| {
+                    out.write(&format!("local/{}.pdf", doc.name), &doc.pdf)
+                        .map_err(|e| e.to_string())?;
+                    Ok(log)
+                });
                 locals
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
