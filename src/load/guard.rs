@@ -178,6 +178,7 @@ pub fn xlsx(bytes: &[u8]) -> Result<(), Refusal> {
         if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
             cell_refs(&name, &data)?;
         }
+        counts(&name, &data)?;
     }
     Ok(())
 }
@@ -210,6 +211,30 @@ fn cell_refs(part: &str, xml: &[u8]) -> Result<(), Refusal> {
                         "copy the figures into a new template; do not type below or beside its table",
                     ));
                 }
+            }
+            from = end.max(start);
+        }
+    }
+    Ok(())
+}
+
+/// The item counts a part declares (`count="…"`, `uniqueCount="…"`), which
+/// a reader may allocate for before reading the items: no more than a
+/// return's cells.
+fn counts(part: &str, xml: &[u8]) -> Result<(), Refusal> {
+    for pat in [&b" count=\""[..], &b" uniqueCount=\""[..]] {
+        let mut from = 0;
+        while let Some(k) = find(&xml[from..], pat) {
+            let start = from + k + pat.len();
+            let end = start + xml[start..].iter().position(|b| *b == b'"').unwrap_or(0);
+            let value = String::from_utf8_lossy(&xml[start..end]);
+            if !value.parse::<u64>().is_ok_and(|n| n <= MAX_ROW * MAX_COL) {
+                let shown: String = value.chars().take(24).collect();
+                return Err(refuse(
+                    part.to_string(),
+                    format!("declares {shown} items, more than a return workbook can hold"),
+                    "open it in Excel and save it again as an Excel Workbook (.xlsx)",
+                ));
             }
             from = end.max(start);
         }
@@ -270,5 +295,8 @@ mod tests {
         assert!(cell_refs("xl/worksheets/sheet1.xml", xml).is_err());
         let ok = br#"<dimension ref="A1:H40"/><row r="7"><c r="C7" t="n"><v>1</v></c></row>"#;
         assert_eq!(cell_refs("s", ok), Ok(()));
+        assert!(counts("xl/sharedStrings.xml", br#"<sst count="53425342534" uniqueCount="3">"#).is_err());
+        assert!(counts("xl/sharedStrings.xml", br#"<sst count="x">"#).is_err());
+        assert_eq!(counts("xl/sharedStrings.xml", br#"<sst count="70" uniqueCount="68">"#), Ok(()));
     }
 }
