@@ -247,3 +247,24 @@ fn a_hostile_configuration_is_refused_naming_it() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("report.yaml, line 2: YAML anchors and aliases"), "{err}");
 }
+
+/// Characters the reports' fonts do not have, or control characters, in an
+/// action plan are refused with the file and field named, before any
+/// typesetting; the other councils' reports are made.
+#[test]
+fn unprintable_plan_text_is_refused_naming_the_field() {
+    let data = fixture_copy("");
+    let plan = data.path().join("actions/2024/hertfordshire.yaml");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    std::fs::write(&plan, text.replacen("owner: ", "owner: 漢字 😀 ", 1)).unwrap();
+    let (out, o) = run_report(data.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("actions/2024/hertfordshire.yaml, actions[0].owner: the character '漢' (U+6F22) cannot be printed"),
+        "{err}"
+    );
+    assert!(!err.contains("PDF/UA"), "{err}");
+    assert!(!out.path().join("2024/local/E10000015-hertfordshire.pdf").exists());
+    assert!(out.path().join("2024/local/E10000012-essex.pdf").exists());
+}

@@ -8,7 +8,7 @@ mod escape;
 pub mod tables;
 mod world;
 
-pub use world::Typeset;
+pub use world::{Typeset, unprintable};
 
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, Value};
 use std::sync::LazyLock;

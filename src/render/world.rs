@@ -41,6 +41,17 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     }
 });
 
+/// The first character of `text` that no font of the reports can print.
+pub fn unprintable(text: &str) -> Option<char> {
+    text.chars().find(|c| {
+        !c.is_whitespace()
+            && !FONTS
+                .fonts
+                .iter()
+                .any(|f| f.info().coverage.contains(*c as u32))
+    })
+}
+
 static LIBRARY: LazyLock<LazyHash<Library>> =
     LazyLock::new(|| LazyHash::new(Library::builder().build()));
 

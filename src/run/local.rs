@@ -89,8 +89,15 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
     }
     let mut plan = None;
     if let Some(ap) = &o.actions {
-        let (outcome, p) = load::load_plan(ap, year, &register, ret.as_ref().map(|r| r.authority_code.as_str()))?;
-        plan = p;
+        let (mut outcome, p) = load::load_plan(ap, year, &register, ret.as_ref().map(|r| r.authority_code.as_str()))?;
+        if let Some(p) = &p {
+            let d = super::printable(p);
+            if !d.is_empty() {
+                outcome.status = Status::Rejected;
+                outcome.diagnostics.extend(d);
+            }
+        }
+        plan = p.filter(|_| outcome.status == Status::Accepted);
         outcomes.push(outcome);
     }
     let (Some(ret), true) = (

@@ -79,7 +79,17 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         Some(py) => Some(load::load_year(data, py, &register, &config)?),
         None => None,
     };
-    let plans = load::load_actions(data, year, &register)?;
+    let mut plans = load::load_actions(data, year, &register)?;
+    let unprintable: Vec<(String, Vec<load::diag::Diagnostic>)> = plans
+        .by_council
+        .iter()
+        .map(|(code, plan)| (code.clone(), printable(plan)))
+        .filter(|(_, d)| !d.is_empty())
+        .collect();
+    for (code, d) in unprintable {
+        plans.by_council.remove(&code);
+        plans.refused.entry(code).or_default().extend(d);
+    }
     let results = compute::compute(
         &current.returns,
         year,
@@ -106,6 +116,39 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         local_bench,
         plans,
     })
+}
+
+/// Every field of a plan that the reports could not print: a control
+/// character, or a character none of the embedded fonts has (CJK, emoji),
+/// named by file, field and character, before any typesetting.
+pub fn printable(plan: &ActionPlan) -> Vec<load::diag::Diagnostic> {
+    let mut d = Vec::new();
+    for (i, a) in plan.actions.iter().enumerate() {
+        for (field, text) in [
+            ("action", &a.action),
+            ("owner", &a.owner),
+            ("measure", &a.measure),
+        ] {
+            let bad = text
+                .chars()
+                .find(|c| c.is_control())
+                .or_else(|| render::unprintable(text));
+            if let Some(c) = bad {
+                d.push(
+                    load::diag::Diagnostic::error(
+                        &plan.file,
+                        format!("actions[{i}].{field}"),
+                        format!(
+                            "the character {:?} (U+{:04X}) cannot be printed in the report",
+                            c, c as u32
+                        ),
+                    )
+                    .hint("the report's fonts cover Latin, Greek, Cyrillic and Arabic script; write it without that character"),
+                );
+            }
+        }
+    }
+    d
 }
 
 /// What local reports read of a published benchmarks file: the national
