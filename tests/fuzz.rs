@@ -140,7 +140,7 @@ fn xlsx_returns() {
     }
     let bands = default_bands();
     for round in 0..rounds(300) {
-        let target = if round % 2 == 0 { "xl/worksheets/sheet2.xml" } else { "xl/sharedStrings.xml" };
+        let target = if round % 2 == 0 { "xl/worksheets/sheet3.xml" } else { "xl/sharedStrings.xml" };
         let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         for (name, data) in &parts {
             out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())

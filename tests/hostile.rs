@@ -93,7 +93,7 @@ fn workbook(edit: impl Fn(String) -> String, extra: &[(&str, Vec<u8>)]) -> Vec<u
         let name = f.name().unwrap().to_string();
         let mut data = Vec::new();
         std::io::Read::read_to_end(&mut f, &mut data).unwrap();
-        if name == "xl/worksheets/sheet2.xml" {
+        if name == "xl/worksheets/sheet3.xml" {
             data = edit(String::from_utf8(data).unwrap()).into_bytes();
         }
         out.start_file(name, opts).unwrap();
@@ -134,7 +134,7 @@ fn workbooks_with_cells_far_out_are_refused() {
     );
     expect_refused(
         &write(dir.path(), "overflow.xlsx", &overflow),
-        &["xl/worksheets/sheet2.xml, cell ZZZZZZZZZZZZ", "outside the 10000 rows"],
+        &["xl/worksheets/sheet3.xml, cell ZZZZZZZZZZZZ", "outside the 10000 rows"],
     );
     let far = workbook(
         |x| x.replace("</sheetData>", "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>"),
@@ -267,4 +267,16 @@ fn unprintable_plan_text_is_refused_naming_the_field() {
     assert!(!err.contains("PDF/UA"), "{err}");
     assert!(!out.path().join("2024/local/E10000015-hertfordshire.pdf").exists());
     assert!(out.path().join("2024/local/E10000012-essex.pdf").exists());
+}
+
+/// A damaged workbook (a cell pointing at a shared string that is not
+/// there) says the Return sheet is damaged, not that it is missing.
+#[test]
+fn a_damaged_workbook_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let damaged = workbook(|x| x.replacen("t=\"s\"><v>", "t=\"s\"><v>99999", 1), &[]);
+    let (code, text) = validate(&write(dir.path(), "damaged.xlsx", &damaged));
+    assert_eq!(code, 1, "{text}");
+    assert!(!text.contains("no sheet named"), "{text}");
+    assert!(text.contains("the workbook is damaged"), "{text}");
 }

@@ -117,12 +117,20 @@ pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagno
             );
         }
     };
+    let has_sheet = wb.sheet_names().iter().any(|n| n == RETURN_SHEET);
     let range = match wb.worksheet_range(RETURN_SHEET) {
         Ok(r) => r,
-        Err(_) => {
+        Err(_) if !has_sheet => {
             return fail(
                 format!("the workbook has no sheet named `{RETURN_SHEET}`"),
                 "use the template made by `scwres template` and keep its sheet names",
+            );
+        }
+        Err(e) => {
+            let why: String = e.to_string().chars().take(200).collect();
+            return fail(
+                format!("the sheet `{RETURN_SHEET}` cannot be read: the workbook is damaged ({why})"),
+                "open it in Excel and save it again as an Excel Workbook (.xlsx)",
             );
         }
     };
