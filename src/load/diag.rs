@@ -10,6 +10,9 @@ pub enum Severity {
     Warning,
 }
 
+/// The longest value a diagnostic quotes.
+pub const MAX_VALUE: usize = 80;
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -44,8 +47,16 @@ impl Diagnostic {
         }
     }
 
+    /// The value found, shortened to [`MAX_VALUE`] characters: a message
+    /// never echoes a whole file.
     pub fn value(mut self, v: impl Into<String>) -> Self {
-        self.value = Some(v.into());
+        let v: String = v.into();
+        self.value = Some(if v.chars().count() > MAX_VALUE {
+            let head: String = v.chars().take(MAX_VALUE).collect();
+            format!("{head}… ({} characters)", v.chars().count())
+        } else {
+            v
+        });
         self
     }
 

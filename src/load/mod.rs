@@ -308,21 +308,27 @@ fn reject_duplicates(
         if let Some(r) = r {
             let files = &by_code[&r.authority_code];
             if files.len() > 1 {
-                let mut others: Vec<String> =
+                let others: Vec<String> =
                     files.iter().filter(|f| **f != o.file).take(3).cloned().collect();
-                if files.len() - 1 > others.len() {
-                    others.push(format!("and {} more", files.len() - 1 - others.len()));
-                }
+                let n = files.len() - 1;
                 o.status = Status::Rejected;
                 o.diagnostics.push(
                     Diagnostic::error(
                         &o.file,
                         "",
-                        format!(
-                            "another return for {} in {} is in this run",
-                            r.authority_code,
-                            year.unwrap_or(r.year)
-                        ),
+                        if n == 1 {
+                            format!(
+                                "another return for {} in {} is in this run",
+                                r.authority_code,
+                                year.unwrap_or(r.year)
+                            )
+                        } else {
+                            format!(
+                                "{n} other returns for {} in {} are in this run",
+                                r.authority_code,
+                                year.unwrap_or(r.year)
+                            )
+                        },
                     )
                     .value(others.join(", "))
                     .hint("keep one return per council and year; both are left out until then"),

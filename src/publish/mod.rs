@@ -282,18 +282,25 @@ pub fn local_name(code: &str, name: &str) -> String {
     format!("{code}-{}", slug(name))
 }
 
-/// A file-name slug: lower case, ASCII letters and digits joined by `-`.
+/// A file-name slug: lower case, ASCII letters and digits joined by `-`,
+/// at most [`MAX_SLUG`] characters (file systems allow 255 bytes a name).
 pub fn slug(name: &str) -> String {
     let s: String = name
         .to_lowercase()
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    s.split('-')
+    let mut s = s
+        .split('-')
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
-        .join("-")
+        .join("-");
+    s.truncate(MAX_SLUG);
+    s.trim_end_matches('-').to_string()
 }
+
+/// The longest slug of a name in a file name.
+pub const MAX_SLUG: usize = 60;
 
 #[cfg(test)]
 mod tests {
@@ -325,5 +332,7 @@ mod tests {
     fn slugs_are_file_names() {
         assert_eq!(slug("St #1 [Met] & *Co*"), "st-1-met-co");
         assert_eq!(local_name("E1", "Kingston upon Hull, City of"), "E1-kingston-upon-hull-city-of");
+        let long = slug(&"Borough ".repeat(200));
+        assert!(long.len() <= MAX_SLUG && !long.ends_with('-'), "{long}");
     }
 }
