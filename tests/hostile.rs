@@ -280,3 +280,31 @@ fn a_damaged_workbook_says_so() {
     assert!(!text.contains("no sheet named"), "{text}");
     assert!(text.contains("the workbook is damaged"), "{text}");
 }
+
+/// A figure typed below the workbook's table is reported, not left out.
+#[test]
+fn a_value_below_the_workbook_table_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let below = workbook(
+        |x| x.replace("</sheetData>", "<row r=\"60\"><c r=\"C60\"><v>77</v></c></row></sheetData>"),
+        &[],
+    );
+    expect_refused(
+        &write(dir.path(), "below.xlsx", &below),
+        &["Return!C60: a value below the return's table is not read"],
+    );
+}
+
+/// YAML number forms the CSV refuses (`+55`, `0x37`, `0o67`, `-0`) are
+/// refused in a YAML return too: one return, one verdict, any encoding.
+#[test]
+fn yaml_number_forms_the_csv_refuses_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(example("return-example.yaml")).unwrap();
+    assert!(good.contains("white: 55,"));
+    for form in ["+55", "0x37", "0o67", "-0", "5_5", ".inf"] {
+        let text = good.replacen("white: 55,", &format!("white: {form},"), 1);
+        let name = format!("form-{}.yaml", form.replace(['+', '.'], "p"));
+        expect_refused(&write(dir.path(), &name, text.as_bytes()), &[&format!("(found \"{form}\")")]);
+    }
+}

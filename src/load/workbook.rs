@@ -200,10 +200,24 @@ pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagno
             .hint("fill in the columns of the services you run"),
         ]);
     }
-    Ok(Read {
-        rows: out,
-        diags: Vec::new(),
-    })
+    // Figures typed below the table (a row added by hand) are not part of
+    // the return: say so rather than leave them out silently.
+    let last = FIRST_DATA_ROW + rows.len() as u32;
+    let (height, width) = range.end().map_or((0, 0), |(r, c)| (r + 1, c + 1));
+    let mut diags = Vec::new();
+    for r in last..height {
+        for c in 0..width.min(SERVICE_COLUMNS[1].1 as u32 + 3) {
+            if !matches!(range.get_value((r, c)), None | Some(Data::Empty)) {
+                diags.push(
+                    Diagnostic::error(file, cell_name(r, c as u16), "a value below the return's table is not read")
+                        .value(text(range.get_value((r, c))))
+                        .hint("put every figure in the template's own rows; a measure that is not in the template is not part of the return"),
+                );
+                break;
+            }
+        }
+    }
+    Ok(Read { rows: out, diags })
 }
 
 #[cfg(test)]

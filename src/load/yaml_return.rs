@@ -41,6 +41,40 @@ fn key(k: &Value) -> String {
     scalar(k).unwrap_or_else(|| "?".into())
 }
 
+/// The first value YAML would read as a number in a form the CSV refuses
+/// (`+55`, `0x37`, `0o67`, `0b1`, `5_5`, `-0`, `.inf`, `.nan`), with its
+/// line: YAML turns them into numbers silently, losing what was written.
+fn number_form(text: &str) -> Option<(usize, String)> {
+    for (i, line) in text.lines().enumerate() {
+        let mut plain = String::new();
+        let mut quote = None;
+        let mut prev = ' ';
+        for c in line.chars() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if (c == '"' || c == '\'') && !prev.is_alphanumeric() => quote = Some(c),
+                None if c == '#' && prev.is_whitespace() => break,
+                None => plain.push(c),
+            }
+            prev = c;
+        }
+        for token in plain.split(|c: char| c.is_whitespace() || ",:{}[]".contains(c)) {
+            let t = token.to_ascii_lowercase();
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            let odd = (t.starts_with('+') && t.len() > 1)
+                || ["0x", "0o", "0b"].iter().any(|p| t.starts_with(p) && t.len() > 2)
+                || (t.starts_with("-0") && !t.as_bytes().get(2).is_some_and(u8::is_ascii_digit))
+                || (t.contains('_') && digits(&t.replace('_', "")))
+                || [".inf", "-.inf", "+.inf", ".nan"].contains(&t.as_str());
+            if odd {
+                return Some((i + 1, token.to_string()));
+            }
+        }
+    }
+    None
+}
+
 pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
     let err = |place: &str, rule: String| Diagnostic::error(file, place, rule);
     if bytes.len() > MAX_BYTES {
@@ -54,6 +88,16 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
     }
     if let Err(r) = super::guard::yaml(bytes) {
         return Err(vec![err(&r.place, r.rule).hint(r.hint)]);
+    }
+    if let Some((line, token)) = number_form(&String::from_utf8_lossy(bytes)) {
+        return Err(vec![
+            err(
+                &format!("line {line}"),
+                "a number must be written as a plain whole number, as in the CSV".into(),
+            )
+            .value(token)
+            .hint("write 55, not +55, 0x37, 0o67, 5_5 or -0"),
+        ]);
     }
     let doc: Value = match serde_norway::from_slice(bytes) {
         Ok(v) => v,
