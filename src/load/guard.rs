@@ -195,11 +195,7 @@ fn unpacks_too_large() -> Refusal {
 /// sheet's dimension, merged cells) of a worksheet part within bounds.
 fn cell_refs(part: &str, xml: &[u8]) -> Result<(), Refusal> {
     for pat in [&b" r=\""[..], &b" ref=\""[..]] {
-        let mut from = 0;
-        while let Some(k) = find(&xml[from..], pat) {
-            let start = from + k + pat.len();
-            let end = start + xml[start..].iter().position(|b| *b == b'"').unwrap_or(0);
-            let value = String::from_utf8_lossy(&xml[start..end]);
+        for value in attributes(xml, pat) {
             for r in value.split([':', ' ']) {
                 if !r.is_empty() && !within(r) {
                     let shown: String = r.chars().take(24).collect();
@@ -212,10 +208,21 @@ fn cell_refs(part: &str, xml: &[u8]) -> Result<(), Refusal> {
                     ));
                 }
             }
-            from = end.max(start);
         }
     }
     Ok(())
+}
+
+/// The values of every attribute `pat` (` name="`) of an XML part.
+fn attributes<'a>(xml: &'a [u8], pat: &'a [u8]) -> impl Iterator<Item = String> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let k = find(&xml[from..], pat)?;
+        let start = from + k + pat.len();
+        let end = start + xml[start..].iter().position(|b| *b == b'"').unwrap_or(0);
+        from = end.max(start);
+        Some(String::from_utf8_lossy(&xml[start..end]).into_owned())
+    })
 }
 
 /// The item counts a part declares (`count="…"`, `uniqueCount="…"`), which
@@ -223,11 +230,7 @@ fn cell_refs(part: &str, xml: &[u8]) -> Result<(), Refusal> {
 /// return's cells.
 fn counts(part: &str, xml: &[u8]) -> Result<(), Refusal> {
     for pat in [&b" count=\""[..], &b" uniqueCount=\""[..]] {
-        let mut from = 0;
-        while let Some(k) = find(&xml[from..], pat) {
-            let start = from + k + pat.len();
-            let end = start + xml[start..].iter().position(|b| *b == b'"').unwrap_or(0);
-            let value = String::from_utf8_lossy(&xml[start..end]);
+        for value in attributes(xml, pat) {
             if !value.parse::<u64>().is_ok_and(|n| n <= MAX_ROW * MAX_COL) {
                 let shown: String = value.chars().take(24).collect();
                 return Err(refuse(
@@ -236,7 +239,6 @@ fn counts(part: &str, xml: &[u8]) -> Result<(), Refusal> {
                     "open it in Excel and save it again as an Excel Workbook (.xlsx)",
                 ));
             }
-            from = end.max(start);
         }
     }
     Ok(())

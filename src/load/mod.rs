@@ -112,6 +112,14 @@ pub fn load_config(data: &Path) -> anyhow::Result<Config> {
     Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
+/// A path as messages show it: relative to the data folder, with `/`.
+fn shown_in(data: &Path, p: &Path) -> String {
+    p.strip_prefix(data)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
 /// The largest YAML file (return, plan, configuration) read.
 pub const MAX_YAML: u64 = 1 << 20;
 /// The largest CSV return read.
@@ -177,12 +185,7 @@ pub fn load_year(
     config: &Config,
 ) -> anyhow::Result<YearData> {
     let dir = data.join("returns").join(year.to_string());
-    let shown = |p: &Path| {
-        p.strip_prefix(data)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .replace('\\', "/")
-    };
+    let shown = |p: &Path| shown_in(data, p);
     let (files, skipped) = folder_files(&dir, shown)?;
     let bands = config.bands(year);
     let ctx = validate::Context::new(register, &bands, Some(year), config);
@@ -367,12 +370,7 @@ pub fn load_actions(data: &Path, year: i32, register: &Register) -> anyhow::Resu
         Err(e) => anyhow::bail!("{}: {e}", dir.display()),
     };
     drop(entries);
-    let shown = |p: &Path| {
-        p.strip_prefix(data)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .replace('\\', "/")
-    };
+    let shown = |p: &Path| shown_in(data, p);
     let (files, skipped) = folder_files(&dir, shown)?;
     for s in skipped {
         plans.problems.extend(s.diagnostics);
