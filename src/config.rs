@@ -23,6 +23,24 @@ pub struct Config {
     /// Regional figures are published only with at least this many councils.
     pub min_region_councils: usize,
     pub publication: Publication,
+    pub funnel: FunnelConfig,
+}
+
+/// How funnel plots are drawn.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FunnelConfig {
+    pub overdispersion: OverdispersionMethod,
+}
+
+/// `additive` (the default): limits widened by the between-council variance
+/// (Spiegelhalter 2005, additive random effects); `none`: plain limits.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OverdispersionMethod {
+    #[default]
+    Additive,
+    None,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
@@ -149,6 +167,7 @@ impl Default for Config {
             disclosure: Disclosure::default(),
             min_region_councils: 3,
             publication: Publication::default(),
+            funnel: FunnelConfig::default(),
         }
     }
 }

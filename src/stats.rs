@@ -177,27 +177,91 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
 }
 
-/// Funnel-plot control limits for a council relative likelihood around the
-/// national value `target`, at total population `n`, assuming the council
-/// has the national minoritised share `share` and the national rates `p_m`,
-/// `p_w` (the null hypothesis). The standard error is the delta-method SE of
-/// ln RL: `sqrt((1−p_m)/(n_m p_m) + (1−p_w)/(n_w p_w))`. Returns the lower
-/// and upper limits at `z` standard errors.
+/// The standard error of ln RL for a council of total population `n` with
+/// the national minoritised share `share` and the national rates `p_m`,
+/// `p_w` (the null hypothesis), by the delta method:
+/// `sqrt((1−p_m)/(n·share·p_m) + (1−p_w)/(n·(1−share)·p_w))`.
+pub fn funnel_se(n: f64, share: f64, p_m: f64, p_w: f64) -> Option<f64> {
+    let (n_m, n_w) = (n * share, n * (1.0 - share));
+    (n_m > 0.0 && n_w > 0.0 && p_m > 0.0 && p_m < 1.0 && p_w > 0.0 && p_w < 1.0)
+        .then(|| ((1.0 - p_m) / (n_m * p_m) + (1.0 - p_w) / (n_w * p_w)).sqrt())
+}
+
+/// Funnel-plot control limits around the national value `target` at total
+/// population `n` and `z` standard errors, widened by the between-council
+/// variance `tau2` (0 for plain binomial limits):
+/// `exp(ln target ± z·sqrt(SE(n)² + tau2))`.
 pub fn funnel_limits(
     target: f64,
     n: f64,
     share: f64,
     p_m: f64,
     p_w: f64,
+    tau2: f64,
     z: f64,
 ) -> Option<(f64, f64)> {
-    let (n_m, n_w) = (n * share, n * (1.0 - share));
-    if !(target > 0.0 && n_m > 0.0 && n_w > 0.0 && p_m > 0.0 && p_m < 1.0 && p_w > 0.0 && p_w < 1.0)
-    {
+    let se = funnel_se(n, share, p_m, p_w)?;
+    if !(target > 0.0) {
         return None;
     }
-    let se = ((1.0 - p_m) / (n_m * p_m) + (1.0 - p_w) / (n_w * p_w)).sqrt();
-    Some(((target.ln() - z * se).exp(), (target.ln() + z * se).exp()))
+    let half = z * (se * se + tau2).sqrt();
+    Some(((target.ln() - half).exp(), (target.ln() + half).exp()))
+}
+
+/// Overdispersion of council points around a funnel's target: the
+/// additive random-effects form of Spiegelhalter (2005), on ln RL.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Overdispersion {
+    /// Points used (those with a standard error).
+    pub k: usize,
+    /// Mean squared z-score after winsorising at the 10th and 90th
+    /// percentiles.
+    pub phi: f64,
+    /// Between-council variance of ln RL; 0 when there is no overdispersion.
+    pub tau2: f64,
+}
+
+/// Estimates the overdispersion of `points` (population, RL): z-scores
+/// `(ln RL − ln target)/SE(n)`, winsorised at their 10th and 90th
+/// percentiles (type 7), `phi` the mean of their squares; if `phi > 1` and
+/// `k·phi > k − 1`, `tau2 = (k·phi − (k − 1)) / (Σw − Σw²/Σw)` with
+/// `w = 1/SE(n)²`, else 0.
+pub fn overdispersion(
+    points: &[(f64, f64)],
+    target: f64,
+    share: f64,
+    p_m: f64,
+    p_w: f64,
+) -> Overdispersion {
+    let mut z = Vec::new();
+    let mut w = Vec::new();
+    for (n, rl) in points {
+        if let Some(se) = funnel_se(*n, share, p_m, p_w).filter(|s| *s > 0.0)
+            && *rl > 0.0
+            && target > 0.0
+        {
+            z.push((rl.ln() - target.ln()) / se);
+            w.push(1.0 / (se * se));
+        }
+    }
+    let k = z.len();
+    if k == 0 {
+        return Overdispersion { k, phi: 0.0, tau2: 0.0 };
+    }
+    let mut sorted = z.clone();
+    sorted.sort_by(f64::total_cmp);
+    let lo = quantile_sorted(&sorted, 0.1).unwrap_or(f64::MIN);
+    let hi = quantile_sorted(&sorted, 0.9).unwrap_or(f64::MAX);
+    let phi = z.iter().map(|v| v.clamp(lo, hi).powi(2)).sum::<f64>() / k as f64;
+    let kf = k as f64;
+    let (sw, sw2) = (w.iter().sum::<f64>(), w.iter().map(|x| x * x).sum::<f64>());
+    let denom = sw - sw2 / sw;
+    let tau2 = if phi > 1.0 && kf * phi > kf - 1.0 && denom > 0.0 {
+        (kf * phi - (kf - 1.0)) / denom
+    } else {
+        0.0
+    };
+    Overdispersion { k, phi, tau2 }
 }
 
 #[cfg(test)]
@@ -234,6 +298,40 @@ mod tests {
         let r = relative_likelihood(10, 100, 20, 200).unwrap();
         close(r.rl, 1.0, 1e-12);
         assert!(!r.significant());
+    }
+
+    /// Reference values computed independently (a plain Python script
+    /// written from the formulas of issue 14, not from this code): the
+    /// script is in docs/methods.md.
+    #[test]
+    fn overdispersion_matches_an_independent_computation() {
+        let (theta, share, pm, pw) = (1.2, 0.3, 0.12, 0.10);
+        let pts = [
+            (1200.0, 0.8),
+            (3400.0, 1.9),
+            (5600.0, 1.1),
+            (900.0, 2.6),
+            (15000.0, 1.35),
+            (8000.0, 0.95),
+            (2300.0, 1.6),
+            (4100.0, 0.7),
+            (26000.0, 1.25),
+            (1500.0, 3.1),
+            (9800.0, 1.05),
+            (6700.0, 1.5),
+        ];
+        let od = overdispersion(&pts, theta, share, pm, pw);
+        assert_eq!(od.k, 12);
+        close(od.phi, 8.807_455_762_391_086, 1e-9);
+        close(od.tau2, 0.050_036_833_380_705_734, 1e-12);
+        let (lo, _) = funnel_limits(theta, 5000.0, share, pm, pw, od.tau2, Z95).unwrap();
+        let (_, hi) = funnel_limits(theta, 5000.0, share, pm, pw, od.tau2, Z998).unwrap();
+        close(lo, 0.750_024_312_818_724_1, 1e-9);
+        close(hi, 2.517_621_986_333_511_4, 1e-9);
+        // No overdispersion: points on the target.
+        let flat: Vec<(f64, f64)> = pts.iter().map(|(n, _)| (*n, theta)).collect();
+        assert_eq!(overdispersion(&flat, theta, share, pm, pw).tau2, 0.0);
+        assert_eq!(overdispersion(&[], theta, share, pm, pw).k, 0);
     }
 
     #[test]
@@ -315,14 +413,14 @@ mod tests {
     // 95%: 2·exp(∓1.959964·se) = 0.608331 .. 6.575372.
     #[test]
     fn funnel_limits_match_reference_values() {
-        let (lo, hi) = funnel_limits(2.0, 1000.0, 0.2, 0.02, 0.01, Z95).unwrap();
+        let (lo, hi) = funnel_limits(2.0, 1000.0, 0.2, 0.02, 0.01, 0.0, Z95).unwrap();
         close(lo, 0.608331, 1e-5);
         close(hi, 6.575372, 1e-5);
-        let (lo2, hi2) = funnel_limits(2.0, 1000.0, 0.2, 0.02, 0.01, Z998).unwrap();
+        let (lo2, hi2) = funnel_limits(2.0, 1000.0, 0.2, 0.02, 0.01, 0.0, Z998).unwrap();
         assert!(lo2 < lo && hi2 > hi, "99.8% limits are wider");
-        let (lo3, _) = funnel_limits(2.0, 100_000.0, 0.2, 0.02, 0.01, Z95).unwrap();
+        let (lo3, _) = funnel_limits(2.0, 100_000.0, 0.2, 0.02, 0.01, 0.0, Z95).unwrap();
         assert!(lo3 > lo, "limits narrow as the population grows");
-        assert_eq!(funnel_limits(2.0, 1000.0, 0.0, 0.02, 0.01, Z95), None);
+        assert_eq!(funnel_limits(2.0, 1000.0, 0.0, 0.02, 0.01, 0.0, Z95), None);
     }
 
     // Type 7 reference values: numpy.quantile([1, 2, 3, 4, 10], [.25, .5, .75])

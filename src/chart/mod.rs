@@ -342,6 +342,12 @@ impl Frame {
     }
 }
 
+/// The x-axis title of a funnel plot: the indicator's population, in a
+/// sentence's capitals ("Number of staff in post").
+pub fn axis_title(population: &str) -> String {
+    format!("Number of {population}")
+}
+
 /// A funnel plot: anonymous council points (population, RL) around the
 /// national value, with 95% (solid) and 99.8% (dashed) control limits, RL on
 /// a log scale. Lines are labelled directly. With `grey`, the points are grey
@@ -355,6 +361,7 @@ pub fn funnel_chart(
     target: f64,
     limits: &[Limits],
     grey: bool,
+    x_title: &str,
     note: Option<&str>,
 ) -> Result<(String, Frame), String> {
     let mut svg = String::new();
@@ -362,6 +369,12 @@ pub fn funnel_chart(
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         frame = draw_funnel(&root, points, target, limits, grey).map_err(|e| e.to_string())?;
+        root.draw(&Text::new(
+            x_title.to_string(),
+            (((frame.px.0 + frame.px.1) / 2.0) as i32, H as i32 - 3),
+            style(12, Pos::new(HPos::Center, VPos::Bottom)),
+        ))
+        .map_err(|e| e.to_string())?;
         draw_note(&root, note).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
@@ -605,7 +618,7 @@ mod tests {
             .collect();
         // Two points a pixel apart and one far away.
         let points = [(500.0, 1.0), (500.5, 1.0), (900.0, 2.0)];
-        let (svg, frame) = funnel_chart(&points, 1.0, &limits, true, None).unwrap();
+        let (svg, frame) = funnel_chart(&points, 1.0, &limits, true, "Number of staff in post", None).unwrap();
         assert_eq!(svg.matches("<circle").count(), 2, "close points drawn once");
         assert!(svg.contains("#8C8C8C") && !svg.contains("fill=\"#12436D\""));
         // Fractions of the width: the target line sits between top and bottom,

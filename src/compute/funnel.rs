@@ -18,6 +18,11 @@ pub struct Funnel {
     pub p_m: f64,
     pub p_w: f64,
     pub points: Vec<(f64, f64)>,
+    /// Overdispersion: mean squared winsorised z-score, and the
+    /// between-council variance of ln RL added to every limit (0 for plain
+    /// binomial limits).
+    pub phi: f64,
+    pub tau2: f64,
     pub above95: usize,
     pub below95: usize,
     pub above998: usize,
@@ -51,10 +56,22 @@ pub enum Position {
 }
 
 impl Funnel {
-    /// A funnel of `points` (staff, RL) around a national figure (service
-    /// "all"): the target and the limits come from the national counts.
-    /// `None` when there are no points or the national RL is not calculable.
-    pub fn around(nat: &Figure, points: Vec<(f64, f64)>) -> Option<Funnel> {
+    /// A funnel of `points` (population, RL) around a national figure
+    /// (service "all"): the target and the limits come from the national
+    /// counts; with `adjust`, the limits allow for overdispersion estimated
+    /// from the points. `None` when there are no points or the national RL
+    /// is not calculable.
+    pub fn around(nat: &Figure, points: Vec<(f64, f64)>, adjust: bool) -> Option<Funnel> {
+        let mut f = Funnel::with(nat, points, 0.0, 0.0)?;
+        if adjust {
+            let od = stats::overdispersion(&f.points, f.target, f.share, f.p_m, f.p_w);
+            f = Funnel::with(nat, f.points, od.phi, od.tau2)?;
+        }
+        Some(f)
+    }
+
+    /// A funnel with a given overdispersion (as published).
+    pub fn with(nat: &Figure, points: Vec<(f64, f64)>, phi: f64, tau2: f64) -> Option<Funnel> {
         let (rl, w, m) = (nat.rl?, nat.white?, nat.minoritised?);
         if points.is_empty() {
             return None;
@@ -66,6 +83,8 @@ impl Funnel {
             p_m: nat.minoritised_rate?,
             p_w: nat.white_rate?,
             points,
+            phi,
+            tau2,
             above95: 0,
             below95: 0,
             above998: 0,
@@ -82,9 +101,14 @@ impl Funnel {
         Some(f)
     }
 
+    /// Whether the limits allow for variation between councils.
+    pub fn adjusted(&self) -> bool {
+        self.tau2 > 0.0
+    }
+
     /// The control limits at population `n` and `z` standard errors.
     pub fn limits(&self, n: f64, z: f64) -> Option<(f64, f64)> {
-        stats::funnel_limits(self.target, n, self.share, self.p_m, self.p_w, z)
+        stats::funnel_limits(self.target, n, self.share, self.p_m, self.p_w, self.tau2, z)
     }
 
     /// The 95% and 99.8% limits at population `n`.

@@ -356,13 +356,20 @@ pub fn published_benchmarks(
             let nat = national.iter().find(|f| {
                 f.service == Service::All && f.indicator == ind.id && f.band.is_none()
             })?;
+            let (phi, tau2) = p
+                .national
+                .iter()
+                .find(|r| r.service == Service::All && r.indicator == ind.id && r.band.is_none())
+                .and_then(|r| r.funnel)
+                .unwrap_or((0.0, 0.0));
             let points = p
                 .funnel_points
                 .iter()
                 .filter(|q| q.indicator == ind.id)
                 .map(|q| (q.staff, q.rl))
                 .collect();
-            Funnel::around(nat, points)
+            // The national run's overdispersion, from its exact points.
+            Funnel::with(nat, points, phi, tau2)
         })
         .collect();
     (national, funnels)

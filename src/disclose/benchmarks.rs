@@ -7,7 +7,7 @@
 
 use super::{Disclosure, Policy, Shown, Suppression, Verdict};
 use crate::compute::{Figure, Funnel, Results, Scope, Spread, YearResults};
-use crate::config::Config;
+use crate::config::{Config, OverdispersionMethod};
 use crate::format::decimal;
 use crate::formats::benchmarks::{BenchExtra, BenchRow};
 use crate::formats::results::ResultRow;
@@ -34,6 +34,7 @@ impl Benchmarks {
     pub fn from_results(r: &Results, config: &Config) -> Benchmarks {
         let y = &r.current;
         let policy = Policy::public(config);
+        let adjust = config.funnel.overdispersion == OverdispersionMethod::Additive;
         let of_scope = |s: Scope| y.figures.iter().filter(move |f| f.scope == s);
         Benchmarks {
             year: y.year,
@@ -59,7 +60,7 @@ impl Benchmarks {
                                 .then_some(((w.population + m.population) as f64, rl.rl))
                         })
                         .collect();
-                    Funnel::around(nat, points)
+                    Funnel::around(nat, points, adjust)
                 })
                 .collect(),
             previous: r.previous.clone(),
@@ -93,6 +94,13 @@ impl Benchmarks {
             }
             r.extra.units_left_out = f.units_left_out.to_string();
             r.extra.synthetic = synthetic.clone();
+            if let Some(fun) = self
+                .funnel(f.indicator)
+                .filter(|_| f.service == Service::All && f.band.is_none())
+            {
+                r.extra.funnel_phi = decimal(fun.phi);
+                r.extra.funnel_tau2 = decimal(fun.tau2);
+            }
             rows.push(r);
         }
         let policy = Policy::public(config);

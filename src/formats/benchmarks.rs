@@ -9,7 +9,7 @@ use super::{csv_bytes, csv_rows};
 use serde::{Deserialize, Serialize};
 
 /// The columns after those of results.csv.
-pub const EXTRA_COLUMNS: [&str; 12] = [
+pub const EXTRA_COLUMNS: [&str; 14] = [
     "councils",
     "median",
     "lower_quartile",
@@ -22,6 +22,8 @@ pub const EXTRA_COLUMNS: [&str; 12] = [
     "units_left_out",
     "funnel_staff",
     "synthetic",
+    "funnel_phi",
+    "funnel_tau2",
 ];
 
 /// Every column, in order.
@@ -52,6 +54,10 @@ pub struct BenchExtra {
     pub units_left_out: String,
     pub funnel_staff: String,
     pub synthetic: String,
+    /// On an indicator's national row (all services): its funnel's
+    /// overdispersion, so that every local report uses the national limits.
+    pub funnel_phi: String,
+    pub funnel_tau2: String,
 }
 
 impl Serialize for BenchRow {

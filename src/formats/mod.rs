@@ -3,6 +3,7 @@
 //! bytes in, bytes out; `publish` writes them and `load` reads the files.
 
 pub mod benchmarks;
+pub mod funnels;
 pub mod manifest;
 pub mod publication;
 pub mod results;

@@ -20,6 +20,9 @@ pub struct NationalCounts {
     /// `None` when the indicator was not provided by any council.
     pub counts: Option<(Triple, Triple)>,
     pub units_left_out: u32,
+    /// The funnel's overdispersion (phi, tau2), on the row of service
+    /// "all" of an indicator with a funnel.
+    pub funnel: Option<(f64, f64)>,
 }
 
 /// A published cell: blank, a number, or `[c]` (suppressed).
@@ -135,12 +138,21 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                     _ if counts.iter().all(|(_, s)| s.is_empty()) => None,
                     _ => return Err(at("national counts must be whole numbers")),
                 };
+                let funnel = match (
+                    cell("funnel_phi", &row.extra.funnel_phi)?,
+                    cell("funnel_tau2", &row.extra.funnel_tau2)?,
+                ) {
+                    (Cell::N(phi), Cell::N(tau2)) => Some((phi, tau2)),
+                    (Cell::Empty, Cell::Empty) => None,
+                    _ => return Err(at("funnel_phi and funnel_tau2 go together")),
+                };
                 p.national.push(NationalCounts {
                     service,
                     indicator,
                     band,
                     counts,
                     units_left_out: row.extra.units_left_out.parse().unwrap_or(0),
+                    funnel,
                 });
             }
             "region" => {

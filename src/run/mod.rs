@@ -165,6 +165,7 @@ pub fn local_bench(p: &Published, config: &Config) -> Result<LocalBench, String>
                 f.target,
                 &f.curve(),
                 true,
+                &chart::axis_title(f.indicator.def().population.description()),
                 synthetic.then_some(SYNTHETIC_NOTE),
             )?;
             Ok(SharedFunnel {

@@ -65,6 +65,7 @@ pub fn run_report_with(
         &formats::results::write(p.results.current.figures.iter().chain(national_rows)),
     )?;
     out.write("benchmarks.csv", &p.benchmarks_csv)?;
+    out.write("funnels.csv", &formats::funnels::write(&p.bench.funnels))?;
     let publication = formats::publication::Publication::new(year, &p.config, &p.benchmarks_csv);
     out.write(formats::publication::FILE, &publication.write())?;
     out.write(

@@ -134,6 +134,8 @@ struct LocalBand {
 #[derive(Serialize)]
 struct LocalFunnel {
     chart: String,
+    /// The limits allow for variation between councils beyond chance.
+    adjusted: bool,
     councils: usize,
     staff: f64,
     rl: f64,
@@ -195,6 +197,8 @@ pub struct LocalView<'a> {
     summary_chart: Option<String>,
     band_chart: Option<String>,
     workforce_share: Option<Shown>,
+    /// Some funnel's limits allow for variation between councils.
+    funnels_adjusted: bool,
     has_plan: bool,
     /// The plan's actions grouped by indicator, in indicator order.
     plan: Vec<PlanGroup>,
@@ -212,6 +216,7 @@ fn local_funnel(f: &Funnel, chart: &SharedFunnel, own: &Figure) -> Option<(Local
     let (fx, fy) = chart.frame.place(staff, rl.rl);
     let view = LocalFunnel {
         chart: format!("charts/indicator-{}-funnel.svg", f.indicator),
+        adjusted: f.adjusted(),
         councils: f.points.len(),
         staff,
         rl: rl.rl,
@@ -454,6 +459,7 @@ pub fn local<'a>(
         summary_chart,
         band_chart,
         workforce_share,
+        funnels_adjusted: bench.funnels.iter().any(|f| f.adjusted()),
         has_plan: input.actions.is_some(),
         plan,
         tally,

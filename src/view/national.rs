@@ -60,6 +60,8 @@ struct IndicatorView {
 #[derive(Serialize)]
 struct FunnelView {
     chart: String,
+    /// The limits allow for variation between councils beyond chance.
+    adjusted: bool,
     councils: usize,
     above95: usize,
     below95: usize,
@@ -205,6 +207,7 @@ pub fn national<'a>(
                 if let Some(f) = bench.funnel(ind.id) {
                     let view = FunnelView {
                         chart: format!("charts/indicator-{}-funnel.svg", ind.id),
+                        adjusted: f.adjusted(),
                         councils: f.points.len(),
                         above95: f.above95,
                         below95: f.below95,
@@ -216,6 +219,7 @@ pub fn national<'a>(
                         f.target,
                         &f.curve(),
                         false,
+                        &chart::axis_title(ind.population.description()),
                         note(config.synthetic),
                     )?;
                     charts.push((view.chart.clone(), svg.into_bytes()));

@@ -11,6 +11,7 @@ fn shown(assessment: Verdict, provided: bool) -> ShownFigure {
             band: None,
             counts: None,
             units_left_out: 0,
+            funnel: None,
         }],
         &Config::default(),
     )[0]);

@@ -1,0 +1,63 @@
+//! `funnels.csv`: each indicator's funnel plot (all services) as the
+//! reports draw it: its target, the councils in it, the overdispersion and
+//! how many councils lie outside the limits.
+
+use super::{csv_bytes, csv_rows};
+use crate::compute::Funnel;
+use crate::format::decimal;
+use serde::{Deserialize, Serialize};
+
+pub const COLUMNS: [&str; 10] = [
+    "indicator",
+    "target",
+    "councils",
+    "phi",
+    "tau2",
+    "adjusted",
+    "above95",
+    "below95",
+    "above998",
+    "below998",
+];
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunnelRow {
+    pub indicator: String,
+    pub target: String,
+    pub councils: String,
+    pub phi: String,
+    pub tau2: String,
+    pub adjusted: String,
+    pub above95: String,
+    pub below95: String,
+    pub above998: String,
+    pub below998: String,
+}
+
+impl FunnelRow {
+    pub fn of(f: &Funnel) -> FunnelRow {
+        FunnelRow {
+            indicator: f.indicator.to_string(),
+            target: decimal(f.target),
+            councils: f.points.len().to_string(),
+            phi: decimal(f.phi),
+            tau2: decimal(f.tau2),
+            adjusted: f.adjusted().to_string(),
+            above95: f.above95.to_string(),
+            below95: f.below95.to_string(),
+            above998: f.above998.to_string(),
+            below998: f.below998.to_string(),
+        }
+    }
+}
+
+pub fn write(funnels: &[Funnel]) -> Vec<u8> {
+    csv_bytes(&COLUMNS, funnels.iter().map(FunnelRow::of))
+}
+
+pub fn read(file: &str, bytes: &[u8]) -> Result<Vec<FunnelRow>, String> {
+    Ok(csv_rows(file, bytes, &COLUMNS)?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect())
+}

@@ -1,0 +1,99 @@
+//! funnels.csv against an independent computation from results.csv: the
+//! points, target, overdispersion (Spiegelhalter's additive random effects
+//! on ln RL, z-scores winsorised at the 10th and 90th percentiles) and the
+//! councils outside the adjusted limits, written here from the formulas of
+//! the methods chapter without the program's code.
+
+mod common;
+use common::*;
+use std::collections::HashMap;
+
+fn num(r: &HashMap<String, String>, k: &str) -> f64 {
+    r[k].parse().unwrap()
+}
+
+/// Type 7 quantile of sorted data.
+fn q7(x: &[f64], p: f64) -> f64 {
+    let h = (x.len() - 1) as f64 * p;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    x[lo] + (h - lo as f64) * (x[hi] - x[lo])
+}
+
+fn check(data: &std::path::Path, adjust: bool) {
+    let (out, o) = run_report(data);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = out.path().join("2024");
+    let results = read_csv(&dir.join("results.csv"));
+    let funnels = read_csv(&dir.join("funnels.csv"));
+    assert!(!funnels.is_empty());
+    let min_count = 8.0;
+    for f in &funnels {
+        let ind = &f["indicator"];
+        let all = |r: &&HashMap<String, String>| {
+            r["year"] == "2024" && r["service"] == "all" && &r["indicator"] == ind && r["band"].is_empty()
+        };
+        let nat = results.iter().filter(all).find(|r| r["scope"] == "national").unwrap();
+        let (wp, mp) = (num(nat, "white_population"), num(nat, "minoritised_population"));
+        let (share, pm, pw) = (mp / (wp + mp), num(nat, "minoritised_events") / mp, num(nat, "white_events") / wp);
+        let theta = num(nat, "relative_likelihood");
+        let se = |n: f64| ((1.0 - pm) / (n * share * pm) + (1.0 - pw) / (n * (1.0 - share) * pw)).sqrt();
+        let ok = |e: f64| e == 0.0 || e >= min_count;
+        let points: Vec<(f64, f64)> = results
+            .iter()
+            .filter(all)
+            .filter(|r| r["scope"] == "authority" && !r["relative_likelihood"].is_empty())
+            .filter(|r| ok(num(r, "white_events")) && ok(num(r, "minoritised_events")))
+            .map(|r| (num(r, "white_population") + num(r, "minoritised_population"), num(r, "relative_likelihood")))
+            .collect();
+        let k = points.len() as f64;
+        let z: Vec<f64> = points.iter().map(|(n, rl)| (rl.ln() - theta.ln()) / se(*n)).collect();
+        let mut sorted = z.clone();
+        sorted.sort_by(f64::total_cmp);
+        let (lo, hi) = (q7(&sorted, 0.1), q7(&sorted, 0.9));
+        let phi = z.iter().map(|v| v.clamp(lo, hi).powi(2)).sum::<f64>() / k;
+        let w: Vec<f64> = points.iter().map(|(n, _)| se(*n).powi(-2)).collect();
+        let (sw, sw2): (f64, f64) = (w.iter().sum(), w.iter().map(|x| x * x).sum());
+        let tau2 = if adjust && phi > 1.0 && k * phi > k - 1.0 { (k * phi - (k - 1.0)) / (sw - sw2 / sw) } else { 0.0 };
+        let mut outside = [0; 4];
+        for (n, rl) in &points {
+            let s = (se(*n).powi(2) + tau2).sqrt();
+            for (i, (z, above)) in [(1.959964, true), (1.959964, false), (3.090232, true), (3.090232, false)].iter().enumerate() {
+                let limit = (theta.ln() + if *above { z * s } else { -z * s }).exp();
+                outside[i] += usize::from(if *above { *rl > limit } else { *rl < limit });
+            }
+        }
+        let rel = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1e-12);
+        assert_eq!(num(f, "councils") as usize, points.len(), "indicator {ind}");
+        assert!(rel(num(f, "target"), theta), "indicator {ind} target");
+        if adjust {
+            assert!(rel(num(f, "phi"), phi), "indicator {ind}: phi {} vs {phi}", f["phi"]);
+        }
+        assert!(rel(num(f, "tau2"), tau2) || tau2 == 0.0 && num(f, "tau2") == 0.0, "indicator {ind}: tau2 {} vs {tau2}", f["tau2"]);
+        assert_eq!(f["adjusted"], (tau2 > 0.0).to_string(), "indicator {ind}");
+        let got = ["above95", "below95", "above998", "below998"].map(|c| num(f, c) as usize);
+        assert_eq!(got, outside, "indicator {ind}");
+    }
+}
+
+#[test]
+fn funnels_match_an_independent_computation_on_the_demo() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    check(&demo, true);
+}
+
+#[test]
+fn funnels_match_an_independent_computation_on_the_fixture() {
+    check(&fixture("basic"), true);
+}
+
+/// The demo's funnels are overdispersed; with `overdispersion: none` the
+/// limits are the plain ones.
+#[test]
+fn overdispersion_can_be_switched_off() {
+    let data = tempfile::tempdir().unwrap();
+    copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), data.path());
+    let config = data.path().join("report.yaml");
+    let text = std::fs::read_to_string(&config).unwrap() + "funnel:\n  overdispersion: none\n";
+    std::fs::write(config, text).unwrap();
+    check(data.path(), false);
+}
