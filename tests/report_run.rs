@@ -472,3 +472,29 @@ fn a_second_run_at_once_is_refused() {
     assert!(!out.path().join("2024").exists());
     drop(lock);
 }
+
+/// The like-for-like figures the national report prints are in results.csv
+/// (scope `national_like_for_like`), for both years.
+#[test]
+fn like_for_like_figures_are_in_results_csv() {
+    let (out, _) = run_fixture();
+    let dir = out.path().join("2024");
+    let rows = read_csv(&dir.join("results.csv"));
+    let lfl: Vec<_> = rows
+        .iter()
+        .filter(|r| r["scope"] == "national_like_for_like" && r["service"] == "all" && r["indicator"] == "2")
+        .collect();
+    assert_eq!(lfl.len(), 2, "one row for each year");
+    let text = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
+    for r in lfl {
+        let f = |k: &str| format!("{:.2}", r[k].parse::<f64>().unwrap());
+        let printed = format!(
+            "{} (95% CI {} to {}) in {}",
+            f("relative_likelihood"),
+            f("ci_lower"),
+            f("ci_upper"),
+            r["year"]
+        );
+        assert!(text.contains(&squash(&printed)), "{printed}");
+    }
+}

@@ -10,13 +10,7 @@ fn prepared() -> scwres::Prepared {
 #[test]
 fn results_csv_snapshot() {
     let p = prepared();
-    let national_before = p
-        .results
-        .previous
-        .iter()
-        .flat_map(|y| &y.figures)
-        .filter(|f| f.scope == scwres::compute::Scope::National);
-    let csv = scwres::formats::results::write(p.results.current.figures.iter().chain(national_before));
+    let csv = scwres::formats::results::of_run(&p.results);
     // National and regional rows: the authority rows follow the same code.
     let text = String::from_utf8(csv).unwrap();
     let kept: Vec<&str> = text

@@ -1,7 +1,7 @@
 //! `results.csv`: every computed figure, unsuppressed (outputs.md).
 
 use super::{csv_bytes, csv_rows, opt};
-use crate::compute::{Figure, GroupCount};
+use crate::compute::{Figure, GroupCount, Results, Scope, YearResults};
 use crate::format::decimal;
 use crate::stats::Assessment;
 use serde::{Deserialize, Serialize};
@@ -93,6 +93,35 @@ impl ResultRow {
 /// results.csv from its rows.
 pub fn write<'a>(figures: impl IntoIterator<Item = &'a Figure>) -> Vec<u8> {
     csv_bytes(&COLUMNS, figures.into_iter().map(ResultRow::of))
+}
+
+/// The `scope` of the like-for-like rows: national figures of the councils
+/// whose returns were used in both years.
+pub const LIKE_FOR_LIKE: &str = "national_like_for_like";
+
+/// results.csv of a run: every figure of the report year; the previous
+/// year's national figures; and the like-for-like national figures of both
+/// years (scope `national_like_for_like`), so that every figure a report
+/// prints is in the file.
+pub fn of_run(r: &Results) -> Vec<u8> {
+    let national = |y: &'_ YearResults| {
+        y.figures
+            .iter()
+            .filter(|f| f.scope == Scope::National)
+            .map(ResultRow::of)
+            .collect::<Vec<_>>()
+    };
+    let mut rows: Vec<ResultRow> = r.current.figures.iter().map(ResultRow::of).collect();
+    rows.extend(r.previous.iter().flat_map(national));
+    if let Some(l) = &r.like_for_like {
+        for y in [&l.previous, &l.current] {
+            rows.extend(national(y).into_iter().map(|mut row| {
+                row.scope = LIKE_FOR_LIKE.into();
+                row
+            }));
+        }
+    }
+    csv_bytes(&COLUMNS, rows)
 }
 
 /// The rows of a results.csv, for checks and comparisons.

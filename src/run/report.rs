@@ -56,14 +56,7 @@ pub fn run_report_with(
 
     let staged = Staged::begin(&opts.out.join(year.to_string()))?;
     let out = Publisher::new(staged.dir());
-    let prev = p.results.previous.as_ref();
-    let national_rows = prev
-        .into_iter()
-        .flat_map(|p| p.figures.iter().filter(|f| f.scope == crate::compute::Scope::National));
-    out.write(
-        "results.csv",
-        &formats::results::write(p.results.current.figures.iter().chain(national_rows)),
-    )?;
+    out.write("results.csv", &formats::results::of_run(&p.results))?;
     out.write("benchmarks.csv", &p.benchmarks_csv)?;
     out.write("funnels.csv", &formats::funnels::write(&p.bench.funnels))?;
     let publication = formats::publication::Publication::new(year, &p.config, &p.benchmarks_csv);
