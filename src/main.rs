@@ -302,6 +302,12 @@ fn report(data: PathBuf, out: PathBuf, year: Option<i32>, quiet: bool) -> anyhow
         s.files_written,
         s.out_dir.display()
     );
+    if s.synthetic && s.rejected > 0 {
+        eprintln!(
+            "  note:    these are synthetic demo data; the shipped demo includes one return rejected\n           on purpose, to show how validation reports a bad return. Why each return\n           was rejected: {}",
+            s.out_dir.join("validation.md").display()
+        );
+    }
     Ok(if s.rejected > 0 || !s.failures.is_empty() {
         ExitCode::from(1)
     } else {

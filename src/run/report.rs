@@ -27,6 +27,8 @@ pub struct RunSummary {
     pub files_written: usize,
     /// Problems that did not stop the run (a local report that failed).
     pub failures: Vec<String>,
+    /// The run was made from synthetic demo data.
+    pub synthetic: bool,
     pub outcomes: Vec<FileOutcome>,
 }
 
@@ -140,6 +142,7 @@ pub fn run_report_with(
         skipped: count(Status::Skipped),
         local_reports,
         failures,
+        synthetic: p.config.synthetic,
         files_written: out.count(),
         outcomes: p.current.outcomes,
     })
