@@ -50,6 +50,10 @@ fn demo_run_is_complete_and_says_synthetic() {
         Some(1),
         "one demo return is rejected on purpose: {stderr}"
     );
+    assert!(
+        stderr.contains("one return rejected\n           on purpose") && stderr.contains("validation.md"),
+        "the closing note says the rejection is on purpose: {stderr}"
+    );
     let dir = out.path().join("2024");
     assert_eq!(std::fs::read_dir(dir.join("local")).unwrap().count(), 73);
     for f in [
