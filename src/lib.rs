@@ -24,6 +24,7 @@ pub mod model;
 pub mod publish;
 pub mod register;
 pub mod render;
+pub mod revise;
 pub mod run;
 pub mod stats;
 pub mod template;

@@ -59,6 +59,10 @@ enum Command {
         /// No progress display or log lines; problems and the summary only.
         #[arg(short, long)]
         quiet: bool,
+        /// An earlier release of the same year (its `<out>/<year>/` folder):
+        /// figures that changed since are marked revised, with why.
+        #[arg(long, value_name = "DIR")]
+        previous_release: Option<PathBuf>,
     },
     /// Time the pipeline on generated synthetic data: the demo run, all 153
     /// councils, load and compute alone, typesetting alone, and scale runs.
@@ -166,7 +170,8 @@ fn main() -> ExitCode {
             out,
             year,
             quiet,
-        } => report(data, out, year, quiet),
+            previous_release,
+        } => report(run::ReportOptions { data, out, year, previous_release }, quiet),
         Command::Bench {
             dir,
             runs,
@@ -221,7 +226,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn report(data: PathBuf, out: PathBuf, year: Option<i32>, quiet: bool) -> anyhow::Result<ExitCode> {
+fn report(opts: run::ReportOptions, quiet: bool) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal as _;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let start = std::time::Instant::now();
@@ -231,7 +236,7 @@ fn report(data: PathBuf, out: PathBuf, year: Option<i32>, quiet: bool) -> anyhow
     if !quiet && !tty {
         eprintln!(
             "scwres: loading and checking the returns in {}",
-            data.display()
+            opts.data.display()
         );
     }
     let progress = |p: run::Progress| {
@@ -266,7 +271,7 @@ fn report(data: PathBuf, out: PathBuf, year: Option<i32>, quiet: bool) -> anyhow
             }
         }
     };
-    let s = run::run_report_with(&run::ReportOptions { data, out, year }, &progress)?;
+    let s = run::run_report_with(&opts, &progress)?;
     if let Some(b) = bar.get() {
         b.finish_and_clear();
     }

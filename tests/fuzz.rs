@@ -162,6 +162,7 @@ fn benchmarks_files() {
         data: fixture,
         out: out.path().to_path_buf(),
         year: Some(2024),
+        previous_release: None,
     })
     .unwrap();
     let good = std::fs::read(s.out_dir.join("benchmarks.csv")).unwrap();

@@ -104,6 +104,11 @@ pub const LIKE_FOR_LIKE: &str = "national_like_for_like";
 /// years (scope `national_like_for_like`), so that every figure a report
 /// prints is in the file.
 pub fn of_run(r: &Results) -> Vec<u8> {
+    csv_bytes(&COLUMNS, rows_of_run(r))
+}
+
+/// The rows of [`of_run`].
+pub fn rows_of_run(r: &Results) -> Vec<ResultRow> {
     let national = |y: &'_ YearResults| {
         y.figures
             .iter()
@@ -121,7 +126,7 @@ pub fn of_run(r: &Results) -> Vec<u8> {
             }));
         }
     }
-    csv_bytes(&COLUMNS, rows)
+    rows
 }
 
 /// The rows of a results.csv, for checks and comparisons.

@@ -47,6 +47,8 @@ pub struct Prepared {
     pub local_bench: LocalBench,
     /// The action plans of the year.
     pub plans: load::Plans,
+    /// What changed since an earlier release of the year, when one is given.
+    pub revisions: Option<crate::revise::Revisions>,
 }
 
 /// Loads, validates, computes and discloses: the stages before any output.
@@ -115,6 +117,7 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         benchmarks_log,
         local_bench,
         plans,
+        revisions: None,
     })
 }
 
@@ -218,6 +221,7 @@ impl Prepared {
             &self.results,
             &self.bench,
             files,
+            self.revisions.as_ref(),
             &self.register,
             &self.config,
         )?;

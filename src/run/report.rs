@@ -14,6 +14,9 @@ pub struct ReportOptions {
     pub data: PathBuf,
     pub out: PathBuf,
     pub year: Option<i32>,
+    /// An earlier release of the same year (its `<out>/<year>/` folder):
+    /// every figure that changed since is marked revised.
+    pub previous_release: Option<PathBuf>,
 }
 
 /// What a report run did.
@@ -50,8 +53,22 @@ pub fn run_report_with(
     opts: &ReportOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> anyhow::Result<RunSummary> {
-    let p = prepare(&opts.data, opts.year)?;
+    let mut p = prepare(&opts.data, opts.year)?;
     let year = p.results.current.year;
+    let inputs: Vec<manifest::Input> = p
+        .previous
+        .iter()
+        .flat_map(|y| &y.outcomes)
+        .chain(&p.current.outcomes)
+        .map(|o| manifest::Input {
+            file: o.file.clone(),
+            sha256: o.sha256.clone(),
+            status: o.status.id().to_string(),
+        })
+        .collect();
+    if let Some(dir) = &opts.previous_release {
+        p.revisions = Some(revisions(dir, year, &p, &inputs)?);
+    }
     progress(Progress::Prepared {
         reports: p.current.returns.len() + 1,
     });
@@ -76,7 +93,17 @@ pub fn run_report_with(
         rejected: p.current.rejected(),
         skipped: p.current.skipped(),
     };
-    let tables = crate::view::tables::tables(&p.results, &p.bench, &p.register, &p.config, files);
+    let tables = crate::view::tables::tables(
+        &p.results,
+        &p.bench,
+        &p.register,
+        &p.config,
+        files,
+        p.revisions.as_ref(),
+    );
+    if let Some(r) = &p.revisions {
+        out.write("revisions.csv", &r.csv())?;
+    }
     for t in &tables {
         out.write(
             &format!("national/tables/{}-{year}.csv", t.file),
@@ -111,17 +138,6 @@ pub fn run_report_with(
         out.write(name, &notice)?;
         out.write(&format!("national/{name}"), &notice)?;
     }
-    let inputs: Vec<manifest::Input> = p
-        .previous
-        .iter()
-        .flat_map(|y| &y.outcomes)
-        .chain(&p.current.outcomes)
-        .map(|o| manifest::Input {
-            file: o.file.clone(),
-            sha256: o.sha256.clone(),
-            status: o.status.id().to_string(),
-        })
-        .collect();
     let m = manifest::Manifest::new(
         year,
         &p.config,
@@ -146,6 +162,41 @@ pub fn run_report_with(
         files_written: out.count(),
         outcomes: p.current.outcomes,
     })
+}
+
+/// The revisions since the earlier release in `dir` (its results.csv and
+/// manifest.json), which must be of the same year.
+fn revisions(
+    dir: &std::path::Path,
+    year: i32,
+    p: &Prepared,
+    inputs: &[manifest::Input],
+) -> anyhow::Result<crate::revise::Revisions> {
+    use crate::load::guard::read_file;
+    let read = |name: &str| {
+        let path = dir.join(name);
+        read_file(&path, crate::load::MAX_BENCHMARKS)
+            .map_err(|r| anyhow::anyhow!("{}: {}", path.display(), r.rule))
+            .map(|b| (path.display().to_string(), b))
+    };
+    let (shown, bytes) = read("manifest.json")?;
+    let earlier = manifest::Manifest::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
+    if earlier.year != year {
+        anyhow::bail!(
+            "{shown}: the earlier release is of {}, not {year}; give the folder of the same year",
+            earlier.year
+        );
+    }
+    let (shown, bytes) = read("results.csv")?;
+    let old = formats::results::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
+    let new = formats::results::rows_of_run(&p.results);
+    Ok(crate::revise::Revisions::compare(
+        &old,
+        &earlier,
+        &new,
+        inputs,
+        &format!("returns/{year}/"),
+    ))
 }
 
 /// Charts, renders and publishes the national report and every local

@@ -8,7 +8,8 @@ use crate::compute::{Coverage, Results, Spread, YearResults};
 use crate::config::Config;
 use crate::disclose::benchmarks::Benchmarks;
 use crate::disclose::{Disclosure, Policy, ShownFigure, exact};
-use crate::indicators::{INDICATORS, Indicator, Service};
+use crate::indicators::{INDICATORS, Indicator, IndicatorId, Service};
+use crate::revise::Revisions;
 use crate::register::Register;
 use serde::Serialize;
 
@@ -79,12 +80,71 @@ struct CoverageView<'a> {
     previous_councils: Option<usize>,
 }
 
+/// What changed since the earlier release, for the "Revisions" section.
+#[derive(Serialize)]
+struct RevisionsView {
+    previous_release: String,
+    figures: usize,
+    added: usize,
+    withdrawn: usize,
+    corrected: usize,
+    /// National relative likelihoods that changed, report year.
+    national: Vec<RevisedRl>,
+}
+
+#[derive(Serialize)]
+struct RevisedRl {
+    indicator: String,
+    short: &'static str,
+    service: &'static str,
+    band: String,
+    old: String,
+    new: String,
+}
+
+impl RevisionsView {
+    fn new(r: &Revisions, y: &YearResults) -> RevisionsView {
+        let national = r
+            .changes
+            .iter()
+            .filter(|c| {
+                c.scope == "national" && c.year == y.year.to_string() && c.column == "relative_likelihood"
+            })
+            .filter_map(|c| {
+                let ind = IndicatorId::parse(&c.indicator)?;
+                Some(RevisedRl {
+                    indicator: c.indicator.clone(),
+                    short: ind.def().short,
+                    service: Service::parse(&c.service)?.label(),
+                    band: y
+                        .bands
+                        .iter()
+                        .find(|b| b.id == c.band)
+                        .map(|b| b.label.clone())
+                        .unwrap_or_default(),
+                    old: c.old.clone(),
+                    new: c.new.clone(),
+                })
+            })
+            .collect();
+        RevisionsView {
+            previous_release: r.previous_release.clone(),
+            figures: r.figures(),
+            added: r.added.len(),
+            withdrawn: r.withdrawn.len(),
+            corrected: r.corrected.len(),
+            national,
+        }
+    }
+}
+
 /// The national report's view: what `national.typ` reads.
 #[derive(Serialize)]
 pub struct NationalView<'a> {
     meta: Meta,
     coverage: CoverageView<'a>,
     indicators: Vec<IndicatorView>,
+    revisions: Option<RevisionsView>,
 }
 
 /// The national report: view and charts.
@@ -92,6 +152,7 @@ pub fn national<'a>(
     results: &'a Results,
     bench: &Benchmarks,
     files: Files,
+    revisions: Option<&Revisions>,
     register: &Register,
     config: &Config,
 ) -> Result<(NationalView<'a>, Vec<Chart>), String> {
@@ -241,6 +302,7 @@ pub fn national<'a>(
             previous_councils: prev.map(|p| p.coverage.councils),
         },
         indicators,
+        revisions: revisions.map(|r| RevisionsView::new(r, y)),
     };
     Ok((view, charts))
 }

@@ -145,6 +145,7 @@ pub fn notes(config: &Config) -> Vec<String> {
         "Funnel plot (all services only): councils with a relative likelihood that would not be suppressed, compared with 95% and 99.8% control limits around the national figure at their staff population.".into(),
         "Staff: all staff in council services that provided their headcount, whatever their ethnicity. Survey response: respondents over the staff of the services that provided both.".into(),
     ];
+    n.push("Revised: [r] marks a figure that differs from the one in the earlier release of the same year (a return added, withdrawn or corrected since); the column is there only when the run was compared with an earlier release, and revisions.csv lists every change.".into());
     if config.synthetic {
         n.push("These tables are made from SYNTHETIC demo data. They describe no real council and no real member of staff.".into());
     }
@@ -159,7 +160,16 @@ pub fn tables(
     register: &Register,
     config: &Config,
     files: super::national::Files,
+    revisions: Option<&crate::revise::Revisions>,
 ) -> Vec<Table> {
+    // With an earlier release to compare with, a last column marks every
+    // revised figure [r].
+    let revised = |f: &Figure| match revisions {
+        Some(r) if r.revised(f) => Some(text("[r]")),
+        Some(_) => Some(text("Not revised")),
+        None => None,
+    };
+    let revised_header = revisions.map(|_| "Revised [note 10]".to_string());
     let y = &r.current;
     let mut out = Vec::new();
     let ind_cells = |f: &Figure| {
@@ -175,6 +185,7 @@ pub fn tables(
     let mut t1 = header.clone();
     t1.extend(FIGURE_HEADER.iter().map(|s| s.to_string()));
     t1.push("Council services left out [note 6]".into());
+    t1.extend(revised_header.clone());
     let rows = b
         .national
         .iter()
@@ -184,6 +195,7 @@ pub fn tables(
             row.push(band_label(b, &f.band));
             row.extend(figure_cells(f, &exact(f)));
             row.push(TCell::Count(f.units_left_out as f64));
+            row.extend(revised(f));
             row
         })
         .collect();
@@ -206,6 +218,7 @@ pub fn tables(
     let mut t2 = header.clone();
     t2.insert(6, "Councils".into());
     t2.extend(FIGURE_HEADER.iter().map(|s| s.to_string()));
+    t2.extend(revised_header);
     let rows = b
         .regions
         .iter()
@@ -221,6 +234,7 @@ pub fn tables(
             row.push(band_label(b, &f.band));
             row.push(TCell::Count(f.councils as f64));
             row.extend(figure_cells(f, &d.figure(f)));
+            row.extend(revised(f));
             row
         })
         .collect();
