@@ -64,26 +64,6 @@ fn key(r: &ResultRow) -> Key {
     )
 }
 
-/// The values of a row, by column.
-fn values(r: &ResultRow) -> [(&'static str, &str); 14] {
-    [
-        ("white_events", &r.white_events),
-        ("white_population", &r.white_population),
-        ("minoritised_events", &r.minoritised_events),
-        ("minoritised_population", &r.minoritised_population),
-        ("unknown_events", &r.unknown_events),
-        ("unknown_population", &r.unknown_population),
-        ("white_rate", &r.white_rate),
-        ("minoritised_rate", &r.minoritised_rate),
-        ("relative_likelihood", &r.relative_likelihood),
-        ("ci_lower", &r.ci_lower),
-        ("ci_upper", &r.ci_upper),
-        ("minoritised_share", &r.minoritised_share),
-        ("assessment", &r.assessment),
-        ("significant", &r.significant),
-    ]
-}
-
 /// Published rows: national, regional and like-for-like.
 fn published(rows: &[ResultRow]) -> BTreeMap<Key, &ResultRow> {
     rows.iter()
@@ -113,7 +93,7 @@ impl Revisions {
         for k in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
             match (a.get(k), b.get(k)) {
                 (Some(x), Some(y)) => {
-                    for ((column, ov), (_, nv)) in values(x).into_iter().zip(values(y)) {
+                    for ((column, ov), (_, nv)) in x.values().into_iter().zip(y.values()) {
                         if ov != nv {
                             changes.push(change(k, column, ov, nv));
                         }

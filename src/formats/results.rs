@@ -56,6 +56,36 @@ pub struct ResultRow {
 }
 
 impl ResultRow {
+    /// The six counts with their column names: white, minoritised and
+    /// unknown events and population.
+    pub fn counts(&self) -> [(&'static str, &str); 6] {
+        [
+            ("white_events", &self.white_events),
+            ("white_population", &self.white_population),
+            ("minoritised_events", &self.minoritised_events),
+            ("minoritised_population", &self.minoritised_population),
+            ("unknown_events", &self.unknown_events),
+            ("unknown_population", &self.unknown_population),
+        ]
+    }
+
+    /// Every value column (all but the six that say which figure this is),
+    /// with its name.
+    pub fn values(&self) -> Vec<(&'static str, &str)> {
+        let mut v = self.counts().to_vec();
+        v.extend([
+            ("white_rate", self.white_rate.as_str()),
+            ("minoritised_rate", &self.minoritised_rate),
+            ("relative_likelihood", &self.relative_likelihood),
+            ("ci_lower", &self.ci_lower),
+            ("ci_upper", &self.ci_upper),
+            ("minoritised_share", &self.minoritised_share),
+            ("assessment", &self.assessment),
+            ("significant", &self.significant),
+        ]);
+        v
+    }
+
     /// A computed figure, exactly.
     pub fn of(f: &Figure) -> ResultRow {
         let g = |x: Option<GroupCount>, ev: bool| {

@@ -7,7 +7,7 @@
 //! The national run builds its own local reports from these same bytes, so
 //! the two routes cannot differ. The row type is `formats::benchmarks`'s.
 
-use crate::formats::benchmarks::{self as format, BenchRow};
+use crate::formats::benchmarks as format;
 use crate::indicators::{IndicatorId, Service};
 use crate::model::Triple;
 
@@ -112,7 +112,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                 },
             }
         };
-        let counts = counts(&row);
+        let counts = row.result.counts();
         let r = &row.result;
         if r.scope != "funnel_point"
             && !seen.insert((r.scope.clone(), r.area_code.clone(), service, indicator, band.clone()))
@@ -207,17 +207,4 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
         return Err(format!("{file}: no national rows"));
     }
     Ok(p)
-}
-
-/// The six count cells of a row with their column names.
-fn counts(r: &BenchRow) -> [(&'static str, &str); 6] {
-    let r = &r.result;
-    [
-        ("white_events", &r.white_events),
-        ("white_population", &r.white_population),
-        ("minoritised_events", &r.minoritised_events),
-        ("minoritised_population", &r.minoritised_population),
-        ("unknown_events", &r.unknown_events),
-        ("unknown_population", &r.unknown_population),
-    ]
 }
