@@ -136,3 +136,32 @@ fn demo_data_in_a_new_folder_is_marked_synthetic() {
     let config = std::fs::read_to_string(dir.path().join("report.yaml")).unwrap();
     assert!(config.contains("synthetic: true"));
 }
+
+/// The back series: the demo has three years; results.csv keeps every
+/// year's national rows, and the national report prints each year's figure
+/// as results.csv has it.
+#[test]
+fn the_back_series_is_in_results_and_the_report() {
+    let out = tempfile::tempdir().unwrap();
+    scwres()
+        .args(["report", "--quiet", "--data"])
+        .arg(data())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let dir = out.path().join("2024");
+    let rows = read_csv(&dir.join("results.csv"));
+    let text = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
+    assert!(text.contains(&squash("Across the years")));
+    for year in ["2022", "2023", "2024"] {
+        let r = rows
+            .iter()
+            .find(|r| r["year"] == year && r["scope"] == "national" && r["service"] == "all" && r["indicator"] == "2")
+            .unwrap_or_else(|| panic!("national rows of {year}"));
+        let f = |k: &str| format!("{:.2}", r[k].parse::<f64>().unwrap());
+        let rl = format!("{} ({} to {})", f("relative_likelihood"), f("ci_lower"), f("ci_upper"));
+        assert!(text.contains(&squash(&rl)), "{year}: {rl}");
+    }
+    assert!(dir.join("national/charts/indicator-2-trend.svg").exists());
+}

@@ -2,10 +2,12 @@
 //! Pure: no I/O. Pooling runs in polars; per-figure statistics under rayon.
 
 mod funnel;
+mod history;
 mod pool;
 pub mod quality;
 
 pub use funnel::{Funnel, Limits, Position};
+pub use history::history;
 
 use crate::config::Config;
 use crate::indicators::{Band, INDICATORS, Indicator, IndicatorId, Measure, Service};
@@ -186,6 +188,9 @@ pub struct Results {
     pub current: YearResults,
     pub previous: Option<YearResults>,
     pub like_for_like: Option<LikeForLike>,
+    /// The back series: every earlier year's national figures, oldest
+    /// first (the previous year's among them); empty when not computed.
+    pub history: Vec<YearResults>,
 }
 
 /// Computes the report year, the previous year if given, and like-for-like.
@@ -243,10 +248,11 @@ pub fn compute(
         current: cur,
         previous: prev,
         like_for_like: lfl,
+        history: Vec::new(),
     })
 }
 
-fn national_only(mut y: YearResults) -> YearResults {
+pub(crate) fn national_only(mut y: YearResults) -> YearResults {
     y.figures.retain(|f| f.scope == Scope::National);
     y.spread.clear();
     y.reindex();

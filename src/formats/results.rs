@@ -129,8 +129,9 @@ pub fn write<'a>(figures: impl IntoIterator<Item = &'a Figure>) -> Vec<u8> {
 /// whose returns were used in both years.
 pub const LIKE_FOR_LIKE: &str = "national_like_for_like";
 
-/// results.csv of a run: every figure of the report year; the previous
-/// year's national figures; and the like-for-like national figures of both
+/// results.csv of a run: every figure of the report year; every earlier
+/// year's national figures (the back series; the previous year's when no
+/// series was computed); and the like-for-like national figures of both
 /// years (scope `national_like_for_like`), so that every figure a report
 /// prints is in the file.
 pub fn of_run(r: &Results) -> Vec<u8> {
@@ -147,7 +148,11 @@ pub fn rows_of_run(r: &Results) -> Vec<ResultRow> {
             .collect::<Vec<_>>()
     };
     let mut rows: Vec<ResultRow> = r.current.figures.iter().map(ResultRow::of).collect();
-    rows.extend(r.previous.iter().flat_map(national));
+    if r.history.is_empty() {
+        rows.extend(r.previous.iter().flat_map(national));
+    } else {
+        rows.extend(r.history.iter().flat_map(national));
+    }
     if let Some(l) = &r.like_for_like {
         for y in [&l.previous, &l.current] {
             rows.extend(national(y).into_iter().map(|mut row| {

@@ -37,6 +37,8 @@ pub struct Prepared {
     pub register: Register,
     pub current: YearData,
     pub previous: Option<YearData>,
+    /// Every earlier year read (the back series), oldest first.
+    pub history: Vec<YearData>,
     pub results: compute::Results,
     pub bench: Benchmarks,
     /// The bytes of `benchmarks.csv` and the suppressions made in it.
@@ -77,10 +79,12 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
             returns_dir.join(year.to_string()).display()
         );
     }
-    let previous = match years.iter().copied().filter(|y| *y < year).max() {
-        Some(py) => Some(load::load_year(data, py, &register, &config)?),
-        None => None,
-    };
+    // Every earlier year: the back series; the newest of them is "previous".
+    let mut history: Vec<YearData> = Vec::new();
+    for y in years.iter().copied().filter(|y| *y < year) {
+        history.push(load::load_year(data, y, &register, &config)?);
+    }
+    let previous = history.last().cloned();
     let mut plans = load::load_actions(data, year, &register)?;
     let unprintable: Vec<(String, Vec<load::diag::Diagnostic>)> = plans
         .by_council
@@ -92,13 +96,18 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         plans.by_council.remove(&code);
         plans.refused.entry(code).or_default().extend(d);
     }
-    let results = compute::compute(
+    let mut results = compute::compute(
         &current.returns,
         year,
         previous.as_ref().map(|p| (p.returns.as_slice(), p.year)),
         &register,
         &config,
     )?;
+    let series: Vec<(&[Return], i32)> = history
+        .iter()
+        .map(|y| (y.returns.as_slice(), y.year))
+        .collect();
+    results.history = compute::history(&series, &register, &config)?;
     let bench = Benchmarks::from_results(&results, &config);
     let (rows, benchmarks_log) = bench.rows(&config);
     let benchmarks_csv = crate::formats::benchmarks::write(&rows);
@@ -111,6 +120,7 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         register,
         current,
         previous,
+        history,
         results,
         bench,
         benchmarks_csv,

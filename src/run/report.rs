@@ -56,7 +56,7 @@ pub fn run_report_with(
     let mut p = prepare(&opts.data, opts.year)?;
     let year = p.results.current.year;
     let inputs: Vec<manifest::Input> = p
-        .previous
+        .history
         .iter()
         .flat_map(|y| &y.outcomes)
         .chain(&p.current.outcomes)

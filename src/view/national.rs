@@ -55,6 +55,18 @@ struct IndicatorView {
     funnel: Option<FunnelView>,
     /// Indicators by pay band: the band with the lowest minoritised share.
     lowest_band: Option<String>,
+    /// The back series (all services), oldest first, with this year; only
+    /// with three years or more (two are "compared with" already).
+    trend: Vec<TrendRow>,
+    trend_chart: Option<String>,
+}
+
+/// One year of an indicator's back series.
+#[derive(Serialize)]
+struct TrendRow {
+    year: i32,
+    councils: usize,
+    fig: Option<ShownFigure>,
 }
 
 /// The funnel plot of an indicator and what it shows, for the text.
@@ -147,6 +159,45 @@ pub struct NationalView<'a> {
     revisions: Option<RevisionsView>,
 }
 
+/// An indicator's back series (all services): a row a year and a chart of
+/// the relative likelihoods with their intervals, oldest year first.
+fn trend(
+    history: &[YearResults],
+    current: &YearResults,
+    ind: &Indicator,
+    config: &Config,
+) -> Result<(Vec<TrendRow>, Option<Vec<u8>>), String> {
+    let years: Vec<&YearResults> = history.iter().chain([current]).collect();
+    let rows = years
+        .iter()
+        .map(|yr| TrendRow {
+            year: yr.year,
+            councils: yr.coverage.councils,
+            fig: yr.national(Service::All, ind.id, None).map(exact),
+        })
+        .collect();
+    let cats: Vec<String> = years.iter().map(|yr| yr.year.to_string()).collect();
+    let points: Vec<RlPoint> = years
+        .iter()
+        .filter_map(|yr| {
+            let rl = yr.national(Service::All, ind.id, None)?.rl?;
+            Some(RlPoint {
+                category: yr.year.to_string(),
+                series: 0,
+                rl: rl.rl,
+                lower: rl.lower,
+                upper: rl.upper,
+            })
+        })
+        .collect();
+    let chart = if points.len() >= 2 {
+        Some(rl_svg(&cats, &points, &["England".to_string()], config)?)
+    } else {
+        None
+    };
+    Ok((rows, chart))
+}
+
 /// The national report: view and charts.
 pub fn national<'a>(
     results: &'a Results,
@@ -191,6 +242,8 @@ pub fn national<'a>(
             band_chart: None,
             funnel: None,
             lowest_band: None,
+            trend: Vec::new(),
+            trend_chart: None,
         };
         if ind.per_band {
             for b in &y.bands {
@@ -289,6 +342,15 @@ pub fn national<'a>(
                 let name = format!("charts/indicator-{}.svg", ind.id);
                 charts.push((name.clone(), svg));
                 v.chart = Some(name);
+            }
+            if results.history.len() >= 2 {
+                let (rows, chart) = trend(&results.history, y, ind, config)?;
+                v.trend = rows;
+                if let Some(svg) = chart {
+                    let name = format!("charts/indicator-{}-trend.svg", ind.id);
+                    charts.push((name.clone(), svg));
+                    v.trend_chart = Some(name);
+                }
             }
         }
         indicators.push(v);

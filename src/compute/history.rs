@@ -1,0 +1,19 @@
+//! The back series: every earlier year's national figures, computed from
+//! that year's accepted returns with the same code as the report year.
+
+use super::{YearResults, compute_year, national_only};
+use crate::config::Config;
+use crate::model::Return;
+use crate::register::Register;
+
+/// National figures of each year given (returns, year), in the order given.
+pub fn history(
+    years: &[(&[Return], i32)],
+    register: &Register,
+    config: &Config,
+) -> anyhow::Result<Vec<YearResults>> {
+    years
+        .iter()
+        .map(|(returns, year)| Ok(national_only(compute_year(returns, *year, register, config)?)))
+        .collect()
+}
