@@ -128,9 +128,11 @@ enum Command {
         /// The benchmarks.csv published with the national report.
         #[arg(long)]
         benchmarks: PathBuf,
-        /// The council's own return of an earlier year, for the change since.
+        /// The council's own return of an earlier year (repeat for every
+        /// earlier year it took part in): the newest gives the change since
+        /// last year, all of them its series.
         #[arg(long)]
-        previous: Option<PathBuf>,
+        previous: Vec<PathBuf>,
         /// The council's action plan (YAML).
         #[arg(long)]
         actions: Option<PathBuf>,

@@ -310,3 +310,29 @@ fn the_council_route_does_not_depend_on_the_folder_it_runs_in() {
     let err = String::from_utf8_lossy(&local(&bench).stderr).into_owned();
     assert!(err.contains("publication.json") && err.contains("must be beside it"), "{err}");
 }
+
+/// A council in the demo's three years: the national run's local report
+/// shows its own series, and the council's own run with both earlier
+/// returns (given in any order) gives the same PDF.
+#[test]
+fn a_councils_own_series_is_the_same_on_both_routes() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let (out, _) = run_report(&demo);
+    let mk = "E06000042-milton-keynes.pdf";
+    let theirs = std::fs::read(out.path().join("2024/local").join(mk)).unwrap();
+    let text = squash(&pdf_text(&out.path().join("2024/local").join(mk)));
+    assert!(text.contains(&squash("Milton Keynes across the years, all services")));
+    let ret = |y: &str| demo.join(format!("returns/{y}/E06000042-milton-keynes.csv"));
+    let (mine, o) = council(&[
+        std::ffi::OsStr::new("--return"),
+        ret("2024").as_os_str(),
+        std::ffi::OsStr::new("--previous"),
+        ret("2022").as_os_str(),
+        std::ffi::OsStr::new("--previous"),
+        ret("2023").as_os_str(),
+        std::ffi::OsStr::new("--benchmarks"),
+        out.path().join("2024/benchmarks.csv").as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(theirs == std::fs::read(mine.path().join(mk)).unwrap(), "the two routes differ");
+}

@@ -188,8 +188,8 @@ pub struct Results {
     pub current: YearResults,
     pub previous: Option<YearResults>,
     pub like_for_like: Option<LikeForLike>,
-    /// The back series: every earlier year's national figures, oldest
-    /// first (the previous year's among them); empty when not computed.
+    /// The back series: every earlier year's figures, oldest first (the
+    /// previous year's among them); empty when not computed.
     pub history: Vec<YearResults>,
 }
 
@@ -252,7 +252,7 @@ pub fn compute(
     })
 }
 
-pub(crate) fn national_only(mut y: YearResults) -> YearResults {
+fn national_only(mut y: YearResults) -> YearResults {
     y.figures.retain(|f| f.scope == Scope::National);
     y.spread.clear();
     y.reindex();

@@ -19,8 +19,9 @@ pub struct LocalOptions {
     pub ret: PathBuf,
     /// The published `benchmarks.csv` of the national run.
     pub benchmarks: PathBuf,
-    /// The council's own return of an earlier year, for the change since.
-    pub previous: Option<PathBuf>,
+    /// The council's own returns of earlier years (any order): the newest
+    /// gives the change since, all of them its series.
+    pub previous: Vec<PathBuf>,
     /// The council's action plan.
     pub actions: Option<PathBuf>,
     /// `public` (the default) or `internal`.
@@ -65,8 +66,8 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
     let ctx = load::validate::Context::new(&register, &bands, Some(year), &config);
     let (outcome, ret) = load::load_file(&o.ret, &o.ret.display().to_string(), &ctx);
     let mut outcomes = vec![outcome];
-    let mut prev = None;
-    if let Some(pp) = &o.previous {
+    let mut earlier: Vec<Return> = Vec::new();
+    for pp in &o.previous {
         let shown = pp.display().to_string();
         let (mut outcome, pr) = load_previous(pp, &shown, year, &register, &config);
         if let (Some(pr), Some(r)) = (&pr, &ret)
@@ -82,11 +83,24 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
                     )),
             );
         }
-        if outcome.status == Status::Accepted {
-            prev = pr;
+        if let Some(pr) = &pr
+            && earlier.iter().any(|e| e.year == pr.year)
+        {
+            outcome.status = Status::Rejected;
+            outcome.diagnostics.push(
+                Diagnostic::error(&shown, "", "a second previous return for the same year")
+                    .value(pr.year.to_string())
+                    .hint("give one return of each earlier year"),
+            );
+        }
+        if outcome.status == Status::Accepted
+            && let Some(pr) = pr
+        {
+            earlier.push(pr);
         }
         outcomes.push(outcome);
     }
+    earlier.sort_by_key(|r| r.year);
     let mut plan = None;
     if let Some(ap) = &o.actions {
         let (mut outcome, p) = load::load_plan(ap, year, &register, ret.as_ref().map(|r| r.authority_code.as_str()))?;
@@ -110,21 +124,17 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
         });
     };
     let own = compute::compute_year(std::slice::from_ref(&ret), year, &register, &config)?;
-    let prev_results = match &prev {
-        Some(p) => Some(compute::compute_year(
-            std::slice::from_ref(p),
-            p.year,
-            &register,
-            &config,
-        )?),
-        None => None,
-    };
+    let earlier_results = earlier
+        .iter()
+        .map(|p| compute::compute_year(std::slice::from_ref(p), p.year, &register, &config))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let bench = local_bench(&published, &config).map_err(anyhow::Error::msg)?;
     let inputs = local_inputs(
         &own.figures,
-        prev_results
-            .as_ref()
-            .map(|p| (p.year, p.figures.as_slice())),
+        &earlier_results
+            .iter()
+            .map(|p| (p.year, p.figures.as_slice()))
+            .collect::<Vec<_>>(),
         &register,
         &ret,
         plan.as_ref(),

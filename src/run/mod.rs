@@ -202,14 +202,14 @@ pub fn local_bench(p: &Published, config: &Config) -> Result<LocalBench, String>
 impl Prepared {
     /// The inputs of one council's local report: its own figures only.
     pub fn local_inputs<'a>(&'a self, r: &'a Return) -> LocalInputs<'a> {
-        let previous = self
-            .results
-            .previous
-            .as_ref()
-            .map(|p| (p.year, p.figures.as_slice()));
+        let earlier: Vec<(i32, &[compute::Figure])> = if self.results.history.is_empty() {
+            self.results.previous.iter().map(|p| (p.year, p.figures.as_slice())).collect()
+        } else {
+            self.results.history.iter().map(|y| (y.year, y.figures.as_slice())).collect()
+        };
         local_inputs(
             &self.results.current.figures,
-            previous,
+            &earlier,
             &self.register,
             r,
             self.plans.by_council.get(&r.authority_code),
@@ -259,11 +259,12 @@ impl Prepared {
     }
 }
 
-/// A council's own figures from a set of figures: nothing of any other
-/// council's is passed on.
+/// A council's own figures from the figures of the report year and of
+/// earlier years (oldest first): nothing of any other council's is passed
+/// on. "Last year" is the newest earlier year the council took part in.
 fn local_inputs<'a>(
     figures: &'a [compute::Figure],
-    previous: Option<(i32, &'a [compute::Figure])>,
+    earlier: &[(i32, &'a [compute::Figure])],
     register: &'a Register,
     r: &'a Return,
     actions: Option<&'a ActionPlan>,
@@ -280,14 +281,18 @@ fn local_inputs<'a>(
         let end = start + figs[start..].partition_point(|f| key(f) == want);
         figs[start..end].iter().collect()
     };
+    let series: Vec<(i32, Vec<&compute::Figure>)> = earlier
+        .iter()
+        .map(|(y, f)| (*y, own(f)))
+        .filter(|(_, f)| !f.is_empty())
+        .collect();
     LocalInputs {
         authority: register
             .get(&r.authority_code)
             .expect("accepted returns are in the register"),
         own: own(figures),
-        previous: previous
-            .map(|(y, f)| (y, own(f)))
-            .filter(|(_, f)| !f.is_empty()),
+        previous: series.last().cloned(),
+        series,
         services: r.services.keys().copied().collect(),
         staff: r
             .services

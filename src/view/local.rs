@@ -23,8 +23,10 @@ use std::sync::Arc;
 pub struct LocalInputs<'a> {
     pub authority: &'a Authority,
     pub own: Vec<&'a Figure>,
-    /// The council's own figures of an earlier year, if it took part.
+    /// The council's own figures of the newest earlier year it took part in.
     pub previous: Option<(i32, Vec<&'a Figure>)>,
+    /// Its own figures of every earlier year it took part in, oldest first.
+    pub series: Vec<(i32, Vec<&'a Figure>)>,
     pub services: Vec<Service>,
     pub staff: u64,
     pub quality: Quality,
@@ -113,6 +115,9 @@ struct LocalIndicator {
     national: ByService,
     region: ByService,
     previous: Option<ShownFigure>,
+    /// The council's own series (all services), oldest first, with this
+    /// year; only with three years or more.
+    series: Vec<SeriesRow>,
     /// Whether the council's interval lies wholly above or below England's.
     differs: Option<Comparison>,
     bands: Vec<LocalBand>,
@@ -121,6 +126,12 @@ struct LocalIndicator {
     actions: usize,
     /// Assessed adverse (as shown) and no action addresses it.
     unaddressed: bool,
+}
+
+#[derive(Serialize)]
+struct SeriesRow {
+    year: i32,
+    fig: Option<ShownFigure>,
 }
 
 #[derive(Serialize)]
@@ -290,6 +301,7 @@ pub fn local<'a>(
             national: ByService::new(|s| bench.national(s, ind.id, None).map(exact)),
             region: ByService::new(|s| bench.region(&a.region_code, s, ind.id).map(region_view)),
             previous: None,
+            series: Vec::new(),
             differs: None,
             bands: Vec::new(),
             funnel: None,
@@ -301,6 +313,25 @@ pub fn local<'a>(
                 .iter()
                 .find(|f| f.service == Service::All && f.indicator == ind.id && f.band.is_none());
             v.previous = prev.map(|f| disclosure.figure(f));
+        }
+        if input.series.len() >= 2 && !ind.per_band {
+            let all = |figs: &[&'a Figure]| {
+                figs.iter()
+                    .find(|f| f.service == Service::All && f.indicator == ind.id && f.band.is_none())
+                    .copied()
+            };
+            for (year, figs) in &input.series {
+                // The newest earlier year's figure is the one already shown.
+                let fig = match &input.previous {
+                    Some((py, _)) if py == year => v.previous.clone(),
+                    _ => all(figs).map(|f| disclosure.figure(f)),
+                };
+                v.series.push(SeriesRow { year: *year, fig });
+            }
+            v.series.push(SeriesRow {
+                year: bench.year,
+                fig: v.own.all.clone(),
+            });
         }
         if ind.per_band {
             for b in &bench.bands {

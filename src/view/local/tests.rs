@@ -30,6 +30,7 @@ fn indicator(ind: IndicatorId, all: Option<ShownFigure>) -> LocalIndicator {
         national: ByService::new(|_| None),
         region: ByService::new(|_| None),
         previous: None,
+        series: Vec::new(),
         differs: None,
         bands: Vec::new(),
         funnel: None,
