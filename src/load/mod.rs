@@ -334,7 +334,11 @@ fn reject_duplicates(
                         },
                     )
                     .value(others.join(", "))
-                    .hint("keep one return per council and year; both are left out until then"),
+                    .hint(if n == 1 {
+                        "keep one return per council and year; both are left out until then"
+                    } else {
+                        "keep one return per council and year; all of them are left out until then"
+                    }),
                 );
             } else {
                 returns.push(r);
