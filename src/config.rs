@@ -235,7 +235,15 @@ mod tests {
     fn release_dates_must_be_calendar_dates() {
         let with = |d: &str| Config::parse(&format!("publication:\n  release_date: \"{d}\"\n"));
         assert_eq!(with("2024-02-29").unwrap().release_ymd(), (2024, 2, 29));
-        for bad in ["2025-02-30", "2023-02-29", "2025-13-01", "2025-04-31", "25-03-31", "2025-3-31", "+025-03-31"] {
+        for bad in [
+            "2025-02-30",
+            "2023-02-29",
+            "2025-13-01",
+            "2025-04-31",
+            "25-03-31",
+            "2025-3-31",
+            "+025-03-31",
+        ] {
             let e = with(bad).unwrap_err();
             assert!(e.contains("not a calendar date"), "{bad}: {e}");
         }
@@ -245,9 +253,19 @@ mod tests {
 
     #[test]
     fn thresholds_are_checked() {
-        for bad in ["disclosure:\n  min_count: 0\n", "disclosure:\n  min_count: 1\n", "disclosure:\n  rounding_base: 0\n"] {
+        for bad in [
+            "disclosure:\n  min_count: 0\n",
+            "disclosure:\n  min_count: 1\n",
+            "disclosure:\n  rounding_base: 0\n",
+        ] {
             assert!(Config::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(Config::parse("disclosure:\n  min_count: 5\n").unwrap().disclosure.min_count, 5);
+        assert_eq!(
+            Config::parse("disclosure:\n  min_count: 5\n")
+                .unwrap()
+                .disclosure
+                .min_count,
+            5
+        );
     }
 }

@@ -173,7 +173,15 @@ fn main() -> ExitCode {
             year,
             quiet,
             previous_release,
-        } => report(run::ReportOptions { data, out, year, previous_release }, quiet),
+        } => report(
+            run::ReportOptions {
+                data,
+                out,
+                year,
+                previous_release,
+            },
+            quiet,
+        ),
         Command::Bench {
             dir,
             runs,

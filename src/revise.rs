@@ -76,7 +76,13 @@ impl Revisions {
     /// Compares this run (`new`, with its inputs) with an earlier release.
     /// `returns` is the folder prefix of the year's returns in the inputs
     /// (`returns/2024/`).
-    pub fn compare(old: &[ResultRow], earlier: &Manifest, new: &[ResultRow], inputs: &[Input], returns: &str) -> Revisions {
+    pub fn compare(
+        old: &[ResultRow],
+        earlier: &Manifest,
+        new: &[ResultRow],
+        inputs: &[Input],
+        returns: &str,
+    ) -> Revisions {
         let (a, b) = (published(old), published(new));
         let mut changes = Vec::new();
         let change = |k: &Key, column: &str, old: &str, new: &str| Revision {
@@ -118,8 +124,16 @@ impl Revisions {
                 .unwrap_or_default()
                 .to_string(),
             changes,
-            added: now.keys().filter(|f| !then.contains_key(*f)).cloned().collect(),
-            withdrawn: then.keys().filter(|f| !now.contains_key(*f)).cloned().collect(),
+            added: now
+                .keys()
+                .filter(|f| !then.contains_key(*f))
+                .cloned()
+                .collect(),
+            withdrawn: then
+                .keys()
+                .filter(|f| !now.contains_key(*f))
+                .cloned()
+                .collect(),
             corrected: now
                 .iter()
                 .filter(|(f, h)| then.get(*f).is_some_and(|t| t != *h))
@@ -132,8 +146,14 @@ impl Revisions {
     pub fn revised(&self, f: &crate::compute::Figure) -> bool {
         let k = key(&ResultRow::of(f));
         self.changes.iter().any(|c| {
-            (&c.year, &c.scope, &c.area_code, &c.service, &c.indicator, &c.band)
-                == (&k.0, &k.1, &k.2, &k.3, &k.4, &k.5)
+            (
+                &c.year,
+                &c.scope,
+                &c.area_code,
+                &c.service,
+                &c.indicator,
+                &c.band,
+            ) == (&k.0, &k.1, &k.2, &k.3, &k.4, &k.5)
         })
     }
 
@@ -147,7 +167,16 @@ impl Revisions {
         let mut keys: Vec<_> = self
             .changes
             .iter()
-            .map(|c| (&c.year, &c.scope, &c.area_code, &c.service, &c.indicator, &c.band))
+            .map(|c| {
+                (
+                    &c.year,
+                    &c.scope,
+                    &c.area_code,
+                    &c.service,
+                    &c.indicator,
+                    &c.band,
+                )
+            })
             .collect();
         keys.dedup();
         keys.len()

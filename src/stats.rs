@@ -246,7 +246,11 @@ pub fn overdispersion(
     }
     let k = z.len();
     if k == 0 {
-        return Overdispersion { k, phi: 0.0, tau2: 0.0 };
+        return Overdispersion {
+            k,
+            phi: 0.0,
+            tau2: 0.0,
+        };
     }
     let mut sorted = z.clone();
     sorted.sort_by(f64::total_cmp);

@@ -63,18 +63,57 @@ fn uses(code: &str) -> Vec<String> {
 
 /// What each stage may not name: the stages after it, and the orchestration.
 const FORBIDDEN: &[(&str, &[&str])] = &[
-    ("stats", &["load", "compute", "disclose", "view", "chart", "render", "publish", "run", "formats"]),
-    ("indicators", &["load", "compute", "disclose", "view", "chart", "render", "publish", "run", "formats"]),
-    ("model", &["load", "compute", "disclose", "view", "chart", "render", "publish", "run", "formats"]),
-    ("load", &["compute", "disclose", "view", "chart", "render", "publish", "run"]),
-    ("compute", &["disclose", "view", "chart", "render", "publish", "run", "formats"]),
-    ("revise", &["disclose", "view", "chart", "render", "publish", "run"]),
+    (
+        "stats",
+        &[
+            "load", "compute", "disclose", "view", "chart", "render", "publish", "run", "formats",
+        ],
+    ),
+    (
+        "indicators",
+        &[
+            "load", "compute", "disclose", "view", "chart", "render", "publish", "run", "formats",
+        ],
+    ),
+    (
+        "model",
+        &[
+            "load", "compute", "disclose", "view", "chart", "render", "publish", "run", "formats",
+        ],
+    ),
+    (
+        "load",
+        &[
+            "compute", "disclose", "view", "chart", "render", "publish", "run",
+        ],
+    ),
+    (
+        "compute",
+        &[
+            "disclose", "view", "chart", "render", "publish", "run", "formats",
+        ],
+    ),
+    (
+        "revise",
+        &["disclose", "view", "chart", "render", "publish", "run"],
+    ),
     ("disclose", &["view", "chart", "render", "publish", "run"]),
-    ("chart", &["load", "disclose", "view", "render", "publish", "run"]),
+    (
+        "chart",
+        &["load", "disclose", "view", "render", "publish", "run"],
+    ),
     ("view", &["render", "publish", "run", "formats"]),
-    ("render", &["load", "compute", "disclose", "publish", "run", "formats"]),
+    (
+        "render",
+        &["load", "compute", "disclose", "publish", "run", "formats"],
+    ),
     ("formats", &["view", "chart", "render", "publish", "run"]),
-    ("publish", &["load", "compute", "disclose", "view", "chart", "render", "run"]),
+    (
+        "publish",
+        &[
+            "load", "compute", "disclose", "view", "chart", "render", "run",
+        ],
+    ),
 ];
 
 #[test]
@@ -90,7 +129,11 @@ fn stages_never_reach_back() {
             }
         }
     }
-    assert!(broken.is_empty(), "stages reaching back:\n{}", broken.join("\n"));
+    assert!(
+        broken.is_empty(),
+        "stages reaching back:\n{}",
+        broken.join("\n")
+    );
 }
 
 /// File-system calls that change something on disk.
@@ -120,12 +163,20 @@ fn only_publish_writes_files() {
 #[test]
 fn the_pure_stages_do_no_io() {
     for (name, code) in modules() {
-        if !["stats", "compute", "revise", "disclose", "view", "chart", "render", "formats"]
-            .contains(&stage(&name))
+        if ![
+            "stats", "compute", "revise", "disclose", "view", "chart", "render", "formats",
+        ]
+        .contains(&stage(&name))
         {
             continue;
         }
-        for io in ["std::fs", "File::", "std::net", "std::process", "std::env::var"] {
+        for io in [
+            "std::fs",
+            "File::",
+            "std::net",
+            "std::process",
+            "std::env::var",
+        ] {
             assert!(!code.contains(io), "src/{name}.rs does I/O ({io})");
         }
     }
@@ -160,9 +211,18 @@ fn a_local_report_never_sees_the_whole_run() {
 #[test]
 fn the_checks_can_fail() {
     // The helpers see what they look for.
-    assert_eq!(uses("use crate::view::local; crate::run::x"), ["view", "run"]);
+    assert_eq!(
+        uses("use crate::view::local; crate::run::x"),
+        ["view", "run"]
+    );
     assert_eq!(stage("view/local"), "view");
     let all = modules();
-    assert!(all.iter().any(|(n, c)| n == "publish/mod" && c.contains("File::create")));
-    assert!(all.iter().any(|(n, c)| n == "view/local" && c.contains("crate::disclose")));
+    assert!(
+        all.iter()
+            .any(|(n, c)| n == "publish/mod" && c.contains("File::create"))
+    );
+    assert!(
+        all.iter()
+            .any(|(n, c)| n == "view/local" && c.contains("crate::disclose"))
+    );
 }

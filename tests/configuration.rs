@@ -12,22 +12,42 @@ use common::*;
 fn the_configured_threshold_is_the_one_the_reports_state() {
     let data = fixture_copy("disclosure:\n  min_count: 5\n");
     let (out, o) = run_report(data.path());
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let dir = out.path().join("2024");
     let national = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
-    assert!(national.contains(&squash("resting on 1 to 4 events")), "national");
+    assert!(
+        national.contains(&squash("resting on 1 to 4 events")),
+        "national"
+    );
     let local = squash(&pdf_text(&dir.join("local/E09000033-st-1-met-co.pdf")));
-    assert!(local.contains(&squash("counts from 1 to 4 are shown as [c]")), "local");
+    assert!(
+        local.contains(&squash("counts from 1 to 4 are shown as [c]")),
+        "local"
+    );
     assert!(local.contains(&squash("at least 5")), "local");
     for text in [&national, &local] {
-        assert!(!text.contains(&squash("1 to 7")), "a threshold that is not the configured one");
+        assert!(
+            !text.contains(&squash("1 to 7")),
+            "a threshold that is not the configured one"
+        );
     }
     let log = read_csv(&dir.join("suppressions.csv"));
     assert!(!log.is_empty());
     for row in &log {
         assert!(
-            ["rates", "workforce_share", "counts", "unknown_share", "survey_response_rate"]
-                .contains(&row["what"].as_str()),
+            [
+                "rates",
+                "workforce_share",
+                "counts",
+                "unknown_share",
+                "survey_response_rate"
+            ]
+            .contains(&row["what"].as_str()),
             "{row:?}"
         );
     }
@@ -53,14 +73,23 @@ fn an_impossible_release_date_is_refused_naming_the_file() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("report.yaml"), "{err}");
-    assert!(err.contains("release_date `2025-02-30` is not a calendar date"), "{err}");
+    assert!(
+        err.contains("release_date `2025-02-30` is not a calendar date"),
+        "{err}"
+    );
 }
 
 #[test]
 fn thresholds_that_cannot_work_are_refused() {
     for (yaml, words) in [
-        ("disclosure:\n  min_count: 0\n", "min_count must be at least 2"),
-        ("disclosure:\n  rounding_base: 0\n", "rounding_base must be at least 1"),
+        (
+            "disclosure:\n  min_count: 0\n",
+            "min_count must be at least 2",
+        ),
+        (
+            "disclosure:\n  rounding_base: 0\n",
+            "rounding_base must be at least 1",
+        ),
     ] {
         let err = refused(yaml);
         assert!(err.contains("report.yaml") && err.contains(words), "{err}");

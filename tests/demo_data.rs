@@ -51,7 +51,8 @@ fn demo_run_is_complete_and_says_synthetic() {
         "one demo return is rejected on purpose: {stderr}"
     );
     assert!(
-        stderr.contains("one return rejected\n           on purpose") && stderr.contains("validation.md"),
+        stderr.contains("one return rejected\n           on purpose")
+            && stderr.contains("validation.md"),
         "the closing note says the rejection is on purpose: {stderr}"
     );
     let dir = out.path().join("2024");
@@ -157,10 +158,20 @@ fn the_back_series_is_in_results_and_the_report() {
     for year in ["2022", "2023", "2024"] {
         let r = rows
             .iter()
-            .find(|r| r["year"] == year && r["scope"] == "national" && r["service"] == "all" && r["indicator"] == "2")
+            .find(|r| {
+                r["year"] == year
+                    && r["scope"] == "national"
+                    && r["service"] == "all"
+                    && r["indicator"] == "2"
+            })
             .unwrap_or_else(|| panic!("national rows of {year}"));
         let f = |k: &str| format!("{:.2}", r[k].parse::<f64>().unwrap());
-        let rl = format!("{} ({} to {})", f("relative_likelihood"), f("ci_lower"), f("ci_upper"));
+        let rl = format!(
+            "{} ({} to {})",
+            f("relative_likelihood"),
+            f("ci_lower"),
+            f("ci_upper")
+        );
         assert!(text.contains(&squash(&rl)), "{year}: {rl}");
     }
     assert!(dir.join("national/charts/indicator-2-trend.svg").exists());

@@ -21,7 +21,11 @@ fn q7(x: &[f64], p: f64) -> f64 {
 
 fn check(data: &std::path::Path, adjust: bool) {
     let (out, o) = run_report(data);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let dir = out.path().join("2024");
     let results = read_csv(&dir.join("results.csv"));
     let funnels = read_csv(&dir.join("funnels.csv"));
@@ -30,34 +34,69 @@ fn check(data: &std::path::Path, adjust: bool) {
     for f in &funnels {
         let ind = &f["indicator"];
         let all = |r: &&HashMap<String, String>| {
-            r["year"] == "2024" && r["service"] == "all" && &r["indicator"] == ind && r["band"].is_empty()
+            r["year"] == "2024"
+                && r["service"] == "all"
+                && &r["indicator"] == ind
+                && r["band"].is_empty()
         };
-        let nat = results.iter().filter(all).find(|r| r["scope"] == "national").unwrap();
-        let (wp, mp) = (num(nat, "white_population"), num(nat, "minoritised_population"));
-        let (share, pm, pw) = (mp / (wp + mp), num(nat, "minoritised_events") / mp, num(nat, "white_events") / wp);
+        let nat = results
+            .iter()
+            .filter(all)
+            .find(|r| r["scope"] == "national")
+            .unwrap();
+        let (wp, mp) = (
+            num(nat, "white_population"),
+            num(nat, "minoritised_population"),
+        );
+        let (share, pm, pw) = (
+            mp / (wp + mp),
+            num(nat, "minoritised_events") / mp,
+            num(nat, "white_events") / wp,
+        );
         let theta = num(nat, "relative_likelihood");
-        let se = |n: f64| ((1.0 - pm) / (n * share * pm) + (1.0 - pw) / (n * (1.0 - share) * pw)).sqrt();
+        let se =
+            |n: f64| ((1.0 - pm) / (n * share * pm) + (1.0 - pw) / (n * (1.0 - share) * pw)).sqrt();
         let ok = |e: f64| e == 0.0 || e >= min_count;
         let points: Vec<(f64, f64)> = results
             .iter()
             .filter(all)
             .filter(|r| r["scope"] == "authority" && !r["relative_likelihood"].is_empty())
             .filter(|r| ok(num(r, "white_events")) && ok(num(r, "minoritised_events")))
-            .map(|r| (num(r, "white_population") + num(r, "minoritised_population"), num(r, "relative_likelihood")))
+            .map(|r| {
+                (
+                    num(r, "white_population") + num(r, "minoritised_population"),
+                    num(r, "relative_likelihood"),
+                )
+            })
             .collect();
         let k = points.len() as f64;
-        let z: Vec<f64> = points.iter().map(|(n, rl)| (rl.ln() - theta.ln()) / se(*n)).collect();
+        let z: Vec<f64> = points
+            .iter()
+            .map(|(n, rl)| (rl.ln() - theta.ln()) / se(*n))
+            .collect();
         let mut sorted = z.clone();
         sorted.sort_by(f64::total_cmp);
         let (lo, hi) = (q7(&sorted, 0.1), q7(&sorted, 0.9));
         let phi = z.iter().map(|v| v.clamp(lo, hi).powi(2)).sum::<f64>() / k;
         let w: Vec<f64> = points.iter().map(|(n, _)| se(*n).powi(-2)).collect();
         let (sw, sw2): (f64, f64) = (w.iter().sum(), w.iter().map(|x| x * x).sum());
-        let tau2 = if adjust && phi > 1.0 && k * phi > k - 1.0 { (k * phi - (k - 1.0)) / (sw - sw2 / sw) } else { 0.0 };
+        let tau2 = if adjust && phi > 1.0 && k * phi > k - 1.0 {
+            (k * phi - (k - 1.0)) / (sw - sw2 / sw)
+        } else {
+            0.0
+        };
         let mut outside = [0; 4];
         for (n, rl) in &points {
             let s = (se(*n).powi(2) + tau2).sqrt();
-            for (i, (z, above)) in [(1.959964, true), (1.959964, false), (3.090232, true), (3.090232, false)].iter().enumerate() {
+            for (i, (z, above)) in [
+                (1.959964, true),
+                (1.959964, false),
+                (3.090232, true),
+                (3.090232, false),
+            ]
+            .iter()
+            .enumerate()
+            {
                 let limit = (theta.ln() + if *above { z * s } else { -z * s }).exp();
                 outside[i] += usize::from(if *above { *rl > limit } else { *rl < limit });
             }
@@ -66,9 +105,17 @@ fn check(data: &std::path::Path, adjust: bool) {
         assert_eq!(num(f, "councils") as usize, points.len(), "indicator {ind}");
         assert!(rel(num(f, "target"), theta), "indicator {ind} target");
         if adjust {
-            assert!(rel(num(f, "phi"), phi), "indicator {ind}: phi {} vs {phi}", f["phi"]);
+            assert!(
+                rel(num(f, "phi"), phi),
+                "indicator {ind}: phi {} vs {phi}",
+                f["phi"]
+            );
         }
-        assert!(rel(num(f, "tau2"), tau2) || tau2 == 0.0 && num(f, "tau2") == 0.0, "indicator {ind}: tau2 {} vs {tau2}", f["tau2"]);
+        assert!(
+            rel(num(f, "tau2"), tau2) || tau2 == 0.0 && num(f, "tau2") == 0.0,
+            "indicator {ind}: tau2 {} vs {tau2}",
+            f["tau2"]
+        );
         assert_eq!(f["adjusted"], (tau2 > 0.0).to_string(), "indicator {ind}");
         let got = ["above95", "below95", "above998", "below998"].map(|c| num(f, c) as usize);
         assert_eq!(got, outside, "indicator {ind}");
@@ -91,7 +138,10 @@ fn funnels_match_an_independent_computation_on_the_fixture() {
 #[test]
 fn overdispersion_can_be_switched_off() {
     let data = tempfile::tempdir().unwrap();
-    copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), data.path());
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+        data.path(),
+    );
     let config = data.path().join("report.yaml");
     let text = std::fs::read_to_string(&config).unwrap() + "funnel:\n  overdispersion: none\n";
     std::fs::write(config, text).unwrap();

@@ -85,7 +85,12 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
 }
 
 fn example(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples").join(name)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/examples")
+            .join(name),
+    )
+    .unwrap()
 }
 
 /// Reads and validates a return as a run does.
@@ -113,7 +118,8 @@ fn yaml_returns_plans_and_configuration() {
     let mut rng = seed(1);
     let ret = example("return-example.yaml");
     let plan = example("actions.yaml");
-    let config = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/report.yaml")).unwrap();
+    let config =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/report.yaml")).unwrap();
     for _ in 0..rounds(1500) {
         check_return(yaml_return::read("f.yaml", &mutate(&mut rng, &ret)));
         let _ = actions::read("a.yaml", &mutate(&mut rng, &plan));
@@ -140,12 +146,20 @@ fn xlsx_returns() {
     }
     let bands = default_bands();
     for round in 0..rounds(300) {
-        let target = if round % 2 == 0 { "xl/worksheets/sheet3.xml" } else { "xl/sharedStrings.xml" };
+        let target = if round % 2 == 0 {
+            "xl/worksheets/sheet3.xml"
+        } else {
+            "xl/sharedStrings.xml"
+        };
         let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         for (name, data) in &parts {
             out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
                 .unwrap();
-            let data = if name == target { mutate(&mut rng, data) } else { data.clone() };
+            let data = if name == target {
+                mutate(&mut rng, data)
+            } else {
+                data.clone()
+            };
             out.write_all(&data).unwrap();
         }
         let bytes = out.finish().unwrap().into_inner();

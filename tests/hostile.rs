@@ -70,7 +70,8 @@ fn validate(path: &Path) -> (i32, String) {
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("data"))
         .arg(path);
     let o = run(c);
-    let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    let text =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     (o.status.code().unwrap_or(-1), text)
 }
 
@@ -122,27 +123,56 @@ fn expect_refused(path: &Path, words: &[&str]) {
     for w in words {
         assert!(text.contains(w), "{w:?} in {text}");
     }
-    assert!(text.len() < 20_000, "a short message, not the file echoed: {} bytes", text.len());
+    assert!(
+        text.len() < 20_000,
+        "a short message, not the file echoed: {} bytes",
+        text.len()
+    );
 }
 
 #[test]
 fn workbooks_with_cells_far_out_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let overflow = workbook(
-        |x| x.replacen("<c r=\"A1\"", "<c r=\"ZZZZZZZZZZZZ99999999999999999999\"", 1),
+        |x| {
+            x.replacen(
+                "<c r=\"A1\"",
+                "<c r=\"ZZZZZZZZZZZZ99999999999999999999\"",
+                1,
+            )
+        },
         &[],
     );
     expect_refused(
         &write(dir.path(), "overflow.xlsx", &overflow),
-        &["xl/worksheets/sheet3.xml, cell ZZZZZZZZZZZZ", "outside the 10000 rows"],
+        &[
+            "xl/worksheets/sheet3.xml, cell ZZZZZZZZZZZZ",
+            "outside the 10000 rows",
+        ],
     );
     let far = workbook(
-        |x| x.replace("</sheetData>", "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>"),
+        |x| {
+            x.replace(
+                "</sheetData>",
+                "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>",
+            )
+        },
         &[],
     );
     expect_refused(&write(dir.path(), "far.xlsx", &far), &["cell 1048576"]);
-    let dimension = workbook(|x| x.replace("<dimension ref=\"A1:", "<dimension ref=\"A1:XFD1048576\" x=\""), &[]);
-    expect_refused(&write(dir.path(), "dimension.xlsx", &dimension), &["cell XFD1048576"]);
+    let dimension = workbook(
+        |x| {
+            x.replace(
+                "<dimension ref=\"A1:",
+                "<dimension ref=\"A1:XFD1048576\" x=\"",
+            )
+        },
+        &[],
+    );
+    expect_refused(
+        &write(dir.path(), "dimension.xlsx", &dimension),
+        &["cell XFD1048576"],
+    );
 }
 
 #[test]
@@ -150,7 +180,10 @@ fn a_zip_bomb_workbook_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let bomb = workbook(|x| x, &[("xl/media/bomb.bin", vec![0u8; 80 << 20])]);
     assert!(bomb.len() < 1 << 20, "the bomb is small: {}", bomb.len());
-    expect_refused(&write(dir.path(), "bomb.xlsx", &bomb), &["unpacks to more than 64 MB"]);
+    expect_refused(
+        &write(dir.path(), "bomb.xlsx", &bomb),
+        &["unpacks to more than 64 MB"],
+    );
 }
 
 #[test]
@@ -160,9 +193,15 @@ fn yaml_bombs_are_refused() {
     let big = "x".repeat(100_000);
     let aliases = vec!["*big"; 40_000].join(", ");
     let bomb = format!("{good}\nnote: &big \"{big}\"\nnotes: [{aliases}]\n");
-    expect_refused(&write(dir.path(), "alias.yaml", bomb.as_bytes()), &["anchors and aliases"]);
+    expect_refused(
+        &write(dir.path(), "alias.yaml", bomb.as_bytes()),
+        &["anchors and aliases"],
+    );
     let deep = format!("{good}\nnote: {}\n", "[".repeat(100_000));
-    expect_refused(&write(dir.path(), "deep.yaml", deep.as_bytes()), &["nested deeper than 32"]);
+    expect_refused(
+        &write(dir.path(), "deep.yaml", deep.as_bytes()),
+        &["nested deeper than 32"],
+    );
 }
 
 #[test]
@@ -197,7 +236,11 @@ fn many_duplicates_give_short_messages() {
     }
     let (code, out) = validate(dir.path());
     assert_eq!(code, 1);
-    assert!(out.contains("399 other returns for E06000003 in 2024"), "{}", &out[..out.len().min(2000)]);
+    assert!(
+        out.contains("399 other returns for E06000003 in 2024"),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
     assert!(out.len() < 400 * 1000, "{} bytes", out.len());
 }
 
@@ -229,10 +272,16 @@ fn links_and_pipes_in_the_returns_folder_are_not_followed() {
     let md = std::fs::read_to_string(dir.join("validation.md")).unwrap();
     for text in [&json, &md] {
         assert!(!text.contains("TOP-SECRET"));
-        assert!(text.contains("link.csv") && text.contains("skipped: a link"), "{text}");
+        assert!(
+            text.contains("link.csv") && text.contains("skipped: a link"),
+            "{text}"
+        );
         assert!(text.contains("pipe.csv") && text.contains("a device, pipe or socket"));
     }
-    assert!(dir.join("local/E10000015-hertfordshire.pdf").exists(), "the others are reported");
+    assert!(
+        dir.join("local/E10000015-hertfordshire.pdf").exists(),
+        "the others are reported"
+    );
 }
 
 /// A hostile report.yaml stops the run with the file named.
@@ -245,7 +294,10 @@ fn a_hostile_configuration_is_refused_naming_it() {
     let (_, o) = run_report(data.path());
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("report.yaml, line 2: YAML anchors and aliases"), "{err}");
+    assert!(
+        err.contains("report.yaml, line 2: YAML anchors and aliases"),
+        "{err}"
+    );
 }
 
 /// Characters the reports' fonts do not have, or control characters, in an
@@ -265,7 +317,11 @@ fn unprintable_plan_text_is_refused_naming_the_field() {
         "{err}"
     );
     assert!(!err.contains("PDF/UA"), "{err}");
-    assert!(!out.path().join("2024/local/E10000015-hertfordshire.pdf").exists());
+    assert!(
+        !out.path()
+            .join("2024/local/E10000015-hertfordshire.pdf")
+            .exists()
+    );
     assert!(out.path().join("2024/local/E10000012-essex.pdf").exists());
 }
 
@@ -286,7 +342,12 @@ fn a_damaged_workbook_says_so() {
 fn a_value_below_the_workbook_table_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let below = workbook(
-        |x| x.replace("</sheetData>", "<row r=\"60\"><c r=\"C60\"><v>77</v></c></row></sheetData>"),
+        |x| {
+            x.replace(
+                "</sheetData>",
+                "<row r=\"60\"><c r=\"C60\"><v>77</v></c></row></sheetData>",
+            )
+        },
         &[],
     );
     expect_refused(
@@ -305,6 +366,9 @@ fn yaml_number_forms_the_csv_refuses_are_refused() {
     for form in ["+55", "0x37", "0o67", "-0", "5_5", ".inf"] {
         let text = good.replacen("white: 55,", &format!("white: {form},"), 1);
         let name = format!("form-{}.yaml", form.replace(['+', '.'], "p"));
-        expect_refused(&write(dir.path(), &name, text.as_bytes()), &[&format!("(found \"{form}\")")]);
+        expect_refused(
+            &write(dir.path(), &name, text.as_bytes()),
+            &[&format!("(found \"{form}\")")],
+        );
     }
 }

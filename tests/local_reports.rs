@@ -269,7 +269,11 @@ fn the_council_route_does_not_depend_on_the_folder_it_runs_in() {
         "synthetic: true\ndisclosure:\n  min_count: 20\npublication:\n  producer: \"SC-WRES demo\"\n",
     )
     .unwrap();
-    std::fs::copy(fixture("basic/authorities.csv"), data.join("authorities.csv")).unwrap();
+    std::fs::copy(
+        fixture("basic/authorities.csv"),
+        data.join("authorities.csv"),
+    )
+    .unwrap();
     let mine = tempfile::tempdir().unwrap();
     let bench = published.path().join("benchmarks.csv");
     let local = |bench: &std::path::Path| {
@@ -290,7 +294,12 @@ fn the_council_route_does_not_depend_on_the_folder_it_runs_in() {
             .unwrap()
     };
     let o = local(&bench);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let theirs = std::fs::read(out.path().join("2024/local").join(HERTS)).unwrap();
     assert!(theirs == std::fs::read(mine.path().join(HERTS)).unwrap());
 
@@ -308,7 +317,10 @@ fn the_council_route_does_not_depend_on_the_folder_it_runs_in() {
     std::fs::write(&bench, text).unwrap();
     std::fs::remove_file(published.path().join("publication.json")).unwrap();
     let err = String::from_utf8_lossy(&local(&bench).stderr).into_owned();
-    assert!(err.contains("publication.json") && err.contains("must be beside it"), "{err}");
+    assert!(
+        err.contains("publication.json") && err.contains("must be beside it"),
+        "{err}"
+    );
 }
 
 /// A council in the demo's three years: the national run's local report
@@ -333,6 +345,14 @@ fn a_councils_own_series_is_the_same_on_both_routes() {
         std::ffi::OsStr::new("--benchmarks"),
         out.path().join("2024/benchmarks.csv").as_os_str(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(theirs == std::fs::read(mine.path().join(mk)).unwrap(), "the two routes differ");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        theirs == std::fs::read(mine.path().join(mk)).unwrap(),
+        "the two routes differ"
+    );
 }

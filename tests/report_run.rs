@@ -482,7 +482,9 @@ fn like_for_like_figures_are_in_results_csv() {
     let rows = read_csv(&dir.join("results.csv"));
     let lfl: Vec<_> = rows
         .iter()
-        .filter(|r| r["scope"] == "national_like_for_like" && r["service"] == "all" && r["indicator"] == "2")
+        .filter(|r| {
+            r["scope"] == "national_like_for_like" && r["service"] == "all" && r["indicator"] == "2"
+        })
         .collect();
     assert_eq!(lfl.len(), 2, "one row for each year");
     let text = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));

@@ -4,10 +4,16 @@
 mod common;
 use common::*;
 
-fn report(data: &std::path::Path, previous: Option<&std::path::Path>) -> (tempfile::TempDir, std::process::Output) {
+fn report(
+    data: &std::path::Path,
+    previous: Option<&std::path::Path>,
+) -> (tempfile::TempDir, std::process::Output) {
     let out = tempfile::tempdir().unwrap();
     let mut c = scwres();
-    c.args(["report", "--quiet", "--data"]).arg(data).arg("--out").arg(out.path());
+    c.args(["report", "--quiet", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out.path());
     if let Some(p) = previous {
         c.arg("--previous-release").arg(p);
     }
@@ -23,15 +29,29 @@ fn a_corrected_return_revises_the_figures_it_feeds() {
     // Essex corrects its adults' appointments (white): 84 → 74.
     let essex = data.path().join("returns/2024/essex.csv");
     let text = std::fs::read_to_string(&essex).unwrap();
-    std::fs::write(&essex, text.replacen(",adults,appointed,,84,", ",adults,appointed,,74,", 1)).unwrap();
+    std::fs::write(
+        &essex,
+        text.replacen(",adults,appointed,,84,", ",adults,appointed,,74,", 1),
+    )
+    .unwrap();
     let (second, o) = report(data.path(), Some(&earlier));
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let dir = second.path().join("2024");
 
     let revisions = read_csv(&dir.join("revisions.csv"));
     let find = |rows: &[std::collections::HashMap<String, String>]| {
         rows.iter()
-            .find(|r| r["scope"] == "national" && r["service"] == "adults" && r["indicator"] == "2" && r["year"] == "2024")
+            .find(|r| {
+                r["scope"] == "national"
+                    && r["service"] == "adults"
+                    && r["indicator"] == "2"
+                    && r["year"] == "2024"
+            })
             .map(|r| r["relative_likelihood"].clone())
             .unwrap()
     };
@@ -42,10 +62,18 @@ fn a_corrected_return_revises_the_figures_it_feeds() {
     assert_ne!(old, new);
     let rl = revisions
         .iter()
-        .find(|r| r["scope"] == "national" && r["service"] == "adults" && r["indicator"] == "2" && r["column"] == "relative_likelihood")
+        .find(|r| {
+            r["scope"] == "national"
+                && r["service"] == "adults"
+                && r["indicator"] == "2"
+                && r["column"] == "relative_likelihood"
+        })
         .expect("the national RL of indicator 2, adults, is revised");
     assert_eq!((&rl["old"], &rl["new"]), (&old, &new));
-    assert!(revisions.iter().all(|r| r["indicator"] == "2"), "only what Essex's appointments feed");
+    assert!(
+        revisions.iter().all(|r| r["indicator"] == "2"),
+        "only what Essex's appointments feed"
+    );
 
     let text = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
     assert!(text.contains(&squash("0 returns were added, 0 withdrawn and 1 corrected")));
@@ -75,10 +103,21 @@ fn an_earlier_release_of_another_year_is_refused() {
     let (first, _) = report(&fixture("basic"), None);
     let fake = tempfile::tempdir().unwrap();
     let m = std::fs::read_to_string(first.path().join("2024/manifest.json")).unwrap();
-    std::fs::write(fake.path().join("manifest.json"), m.replace("\"year\": 2024", "\"year\": 2023")).unwrap();
-    std::fs::copy(first.path().join("2024/results.csv"), fake.path().join("results.csv")).unwrap();
+    std::fs::write(
+        fake.path().join("manifest.json"),
+        m.replace("\"year\": 2024", "\"year\": 2023"),
+    )
+    .unwrap();
+    std::fs::copy(
+        first.path().join("2024/results.csv"),
+        fake.path().join("results.csv"),
+    )
+    .unwrap();
     let (_, o) = report(&fixture("basic"), Some(fake.path()));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("the earlier release is of 2023, not 2024"), "{err}");
+    assert!(
+        err.contains("the earlier release is of 2023, not 2024"),
+        "{err}"
+    );
 }

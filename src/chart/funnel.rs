@@ -1,7 +1,9 @@
 //! The funnel plot, and where its plotting area lies for a point drawn
 //! over it afterwards.
 
-use super::{CELL, H, NON_FOCUS, PALETTE, W, axes, draw_note, log_ticks, nice_step, style, tick_label};
+use super::{
+    CELL, H, NON_FOCUS, PALETTE, W, axes, draw_note, log_ticks, nice_step, style, tick_label,
+};
 use crate::compute::Limits;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -181,4 +183,3 @@ fn draw_funnel<DB: DrawingBackend>(
     }
     Ok(frame)
 }
-

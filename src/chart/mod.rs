@@ -446,7 +446,8 @@ mod tests {
             .collect();
         // Two points a pixel apart and one far away.
         let points = [(500.0, 1.0), (500.5, 1.0), (900.0, 2.0)];
-        let (svg, frame) = funnel_chart(&points, 1.0, &limits, true, "Number of staff in post", None).unwrap();
+        let (svg, frame) =
+            funnel_chart(&points, 1.0, &limits, true, "Number of staff in post", None).unwrap();
         assert_eq!(svg.matches("<circle").count(), 2, "close points drawn once");
         assert!(svg.contains("#8C8C8C") && !svg.contains("fill=\"#12436D\""));
         // Fractions of the width: the target line sits between top and bottom,

@@ -359,9 +359,9 @@ pub fn published_benchmarks(
     let funnels = INDICATORS
         .iter()
         .filter_map(|ind| {
-            let nat = national.iter().find(|f| {
-                f.service == Service::All && f.indicator == ind.id && f.band.is_none()
-            })?;
+            let nat = national
+                .iter()
+                .find(|f| f.service == Service::All && f.indicator == ind.id && f.band.is_none())?;
             let (phi, tau2) = p
                 .national
                 .iter()

@@ -69,7 +69,10 @@ mod tests {
         };
         let q = Quality::of(&r);
         assert_eq!((q.unknown, q.headcount), (10, 100));
-        assert_eq!((q.respondents, q.survey_staff, q.survey_services), (35, 100, 1));
+        assert_eq!(
+            (q.respondents, q.survey_staff, q.survey_services),
+            (35, 100, 1)
+        );
         // Every measure but headcount and survey respondents is blank.
         assert_eq!(q.not_provided.len(), Measure::ALL.len() - 2);
     }

@@ -78,9 +78,11 @@ impl Benchmarks {
         let mut rows = Vec::new();
         for f in &self.national {
             let mut r = BenchRow::from_result(ResultRow::of(f));
-            if let Some(s) = self.spread.iter().find(|s| {
-                s.indicator == f.indicator && s.service == f.service && s.band == f.band
-            }) {
+            if let Some(s) = self
+                .spread
+                .iter()
+                .find(|s| s.indicator == f.indicator && s.service == f.service && s.band == f.band)
+            {
                 let opt = |x: Option<f64>| x.map(decimal).unwrap_or_default();
                 r.extra.councils = s.councils.to_string();
                 r.extra.median = opt(s.median);

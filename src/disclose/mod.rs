@@ -298,7 +298,8 @@ impl Disclosure {
     /// A figure with the rules applied; exact when the audience is internal.
     pub fn figure(&mut self, f: &Figure) -> ShownFigure {
         let mut v = exact(f);
-        let (Some(w), Some(m), Some(u), true) = (f.white, f.minoritised, f.unknown, self.policy.public)
+        let (Some(w), Some(m), Some(u), true) =
+            (f.white, f.minoritised, f.unknown, self.policy.public)
         else {
             return v;
         };

@@ -125,8 +125,14 @@ fn a_small_workforce_hides_the_workforce_share() {
 #[test]
 fn data_quality_shares_rest_on_their_count() {
     let mut d = Disclosure::new(Policy::of(&config(Audience::Public, 8)), "x");
-    assert_eq!(d.share(2024, "E1", 3, 100, Withheld::UnknownShare), Some(SUPPRESSED));
-    assert_eq!(d.share(2024, "E1", 30, 100, Withheld::UnknownShare), Some(Shown::N(0.3)));
+    assert_eq!(
+        d.share(2024, "E1", 3, 100, Withheld::UnknownShare),
+        Some(SUPPRESSED)
+    );
+    assert_eq!(
+        d.share(2024, "E1", 30, 100, Withheld::UnknownShare),
+        Some(Shown::N(0.3))
+    );
     assert_eq!(d.share(2024, "E1", 0, 0, Withheld::UnknownShare), None);
     assert_eq!(d.log().len(), 1);
     assert_eq!(d.log()[0].indicator, None);

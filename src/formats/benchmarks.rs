@@ -28,7 +28,11 @@ pub const EXTRA_COLUMNS: [&str; 14] = [
 
 /// Every column, in order.
 pub fn columns() -> Vec<&'static str> {
-    RESULT_COLUMNS.iter().chain(&EXTRA_COLUMNS).copied().collect()
+    RESULT_COLUMNS
+        .iter()
+        .chain(&EXTRA_COLUMNS)
+        .copied()
+        .collect()
 }
 
 /// One row of benchmarks.csv, as text: the columns of results.csv, then
@@ -133,6 +137,10 @@ mod tests {
             columns().len()
         );
         assert_eq!(read("b.csv", &bytes).unwrap(), vec![(2, row)]);
-        assert!(read("b.csv", b"year,scope\n").unwrap_err().contains("no column"));
+        assert!(
+            read("b.csv", b"year,scope\n")
+                .unwrap_err()
+                .contains("no column")
+        );
     }
 }

@@ -13,7 +13,10 @@ pub mod validation;
 use serde::Serialize;
 
 /// CSV text with `\n` line ends: the header, then one record per row.
-pub(crate) fn csv_bytes<R: Serialize>(header: &[&str], rows: impl IntoIterator<Item = R>) -> Vec<u8> {
+pub(crate) fn csv_bytes<R: Serialize>(
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .terminator(csv::Terminator::Any(b'\n'))

@@ -46,13 +46,19 @@ impl Publication {
     }
 
     /// Reads a publication and checks the benchmarks it describes.
-    pub fn read(file: &str, bytes: &[u8], benchmarks_file: &str, benchmarks: &[u8]) -> Result<Publication, String> {
+    pub fn read(
+        file: &str,
+        bytes: &[u8],
+        benchmarks_file: &str,
+        benchmarks: &[u8],
+    ) -> Result<Publication, String> {
         let p: Publication = serde_json::from_slice(bytes).map_err(|e| format!("{file}: {e}"))?;
         p.configuration
             .check()
             .map_err(|e| format!("{file}: configuration: {e}"))?;
         let rows = rows(benchmarks);
-        if rows != p.benchmarks_rows || crate::digest::sha256_hex(benchmarks) != p.benchmarks_sha256 {
+        if rows != p.benchmarks_rows || crate::digest::sha256_hex(benchmarks) != p.benchmarks_sha256
+        {
             return Err(format!(
                 "{benchmarks_file}: not the file described by {file} ({rows} rows, {} published); it was changed or cut after publication",
                 p.benchmarks_rows

@@ -190,7 +190,10 @@ fn action(file: &str, i: usize, item: &Value, diags: &mut Vec<Diagnostic>) -> Op
     let status_text = text("status");
     let indicator = crate::indicators::IndicatorId::parse(&ind_text);
     if indicator.is_none() && !ind_text.is_empty() {
-        let ids: Vec<&str> = crate::indicators::INDICATORS.iter().map(|i| i.id.as_str()).collect();
+        let ids: Vec<&str> = crate::indicators::INDICATORS
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
         diags.push(
             Diagnostic::error(file, at("indicator"), "not an SC-WRES indicator")
                 .value(&ind_text)

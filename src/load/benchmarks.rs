@@ -97,10 +97,14 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
             "false" => {}
             s => return Err(at(&format!("synthetic `{s}` must be true or false"))),
         }
-        let service =
-            Service::parse(&row.result.service).ok_or(at(&format!("service `{}` is not known", row.result.service)))?;
-        let indicator = IndicatorId::parse(&row.result.indicator)
-            .ok_or(at(&format!("indicator `{}` is not known", row.result.indicator)))?;
+        let service = Service::parse(&row.result.service).ok_or(at(&format!(
+            "service `{}` is not known",
+            row.result.service
+        )))?;
+        let indicator = IndicatorId::parse(&row.result.indicator).ok_or(at(&format!(
+            "indicator `{}` is not known",
+            row.result.indicator
+        )))?;
         let band = Some(row.result.band.clone()).filter(|b| !b.is_empty());
         let cell = |name: &str, s: &str| -> Result<Cell, String> {
             match s {
@@ -108,14 +112,22 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                 "[c]" => Ok(Cell::Suppressed),
                 s => match s.parse::<f64>() {
                     Ok(x) if x.is_finite() && x >= 0.0 => Ok(Cell::N(x)),
-                    _ => Err(at(&format!("column `{name}`: `{s}` is not a number of 0 or more"))),
+                    _ => Err(at(&format!(
+                        "column `{name}`: `{s}` is not a number of 0 or more"
+                    ))),
                 },
             }
         };
         let counts = row.result.counts();
         let r = &row.result;
         if r.scope != "funnel_point"
-            && !seen.insert((r.scope.clone(), r.area_code.clone(), service, indicator, band.clone()))
+            && !seen.insert((
+                r.scope.clone(),
+                r.area_code.clone(),
+                service,
+                indicator,
+                band.clone(),
+            ))
         {
             return Err(at("a second row for the same figure"));
         }

@@ -70,7 +70,11 @@ pub fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, Refusal> {
     match kind(path) {
         Err(e) => return Err(refuse("", format!("the file cannot be read: {e}"), hint)),
         Ok(Kind::Other(what)) => {
-            return Err(refuse("", format!("not a regular file but {what}; it is not read"), hint));
+            return Err(refuse(
+                "",
+                format!("not a regular file but {what}; it is not read"),
+                hint,
+            ));
         }
         Ok(Kind::Dir) => return Err(refuse("", "a folder, not a file", hint)),
         Ok(Kind::File) => {}
@@ -91,7 +95,10 @@ pub fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, Refusal> {
 pub fn too_large(max: u64) -> Refusal {
     refuse(
         "",
-        format!("the file is larger than {} KB, too large for what it should hold", max >> 10),
+        format!(
+            "the file is larger than {} KB, too large for what it should hold",
+            max >> 10
+        ),
         "a return is a few kilobytes; check that this is the right file",
     )
 }
@@ -106,7 +113,11 @@ pub fn yaml(bytes: &[u8]) -> Result<(), Refusal> {
         let at = || format!("line {}", i + 1);
         let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
         if indent > 2 * MAX_DEPTH {
-            return Err(refuse(at(), format!("nested deeper than {MAX_DEPTH} levels"), NESTING));
+            return Err(refuse(
+                at(),
+                format!("nested deeper than {MAX_DEPTH} levels"),
+                NESTING,
+            ));
         }
         let mut quote: Option<char> = None;
         let mut prev = ' ';
@@ -152,16 +163,32 @@ const NESTING: &str = "a return, plan or configuration is a few levels deep; che
 /// the cell references of every part.
 pub fn xlsx(bytes: &[u8]) -> Result<(), Refusal> {
     let hint = "open it in Excel and save it again as an Excel Workbook (.xlsx)";
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| refuse("", format!("the file is not a readable .xlsx workbook ({e})"), hint))?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        refuse(
+            "",
+            format!("the file is not a readable .xlsx workbook ({e})"),
+            hint,
+        )
+    })?;
     if zip.len() > MAX_ENTRIES {
-        return Err(refuse("", format!("the workbook has {} parts, more than a return has", zip.len()), hint));
+        return Err(refuse(
+            "",
+            format!(
+                "the workbook has {} parts, more than a return has",
+                zip.len()
+            ),
+            hint,
+        ));
     }
     let mut left = MAX_UNPACKED;
     for i in 0..zip.len() {
-        let mut part = zip
-            .by_index(i)
-            .map_err(|e| refuse("", format!("the file is not a readable .xlsx workbook ({e})"), hint))?;
+        let mut part = zip.by_index(i).map_err(|e| {
+            refuse(
+                "",
+                format!("the file is not a readable .xlsx workbook ({e})"),
+                hint,
+            )
+        })?;
         let name = part.name().map(|n| n.to_string()).unwrap_or_default();
         if part.size() > left {
             return Err(unpacks_too_large());
@@ -170,7 +197,13 @@ pub fn xlsx(bytes: &[u8]) -> Result<(), Refusal> {
         (&mut part)
             .take(left + 1)
             .read_to_end(&mut data)
-            .map_err(|e| refuse(name.clone(), format!("a part of the workbook cannot be unpacked ({e})"), hint))?;
+            .map_err(|e| {
+                refuse(
+                    name.clone(),
+                    format!("a part of the workbook cannot be unpacked ({e})"),
+                    hint,
+                )
+            })?;
         if data.len() as u64 > left {
             return Err(unpacks_too_large());
         }
@@ -186,7 +219,10 @@ pub fn xlsx(bytes: &[u8]) -> Result<(), Refusal> {
 fn unpacks_too_large() -> Refusal {
     refuse(
         "",
-        format!("the workbook unpacks to more than {} MB, far more than a return", MAX_UNPACKED >> 20),
+        format!(
+            "the workbook unpacks to more than {} MB, far more than a return",
+            MAX_UNPACKED >> 20
+        ),
         "send the template filled in, without other sheets or pictures",
     )
 }
@@ -252,9 +288,9 @@ fn within(r: &str) -> bool {
     if row.is_empty() || row.len() > 7 || letters > 3 || !row.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    let col = col
-        .bytes()
-        .fold(0u64, |n, b| n * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1));
+    let col = col.bytes().fold(0u64, |n, b| {
+        n * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)
+    });
     match row.parse::<u64>() {
         Ok(row) => (1..=MAX_ROW).contains(&row) && col <= MAX_COL,
         Err(_) => false,
@@ -290,15 +326,35 @@ mod tests {
     #[test]
     fn cell_references_are_bounded() {
         assert!(within("A1") && within("$B$7") && within("GR10000") && within("7"));
-        for bad in ["XFD1048576", "A10001", "ZZZZZZZZZZZZ99999999999999999999", "A0", "A", "10001", "B7x"] {
+        for bad in [
+            "XFD1048576",
+            "A10001",
+            "ZZZZZZZZZZZZ99999999999999999999",
+            "A0",
+            "A",
+            "10001",
+            "B7x",
+        ] {
             assert!(!within(bad), "{bad}");
         }
         let xml = br#"<sheetData><row r="1"><c r="XFD1048576"><v>1</v></c></row></sheetData>"#;
         assert!(cell_refs("xl/worksheets/sheet1.xml", xml).is_err());
         let ok = br#"<dimension ref="A1:H40"/><row r="7"><c r="C7" t="n"><v>1</v></c></row>"#;
         assert_eq!(cell_refs("s", ok), Ok(()));
-        assert!(counts("xl/sharedStrings.xml", br#"<sst count="53425342534" uniqueCount="3">"#).is_err());
+        assert!(
+            counts(
+                "xl/sharedStrings.xml",
+                br#"<sst count="53425342534" uniqueCount="3">"#
+            )
+            .is_err()
+        );
         assert!(counts("xl/sharedStrings.xml", br#"<sst count="x">"#).is_err());
-        assert_eq!(counts("xl/sharedStrings.xml", br#"<sst count="70" uniqueCount="68">"#), Ok(()));
+        assert_eq!(
+            counts(
+                "xl/sharedStrings.xml",
+                br#"<sst count="70" uniqueCount="68">"#
+            ),
+            Ok(())
+        );
     }
 }

@@ -98,11 +98,16 @@ pub fn expand_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 /// Reads `<data>/report.yaml` if present.
 pub fn load_config(data: &Path) -> anyhow::Result<Config> {
     let path = data.join("report.yaml");
-    if matches!(std::fs::symlink_metadata(&path), Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
+    if matches!(std::fs::symlink_metadata(&path), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
+    {
         return Ok(Config::default());
     }
     let refused = |r: guard::Refusal| {
-        let at = if r.place.is_empty() { String::new() } else { format!(", {}", r.place) };
+        let at = if r.place.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", r.place)
+        };
         anyhow::anyhow!("{}{at}: {}", path.display(), r.rule)
     };
     let bytes = guard::read_file(&path, MAX_YAML).map_err(refused)?;
@@ -131,7 +136,10 @@ pub const MAX_BENCHMARKS: u64 = 64 << 20;
 
 /// The entries of a folder that may be read, sorted, and an outcome for
 /// every entry that is skipped (links, devices, sub-folders).
-fn folder_files(dir: &Path, shown: impl Fn(&Path) -> String) -> anyhow::Result<(Vec<PathBuf>, Vec<FileOutcome>)> {
+fn folder_files(
+    dir: &Path,
+    shown: impl Fn(&Path) -> String,
+) -> anyhow::Result<(Vec<PathBuf>, Vec<FileOutcome>)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let entries = std::fs::read_dir(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
@@ -289,7 +297,6 @@ pub fn load_file(
     (o, ret)
 }
 
-
 /// Two returns for one council in one year: both are rejected, since the run
 /// cannot know which is right.
 fn reject_duplicates(
@@ -311,8 +318,12 @@ fn reject_duplicates(
         if let Some(r) = r {
             let files = &by_code[&r.authority_code];
             if files.len() > 1 {
-                let others: Vec<String> =
-                    files.iter().filter(|f| **f != o.file).take(3).cloned().collect();
+                let others: Vec<String> = files
+                    .iter()
+                    .filter(|f| **f != o.file)
+                    .take(3)
+                    .cloned()
+                    .collect();
                 let n = files.len() - 1;
                 o.status = Status::Rejected;
                 o.diagnostics.push(
@@ -382,9 +393,8 @@ pub fn load_actions(data: &Path, year: i32, register: &Register) -> anyhow::Resu
     let files: Vec<PathBuf> = files
         .into_iter()
         .filter(|p| {
-            p.extension().is_some_and(|x| {
-                x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
-            })
+            p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml"))
         })
         .collect();
     let mut first: std::collections::BTreeMap<String, String> = Default::default();
@@ -393,7 +403,9 @@ pub fn load_actions(data: &Path, year: i32, register: &Register) -> anyhow::Resu
         let bytes = match guard::read_file(&p, MAX_YAML) {
             Ok(b) => b,
             Err(r) => {
-                plans.problems.push(Diagnostic::error(&shown, &r.place, r.rule).hint(r.hint));
+                plans
+                    .problems
+                    .push(Diagnostic::error(&shown, &r.place, r.rule).hint(r.hint));
                 continue;
             }
         };
@@ -435,7 +447,8 @@ pub fn load_plan(
     council: Option<&str>,
 ) -> anyhow::Result<(FileOutcome, Option<actions::ActionPlan>)> {
     let shown = path.display().to_string();
-    let bytes = guard::read_file(path, MAX_YAML).map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))?;
+    let bytes =
+        guard::read_file(path, MAX_YAML).map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))?;
     let mut outcome = FileOutcome {
         file: shown.clone(),
         status: Status::Accepted,
@@ -443,14 +456,15 @@ pub fn load_plan(
         sha256: Some(crate::digest::sha256_hex(&bytes)),
         diagnostics: Vec::new(),
     };
-    let checked = check_plan(actions::read(&shown, &bytes), year, register).and_then(|p| match council {
-        Some(code) if code != p.authority => Err(vec![
-            Diagnostic::error(&shown, "authority", "the plan is another council's")
-                .value(&p.authority)
-                .hint(format!("the return is {code}'s")),
-        ]),
-        _ => Ok(p),
-    });
+    let checked =
+        check_plan(actions::read(&shown, &bytes), year, register).and_then(|p| match council {
+            Some(code) if code != p.authority => Err(vec![
+                Diagnostic::error(&shown, "authority", "the plan is another council's")
+                    .value(&p.authority)
+                    .hint(format!("the return is {code}'s")),
+            ]),
+            _ => Ok(p),
+        });
     match checked {
         Ok(p) => Ok((outcome, Some(p))),
         Err(d) => {

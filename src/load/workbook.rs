@@ -129,7 +129,9 @@ pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagno
         Err(e) => {
             let why: String = e.to_string().chars().take(200).collect();
             return fail(
-                format!("the sheet `{RETURN_SHEET}` cannot be read: the workbook is damaged ({why})"),
+                format!(
+                    "the sheet `{RETURN_SHEET}` cannot be read: the workbook is damaged ({why})"
+                ),
                 "open it in Excel and save it again as an Excel Workbook (.xlsx)",
             );
         }

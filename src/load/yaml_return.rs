@@ -63,7 +63,9 @@ fn number_form(text: &str) -> Option<(usize, String)> {
             let t = token.to_ascii_lowercase();
             let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
             let odd = (t.starts_with('+') && t.len() > 1)
-                || ["0x", "0o", "0b"].iter().any(|p| t.starts_with(p) && t.len() > 2)
+                || ["0x", "0o", "0b"]
+                    .iter()
+                    .any(|p| t.starts_with(p) && t.len() > 2)
                 || (t.starts_with("-0") && !t.as_bytes().get(2).is_some_and(u8::is_ascii_digit))
                 || (t.contains('_') && digits(&t.replace('_', "")))
                 || [".inf", "-.inf", "+.inf", ".nan"].contains(&t.as_str());

@@ -204,7 +204,8 @@ fn lock_exclusive(f: &std::fs::File) -> std::io::Result<()> {
 
 #[cfg(not(target_os = "linux"))]
 fn lock_exclusive(f: &std::fs::File) -> std::io::Result<()> {
-    f.try_lock().map_err(|e| std::io::Error::other(e.to_string()))
+    f.try_lock()
+        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 /// Swaps two paths in one step (Linux `renameat2` with `RENAME_EXCHANGE`).
@@ -226,7 +227,11 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
             libc::RENAME_EXCHANGE,
         )
     };
-    if r == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -331,7 +336,10 @@ mod tests {
     #[test]
     fn slugs_are_file_names() {
         assert_eq!(slug("St #1 [Met] & *Co*"), "st-1-met-co");
-        assert_eq!(local_name("E1", "Kingston upon Hull, City of"), "E1-kingston-upon-hull-city-of");
+        assert_eq!(
+            local_name("E1", "Kingston upon Hull, City of"),
+            "E1-kingston-upon-hull-city-of"
+        );
         let long = slug(&"Borough ".repeat(200));
         assert!(long.len() <= MAX_SLUG && !long.ends_with('-'), "{long}");
     }

@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 
 /// `scwres validate`: every return file named, or in a folder named,
 /// checked with the rules of a report run (duplicates across them too).
-pub fn validate(paths: &[PathBuf], year: Option<i32>, data: &Path) -> anyhow::Result<Vec<FileOutcome>> {
+pub fn validate(
+    paths: &[PathBuf],
+    year: Option<i32>,
+    data: &Path,
+) -> anyhow::Result<Vec<FileOutcome>> {
     let config = load::load_config(data)?;
     let register = load::load_register(data)?;
     let files = load::expand_paths(paths)?;

@@ -3,8 +3,8 @@
 
 use super::{local_bench, local_inputs, local_source, threads};
 use crate::compute;
-use crate::formats::publication;
 use crate::config::{Audience, Config};
+use crate::formats::publication;
 use crate::load::diag::Diagnostic;
 use crate::load::{self, FileOutcome, Status};
 use crate::model::Return;
@@ -103,7 +103,12 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
     earlier.sort_by_key(|r| r.year);
     let mut plan = None;
     if let Some(ap) = &o.actions {
-        let (mut outcome, p) = load::load_plan(ap, year, &register, ret.as_ref().map(|r| r.authority_code.as_str()))?;
+        let (mut outcome, p) = load::load_plan(
+            ap,
+            year,
+            &register,
+            ret.as_ref().map(|r| r.authority_code.as_str()),
+        )?;
         if let Some(p) = &p {
             let d = super::printable(p);
             if !d.is_empty() {
@@ -114,10 +119,7 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
         plan = p.filter(|_| outcome.status == Status::Accepted);
         outcomes.push(outcome);
     }
-    let (Some(ret), true) = (
-        ret,
-        outcomes.iter().all(|o| o.status == Status::Accepted),
-    ) else {
+    let (Some(ret), true) = (ret, outcomes.iter().all(|o| o.status == Status::Accepted)) else {
         return Ok(LocalRun {
             outcomes,
             written: None,

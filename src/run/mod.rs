@@ -203,9 +203,17 @@ impl Prepared {
     /// The inputs of one council's local report: its own figures only.
     pub fn local_inputs<'a>(&'a self, r: &'a Return) -> LocalInputs<'a> {
         let earlier: Vec<(i32, &[compute::Figure])> = if self.results.history.is_empty() {
-            self.results.previous.iter().map(|p| (p.year, p.figures.as_slice())).collect()
+            self.results
+                .previous
+                .iter()
+                .map(|p| (p.year, p.figures.as_slice()))
+                .collect()
         } else {
-            self.results.history.iter().map(|y| (y.year, y.figures.as_slice())).collect()
+            self.results
+                .history
+                .iter()
+                .map(|y| (y.year, y.figures.as_slice()))
+                .collect()
         };
         local_inputs(
             &self.results.current.figures,

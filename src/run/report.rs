@@ -138,13 +138,7 @@ pub fn run_report_with(
         out.write(name, &notice)?;
         out.write(&format!("national/{name}"), &notice)?;
     }
-    let m = manifest::Manifest::new(
-        year,
-        &p.config,
-        &p.register.sha256,
-        inputs,
-        out.written(),
-    );
+    let m = manifest::Manifest::new(year, &p.config, &p.register.sha256, inputs, out.written());
     out.write("manifest.json", &m.write())?;
     out.sync()?;
     let dir = staged.finish()?;
@@ -261,4 +255,3 @@ fn documents(
     }
     Ok((made, failures, suppressions))
 }
-

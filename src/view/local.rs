@@ -317,7 +317,9 @@ pub fn local<'a>(
         if input.series.len() >= 2 && !ind.per_band {
             let all = |figs: &[&'a Figure]| {
                 figs.iter()
-                    .find(|f| f.service == Service::All && f.indicator == ind.id && f.band.is_none())
+                    .find(|f| {
+                        f.service == Service::All && f.indicator == ind.id && f.band.is_none()
+                    })
                     .copied()
             };
             for (year, figs) in &input.series {
@@ -372,7 +374,10 @@ pub fn local<'a>(
             }
         }
         v.actions = input.actions.map_or(0, |plan| {
-            plan.actions.iter().filter(|x| x.indicator == ind.id).count()
+            plan.actions
+                .iter()
+                .filter(|x| x.indicator == ind.id)
+                .count()
         });
         v.unaddressed = v.actions == 0
             && v.own

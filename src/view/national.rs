@@ -9,8 +9,8 @@ use crate::config::Config;
 use crate::disclose::benchmarks::Benchmarks;
 use crate::disclose::{Disclosure, Policy, ShownFigure, exact};
 use crate::indicators::{INDICATORS, Indicator, IndicatorId, Service};
-use crate::revise::Revisions;
 use crate::register::Register;
+use crate::revise::Revisions;
 use serde::Serialize;
 
 /// How many files a run received, and what became of them.
@@ -120,7 +120,9 @@ impl RevisionsView {
             .changes
             .iter()
             .filter(|c| {
-                c.scope == "national" && c.year == y.year.to_string() && c.column == "relative_likelihood"
+                c.scope == "national"
+                    && c.year == y.year.to_string()
+                    && c.column == "relative_likelihood"
             })
             .filter_map(|c| {
                 let ind = IndicatorId::parse(&c.indicator)?;
@@ -300,7 +302,10 @@ pub fn national<'a>(
                     });
                 }
             }
-            let cats: Vec<String> = Service::ALL3.iter().map(|s| s.label().to_string()).collect();
+            let cats: Vec<String> = Service::ALL3
+                .iter()
+                .map(|s| s.label().to_string())
+                .collect();
             let mut points = Vec::new();
             for (series, yr) in [Some(y), prev].into_iter().enumerate() {
                 let Some(yr) = yr else { continue };

@@ -330,9 +330,15 @@ pub fn tables(
             count(c.register_size),
         ),
         ("Returns covering adults' services", count(c.adults_returns)),
-        ("Returns covering children's services", count(c.children_returns)),
+        (
+            "Returns covering children's services",
+            count(c.children_returns),
+        ),
         ("Staff covered, all services [note 9]", staff(c.staff_all)),
-        ("Staff covered, adults' services [note 9]", staff(c.staff_adults)),
+        (
+            "Staff covered, adults' services [note 9]",
+            staff(c.staff_adults),
+        ),
         (
             "Staff covered, children's services [note 9]",
             staff(c.staff_children),
@@ -429,4 +435,3 @@ pub fn tables(
     }
     out
 }
-

@@ -127,4 +127,3 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
-

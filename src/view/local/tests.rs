@@ -3,18 +3,20 @@ use crate::config::Config;
 use crate::disclose::exact;
 
 fn shown(assessment: Verdict, provided: bool) -> ShownFigure {
-    let mut f = exact(&crate::compute::national_from_counts(
-        2024,
-        &[crate::load::benchmarks::NationalCounts {
-            service: Service::All,
-            indicator: IndicatorId::I2,
-            band: None,
-            counts: None,
-            units_left_out: 0,
-            funnel: None,
-        }],
-        &Config::default(),
-    )[0]);
+    let mut f = exact(
+        &crate::compute::national_from_counts(
+            2024,
+            &[crate::load::benchmarks::NationalCounts {
+                service: Service::All,
+                indicator: IndicatorId::I2,
+                band: None,
+                counts: None,
+                units_left_out: 0,
+                funnel: None,
+            }],
+            &Config::default(),
+        )[0],
+    );
     f.assessment = assessment;
     f.provided = provided;
     f
@@ -52,7 +54,10 @@ fn the_tally_counts_what_is_shown() {
     let t = tally(&inds);
     assert_eq!(t["adverse"], 2);
     assert_eq!(t["suppressed"], 1);
-    assert_eq!(t["not_provided"], 2, "a figure not provided and a missing one");
+    assert_eq!(
+        t["not_provided"], 2,
+        "a figure not provided and a missing one"
+    );
     assert_eq!(t["within_range"], 0);
     assert_eq!(t.values().sum::<usize>(), 5, "indicator 1 is not assessed");
 }
