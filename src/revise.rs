@@ -5,7 +5,7 @@
 //! by the returns added, withdrawn or corrected since.
 
 use crate::formats::manifest::{Input, Manifest};
-use crate::formats::results::ResultRow;
+use crate::formats::results::{FigureKey, ResultRow, key_of};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -51,24 +51,11 @@ pub struct Revisions {
     pub corrected: Vec<String>,
 }
 
-type Key = (String, String, String, String, String, String);
-
-fn key(r: &ResultRow) -> Key {
-    (
-        r.year.clone(),
-        r.scope.clone(),
-        r.area_code.clone(),
-        r.service.clone(),
-        r.indicator.clone(),
-        r.band.clone(),
-    )
-}
-
 /// Published rows: national, regional and like-for-like.
-fn published(rows: &[ResultRow]) -> BTreeMap<Key, &ResultRow> {
+fn published(rows: &[ResultRow]) -> BTreeMap<FigureKey, &ResultRow> {
     rows.iter()
         .filter(|r| r.scope != "authority")
-        .map(|r| (key(r), r))
+        .map(|r| (r.key(), r))
         .collect()
 }
 
@@ -85,16 +72,19 @@ impl Revisions {
     ) -> Revisions {
         let (a, b) = (published(old), published(new));
         let mut changes = Vec::new();
-        let change = |k: &Key, column: &str, old: &str, new: &str| Revision {
-            year: k.0.clone(),
-            scope: k.1.clone(),
-            area_code: k.2.clone(),
-            service: k.3.clone(),
-            indicator: k.4.clone(),
-            band: k.5.clone(),
-            column: column.into(),
-            old: old.into(),
-            new: new.into(),
+        let change = |k: &FigureKey, column: &str, old: &str, new: &str| {
+            let [year, scope, area_code, service, indicator, band] = k.clone();
+            Revision {
+                year,
+                scope,
+                area_code,
+                service,
+                indicator,
+                band,
+                column: column.into(),
+                old: old.into(),
+                new: new.into(),
+            }
         };
         for k in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
             match (a.get(k), b.get(k)) {
@@ -144,17 +134,8 @@ impl Revisions {
 
     /// Whether any value of the figure changed.
     pub fn revised(&self, f: &crate::compute::Figure) -> bool {
-        let k = key(&ResultRow::of(f));
-        self.changes.iter().any(|c| {
-            (
-                &c.year,
-                &c.scope,
-                &c.area_code,
-                &c.service,
-                &c.indicator,
-                &c.band,
-            ) == (&k.0, &k.1, &k.2, &k.3, &k.4, &k.5)
-        })
+        let k = key_of(f);
+        self.changes.iter().any(|c| c.key() == k)
     }
 
     /// `revisions.csv`: every changed value, old and new.
@@ -162,23 +143,24 @@ impl Revisions {
         crate::formats::csv_bytes(&COLUMNS, &self.changes)
     }
 
-    /// Distinct figures revised.
+    /// Distinct figures revised (a figure's changes are listed together).
     pub fn figures(&self) -> usize {
-        let mut keys: Vec<_> = self
-            .changes
-            .iter()
-            .map(|c| {
-                (
-                    &c.year,
-                    &c.scope,
-                    &c.area_code,
-                    &c.service,
-                    &c.indicator,
-                    &c.band,
-                )
-            })
-            .collect();
+        let mut keys: Vec<FigureKey> = self.changes.iter().map(Revision::key).collect();
         keys.dedup();
         keys.len()
+    }
+}
+
+impl Revision {
+    /// Which figure changed.
+    fn key(&self) -> FigureKey {
+        [
+            self.year.clone(),
+            self.scope.clone(),
+            self.area_code.clone(),
+            self.service.clone(),
+            self.indicator.clone(),
+            self.band.clone(),
+        ]
     }
 }

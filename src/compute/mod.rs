@@ -2,12 +2,10 @@
 //! Pure: no I/O. Pooling runs in polars; per-figure statistics under rayon.
 
 mod funnel;
-mod history;
 mod pool;
 pub mod quality;
 
 pub use funnel::{Funnel, Limits, Position};
-pub use history::history;
 
 use crate::config::Config;
 use crate::indicators::{Band, INDICATORS, Indicator, IndicatorId, Measure, Service};
@@ -186,38 +184,48 @@ pub struct LikeForLike {
 #[derive(Clone, Debug, Serialize)]
 pub struct Results {
     pub current: YearResults,
-    pub previous: Option<YearResults>,
-    pub like_for_like: Option<LikeForLike>,
-    /// The back series: every earlier year's figures, oldest first (the
-    /// previous year's among them); empty when not computed.
+    /// The back series: every earlier year's figures, oldest first.
     pub history: Vec<YearResults>,
+    /// National figures of the councils in both the report year and the
+    /// year before it.
+    pub like_for_like: Option<LikeForLike>,
 }
 
-/// Computes the report year, the previous year if given, and like-for-like.
+impl Results {
+    /// The newest earlier year: the "previous year" of the reports.
+    pub fn previous(&self) -> Option<&YearResults> {
+        self.history.last()
+    }
+}
+
+/// Computes the report year, every earlier year given as (returns, year),
+/// oldest first, and like-for-like with the newest of them.
 pub fn compute(
     current: &[Return],
     year: i32,
-    previous: Option<(&[Return], i32)>,
+    earlier: &[(&[Return], i32)],
     register: &Register,
     config: &Config,
 ) -> anyhow::Result<Results> {
     let cur = compute_year(current, year, register, config)?;
-    let (prev, lfl) = match previous {
-        None => (None, None),
+    // Council figures are kept for the local reports' own series.
+    let history = earlier
+        .iter()
+        .map(|(returns, y)| compute_year(returns, *y, register, config))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let lfl = match earlier.last() {
+        None => None,
         Some((prev_returns, prev_year)) => {
-            let prev = compute_year(prev_returns, prev_year, register, config)?;
             let both: BTreeSet<&str> = prev_returns
                 .iter()
                 .map(|r| r.authority_code.as_str())
                 .collect();
-            let common = |rs: &[Return]| -> Vec<Return> {
-                rs.iter()
-                    .filter(|r| both.contains(r.authority_code.as_str()))
-                    .cloned()
-                    .collect()
-            };
-            let cur_common = common(current);
-            let lfl = if cur_common.is_empty() {
+            let cur_common: Vec<Return> = current
+                .iter()
+                .filter(|r| both.contains(r.authority_code.as_str()))
+                .cloned()
+                .collect();
+            if cur_common.is_empty() {
                 None
             } else {
                 let codes: BTreeSet<&str> = cur_common
@@ -233,22 +241,19 @@ pub fn compute(
                     councils: codes.len(),
                     previous: national_only(compute_year(
                         &prev_common,
-                        prev_year,
+                        *prev_year,
                         register,
                         config,
                     )?),
                     current: national_only(compute_year(&cur_common, year, register, config)?),
                 })
-            };
-            // Council figures are kept for the local reports' change since last year.
-            (Some(prev), lfl)
+            }
         }
     };
     Ok(Results {
         current: cur,
-        previous: prev,
+        history,
         like_for_like: lfl,
-        history: Vec::new(),
     })
 }
 

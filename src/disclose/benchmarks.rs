@@ -6,7 +6,7 @@
 //! 3 decimals, sorted so that order says nothing of which is which).
 
 use super::{Disclosure, Policy, Shown, Suppression, Verdict};
-use crate::compute::{Figure, Funnel, Results, Scope, Spread, YearResults};
+use crate::compute::{Figure, Funnel, Results, Scope, Spread};
 use crate::config::{Config, OverdispersionMethod};
 use crate::format::decimal;
 use crate::formats::benchmarks::{BenchExtra, BenchRow};
@@ -27,7 +27,6 @@ pub struct Benchmarks {
     pub spread: Vec<Spread>,
     /// Funnels of the councils whose relative likelihood may be published.
     pub funnels: Vec<Funnel>,
-    pub previous: Option<YearResults>,
 }
 
 impl Benchmarks {
@@ -63,7 +62,6 @@ impl Benchmarks {
                     Funnel::around(nat, points, adjust)
                 })
                 .collect(),
-            previous: r.previous.clone(),
         }
     }
 

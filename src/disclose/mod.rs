@@ -81,15 +81,6 @@ pub enum Shown {
     T(&'static str),
 }
 
-impl Shown {
-    pub fn number(&self) -> Option<f64> {
-        match self {
-            Shown::N(n) => Some(*n),
-            Shown::T(_) => None,
-        }
-    }
-}
-
 /// The shorthand of a withheld figure.
 pub const SUPPRESSED: Shown = Shown::T("[c]");
 
@@ -178,21 +169,6 @@ pub struct ShownFigure {
     pub councils: u32,
     /// The rates and relative likelihood are withheld.
     pub suppressed: bool,
-}
-
-impl ShownFigure {
-    /// The six counts in the order of the published columns: white,
-    /// minoritised and unknown events and population.
-    pub fn counts(&self) -> [&Option<Shown>; 6] {
-        [
-            &self.white_events,
-            &self.white_population,
-            &self.minoritised_events,
-            &self.minoritised_population,
-            &self.unknown_events,
-            &self.unknown_population,
-        ]
-    }
 }
 
 /// A figure exactly as computed (national figures; the internal audience).
@@ -285,10 +261,6 @@ impl Disclosure {
             report: report.into(),
             log: Vec::new(),
         }
-    }
-
-    pub fn policy(&self) -> Policy {
-        self.policy
     }
 
     pub fn count(&self, n: u64) -> Shown {

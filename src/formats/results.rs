@@ -86,8 +86,21 @@ impl ResultRow {
         v
     }
 
+    /// Which figure the row is.
+    pub fn key(&self) -> FigureKey {
+        [
+            self.year.clone(),
+            self.scope.clone(),
+            self.area_code.clone(),
+            self.service.clone(),
+            self.indicator.clone(),
+            self.band.clone(),
+        ]
+    }
+
     /// A computed figure, exactly.
     pub fn of(f: &Figure) -> ResultRow {
+        let [year, scope, area_code, service, indicator, band] = key_of(f);
         let g = |x: Option<GroupCount>, ev: bool| {
             opt(x.map(|g| if ev { g.events } else { g.population }))
         };
@@ -96,12 +109,12 @@ impl ResultRow {
             a => a.id().to_string(),
         };
         ResultRow {
-            year: f.year.to_string(),
-            scope: f.scope.id().to_string(),
-            area_code: f.area_code.clone(),
-            service: f.service.id().to_string(),
-            indicator: f.indicator.to_string(),
-            band: f.band.clone().unwrap_or_default(),
+            year,
+            scope,
+            area_code,
+            service,
+            indicator,
+            band,
             white_events: g(f.white, true),
             white_population: g(f.white, false),
             minoritised_events: g(f.minoritised, true),
@@ -120,9 +133,20 @@ impl ResultRow {
     }
 }
 
-/// results.csv from its rows.
-pub fn write<'a>(figures: impl IntoIterator<Item = &'a Figure>) -> Vec<u8> {
-    csv_bytes(&COLUMNS, figures.into_iter().map(ResultRow::of))
+/// Which figure a row is: its first six columns (year, scope, area code,
+/// service, indicator, band).
+pub type FigureKey = [String; 6];
+
+/// The key a computed figure's row has, without formatting its values.
+pub fn key_of(f: &Figure) -> FigureKey {
+    [
+        f.year.to_string(),
+        f.scope.id().to_string(),
+        f.area_code.clone(),
+        f.service.id().to_string(),
+        f.indicator.to_string(),
+        f.band.clone().unwrap_or_default(),
+    ]
 }
 
 /// The `scope` of the like-for-like rows: national figures of the councils
@@ -130,8 +154,7 @@ pub fn write<'a>(figures: impl IntoIterator<Item = &'a Figure>) -> Vec<u8> {
 pub const LIKE_FOR_LIKE: &str = "national_like_for_like";
 
 /// results.csv of a run: every figure of the report year; every earlier
-/// year's national figures (the back series; the previous year's when no
-/// series was computed); and the like-for-like national figures of both
+/// year's national figures (the back series); and the like-for-like national figures of both
 /// years (scope `national_like_for_like`), so that every figure a report
 /// prints is in the file.
 pub fn of_run(r: &Results) -> Vec<u8> {
@@ -148,11 +171,7 @@ pub fn rows_of_run(r: &Results) -> Vec<ResultRow> {
             .collect::<Vec<_>>()
     };
     let mut rows: Vec<ResultRow> = r.current.figures.iter().map(ResultRow::of).collect();
-    if r.history.is_empty() {
-        rows.extend(r.previous.iter().flat_map(national));
-    } else {
-        rows.extend(r.history.iter().flat_map(national));
-    }
+    rows.extend(r.history.iter().flat_map(national));
     if let Some(l) = &r.like_for_like {
         for y in [&l.previous, &l.current] {
             rows.extend(national(y).into_iter().map(|mut row| {

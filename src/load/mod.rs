@@ -98,8 +98,7 @@ pub fn expand_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 /// Reads `<data>/report.yaml` if present.
 pub fn load_config(data: &Path) -> anyhow::Result<Config> {
     let path = data.join("report.yaml");
-    if matches!(std::fs::symlink_metadata(&path), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
-    {
+    if absent(&path) {
         return Ok(Config::default());
     }
     let refused = |r: guard::Refusal| {
@@ -115,6 +114,12 @@ pub fn load_config(data: &Path) -> anyhow::Result<Config> {
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
     Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Nothing at all is at `path` (not even a link): an optional file or
+/// folder that is not there.
+fn absent(path: &Path) -> bool {
+    matches!(std::fs::symlink_metadata(path), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// A path as messages show it: relative to the data folder, with `/`.
@@ -379,12 +384,9 @@ pub struct Plans {
 pub fn load_actions(data: &Path, year: i32, register: &Register) -> anyhow::Result<Plans> {
     let dir = data.join("actions").join(year.to_string());
     let mut plans = Plans::default();
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(plans),
-        Err(e) => anyhow::bail!("{}: {e}", dir.display()),
-    };
-    drop(entries);
+    if absent(&dir) {
+        return Ok(plans);
+    }
     let shown = |p: &Path| shown_in(data, p);
     let (files, skipped) = folder_files(&dir, shown)?;
     for s in skipped {

@@ -36,7 +36,6 @@ pub struct Prepared {
     pub config: Config,
     pub register: Register,
     pub current: YearData,
-    pub previous: Option<YearData>,
     /// Every earlier year read (the back series), oldest first.
     pub history: Vec<YearData>,
     pub results: compute::Results,
@@ -84,7 +83,6 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
     for y in years.iter().copied().filter(|y| *y < year) {
         history.push(load::load_year(data, y, &register, &config)?);
     }
-    let previous = history.last().cloned();
     let mut plans = load::load_actions(data, year, &register)?;
     let unprintable: Vec<(String, Vec<load::diag::Diagnostic>)> = plans
         .by_council
@@ -96,18 +94,11 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         plans.by_council.remove(&code);
         plans.refused.entry(code).or_default().extend(d);
     }
-    let mut results = compute::compute(
-        &current.returns,
-        year,
-        previous.as_ref().map(|p| (p.returns.as_slice(), p.year)),
-        &register,
-        &config,
-    )?;
-    let series: Vec<(&[Return], i32)> = history
+    let earlier: Vec<(&[Return], i32)> = history
         .iter()
         .map(|y| (y.returns.as_slice(), y.year))
         .collect();
-    results.history = compute::history(&series, &register, &config)?;
+    let results = compute::compute(&current.returns, year, &earlier, &register, &config)?;
     let bench = Benchmarks::from_results(&results, &config);
     let (rows, benchmarks_log) = bench.rows(&config);
     let benchmarks_csv = crate::formats::benchmarks::write(&rows);
@@ -119,7 +110,6 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         config,
         register,
         current,
-        previous,
         history,
         results,
         bench,
@@ -202,19 +192,12 @@ pub fn local_bench(p: &Published, config: &Config) -> Result<LocalBench, String>
 impl Prepared {
     /// The inputs of one council's local report: its own figures only.
     pub fn local_inputs<'a>(&'a self, r: &'a Return) -> LocalInputs<'a> {
-        let earlier: Vec<(i32, &[compute::Figure])> = if self.results.history.is_empty() {
-            self.results
-                .previous
-                .iter()
-                .map(|p| (p.year, p.figures.as_slice()))
-                .collect()
-        } else {
-            self.results
-                .history
-                .iter()
-                .map(|y| (y.year, y.figures.as_slice()))
-                .collect()
-        };
+        let earlier: Vec<(i32, &[compute::Figure])> = self
+            .results
+            .history
+            .iter()
+            .map(|y| (y.year, y.figures.as_slice()))
+            .collect();
         local_inputs(
             &self.results.current.figures,
             &earlier,

@@ -210,7 +210,7 @@ pub fn national<'a>(
     config: &Config,
 ) -> Result<(NationalView<'a>, Vec<Chart>), String> {
     let y = &results.current;
-    let prev = results.previous.as_ref();
+    let prev = results.previous();
     let meta = Meta::new(config, y.year, prev.map(|p| p.year));
     let mut disclosure = Disclosure::new(Policy::of(config), "national");
     let mut charts = Vec::new();

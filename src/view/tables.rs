@@ -369,7 +369,7 @@ pub fn tables(
     });
 
     // Table 5: year on year, all participants and like for like.
-    if let Some(prev) = &r.previous {
+    if let Some(prev) = r.previous() {
         let t4: Vec<String> = [
             "Indicator",
             "Indicator title",
