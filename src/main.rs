@@ -416,7 +416,11 @@ fn local(o: run::LocalOptions) -> anyhow::Result<ExitCode> {
     }
     match run.written {
         Some(path) => {
-            eprintln!("scwres: wrote {}", path.display());
+            eprintln!(
+                "scwres: wrote {} and its web page {}",
+                path.display(),
+                path.with_extension("html").display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         None => {

@@ -56,7 +56,13 @@ fn demo_run_is_complete_and_says_synthetic() {
         "the closing note says the rejection is on purpose: {stderr}"
     );
     let dir = out.path().join("2024");
-    assert_eq!(std::fs::read_dir(dir.join("local")).unwrap().count(), 73);
+    let local_files = |ext: &str| {
+        std::fs::read_dir(dir.join("local"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().unwrap() == ext)
+            .count()
+    };
+    assert_eq!((local_files("pdf"), local_files("html")), (73, 73));
     for f in [
         "results.csv",
         "benchmarks.csv",
@@ -75,13 +81,19 @@ fn demo_run_is_complete_and_says_synthetic() {
     assert!(pages >= 10, "{pages}");
     let local = std::fs::read_dir(dir.join("local"))
         .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().unwrap() == "pdf")
+        .unwrap();
     assert!(
         squash(&pdf_text(&local)).contains(&squash("This report is made from synthetic demo data"))
     );
+    for page in ["index.html", "national/sc-wres-national-2024.html"] {
+        let html = std::fs::read_to_string(dir.join(page)).unwrap();
+        assert!(
+            html.contains("Synthetic demo data: not real council figures"),
+            "{page}"
+        );
+    }
     let svg = std::fs::read_to_string(dir.join("national/charts/indicator-3.svg")).unwrap();
     assert!(squash(&svg).contains("Syntheticdemodata"));
     assert!(

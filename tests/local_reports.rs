@@ -126,11 +126,21 @@ fn public_local_reports_show_no_small_count_and_internal_ones_do() {
     let results = read_csv(&out.path().join("2024/results.csv"));
     let mut checked = 0;
     for e in std::fs::read_dir(out.path().join("2024/local")).unwrap() {
-        let text = pdf_text(&e.unwrap().path());
-        assert_eq!(small_cells(&text), Vec::<String>::new());
+        let path = e.unwrap().path();
+        let text = if path.extension().unwrap() == "pdf" {
+            pdf_text(&path)
+        } else {
+            page_text(&std::fs::read_to_string(&path).unwrap())
+        };
+        assert_eq!(
+            small_cells(&text),
+            Vec::<String>::new(),
+            "{}",
+            path.display()
+        );
         checked += 1;
     }
-    assert_eq!(checked, 4);
+    assert_eq!(checked, 8, "four PDFs and their four web pages");
     // The fixture does have small counts: the test above could fail.
     let small: Vec<_> = results
         .iter()
@@ -154,6 +164,29 @@ fn public_local_reports_show_no_small_count_and_internal_ones_do() {
         assert!(flat.contains(&cell), "internal shows {cell}");
     }
     assert!(!small_cells(&text).is_empty());
+    let page = std::fs::read_to_string(out.path().join("2024/local/E09000033-st-1-met-co.html"));
+    assert!(
+        !small_cells(&page_text(&page.unwrap())).is_empty(),
+        "and its page"
+    );
+}
+
+/// A web page's text: tags dropped (each leaves a space), entities kept.
+fn page_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A plan that breaks the rules stops only its council's report, with the

@@ -5,6 +5,7 @@
 //! decides nothing about what is shown and writes no file.
 
 mod escape;
+pub mod html;
 pub mod tables;
 mod world;
 
@@ -13,11 +14,14 @@ pub use world::{Typeset, unprintable};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, Value};
 use std::sync::LazyLock;
 
-/// The report templates, built into the binary.
-const TEMPLATES: [(&str, &str); 4] = [
+/// The report templates, built into the binary: `.typ` ones make typst
+/// (values escaped for typst), `.html` ones web pages (values escaped for
+/// HTML); `_phrases.j2` holds the sentences both share, and its macros
+/// escape for whichever template calls them.
+const TEMPLATES: [(&str, &str); 9] = [
     (
-        "_macros.typ",
-        include_str!("../../report-templates/_macros.typ"),
+        "_phrases.j2",
+        include_str!("../../report-templates/_phrases.j2"),
     ),
     (
         "_base.typ",
@@ -31,15 +35,38 @@ const TEMPLATES: [(&str, &str); 4] = [
         "local.typ",
         include_str!("../../report-templates/local.typ"),
     ),
+    (
+        "_figures.html",
+        include_str!("../../report-templates/_figures.html"),
+    ),
+    (
+        "_base.html",
+        include_str!("../../report-templates/_base.html"),
+    ),
+    (
+        "national.html",
+        include_str!("../../report-templates/national.html"),
+    ),
+    (
+        "local.html",
+        include_str!("../../report-templates/local.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../report-templates/index.html"),
+    ),
 ];
 
-/// A rendered report: its typst source, chart SVGs and typeset PDF.
+/// A rendered report: its typst source, chart SVGs, typeset PDF and web
+/// page.
 pub struct Rendered {
     /// File stem, e.g. `national` or `E10000015-hertfordshire`.
     pub name: String,
     pub typst: String,
     pub charts: Vec<(String, Vec<u8>)>,
     pub pdf: Vec<u8>,
+    /// The self-contained HTML page.
+    pub html: String,
 }
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -48,6 +75,8 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".typ") {
             AutoEscape::Custom("typst".into())
+        } else if name.ends_with(".html") {
+            AutoEscape::Html
         } else {
             AutoEscape::None
         }
@@ -70,6 +99,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("num", num);
     env.add_filter("pct", pct);
     env.add_filter("thousands", int);
+    env.add_function("chart", html::chart);
     for (name, src) in TEMPLATES {
         env.add_template(name, src).expect("report templates parse");
     }
@@ -129,34 +159,41 @@ fn int(_: &State, v: Value) -> Result<String, Error> {
 /// Renders a template with a view to typst source.
 pub fn typst_source(template: &str, view: &impl serde::Serialize) -> Result<String, String> {
     let tmpl = ENV.get_template(template).map_err(|e| e.to_string())?;
-    tmpl.render(minijinja::value::Serde(view)).map_err(|e| {
-        let mut msg = format!("template {template}: {e}");
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg.push_str(&format!(": {s}"));
-            src = s.source();
-        }
-        msg
-    })
+    tmpl.render(minijinja::value::Serde(view))
+        .map_err(|e| format!("template {template}: {}", error_chain(&e)))
+}
+
+/// A template error with every error under it.
+fn error_chain(e: &Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    msg
 }
 
 /// A document ready for the typesetter: typst source and the files (charts)
-/// it reads. Everything data-dependent is done by then.
+/// it reads, and its web page. Everything data-dependent is done by then.
 pub struct Source {
     pub name: String,
     pub typst: String,
     pub charts: Vec<(String, Vec<u8>)>,
+    pub html: String,
 }
 
-/// Renders a template with a view into a typst document.
+/// Renders a document of a `kind` (`national`, `local`) from its view: the
+/// typst of `<kind>.typ` and the web page of `<kind>.html`.
 pub fn source(
     name: String,
-    template: &str,
+    kind: &str,
     view: &impl serde::Serialize,
     charts: Vec<(String, Vec<u8>)>,
 ) -> Result<Source, String> {
     Ok(Source {
-        typst: typst_source(template, view)?,
+        typst: typst_source(&format!("{kind}.typ"), view)?,
+        html: html::page(&format!("{kind}.html"), view, &charts)?,
         name,
         charts,
     })
@@ -176,6 +213,7 @@ pub fn typeset(s: Source, date: (i32, u8, u8)) -> Result<Rendered, String> {
         typst: s.typst,
         charts: s.charts,
         pdf: set.pdf,
+        html: s.html,
     })
 }
 

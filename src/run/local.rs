@@ -147,6 +147,7 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
     let out = Publisher::new(&o.out);
     let name = format!("{}.pdf", doc.name);
     out.write(&name, &doc.pdf)?;
+    out.write(&format!("{}.html", doc.name), doc.html.as_bytes())?;
     out.write(
         &format!("{}-suppressions.csv", doc.name),
         &crate::formats::suppressions::write(&log),

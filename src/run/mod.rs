@@ -226,7 +226,7 @@ impl Prepared {
             &self.register,
             &self.config,
         )?;
-        render::source("national".into(), "national.typ", &v, charts)
+        render::source("national".into(), "national", &v, charts)
     }
 
     /// A council's local report. A council whose action plan was refused
@@ -303,5 +303,5 @@ fn local_source(
 ) -> Result<(render::Source, Vec<Suppression>), String> {
     let (v, charts, log) = view::local::local(input, bench, config)?;
     let name = crate::publish::local_name(&input.authority.code, &input.authority.name);
-    render::source(name, "local.typ", &v, charts).map(|s| (s, log))
+    render::source(name, "local", &v, charts).map(|s| (s, log))
 }

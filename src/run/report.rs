@@ -6,6 +6,7 @@ use crate::load::{FileOutcome, Status};
 use crate::model::Return;
 use crate::publish::{Publisher, Staged};
 use crate::render;
+use crate::view::index::LocalEntry;
 use crate::view::national::Files;
 use std::path::PathBuf;
 
@@ -115,7 +116,16 @@ pub fn run_report_with(
         &render::tables::xlsx(&tables, &p.config, year)?,
     )?;
 
-    let (local_reports, mut failures, suppressions) = documents(&p, &out, progress)?;
+    let (locals, mut failures, suppressions) = documents(&p, &out, progress)?;
+    let local_reports = locals.len();
+    let meta = crate::view::Meta::new(&p.config, year, p.results.previous().map(|y| y.year));
+    let index = crate::view::index::IndexView::new(meta, &tables, locals);
+    out.write(
+        "index.html",
+        render::html::page("index.html", &index, &[])
+            .map_err(anyhow::Error::msg)?
+            .as_bytes(),
+    )?;
     for d in &p.plans.problems {
         failures.push(format!("action plan refused: {d}"));
     }
@@ -202,7 +212,11 @@ fn documents(
     p: &Prepared,
     out: &Publisher,
     progress: &(dyn Fn(Progress) + Sync),
-) -> anyhow::Result<(usize, Vec<String>, Vec<crate::disclose::Suppression>)> {
+) -> anyhow::Result<(
+    Vec<LocalEntry>,
+    Vec<String>,
+    Vec<crate::disclose::Suppression>,
+)> {
     let year = p.results.current.year;
     let locals = std::sync::Mutex::new(Vec::new());
     let jobs: Vec<Option<&Return>> = std::iter::once(None)
@@ -218,6 +232,10 @@ fn documents(
                     &format!("national/sc-wres-national-{year}.pdf"),
                     &national.pdf,
                 )?;
+                out.write(
+                    &format!("national/sc-wres-national-{year}.html"),
+                    national.html.as_bytes(),
+                )?;
                 for (name, svg) in &national.charts {
                     out.write(&format!("national/{name}"), svg)?;
                 }
@@ -227,8 +245,11 @@ fn documents(
                 // its council only: the others are made, and the manifest.
                 let made = p.render_local(r).and_then(|(doc, log)| {
                     out.write(&format!("local/{}.pdf", doc.name), &doc.pdf)
+                        .and_then(|()| {
+                            out.write(&format!("local/{}.html", doc.name), doc.html.as_bytes())
+                        })
                         .map_err(|e| e.to_string())?;
-                    Ok(log)
+                    Ok((doc.name, log))
                 });
                 locals
                     .lock()
@@ -243,12 +264,16 @@ fn documents(
     locals.sort_by(|a, b| a.0.cmp(&b.0));
     let mut suppressions = p.benchmarks_log.clone();
     let mut failures = Vec::new();
-    let mut made = 0;
-    for (_, result) in locals {
+    let mut made = Vec::new();
+    for (code, result) in locals {
         match result {
-            Ok(log) => {
+            Ok((stem, log)) => {
                 suppressions.extend(log);
-                made += 1;
+                let name = p
+                    .register
+                    .get(&code)
+                    .map_or(String::new(), |a| a.name.clone());
+                made.push(LocalEntry { code, name, stem });
             }
             Err(e) => failures.push(format!("local report: {e}")),
         }

@@ -2,7 +2,7 @@
 //! beside the published benchmarks. It never sees another council's named
 //! figures: its inputs are [`LocalInputs`] and [`LocalBench`].
 
-use super::{ByService, Chart, Meta, note, rl_svg};
+use super::{ByService, Chart, ChartData, ChartTables, Meta, note, rl_svg};
 use crate::chart::{self, Bar, Frame, RlPoint};
 use crate::compute::quality::Quality;
 use crate::compute::{Figure, Funnel, Position};
@@ -217,6 +217,8 @@ pub struct LocalView<'a> {
     tally: BTreeMap<&'static str, usize>,
     quality: QualityView,
     suppressions: Vec<SuppressionView>,
+    /// What each chart draws, for the web page's data tables.
+    chart_data: ChartTables,
 }
 
 /// Where the council sits on the shared funnel chart of an indicator.
@@ -288,6 +290,7 @@ pub fn local<'a>(
     let synthetic = config.synthetic || bench.synthetic;
     let region_published = bench.regions.iter().any(|r| r.area_code == a.region_code);
     let mut charts = Vec::new();
+    let mut chart_data = ChartTables::new();
     let mut indicators = Vec::new();
     let mut points = Vec::new();
     let mut cats = Vec::new();
@@ -394,6 +397,10 @@ pub fn local<'a>(
             "charts/summary.svg".to_string(),
             rl_svg(&cats, &points, &names, config)?,
         ));
+        chart_data.insert(
+            "charts/summary.svg".to_string(),
+            ChartData::rl("indicator", &points, &names),
+        );
         Some("charts/summary.svg".to_string())
     };
     // Pay bands: the council beside England and its own workforce.
@@ -422,6 +429,10 @@ pub fn local<'a>(
             Some(Shown::N(w)) => Some(("Workforce".to_string(), w)),
             _ => None,
         };
+        chart_data.insert(
+            "charts/pay-bands.svg".to_string(),
+            ChartData::share("band", &bars, &names, reference.as_ref()),
+        );
         let svg = chart::share_chart(&band_cats, &bars, &names, reference, note(config.synthetic))?;
         charts.push(("charts/pay-bands.svg".to_string(), svg.into_bytes()));
         Some("charts/pay-bands.svg".to_string())
@@ -501,6 +512,7 @@ pub fn local<'a>(
         tally,
         quality,
         suppressions,
+        chart_data,
     };
     Ok((view, charts, disclosure.into_log()))
 }

@@ -8,6 +8,7 @@
 //! a chart is part of what a reader sees; every renderer embeds them as
 //! they are.
 
+pub mod index;
 pub mod local;
 pub mod national;
 pub mod tables;
@@ -26,6 +27,85 @@ fn note(synthetic: bool) -> Option<&'static str> {
 
 /// A chart of a document: its file name inside the document and its SVG.
 pub type Chart = (String, Vec<u8>);
+
+/// What a chart draws, row by row: the data table a web page gives under
+/// the chart. Made from the very points handed to the chart, so the table
+/// and the picture cannot disagree (and show nothing the picture does not).
+#[derive(Clone, Debug, Serialize)]
+pub struct ChartData {
+    /// What the categories are: `service`, `indicator`, `year`, `band`.
+    pub category: &'static str,
+    /// What the values are: `rl` (with an interval) or `share`.
+    pub measure: &'static str,
+    pub rows: Vec<DataRow>,
+}
+
+/// One plotted value.
+#[derive(Clone, Debug, Serialize)]
+pub struct DataRow {
+    pub series: String,
+    pub category: String,
+    pub value: f64,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+impl ChartData {
+    /// The relative likelihoods of an RL chart, in the order drawn.
+    pub fn rl(category: &'static str, points: &[crate::chart::RlPoint], names: &[String]) -> Self {
+        let rows = points
+            .iter()
+            .map(|p| DataRow {
+                series: names.get(p.series).cloned().unwrap_or_default(),
+                category: p.category.clone(),
+                value: p.rl,
+                lower: Some(p.lower),
+                upper: Some(p.upper),
+            })
+            .collect();
+        ChartData {
+            category,
+            measure: "rl",
+            rows,
+        }
+    }
+
+    /// The shares of a share chart, then its reference line, if any.
+    pub fn share(
+        category: &'static str,
+        bars: &[crate::chart::Bar],
+        names: &[String],
+        reference: Option<&(String, f64)>,
+    ) -> Self {
+        let mut rows: Vec<DataRow> = bars
+            .iter()
+            .map(|b| DataRow {
+                series: names.get(b.series).cloned().unwrap_or_default(),
+                category: b.category.clone(),
+                value: b.share,
+                lower: None,
+                upper: None,
+            })
+            .collect();
+        if let Some((label, share)) = reference {
+            rows.push(DataRow {
+                series: label.clone(),
+                category: String::new(),
+                value: *share,
+                lower: None,
+                upper: None,
+            });
+        }
+        ChartData {
+            category,
+            measure: "share",
+            rows,
+        }
+    }
+}
+
+/// Every chart's data, by the chart's file name.
+pub type ChartTables = std::collections::BTreeMap<String, ChartData>;
 
 /// Information every report carries.
 #[derive(Clone, Debug, Serialize)]

@@ -2,7 +2,7 @@
 //! regional figures of regions with enough councils (disclosure-controlled),
 //! and the anonymous spread and funnels of the published benchmarks.
 
-use super::{ByService, Chart, Meta, note, rl_svg, year_names};
+use super::{ByService, Chart, ChartData, ChartTables, Meta, note, rl_svg, year_names};
 use crate::chart::{self, Bar, RlPoint};
 use crate::compute::{Coverage, Results, Spread, YearResults};
 use crate::config::Config;
@@ -159,6 +159,8 @@ pub struct NationalView<'a> {
     coverage: CoverageView<'a>,
     indicators: Vec<IndicatorView>,
     revisions: Option<RevisionsView>,
+    /// What each chart draws, for the web page's data tables.
+    chart_data: ChartTables,
 }
 
 /// An indicator's back series (all services): a row a year and a chart of
@@ -168,7 +170,7 @@ fn trend(
     current: &YearResults,
     ind: &Indicator,
     config: &Config,
-) -> Result<(Vec<TrendRow>, Option<Vec<u8>>), String> {
+) -> Result<(Vec<TrendRow>, Option<(Vec<u8>, ChartData)>), String> {
     let years: Vec<&YearResults> = history.iter().chain([current]).collect();
     let rows = years
         .iter()
@@ -193,7 +195,11 @@ fn trend(
         })
         .collect();
     let chart = if points.len() >= 2 {
-        Some(rl_svg(&cats, &points, &["England".to_string()], config)?)
+        let names = ["England".to_string()];
+        Some((
+            rl_svg(&cats, &points, &names, config)?,
+            ChartData::rl("year", &points, &names),
+        ))
     } else {
         None
     };
@@ -214,6 +220,7 @@ pub fn national<'a>(
     let meta = Meta::new(config, y.year, prev.map(|p| p.year));
     let mut disclosure = Disclosure::new(Policy::of(config), "national");
     let mut charts = Vec::new();
+    let mut chart_data = ChartTables::new();
     let mut indicators = Vec::new();
     let regions = register.regions();
     let names = year_names(y.year, prev.map(|p| p.year));
@@ -279,14 +286,11 @@ pub fn national<'a>(
             let workforce = y
                 .national(Service::All, ind.id, Some(&y.bands[0].id))
                 .and_then(|f| f.workforce_share);
-            let svg = chart::share_chart(
-                &cats,
-                &bars,
-                &names,
-                workforce.map(|w| (format!("Workforce {}", y.year), w)),
-                note(config.synthetic),
-            )?;
+            let reference = workforce.map(|w| (format!("Workforce {}", y.year), w));
+            let data = ChartData::share("band", &bars, &names, reference.as_ref());
+            let svg = chart::share_chart(&cats, &bars, &names, reference, note(config.synthetic))?;
             let name = format!("charts/indicator-{}-pay-bands.svg", ind.id);
+            chart_data.insert(name.clone(), data);
             charts.push((name.clone(), svg.into_bytes()));
             v.band_chart = Some(name);
         } else {
@@ -345,14 +349,16 @@ pub fn national<'a>(
                     v.funnel = Some(view);
                 }
                 let name = format!("charts/indicator-{}.svg", ind.id);
+                chart_data.insert(name.clone(), ChartData::rl("service", &points, &names));
                 charts.push((name.clone(), svg));
                 v.chart = Some(name);
             }
             if results.history.len() >= 2 {
                 let (rows, chart) = trend(&results.history, y, ind, config)?;
                 v.trend = rows;
-                if let Some(svg) = chart {
+                if let Some((svg, data)) = chart {
                     let name = format!("charts/indicator-{}-trend.svg", ind.id);
+                    chart_data.insert(name.clone(), data);
                     charts.push((name.clone(), svg));
                     v.trend_chart = Some(name);
                 }
@@ -370,6 +376,7 @@ pub fn national<'a>(
         },
         indicators,
         revisions: revisions.map(|r| RevisionsView::new(r, y)),
+        chart_data,
     };
     Ok((view, charts))
 }

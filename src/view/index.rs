@@ -1,0 +1,58 @@
+//! The run's index page: what a national run published, with links. It
+//! lists files already decided by the run; it shows no figure.
+
+use super::Meta;
+use serde::Serialize;
+
+/// A local report in the index.
+#[derive(Serialize)]
+pub struct LocalEntry {
+    pub code: String,
+    pub name: String,
+    /// The reports' file stem under `local/`.
+    pub stem: String,
+}
+
+/// A national table in the index.
+#[derive(Serialize)]
+pub struct TableEntry {
+    pub title: String,
+    /// Path under the run folder.
+    pub file: String,
+}
+
+/// What `index.html` reads.
+#[derive(Serialize)]
+pub struct IndexView {
+    meta: Meta,
+    /// The national report's path under the run folder, without extension.
+    national: String,
+    tables: Vec<TableEntry>,
+    workbook: String,
+    locals: Vec<LocalEntry>,
+}
+
+impl IndexView {
+    /// The index of a run: `locals` in any order (listed by name).
+    pub fn new(
+        meta: Meta,
+        tables: &[super::tables::Table],
+        mut locals: Vec<LocalEntry>,
+    ) -> IndexView {
+        let year = meta.year;
+        locals.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
+        IndexView {
+            national: format!("national/sc-wres-national-{year}"),
+            tables: tables
+                .iter()
+                .map(|t| TableEntry {
+                    title: t.title.clone(),
+                    file: format!("national/tables/{}-{year}.csv", t.file),
+                })
+                .collect(),
+            workbook: format!("national/tables/sc-wres-national-tables-{year}.xlsx"),
+            locals,
+            meta,
+        }
+    }
+}
