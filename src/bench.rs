@@ -216,6 +216,41 @@ pub fn phase_typeset(data: &Path) -> anyhow::Result<(Duration, usize)> {
     Ok((start.elapsed(), n))
 }
 
+/// The hidden `bench-phase web`: builds every document's view and charts
+/// first (not timed), then times making the web pages from them (templates,
+/// escaping, inline charts), on the same threads as a report run. What the
+/// HTML edition adds to a run is this, plus writing the pages.
+pub fn phase_web(data: &Path) -> anyhow::Result<(Duration, usize)> {
+    use crate::render::html::page;
+    let p = crate::run::prepare(data, None)?;
+    let national = p.national_view().map_err(anyhow::Error::msg)?;
+    let inputs: Vec<_> = p
+        .current
+        .returns
+        .iter()
+        .map(|r| p.local_inputs(r))
+        .collect();
+    let locals = inputs
+        .iter()
+        .map(|i| crate::view::local::local(i, &p.local_bench, &p.config))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(anyhow::Error::msg)?;
+    let jobs: Vec<Option<usize>> = std::iter::once(None)
+        .chain((0..locals.len()).map(Some))
+        .collect();
+    let start = Instant::now();
+    crate::run::for_each_document(&jobs, |job| {
+        let html = match job {
+            None => page("national.html", &national.0, &national.1),
+            Some(i) => page("local.html", &locals[*i].0, &locals[*i].1),
+        }
+        .map_err(anyhow::Error::msg)?;
+        std::hint::black_box(html.len());
+        Ok(())
+    })?;
+    Ok((start.elapsed(), jobs.len()))
+}
+
 /// Runs the whole benchmark and returns its report (Markdown).
 pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
     crate::publish::scratch_dir(&o.dir, "scwres bench")?;
@@ -293,6 +328,18 @@ pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
         vec![
             os("bench-phase"),
             os("typeset"),
+            os("--data"),
+            all.clone().into(),
+        ],
+        o.runs,
+        None,
+    )?;
+    timed(
+        "153 councils: web pages only".into(),
+        154,
+        vec![
+            os("bench-phase"),
+            os("web"),
             os("--data"),
             all.clone().into(),
         ],
@@ -380,6 +427,12 @@ pub fn table(rows: &[Row]) -> String {
             "\n153 councils: end to end / typesetting only = {:.2} (target at most 1.30); load + validate + compute = {:.1}% of end to end (target under 2%).\n",
             e2e.as_secs_f64() / ts.as_secs_f64(),
             prep.as_secs_f64() / e2e.as_secs_f64() * 100.0,
+        ));
+    }
+    if let (Some(e2e), Some(web)) = (find("153 councils, end"), find("153 councils: web")) {
+        s.push_str(&format!(
+            "\n153 councils: web pages only = {:.1}% of end to end (what the HTML edition adds, before writing the pages; target under 10%).\n",
+            web.as_secs_f64() / e2e.as_secs_f64() * 100.0
         ));
     }
     s.push_str("\nEnd-to-end times are whole `scwres report` processes (start, load, compute, charts, typesetting, writing every file and syncing them to disk). The load and typesetting phases time their own work inside a fresh process. Peak memory is each process's maximum resident set size.\n");

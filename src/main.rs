@@ -33,6 +33,7 @@ enum Format {
 enum BenchPhase {
     Prepare,
     Typeset,
+    Web,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -352,6 +353,7 @@ fn bench_phase(phase: BenchPhase, data: PathBuf) -> anyhow::Result<ExitCode> {
     let t = match phase {
         BenchPhase::Prepare => scwres::bench::phase_prepare(&data)?,
         BenchPhase::Typeset => scwres::bench::phase_typeset(&data)?.0,
+        BenchPhase::Web => scwres::bench::phase_web(&data)?.0,
     };
     println!("elapsed {}", t.as_secs_f64());
     Ok(ExitCode::SUCCESS)

@@ -213,20 +213,27 @@ impl Prepared {
 
     /// The national report, ready for the typesetter.
     pub fn national_source(&self) -> Result<render::Source, String> {
+        let (v, charts) = self.national_view()?;
+        render::source("national".into(), "national", &v, charts)
+    }
+
+    /// The national report's view and charts.
+    pub fn national_view(
+        &self,
+    ) -> Result<(view::national::NationalView<'_>, Vec<view::Chart>), String> {
         let files = Files {
             files: self.current.outcomes.len(),
             rejected: self.current.rejected(),
             skipped: self.current.skipped(),
         };
-        let (v, charts) = view::national::national(
+        view::national::national(
             &self.results,
             &self.bench,
             files,
             self.revisions.as_ref(),
             &self.register,
             &self.config,
-        )?;
-        render::source("national".into(), "national", &v, charts)
+        )
     }
 
     /// A council's local report. A council whose action plan was refused

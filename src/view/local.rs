@@ -247,10 +247,16 @@ fn local_funnel(f: &Funnel, chart: &SharedFunnel, own: &Figure) -> Option<(Local
 }
 
 /// One line per withheld figure, whatever was withheld of it.
-fn suppression_lines(log: &[Suppression]) -> Vec<SuppressionView> {
+fn suppression_lines(log: &[Suppression], bands: &[Band]) -> Vec<SuppressionView> {
     let mut lines: Vec<SuppressionView> = Vec::new();
     for s in log {
-        let band = s.band.clone().unwrap_or_default();
+        // The band's label where the report year has the band, else its id.
+        let band = s.band.as_deref().map_or(String::new(), |id| {
+            bands
+                .iter()
+                .find(|b| b.id == id)
+                .map_or(id.to_string(), |b| b.label.clone())
+        });
         match lines.last_mut() {
             Some(l)
                 if (l.year, l.indicator, l.service, &l.band)
@@ -493,7 +499,7 @@ pub fn local<'a>(
         })
         .collect();
     let tally = tally(&indicators);
-    let suppressions = suppression_lines(disclosure.log());
+    let suppressions = suppression_lines(disclosure.log(), &bench.bands);
     let mut meta = Meta::new(config, bench.year, input.previous.as_ref().map(|(y, _)| *y));
     meta.synthetic = synthetic;
     let view = LocalView {
