@@ -197,6 +197,19 @@ impl Config {
             if bands.is_empty() {
                 return Err(format!("pay_bands for {year} is empty"));
             }
+            let mins: Vec<Option<u64>> = bands.iter().map(|b| b.min_salary).collect();
+            if mins.iter().any(Option::is_some) {
+                if mins.iter().any(Option::is_none) {
+                    return Err(format!(
+                        "pay_bands for {year}: give min_salary for every band or for none"
+                    ));
+                }
+                if mins.windows(2).any(|w| w[0] >= w[1]) {
+                    return Err(format!(
+                        "pay_bands for {year}: min_salary must rise from each band to the next"
+                    ));
+                }
+            }
         }
         Ok(())
     }

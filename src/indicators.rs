@@ -340,24 +340,29 @@ pub fn by_id(id: &str) -> Option<&'static Indicator> {
     IndicatorId::parse(id).map(IndicatorId::def)
 }
 
-/// A pay band: id used in returns, and its label.
+/// A pay band: id used in returns, its label, and (for `scwres extract`)
+/// the lowest annual salary in it, in pounds.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct Band {
     pub id: String,
     pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_salary: Option<u64>,
 }
 
 /// The default pay bands of indicators.md.
 pub fn default_bands() -> Vec<Band> {
     [
-        ("under_30k", "Less than £30,000"),
-        ("30k_to_69k", "£30,000 to £69,999"),
-        ("70k_plus", "£70,000 and over"),
+        ("under_30k", "Less than £30,000", 0),
+        ("30k_to_69k", "£30,000 to £69,999", 30_000),
+        ("70k_plus", "£70,000 and over", 70_000),
     ]
     .into_iter()
-    .map(|(id, label)| Band {
+    .map(|(id, label, min)| Band {
         id: id.into(),
         label: label.into(),
+        min_salary: Some(min),
     })
     .collect()
 }

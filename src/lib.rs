@@ -14,6 +14,7 @@ pub mod chart;
 pub mod compute;
 pub mod config;
 pub mod demo;
+pub mod demo_records;
 pub mod digest;
 pub mod disclose;
 pub mod format;

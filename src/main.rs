@@ -150,6 +150,42 @@ enum Command {
         #[arg(short, long, default_value = "out/local")]
         out: PathBuf,
     },
+    /// Count a council's staff records (CSV or xlsx lists of people in
+    /// post, leavers, events, candidates, survey answers) into its return.
+    /// Nothing is written unless the return would pass `scwres validate`.
+    Extract {
+        /// The council's ONS GSS code, such as E10000015.
+        #[arg(long)]
+        authority: String,
+        /// Collection year.
+        #[arg(long)]
+        year: i32,
+        /// Staff in post on the snapshot date (required).
+        #[arg(long)]
+        staff: PathBuf,
+        /// Leavers in the period.
+        #[arg(long)]
+        leavers: Option<PathBuf>,
+        /// Disciplinary, fitness-to-practise and CPD events in the period.
+        #[arg(long)]
+        events: Option<PathBuf>,
+        /// Candidates for vacancies, with the furthest stage reached.
+        #[arg(long)]
+        recruitment: Option<PathBuf>,
+        /// Staff-survey respondents.
+        #[arg(long)]
+        survey: Option<PathBuf>,
+        /// YAML mapping of ethnicity values to white, minoritised or
+        /// unknown, added to (and overriding) the built-in map.
+        #[arg(long)]
+        ethnicity_map: Option<PathBuf>,
+        /// Folder with `report.yaml` (pay bands with min_salary).
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// The return to write: .csv, .yaml or .xlsx.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Write the synthetic demo returns (deterministic for a given seed).
     DemoData {
         /// Folder to write `returns/<year>/` into.
@@ -162,6 +198,10 @@ enum Command {
         /// the default.
         #[arg(long, default_value_t = scwres::demo::DEMO_FILES_2024)]
         councils: usize,
+        /// Also write the staff records of this council's 2024 return, in
+        /// `<data>/examples/staff/` (for `scwres extract`).
+        #[arg(long, value_name = "CODE")]
+        records: Option<String>,
     },
 }
 
@@ -190,6 +230,29 @@ fn main() -> ExitCode {
             scale_runs,
         } => bench(dir, runs, scale, scale_runs),
         Command::BenchPhase { phase, data } => bench_phase(phase, data),
+        Command::Extract {
+            authority,
+            year,
+            staff,
+            leavers,
+            events,
+            recruitment,
+            survey,
+            ethnicity_map,
+            data,
+            output,
+        } => extract(run::ExtractOptions {
+            authority,
+            year,
+            staff,
+            leavers,
+            events,
+            recruitment,
+            survey,
+            ethnicity_map,
+            data,
+            output,
+        }),
         Command::Validate {
             paths,
             year,
@@ -206,7 +269,8 @@ fn main() -> ExitCode {
             data,
             seed,
             councils,
-        } => demo(data, seed, councils),
+            records,
+        } => demo(data, seed, councils, records),
         Command::Local {
             ret,
             benchmarks,
@@ -409,6 +473,27 @@ fn template(
     Ok(ExitCode::SUCCESS)
 }
 
+fn extract(o: run::ExtractOptions) -> anyhow::Result<ExitCode> {
+    let run = run::run_extract(&o)?;
+    for d in &run.diagnostics {
+        eprintln!("{d}");
+    }
+    match run.written {
+        Some(path) => {
+            eprintln!("scwres: wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let errors = run.diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "scwres: {errors} {} found; no return was written",
+                if errors == 1 { "problem" } else { "problems" }
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
 fn local(o: run::LocalOptions) -> anyhow::Result<ExitCode> {
     let run = run::run_local(&o)?;
     for o in &run.outcomes {
@@ -441,8 +526,13 @@ fn local(o: run::LocalOptions) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn demo(data: PathBuf, seed: u64, councils: usize) -> anyhow::Result<ExitCode> {
-    let n = run::demo_data(&data, seed, councils)?;
+fn demo(
+    data: PathBuf,
+    seed: u64,
+    councils: usize,
+    records: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let n = run::demo_data(&data, seed, councils, records.as_deref())?;
     eprintln!(
         "scwres: wrote {n} synthetic returns under {}",
         data.join("returns").display()

@@ -7,6 +7,7 @@ pub mod funnels;
 pub mod manifest;
 pub mod publication;
 pub mod results;
+pub mod return_file;
 pub mod suppressions;
 pub mod validation;
 

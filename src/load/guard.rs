@@ -159,9 +159,39 @@ pub fn yaml(bytes: &[u8]) -> Result<(), Refusal> {
 
 const NESTING: &str = "a return, plan or configuration is a few levels deep; check the file";
 
+/// How large a workbook may be, unpacked and in cells.
+pub struct XlsxLimits {
+    pub unpacked: u64,
+    pub rows: u64,
+    pub cols: u64,
+    /// What such a workbook is, for messages: "a return".
+    pub what: &'static str,
+}
+
+/// A return workbook.
+pub const RETURN_XLSX: XlsxLimits = XlsxLimits {
+    unpacked: MAX_UNPACKED,
+    rows: MAX_ROW,
+    cols: MAX_COL,
+    what: "a return",
+};
+
+/// A record-level workbook (`scwres extract`): Excel's own row limit.
+pub const RECORDS_XLSX: XlsxLimits = XlsxLimits {
+    unpacked: 1 << 30,
+    rows: 1_048_576,
+    cols: 200,
+    what: "a staff-records export",
+};
+
 /// Checks an xlsx package before it is opened: entries, unpacked sizes and
 /// the cell references of every part.
 pub fn xlsx(bytes: &[u8]) -> Result<(), Refusal> {
+    xlsx_within(bytes, &RETURN_XLSX)
+}
+
+/// [`xlsx`] with other limits.
+pub fn xlsx_within(bytes: &[u8], lim: &XlsxLimits) -> Result<(), Refusal> {
     let hint = "open it in Excel and save it again as an Excel Workbook (.xlsx)";
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
         refuse(
@@ -180,7 +210,7 @@ pub fn xlsx(bytes: &[u8]) -> Result<(), Refusal> {
             hint,
         ));
     }
-    let mut left = MAX_UNPACKED;
+    let mut left = lim.unpacked;
     for i in 0..zip.len() {
         let mut part = zip.by_index(i).map_err(|e| {
             refuse(
@@ -191,7 +221,7 @@ pub fn xlsx(bytes: &[u8]) -> Result<(), Refusal> {
         })?;
         let name = part.name().map(|n| n.to_string()).unwrap_or_default();
         if part.size() > left {
-            return Err(unpacks_too_large());
+            return Err(unpacks_too_large(lim));
         }
         let mut data = Vec::new();
         (&mut part)
@@ -205,23 +235,24 @@ pub fn xlsx(bytes: &[u8]) -> Result<(), Refusal> {
                 )
             })?;
         if data.len() as u64 > left {
-            return Err(unpacks_too_large());
+            return Err(unpacks_too_large(lim));
         }
         left -= data.len() as u64;
         if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
-            cell_refs(&name, &data)?;
+            cell_refs(&name, &data, lim)?;
         }
-        counts(&name, &data)?;
+        counts(&name, &data, lim)?;
     }
     Ok(())
 }
 
-fn unpacks_too_large() -> Refusal {
+fn unpacks_too_large(lim: &XlsxLimits) -> Refusal {
     refuse(
         "",
         format!(
-            "the workbook unpacks to more than {} MB, far more than a return",
-            MAX_UNPACKED >> 20
+            "the workbook unpacks to more than {} MB, far more than {}",
+            lim.unpacked >> 20,
+            lim.what
         ),
         "send the template filled in, without other sheets or pictures",
     )
@@ -229,16 +260,17 @@ fn unpacks_too_large() -> Refusal {
 
 /// Every `r="B7"` (cells; rows are `r="7"`) and `ref="A1:H40"` (the
 /// sheet's dimension, merged cells) of a worksheet part within bounds.
-fn cell_refs(part: &str, xml: &[u8]) -> Result<(), Refusal> {
+fn cell_refs(part: &str, xml: &[u8], lim: &XlsxLimits) -> Result<(), Refusal> {
     for pat in [&b" r=\""[..], &b" ref=\""[..]] {
         for value in attributes(xml, pat) {
             for r in value.split([':', ' ']) {
-                if !r.is_empty() && !within(r) {
+                if !r.is_empty() && !within(r, lim) {
                     let shown: String = r.chars().take(24).collect();
                     return Err(refuse(
                         format!("{part}, cell {shown}"),
                         format!(
-                            "a cell outside the {MAX_ROW} rows and {MAX_COL} columns a return workbook can use"
+                            "a cell outside the {} rows and {} columns {} workbook can use",
+                            lim.rows, lim.cols, lim.what
                         ),
                         "copy the figures into a new template; do not type below or beside its table",
                     ));
@@ -264,14 +296,17 @@ fn attributes<'a>(xml: &'a [u8], pat: &'a [u8]) -> impl Iterator<Item = String> 
 /// The item counts a part declares (`count="…"`, `uniqueCount="…"`), which
 /// a reader may allocate for before reading the items: no more than a
 /// return's cells.
-fn counts(part: &str, xml: &[u8]) -> Result<(), Refusal> {
+fn counts(part: &str, xml: &[u8], lim: &XlsxLimits) -> Result<(), Refusal> {
     for pat in [&b" count=\""[..], &b" uniqueCount=\""[..]] {
         for value in attributes(xml, pat) {
-            if !value.parse::<u64>().is_ok_and(|n| n <= MAX_ROW * MAX_COL) {
+            if !value.parse::<u64>().is_ok_and(|n| n <= lim.rows * lim.cols) {
                 let shown: String = value.chars().take(24).collect();
                 return Err(refuse(
                     part.to_string(),
-                    format!("declares {shown} items, more than a return workbook can hold"),
+                    format!(
+                        "declares {shown} items, more than {} workbook can hold",
+                        lim.what
+                    ),
                     "open it in Excel and save it again as an Excel Workbook (.xlsx)",
                 ));
             }
@@ -281,7 +316,7 @@ fn counts(part: &str, xml: &[u8]) -> Result<(), Refusal> {
 }
 
 /// `A1`-style reference (with optional `$`) inside the bounds.
-fn within(r: &str) -> bool {
+fn within(r: &str, lim: &XlsxLimits) -> bool {
     let r = r.replace('$', "");
     let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
     let (col, row) = r.split_at(letters);
@@ -292,7 +327,7 @@ fn within(r: &str) -> bool {
         n * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)
     });
     match row.parse::<u64>() {
-        Ok(row) => (1..=MAX_ROW).contains(&row) && col <= MAX_COL,
+        Ok(row) => (1..=lim.rows).contains(&row) && col <= lim.cols,
         Err(_) => false,
     }
 }
@@ -325,7 +360,12 @@ mod tests {
 
     #[test]
     fn cell_references_are_bounded() {
-        assert!(within("A1") && within("$B$7") && within("GR10000") && within("7"));
+        assert!(
+            within("A1", &RETURN_XLSX)
+                && within("$B$7", &RETURN_XLSX)
+                && within("GR10000", &RETURN_XLSX)
+                && within("7", &RETURN_XLSX)
+        );
         for bad in [
             "XFD1048576",
             "A10001",
@@ -335,24 +375,28 @@ mod tests {
             "10001",
             "B7x",
         ] {
-            assert!(!within(bad), "{bad}");
+            assert!(!within(bad, &RETURN_XLSX), "{bad}");
         }
         let xml = br#"<sheetData><row r="1"><c r="XFD1048576"><v>1</v></c></row></sheetData>"#;
-        assert!(cell_refs("xl/worksheets/sheet1.xml", xml).is_err());
+        assert!(cell_refs("xl/worksheets/sheet1.xml", xml, &RETURN_XLSX).is_err());
         let ok = br#"<dimension ref="A1:H40"/><row r="7"><c r="C7" t="n"><v>1</v></c></row>"#;
-        assert_eq!(cell_refs("s", ok), Ok(()));
+        assert_eq!(cell_refs("s", ok, &RETURN_XLSX), Ok(()));
+        // A records export may use Excel's every row.
+        assert!(within("F1048576", &RECORDS_XLSX) && !within("F1048577", &RECORDS_XLSX));
         assert!(
             counts(
                 "xl/sharedStrings.xml",
-                br#"<sst count="53425342534" uniqueCount="3">"#
+                br#"<sst count="53425342534" uniqueCount="3">"#,
+                &RETURN_XLSX
             )
             .is_err()
         );
-        assert!(counts("xl/sharedStrings.xml", br#"<sst count="x">"#).is_err());
+        assert!(counts("xl/sharedStrings.xml", br#"<sst count="x">"#, &RETURN_XLSX).is_err());
         assert_eq!(
             counts(
                 "xl/sharedStrings.xml",
-                br#"<sst count="70" uniqueCount="68">"#
+                br#"<sst count="70" uniqueCount="68">"#,
+                &RETURN_XLSX
             ),
             Ok(())
         );

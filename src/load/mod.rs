@@ -6,6 +6,7 @@ pub mod benchmarks;
 pub mod csv_return;
 pub mod diag;
 pub mod guard;
+pub mod records;
 pub mod validate;
 pub mod workbook;
 pub mod yaml_return;
@@ -276,7 +277,26 @@ pub fn load_file(
             return (outcome(Status::Rejected, vec![d]), None);
         }
     };
-    let rows = match ext.as_str() {
+    load_bytes(&bytes, &ext, shown, ctx)
+}
+
+/// Validates a return's bytes, encoded as `ext` (`csv`, `xlsx`, `yaml`):
+/// exactly what [`load_file`] does once the file is read.
+pub fn load_bytes(
+    bytes: &[u8],
+    ext: &str,
+    shown: &str,
+    ctx: &validate::Context,
+) -> (FileOutcome, Option<Return>) {
+    let bytes = bytes.to_vec();
+    let outcome = |status, diagnostics| FileOutcome {
+        file: shown.to_string(),
+        status,
+        authority_code: None,
+        sha256: None,
+        diagnostics,
+    };
+    let rows = match ext {
         "csv" => csv_return::read(shown, &bytes),
         "xlsx" => workbook::read(shown, &bytes, ctx.bands),
         _ => yaml_return::read(shown, &bytes),

@@ -62,11 +62,21 @@ pub fn template(
 
 /// `scwres demo-data`: the synthetic returns, and a `report.yaml` saying
 /// they are synthetic if the folder has none. Returns the files written.
-pub fn demo_data(data: &Path, seed: u64, councils: usize) -> anyhow::Result<usize> {
+pub fn demo_data(
+    data: &Path,
+    seed: u64,
+    councils: usize,
+    records: Option<&str>,
+) -> anyhow::Result<usize> {
     let register = crate::register::Register::built_in();
     let files = crate::demo::generate_sized(&register, seed, councils);
     for (path, text) in &files {
         publish::write_atomic(&data.join(path), text.as_bytes())?;
+    }
+    if let Some(code) = records {
+        for (name, text) in demo_records(&files, &register, code, seed)? {
+            publish::write_atomic(&data.join("examples/staff").join(name), text.as_bytes())?;
+        }
     }
     // Whatever folder the synthetic returns go to, every output made from
     // them must say so.
@@ -77,4 +87,24 @@ pub fn demo_data(data: &Path, seed: u64, councils: usize) -> anyhow::Result<usiz
         publish::write_atomic(&config, text.as_bytes())?;
     }
     Ok(files.len())
+}
+
+/// The staff records of one council's 2024 demo return (`demo-data
+/// --records CODE`), from which `scwres extract` gives that return back.
+pub fn demo_records(
+    files: &[(String, String)],
+    register: &crate::register::Register,
+    code: &str,
+    seed: u64,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let config = crate::config::Config::default();
+    let bands = crate::indicators::default_bands();
+    let ctx = crate::load::validate::Context::new(register, &bands, Some(2024), &config);
+    for (path, text) in files.iter().filter(|(p, _)| p.contains("/2024/")) {
+        let (_, ret) = crate::load::load_bytes(text.as_bytes(), "csv", path, &ctx);
+        if let Some(ret) = ret.filter(|r| r.authority_code == code) {
+            return Ok(crate::demo_records::records(&ret, &bands, seed));
+        }
+    }
+    anyhow::bail!("{code} has no accepted 2024 demo return; give one of the demo councils")
 }

@@ -4,11 +4,13 @@
 //! words are the templates', the files are `publish`'s.
 
 mod commands;
+mod extract;
 mod local;
 mod report;
 mod threads;
 
 pub use commands::{demo_data, template, validate};
+pub use extract::{ExtractOptions, ExtractRun, run_extract};
 pub use local::{LocalOptions, LocalRun, run_local};
 pub use report::{Progress, ReportOptions, RunSummary, run_report, run_report_with};
 pub use threads::for_each_document;

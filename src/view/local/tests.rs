@@ -73,12 +73,15 @@ fn one_line_per_withheld_figure() {
         band: None,
         what,
     };
-    let lines = suppression_lines(&[
-        s(Some(IndicatorId::I3), Withheld::Rates),
-        s(Some(IndicatorId::I3), Withheld::Counts),
-        s(Some(IndicatorId::I8), Withheld::Counts),
-        s(None, Withheld::UnknownShare),
-    ]);
+    let lines = suppression_lines(
+        &[
+            s(Some(IndicatorId::I3), Withheld::Rates),
+            s(Some(IndicatorId::I3), Withheld::Counts),
+            s(Some(IndicatorId::I8), Withheld::Counts),
+            s(None, Withheld::UnknownShare),
+        ],
+        &crate::indicators::default_bands(),
+    );
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0].what, [Withheld::Rates, Withheld::Counts]);
     assert_eq!(lines[0].short, "Disciplinary");

@@ -1,0 +1,266 @@
+//! The values of staff-record files: ethnicity (the built-in map and a
+//! council's own), services, yes/no, salaries, stages and event kinds.
+//! Pure: strings in, meanings out.
+
+use crate::indicators::{Band, Service};
+
+/// The ethnicity group a value maps to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    White,
+    Minoritised,
+    Unknown,
+}
+
+impl Group {
+    pub fn parse(s: &str) -> Option<Group> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "white" => Some(Group::White),
+            "minoritised" => Some(Group::Minoritised),
+            "unknown" => Some(Group::Unknown),
+            _ => None,
+        }
+    }
+}
+
+const ASIAN: &str = "Asian, Asian British or Asian Welsh";
+const BLACK: &str = "Black, Black British, Black Welsh, Caribbean or African";
+const MIXED: &str = "Mixed or Multiple ethnic groups";
+
+/// The built-in map: ONS Census 2021 labels for England and NHS Data
+/// Dictionary codes (staff-records.md).
+fn builtin() -> Vec<(String, Group)> {
+    let mut m: Vec<(String, Group)> = Vec::new();
+    let mut add = |v: String, g| m.push((v, g));
+    for v in [
+        "White: English, Welsh, Scottish, Northern Irish or British",
+        "White: Irish",
+        "White: Gypsy or Irish Traveller",
+        "White: Roma",
+        "White: Other White",
+        "A",
+        "B",
+        "C",
+    ] {
+        add(v.into(), Group::White);
+    }
+    for (group, kinds) in [
+        (
+            ASIAN,
+            &[
+                "Bangladeshi",
+                "Chinese",
+                "Indian",
+                "Pakistani",
+                "Other Asian",
+            ][..],
+        ),
+        (BLACK, &["African", "Caribbean", "Other Black"][..]),
+        (
+            MIXED,
+            &[
+                "White and Asian",
+                "White and Black African",
+                "White and Black Caribbean",
+                "Other Mixed or Multiple ethnic groups",
+            ][..],
+        ),
+        (
+            "Other ethnic group",
+            &["Arab", "Any other ethnic group"][..],
+        ),
+    ] {
+        for k in kinds {
+            add(format!("{group}: {k}"), Group::Minoritised);
+        }
+    }
+    for code in [
+        "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S",
+    ] {
+        add(code.into(), Group::Minoritised);
+    }
+    for v in [
+        "",
+        "Not stated",
+        "Not known",
+        "Prefer not to say",
+        "Z",
+        "99",
+    ] {
+        add(v.into(), Group::Unknown);
+    }
+    m
+}
+
+/// Every ONS label of the built-in map, for the demo's record files.
+pub fn ons_labels(g: Group) -> Vec<String> {
+    builtin()
+        .into_iter()
+        .filter(|(v, gr)| *gr == g && v.len() > 2)
+        .map(|(v, _)| v)
+        .collect()
+}
+
+/// How a value is matched: trimmed, inner whitespace collapsed, lower case.
+pub fn key(value: &str) -> String {
+    value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Ethnicity values to groups: the built-in map, then a council's own.
+pub struct EthnicityMap(std::collections::HashMap<String, Group>);
+
+impl EthnicityMap {
+    pub fn builtin() -> Self {
+        EthnicityMap(builtin().into_iter().map(|(v, g)| (key(&v), g)).collect())
+    }
+
+    /// Adds (or replaces) entries.
+    pub fn extend(&mut self, entries: impl IntoIterator<Item = (String, Group)>) {
+        for (v, g) in entries {
+            self.0.insert(key(&v), g);
+        }
+    }
+
+    /// A blank (absent) value is `""`.
+    pub fn group(&self, value: Option<&str>) -> Option<Group> {
+        self.0.get(&key(value.unwrap_or(""))).copied()
+    }
+}
+
+/// `adults` or `children`, any case, trimmed.
+pub fn service(v: Option<&str>) -> Option<Service> {
+    match v?.trim().to_ascii_lowercase().as_str() {
+        "adults" => Some(Service::Adults),
+        "children" => Some(Service::Children),
+        _ => None,
+    }
+}
+
+/// Yes/no: `yes no y n true false 1 0`, any case; blank is not yes.
+pub fn yes(v: Option<&str>) -> Result<bool, ()> {
+    match v.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") => Ok(false),
+        Some("yes" | "y" | "true" | "1") => Ok(true),
+        Some("no" | "n" | "false" | "0") => Ok(false),
+        _ => Err(()),
+    }
+}
+
+/// An annual salary in pounds: `31500`, `31500.00`, `31,500`, `£31,500`.
+pub fn salary(v: Option<&str>) -> Option<f64> {
+    let s = v?.trim();
+    let s = s.strip_prefix('£').unwrap_or(s).trim_start();
+    if s.is_empty()
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
+        return None;
+    }
+    // Commas only as thousands separators: groups of three digits.
+    let (whole, _) = s.split_once('.').unwrap_or((s, ""));
+    let groups: Vec<&str> = whole.split(',').collect();
+    if groups.len() > 1
+        && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
+    {
+        return None;
+    }
+    let x: f64 = s.replace(',', "").parse().ok()?;
+    x.is_finite().then_some(x)
+}
+
+/// The band of a salary: the one whose `min_salary` is the largest not above
+/// it. `None` when it is below every band's (or no band has one).
+pub fn band(bands: &[Band], salary: f64) -> Option<&Band> {
+    bands
+        .iter()
+        .filter(|b| b.min_salary.is_some_and(|m| m as f64 <= salary))
+        .max_by_key(|b| b.min_salary)
+}
+
+/// The furthest recruitment stage reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Applied,
+    Shortlisted,
+    Appointed,
+}
+
+pub fn stage(v: Option<&str>) -> Option<Stage> {
+    match v?.trim().to_ascii_lowercase().as_str() {
+        "applied" => Some(Stage::Applied),
+        "shortlisted" => Some(Stage::Shortlisted),
+        "appointed" => Some(Stage::Appointed),
+        _ => None,
+    }
+}
+
+/// An event kind's measure id: `disciplinary`, `fitness_to_practise`, `cpd`.
+pub fn event(v: Option<&str>) -> Option<&'static str> {
+    match v?.trim().to_ascii_lowercase().as_str() {
+        "disciplinary" => Some("disciplinary"),
+        "fitness_to_practise" => Some("fitness_to_practise"),
+        "cpd" => Some("cpd"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_map_matches_loosely_and_knows_the_codes() {
+        let m = EthnicityMap::builtin();
+        assert_eq!(m.group(Some("  white:  IRISH ")), Some(Group::White));
+        assert_eq!(
+            m.group(Some(
+                "Black, Black British, Black Welsh, Caribbean or African: African"
+            )),
+            Some(Group::Minoritised)
+        );
+        assert_eq!(m.group(Some("M")), Some(Group::Minoritised));
+        assert_eq!(m.group(Some("I")), None, "no NHS code I");
+        assert_eq!(m.group(None), Some(Group::Unknown));
+        assert_eq!(m.group(Some("99")), Some(Group::Unknown));
+        assert_eq!(m.group(Some("British")), None);
+        assert_eq!(ons_labels(Group::Minoritised).len(), 14);
+        assert_eq!(ons_labels(Group::White).len(), 5);
+    }
+
+    #[test]
+    fn salaries_and_bands() {
+        for (s, x) in [
+            ("31500", 31500.0),
+            ("31500.00", 31500.0),
+            ("31,500", 31500.0),
+            ("£31,500", 31500.0),
+            ("1,234,567.5", 1234567.5),
+        ] {
+            assert_eq!(salary(Some(s)), Some(x), "{s}");
+        }
+        for s in ["", "-5", "31 500", "3,15,00", "£", "abc", "1e5", ",500"] {
+            assert_eq!(salary(Some(s)), None, "{s}");
+        }
+        let bands = crate::indicators::default_bands();
+        assert_eq!(band(&bands, 29_999.99).unwrap().id, "under_30k");
+        assert_eq!(band(&bands, 30_000.0).unwrap().id, "30k_to_69k");
+        assert_eq!(band(&bands, 70_000.0).unwrap().id, "70k_plus");
+    }
+
+    #[test]
+    fn yes_no_stage_event_service() {
+        assert_eq!(yes(Some(" Y ")), Ok(true));
+        assert_eq!(yes(Some("0")), Ok(false));
+        assert_eq!(yes(None), Ok(false));
+        assert_eq!(yes(Some("maybe")), Err(()));
+        assert_eq!(stage(Some("APPOINTED")), Some(Stage::Appointed));
+        assert_eq!(event(Some(" CPD")), Some("cpd"));
+        assert_eq!(service(Some("Children ")), Some(Service::Children));
+        assert_eq!(service(Some("all")), None);
+    }
+}
