@@ -251,6 +251,61 @@ pub fn phase_web(data: &Path) -> anyhow::Result<(Duration, usize)> {
     Ok((start.elapsed(), jobs.len()))
 }
 
+/// The council whose demo return the extraction benchmark scales up.
+const RECORDS_COUNCIL: &str = "E06000042";
+const RECORD_FILES: [(&str, &str); 5] = [
+    ("--staff", "staff.csv"),
+    ("--leavers", "leavers.csv"),
+    ("--events", "events.csv"),
+    ("--recruitment", "recruitment.csv"),
+    ("--survey", "survey.csv"),
+];
+/// The pandas script the extraction is compared with.
+const PANDAS: &str = include_str!("bench_extract/pandas_count.py");
+
+/// Writes the staff records of the demo council's 2024 return scaled to
+/// about `people` people in post; returns how many there are.
+fn make_records(dir: &Path, people: u64) -> anyhow::Result<u64> {
+    let register = crate::register::Register::built_in();
+    let files = crate::demo::generate(&register, 2024);
+    let config = crate::config::Config::default();
+    let bands = crate::indicators::default_bands();
+    let ctx = crate::load::validate::Context::new(&register, &bands, Some(2024), &config);
+    let mut ret = files
+        .iter()
+        .filter(|(p, _)| p.contains("/2024/"))
+        .find_map(|(p, text)| {
+            crate::load::load_bytes(text.as_bytes(), "csv", p, &ctx)
+                .1
+                .filter(|r| r.authority_code == RECORDS_COUNCIL)
+        })
+        .context("the demo council's return")?;
+    let staff: u64 = ret
+        .services
+        .values()
+        .filter_map(|s| s.headcount())
+        .map(|t| t.total())
+        .sum();
+    let k = people.div_ceil(staff.max(1));
+    let scale = |t: &mut crate::model::Triple| {
+        t.white *= k;
+        t.minoritised *= k;
+        t.unknown *= k;
+    };
+    for s in ret.services.values_mut() {
+        for (_, t) in s.bands.iter_mut() {
+            t.iter_mut().for_each(scale);
+        }
+        for t in s.measures.values_mut() {
+            t.iter_mut().for_each(scale);
+        }
+    }
+    for (name, text) in crate::demo_records::records(&ret, &bands, 2024) {
+        crate::publish::write_atomic(&dir.join(name), text.as_bytes())?;
+    }
+    Ok(staff * k)
+}
+
 /// Runs the whole benchmark and returns its report (Markdown).
 pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
     crate::publish::scratch_dir(&o.dir, "scwres bench")?;
@@ -346,6 +401,66 @@ pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
         o.runs,
         None,
     )?;
+    // Extraction: a million people in post, with leavers, events,
+    // candidates and survey answers in proportion (the demo council's
+    // return scaled up), then the same counts by a pandas script.
+    let mut later = Vec::new();
+    log("generating the staff records of 1,000,000 people");
+    let records = o.dir.join("records");
+    let people = make_records(&records, 1_000_000)?;
+    let ret = o.dir.join("extracted.csv");
+    let mut args = vec![
+        os("extract"),
+        os("--authority"),
+        os(RECORDS_COUNCIL),
+        os("--year"),
+        os("2024"),
+        os("--data"),
+        records.clone().into(),
+    ];
+    for (flag, file) in RECORD_FILES {
+        args.push(os(flag));
+        args.push(records.join(file).into());
+    }
+    args.extend([os("-o"), ret.into()]);
+    timed(
+        format!("Extract: {people} people in post and their records"),
+        0,
+        args,
+        o.runs,
+        None,
+    )?;
+    let pandas = std::process::Command::new("python3")
+        .args(["-c", "import pandas"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if pandas {
+        let script = records.join("pandas_count.py");
+        crate::publish::write_atomic(&script, PANDAS.as_bytes())?;
+        let exe = o.exe.clone();
+        let mut samples = Vec::new();
+        for i in 0..o.runs {
+            log(&format!("pandas: run {} of {}", i + 1, o.runs));
+            samples.push(sample(
+                Path::new("python3"),
+                &[script.as_os_str(), records.as_os_str()],
+            )?);
+        }
+        let _ = exe;
+        later.push(Row {
+            phase: "Extract: the same counts by a pandas script".into(),
+            documents: 0,
+            samples,
+        });
+    } else {
+        later.push(Row {
+            phase: "Extract: the same counts by a pandas script (pandas not installed: not run)"
+                .into(),
+            documents: 0,
+            samples: Vec::new(),
+        });
+    }
+    let _ = crate::publish::remove_tree(&records);
     for &n in o.scale.iter().filter(|n| **n > 0) {
         log(&format!("generating {n} synthetic organisations"));
         let d = o.dir.join(format!("scale-{n}"));
@@ -361,6 +476,7 @@ pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
         let _ = crate::publish::remove_tree(&d);
     }
     let _ = crate::publish::remove_tree(&out);
+    rows.extend(later);
     Ok(table(&rows))
 }
 
@@ -433,6 +549,21 @@ pub fn table(rows: &[Row]) -> String {
         s.push_str(&format!(
             "\n153 councils: web pages only = {:.1}% of end to end (what the HTML edition adds, before writing the pages; target under 10%).\n",
             web.as_secs_f64() / e2e.as_secs_f64() * 100.0
+        ));
+    }
+    if let (Some(ex), Some(pd)) = (
+        find("Extract: 1"),
+        rows.iter()
+            .find(|r| {
+                r.phase
+                    .starts_with("Extract: the same counts by a pandas script")
+                    && !r.samples.is_empty()
+            })
+            .map(Row::time),
+    ) {
+        s.push_str(&format!(
+            "\nExtract: pandas script / scwres extract = {:.1} (whole processes, reading the same files).\n",
+            pd.as_secs_f64() / ex.as_secs_f64()
         ));
     }
     s.push_str("\nEnd-to-end times are whole `scwres report` processes (start, load, compute, charts, typesetting, writing every file and syncing them to disk). The load and typesetting phases time their own work inside a fresh process. Peak memory is each process's maximum resident set size.\n");
