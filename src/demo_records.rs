@@ -9,6 +9,7 @@
 
 use crate::demo::Rng;
 use crate::indicators::{Band, Measure, Service};
+use crate::load::records::count;
 use crate::load::records::vocab::{Group, ons_labels};
 use crate::model::{Return, Triple};
 
@@ -121,42 +122,13 @@ pub fn records(ret: &Return, bands: &[Band], seed: u64) -> Vec<(String, String)>
         }
     }
     let mut files = Vec::new();
+    let staff_head: Vec<&str> = count::STAFF.iter().copied().chain(["job_title"]).collect();
     for (name, header, mut rows) in [
-        (
-            "staff.csv",
-            &[
-                "person_id",
-                "service",
-                "ethnicity",
-                "salary",
-                "regulated",
-                "senior_manager",
-                "job_title",
-            ][..],
-            staff,
-        ),
-        (
-            "leavers.csv",
-            &["person_id", "service", "ethnicity"][..],
-            leavers,
-        ),
-        ("events.csv", &["person_id", "event"][..], events),
-        (
-            "recruitment.csv",
-            &["service", "ethnicity", "stage"][..],
-            recruitment,
-        ),
-        (
-            "survey.csv",
-            &[
-                "service",
-                "ethnicity",
-                "harassment_public",
-                "harassment_colleagues",
-                "harassment_managers",
-            ][..],
-            survey,
-        ),
+        ("staff.csv", &staff_head[..], staff),
+        ("leavers.csv", count::LEAVERS, leavers),
+        ("events.csv", count::EVENTS, events),
+        ("recruitment.csv", count::RECRUITMENT, recruitment),
+        ("survey.csv", count::SURVEY, survey),
     ] {
         shuffle(&mut rows, &mut rng);
         let mut w = csv::Writer::from_writer(Vec::new());

@@ -20,6 +20,15 @@ fn shipped_demo_returns_are_the_generator_output() {
             "{path} differs from `scwres demo-data --seed 2024`"
         );
     }
+    // And the example staff records are the generator's for Milton Keynes.
+    let register = scwres::register::Register::built_in();
+    for (name, text) in scwres::run::demo_records(&files, &register, "E06000042", 2024).unwrap() {
+        let shipped = std::fs::read_to_string(data().join("examples/staff").join(&name)).unwrap();
+        assert!(
+            shipped == text,
+            "examples/staff/{name} differs from `scwres demo-data --records E06000042`"
+        );
+    }
     for year in ["2023", "2024"] {
         let n = std::fs::read_dir(data().join("returns").join(year))
             .unwrap()

@@ -49,6 +49,18 @@ pub struct FileOutcome {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl FileOutcome {
+    fn new(file: &str, status: Status, diagnostics: Vec<Diagnostic>) -> Self {
+        FileOutcome {
+            file: file.to_string(),
+            status,
+            authority_code: None,
+            sha256: None,
+            diagnostics,
+        }
+    }
+}
+
 /// The accepted returns of one year and the outcome of every file.
 #[derive(Clone, Debug)]
 pub struct YearData {
@@ -245,13 +257,7 @@ pub fn load_file(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let outcome = |status, diagnostics| FileOutcome {
-        file: shown.to_string(),
-        status,
-        authority_code: None,
-        sha256: None,
-        diagnostics,
-    };
+    let outcome = |status, diagnostics| FileOutcome::new(shown, status, diagnostics);
     if name.starts_with("~$") || name.starts_with(".~lock") || name.starts_with('.') {
         let d = Diagnostic::warning(shown, "", "skipped: a lock or hidden file, not a return")
             .hint("close the workbook in Excel before the run; the return itself is read");
@@ -288,14 +294,7 @@ pub fn load_bytes(
     shown: &str,
     ctx: &validate::Context,
 ) -> (FileOutcome, Option<Return>) {
-    let bytes = bytes.to_vec();
-    let outcome = |status, diagnostics| FileOutcome {
-        file: shown.to_string(),
-        status,
-        authority_code: None,
-        sha256: None,
-        diagnostics,
-    };
+    let outcome = |status, diagnostics| FileOutcome::new(shown, status, diagnostics);
     let rows = match ext {
         "csv" => csv_return::read(shown, &bytes),
         "xlsx" => workbook::read(shown, &bytes, ctx.bands),
