@@ -268,17 +268,8 @@ const PANDAS: &str = include_str!("bench_extract/pandas_count.py");
 fn make_records(dir: &Path, people: u64) -> anyhow::Result<u64> {
     let register = crate::register::Register::built_in();
     let files = crate::demo::generate(&register, 2024);
-    let config = crate::config::Config::default();
     let bands = crate::indicators::default_bands();
-    let ctx = crate::load::validate::Context::new(&register, &bands, Some(2024), &config);
-    let mut ret = files
-        .iter()
-        .filter(|(p, _)| p.contains("/2024/"))
-        .find_map(|(p, text)| {
-            crate::load::load_bytes(text.as_bytes(), "csv", p, &ctx)
-                .1
-                .filter(|r| r.authority_code == RECORDS_COUNCIL)
-        })
+    let mut ret = crate::run::demo_return(&files, &register, RECORDS_COUNCIL)
         .context("the demo council's return")?;
     let staff: u64 = ret
         .services
@@ -437,7 +428,6 @@ pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
     if pandas {
         let script = records.join("pandas_count.py");
         crate::publish::write_atomic(&script, PANDAS.as_bytes())?;
-        let exe = o.exe.clone();
         let mut samples = Vec::new();
         for i in 0..o.runs {
             log(&format!("pandas: run {} of {}", i + 1, o.runs));
@@ -446,7 +436,6 @@ pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
                 &[script.as_os_str(), records.as_os_str()],
             )?);
         }
-        let _ = exe;
         later.push(Row {
             phase: "Extract: the same counts by a pandas script".into(),
             documents: 0,

@@ -97,14 +97,31 @@ pub fn demo_records(
     code: &str,
     seed: u64,
 ) -> anyhow::Result<Vec<(String, String)>> {
+    let ret = demo_return(files, register, code).ok_or_else(|| {
+        anyhow::anyhow!("{code} has no accepted 2024 demo return; give one of the demo councils")
+    })?;
+    Ok(crate::demo_records::records(
+        &ret,
+        &crate::indicators::default_bands(),
+        seed,
+    ))
+}
+
+/// One council's accepted 2024 return among the demo files.
+pub fn demo_return(
+    files: &[(String, String)],
+    register: &crate::register::Register,
+    code: &str,
+) -> Option<crate::model::Return> {
     let config = crate::config::Config::default();
     let bands = crate::indicators::default_bands();
     let ctx = crate::load::validate::Context::new(register, &bands, Some(2024), &config);
-    for (path, text) in files.iter().filter(|(p, _)| p.contains("/2024/")) {
-        let (_, ret) = crate::load::load_bytes(text.as_bytes(), "csv", path, &ctx);
-        if let Some(ret) = ret.filter(|r| r.authority_code == code) {
-            return Ok(crate::demo_records::records(&ret, &bands, seed));
-        }
-    }
-    anyhow::bail!("{code} has no accepted 2024 demo return; give one of the demo councils")
+    files
+        .iter()
+        .filter(|(p, _)| p.contains("/2024/"))
+        .find_map(|(p, text)| {
+            crate::load::load_bytes(text.as_bytes(), "csv", p, &ctx)
+                .1
+                .filter(|r| r.authority_code == code)
+        })
 }

@@ -149,16 +149,6 @@ pub fn run_extract(o: &ExtractOptions) -> anyhow::Result<ExtractRun> {
     };
     // A file that could not be read is counted as absent, so that the
     // others' problems are listed too; nothing is written in any case.
-    let unread: Vec<&str> = [
-        ("--leavers", &leavers),
-        ("--events", &events),
-        ("--recruitment", &recruitment),
-        ("--survey", &survey),
-    ]
-    .into_iter()
-    .filter(|(_, r)| r.is_err())
-    .map(|(flag, _)| flag)
-    .collect();
     let inputs = Inputs {
         staff,
         leavers: leavers.unwrap_or(None),
@@ -167,11 +157,24 @@ pub fn run_extract(o: &ExtractOptions) -> anyhow::Result<ExtractRun> {
         survey: survey.unwrap_or(None),
     };
     let (ret, found) = count::extract(&o.authority, o.year, &inputs, &map, &bands);
-    diags.extend(found.into_iter().filter(|d| {
-        !unread
-            .iter()
-            .any(|flag| d.rule.starts_with(&format!("no {flag} file")))
-    }));
+    diags.extend(found);
+    let paths = [&o.leavers, &o.events, &o.recruitment, &o.survey];
+    for ((flag, measures), path) in count::OPTIONAL.iter().zip(paths) {
+        if path.is_none() {
+            let ids: Vec<&str> = measures.iter().map(|m| m.id()).collect();
+            diags.push(
+                Diagnostic::warning(
+                    &inputs.staff.shown,
+                    "",
+                    format!(
+                        "no {flag} file: {} left blank (not provided)",
+                        ids.join(", ")
+                    ),
+                )
+                .hint(format!("give {flag} FILE to count them")),
+            );
+        }
+    }
     let ret = ret.filter(|_| diags.iter().all(|d| !d.is_error()));
     let Some(ret) = ret else {
         return Ok(ExtractRun {

@@ -9,7 +9,7 @@ mod local;
 mod report;
 mod threads;
 
-pub use commands::{demo_data, demo_records, template, validate};
+pub use commands::{demo_data, demo_records, demo_return, template, validate};
 pub use extract::{ExtractOptions, ExtractRun, run_extract};
 pub use local::{LocalOptions, LocalRun, run_local};
 pub use report::{Progress, ReportOptions, RunSummary, run_report, run_report_with};

@@ -6,7 +6,7 @@ use crate::load::{FileOutcome, Status};
 use crate::model::Return;
 use crate::publish::{Publisher, Staged};
 use crate::render;
-use crate::view::index::LocalEntry;
+use crate::view::index::{LocalEntry, TableEntry};
 use crate::view::national::Files;
 use std::path::PathBuf;
 
@@ -106,20 +106,30 @@ pub fn run_report_with(
         out.write("revisions.csv", &r.csv())?;
     }
     for t in &tables {
-        out.write(
-            &format!("national/tables/{}-{year}.csv", t.file),
-            &render::tables::csv(t),
-        )?;
+        out.write(&table_csv(&t.file, year), &render::tables::csv(t))?;
     }
     out.write(
-        &format!("national/tables/sc-wres-national-tables-{year}.xlsx"),
+        &tables_xlsx(year),
         &render::tables::xlsx(&tables, &p.config, year)?,
     )?;
 
     let (locals, mut failures, suppressions) = documents(&p, &out, progress)?;
     let local_reports = locals.len();
     let meta = crate::view::Meta::new(&p.config, year, p.results.previous().map(|y| y.year));
-    let index = crate::view::index::IndexView::new(meta, &tables, locals);
+    let table_entries = tables
+        .iter()
+        .map(|t| TableEntry {
+            title: t.title.clone(),
+            file: table_csv(&t.file, year),
+        })
+        .collect();
+    let index = crate::view::index::IndexView::new(
+        meta,
+        national_stem(year),
+        table_entries,
+        tables_xlsx(year),
+        locals,
+    );
     out.write(
         "index.html",
         render::html::page("index.html", &index, &[])
@@ -228,12 +238,9 @@ fn documents(
                 let national = p
                     .render_national()
                     .map_err(|e| anyhow::anyhow!("national report: {e}"))?;
+                out.write(&format!("{}.pdf", national_stem(year)), &national.pdf)?;
                 out.write(
-                    &format!("national/sc-wres-national-{year}.pdf"),
-                    &national.pdf,
-                )?;
-                out.write(
-                    &format!("national/sc-wres-national-{year}.html"),
+                    &format!("{}.html", national_stem(year)),
                     national.html.as_bytes(),
                 )?;
                 for (name, svg) in &national.charts {
@@ -279,4 +286,19 @@ fn documents(
         }
     }
     Ok((made, failures, suppressions))
+}
+
+/// The national report's path in the run folder, without extension.
+fn national_stem(year: i32) -> String {
+    format!("national/sc-wres-national-{year}")
+}
+
+/// A national table's CSV in the run folder.
+fn table_csv(file: &str, year: i32) -> String {
+    format!("national/tables/{file}-{year}.csv")
+}
+
+/// The national tables' workbook in the run folder.
+fn tables_xlsx(year: i32) -> String {
+    format!("national/tables/sc-wres-national-tables-{year}.xlsx")
 }

@@ -33,26 +33,22 @@ pub struct IndexView {
 }
 
 impl IndexView {
-    /// The index of a run: `locals` in any order (listed by name).
+    /// The index of a run: the files as the run named them; `locals` in
+    /// any order (listed by name).
     pub fn new(
         meta: Meta,
-        tables: &[super::tables::Table],
+        national: String,
+        tables: Vec<TableEntry>,
+        workbook: String,
         mut locals: Vec<LocalEntry>,
     ) -> IndexView {
-        let year = meta.year;
         locals.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
         IndexView {
-            national: format!("national/sc-wres-national-{year}"),
-            tables: tables
-                .iter()
-                .map(|t| TableEntry {
-                    title: t.title.clone(),
-                    file: format!("national/tables/{}-{year}.csv", t.file),
-                })
-                .collect(),
-            workbook: format!("national/tables/sc-wres-national-tables-{year}.xlsx"),
-            locals,
             meta,
+            national,
+            tables,
+            workbook,
+            locals,
         }
     }
 }

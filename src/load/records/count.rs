@@ -39,6 +39,30 @@ pub const SURVEY: &[&str] = &[
     "harassment_managers",
 ];
 
+/// The optional files, in the order of [`Inputs`]: their option and the
+/// measures each counts.
+pub const OPTIONAL: [(&str, &[Measure]); 4] = [
+    ("--leavers", &[Measure::Leavers]),
+    (
+        "--events",
+        &[
+            Measure::Disciplinary,
+            Measure::FitnessToPractise,
+            Measure::Cpd,
+        ],
+    ),
+    ("--recruitment", &[Measure::Shortlisted, Measure::Appointed]),
+    (
+        "--survey",
+        &[
+            Measure::SurveyRespondents,
+            Measure::HarassmentPublic,
+            Measure::HarassmentColleagues,
+            Measure::HarassmentManagers,
+        ],
+    ),
+];
+
 /// People shown by id in one message, at most.
 pub(super) const EXAMPLES: usize = 3;
 
@@ -297,7 +321,6 @@ pub fn extract(
         acc: BTreeMap::new(),
     };
     let mut hard: Vec<Diagnostic> = Vec::new();
-    let mut warnings: Vec<Diagnostic> = Vec::new();
     if let Err(d) = super::files::staff(&mut cx, &inputs.staff) {
         hard.push(d);
     }
@@ -321,51 +344,19 @@ pub fn extract(
             hard.push(d);
         }
     }
-    let given: Vec<(&Option<Records>, &str, &[Measure])> = vec![
-        (&inputs.leavers, "--leavers", &[Measure::Leavers]),
-        (
-            &inputs.events,
-            "--events",
-            &[
-                Measure::Disciplinary,
-                Measure::FitnessToPractise,
-                Measure::Cpd,
-            ],
-        ),
-        (
-            &inputs.recruitment,
-            "--recruitment",
-            &[Measure::Shortlisted, Measure::Appointed],
-        ),
-        (
-            &inputs.survey,
-            "--survey",
-            &[
-                Measure::SurveyRespondents,
-                Measure::HarassmentPublic,
-                Measure::HarassmentColleagues,
-                Measure::HarassmentManagers,
-            ],
-        ),
+    // A file not given leaves its measures blank (the caller warns).
+    let given = [
+        inputs.leavers.is_some(),
+        inputs.events.is_some(),
+        inputs.recruitment.is_some(),
+        inputs.survey.is_some(),
     ];
-    let mut blank: Vec<Measure> = Vec::new();
-    for (file, flag, measures) in &given {
-        if file.is_none() {
-            blank.extend(measures.iter());
-            let ids: Vec<&str> = measures.iter().map(|m| m.id()).collect();
-            warnings.push(
-                Diagnostic::warning(
-                    &inputs.staff.shown,
-                    "",
-                    format!(
-                        "no {flag} file: {} left blank (not provided)",
-                        ids.join(", ")
-                    ),
-                )
-                .hint(format!("give {flag} FILE to count them")),
-            );
-        }
-    }
+    let blank: Vec<Measure> = OPTIONAL
+        .iter()
+        .zip(given)
+        .filter(|(_, g)| !g)
+        .flat_map(|((_, measures), _)| measures.iter().copied())
+        .collect();
     let files: Vec<&Records> = std::iter::once(&inputs.staff)
         .chain(inputs.leavers.iter())
         .chain(inputs.events.iter())
@@ -374,9 +365,7 @@ pub fn extract(
         .collect();
     let mut diags = hard;
     diags.extend(std::mem::take(&mut cx.problems).into_diags(&files));
-    let ok = diags.is_empty();
-    diags.extend(warnings);
-    if !ok {
+    if !diags.is_empty() {
         return (None, diags);
     }
     let mut services = BTreeMap::new();
