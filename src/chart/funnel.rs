@@ -71,7 +71,7 @@ pub fn funnel_chart(
         draw_note(&root, note).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
-    Ok((svg, frame))
+    Ok((super::dashes(svg), frame))
 }
 
 fn draw_funnel<DB: DrawingBackend>(
@@ -140,20 +140,11 @@ fn draw_funnel<DB: DrawingBackend>(
         (|l: &Limits| l.lo998, true),
         (|l: &Limits| l.hi998, true),
     ] {
-        let pts = line(pick);
-        if dashed {
-            for pair in pts.chunks(2) {
-                chart.draw_series(std::iter::once(PathElement::new(
-                    pair.to_vec(),
-                    PALETTE[1].stroke_width(2),
-                )))?;
-            }
-        } else {
-            chart.draw_series(std::iter::once(PathElement::new(
-                pts,
-                PALETTE[1].stroke_width(2),
-            )))?;
-        }
+        let width = if dashed { super::DASHED } else { 2 };
+        chart.draw_series(std::iter::once(PathElement::new(
+            line(pick),
+            PALETTE[1].stroke_width(width),
+        )))?;
     }
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(0.0, target), (xmax, target)],

@@ -57,6 +57,20 @@ pub struct Bar {
     pub share: f64,
 }
 
+/// The stroke width that marks a line to be dashed: plotters draws a dashed
+/// line as one path per dash, which typst then converts one by one into
+/// every PDF (an 8-dash line is 8 paths). A marked line is one path, given
+/// an SVG dash pattern by [`dashes`] instead. No other line is 3 wide.
+const DASHED: u32 = 3;
+
+/// Turns every line drawn [`DASHED`] wide into a 2-pixel dashed line.
+fn dashes(svg: String) -> String {
+    svg.replace(
+        &format!("stroke-width=\"{DASHED}\""),
+        "stroke-width=\"2\" stroke-dasharray=\"8 5\"",
+    )
+}
+
 fn style(size: u32, pos: Pos) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font())
         .color(&TEXT)
@@ -216,7 +230,7 @@ pub fn share_chart(
         draw_note(&root, note).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
-    Ok(svg)
+    Ok(dashes(svg))
 }
 
 fn draw_shares<DB: DrawingBackend>(
@@ -284,15 +298,10 @@ fn draw_shares<DB: DrawingBackend>(
     }
     if let Some((name, r)) = reference {
         // Dashed, so it survives greyscale printing.
-        let dashes = 24;
-        for i in 0..dashes {
-            let a = x0 + (x1 - x0) * i as f64 / dashes as f64;
-            let b = a + (x1 - x0) / dashes as f64 * 0.6;
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(a, r), (b, r)],
-                PALETTE[3].stroke_width(2),
-            )))?;
-        }
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, r), (x1, r)],
+            PALETTE[3].stroke_width(DASHED),
+        )))?;
         chart.draw_series(std::iter::once(
             EmptyElement::at((x1, r))
                 + Text::new(
