@@ -1,7 +1,8 @@
 //! The benchmark behind every speed and memory claim: `scwres bench`.
 //!
 //! It generates synthetic returns with the project's own seeded generator,
-//! then times, with whatever build runs it (use `--release`):
+//! then times, with whatever build runs it (use `--profile dist`, the
+//! published build, or `--release`):
 //!
 //! - the demo run and the run of all 153 councils, end to end;
 //! - load + validate + compute alone for the 153 returns;
@@ -473,6 +474,23 @@ fn secs(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64())
 }
 
+/// The cargo profile of the running binary, from its folder
+/// (`target/<profile>/scwres`), else from whether debug assertions are on.
+fn build_profile() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|e| Some(e.parent()?.file_name()?.to_str()?.to_string()))
+        .filter(|p| ["debug", "release", "dist"].contains(&p.as_str()))
+        .unwrap_or_else(|| {
+            if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+            .to_string()
+        })
+}
+
 /// The report: machine, one row per phase, then the ratios the targets use.
 pub fn table(rows: &[Row]) -> String {
     let mut s = String::new();
@@ -481,11 +499,7 @@ pub fn table(rows: &[Row]) -> String {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         memory().map_or("unknown".into(), |m| format!("{:.1} GB", m as f64 / 1e9)),
         env!("CARGO_PKG_VERSION"),
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        },
+        build_profile(),
     ));
     s.push_str(
         "| phase | runs | median (s) | min–max (s) | peak memory | documents per minute |\n",

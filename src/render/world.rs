@@ -22,13 +22,14 @@ const HOUSE_FONTS: [&[u8]; 4] = [
 ];
 
 /// How many documents a cache entry may go unused before it is evicted.
-/// Tried on 23 November 2026 (`scwres bench-phase typeset`, 153 councils,
-/// release build, 5 runs each): 3 gave 7.1 s median against 8.1 s for 0,
-/// with about 240 MB against 215 MB, but the full `scwres bench` did not
-/// confirm it (typesetting only 7.75 s at 3, 7.72 s at 0 earlier the same
-/// day; this machine's noise is of that order); 10 gave 350 MB and no gain.
-/// Kept at 0 until a quieter measurement says otherwise.
-const CACHE_AGE: usize = 0;
+/// Documents of a run share much: the funnel charts of every council (typst
+/// parses each SVG once and keeps it), the fixed sentences and table
+/// headings. Measured on 23 November 2026 (`scwres bench-phase typeset`,
+/// 153 councils, 2 cores, several runs each, interleaved): 0 gave about
+/// 6.4 s and 230 MB, 2 about 5.4 s and 245 MB, 4 about 5.5 s and 270 MB,
+/// 8 about 5.7 s and 320 MB. Instructions (callgrind, 8 reports) fell 3% at
+/// 2; the rest of the gain is less memory churn.
+const CACHE_AGE: usize = 2;
 
 struct Fonts {
     book: LazyHash<FontBook>,
