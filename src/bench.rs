@@ -190,11 +190,15 @@ pub fn phase_prepare(data: &Path) -> anyhow::Result<Duration> {
 
 /// The hidden `bench-phase typeset`: makes every document of the run's
 /// typst sources first (not timed), then times the embedded typesetter
-/// alone over them, on the same threads as a report run.
-pub fn phase_typeset(data: &Path) -> anyhow::Result<(Duration, usize)> {
+/// alone over them, on the same threads as a report run. With `limit`, only
+/// the first `limit` local reports, for profiling.
+pub fn phase_typeset(data: &Path, limit: Option<usize>) -> anyhow::Result<(Duration, usize)> {
     let p = crate::run::prepare(data, None)?;
-    let mut sources = vec![p.national_source().map_err(anyhow::Error::msg)?];
-    for r in &p.current.returns {
+    let mut sources = Vec::new();
+    if limit.is_none() {
+        sources.push(p.national_source().map_err(anyhow::Error::msg)?);
+    }
+    for r in p.current.returns.iter().take(limit.unwrap_or(usize::MAX)) {
         sources.push(p.local_source(r).map_err(anyhow::Error::msg)?.0);
     }
     let date = p.config.release_ymd();

@@ -89,6 +89,10 @@ enum Command {
         phase: BenchPhase,
         #[arg(long)]
         data: PathBuf,
+        /// Typeset only the first N local reports (no national report): a
+        /// run short enough to profile, e.g. under callgrind.
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// Check return files with the same rules the report run uses.
     Validate {
@@ -229,7 +233,7 @@ fn main() -> ExitCode {
             scale,
             scale_runs,
         } => bench(dir, runs, scale, scale_runs),
-        Command::BenchPhase { phase, data } => bench_phase(phase, data),
+        Command::BenchPhase { phase, data, limit } => bench_phase(phase, data, limit),
         Command::Extract {
             authority,
             year,
@@ -413,10 +417,10 @@ fn bench(
     Ok(ExitCode::SUCCESS)
 }
 
-fn bench_phase(phase: BenchPhase, data: PathBuf) -> anyhow::Result<ExitCode> {
+fn bench_phase(phase: BenchPhase, data: PathBuf, limit: Option<usize>) -> anyhow::Result<ExitCode> {
     let t = match phase {
         BenchPhase::Prepare => scwres::bench::phase_prepare(&data)?,
-        BenchPhase::Typeset => scwres::bench::phase_typeset(&data)?.0,
+        BenchPhase::Typeset => scwres::bench::phase_typeset(&data, limit)?.0,
         BenchPhase::Web => scwres::bench::phase_web(&data)?.0,
     };
     println!("elapsed {}", t.as_secs_f64());
