@@ -458,6 +458,10 @@ mod tests {
         let (svg, frame) =
             funnel_chart(&points, 1.0, &limits, true, "Number of staff in post", None).unwrap();
         assert_eq!(svg.matches("<circle").count(), 2, "close points drawn once");
+        // Each 99.8% limit is one dashed path, however many points it has;
+        // the marker width does not survive into the SVG.
+        assert_eq!(svg.matches("stroke-dasharray=\"8 5\"").count(), 2);
+        assert!(!svg.contains(&format!("stroke-width=\"{DASHED}\"")));
         assert!(svg.contains("#8C8C8C") && !svg.contains("fill=\"#12436D\""));
         // Fractions of the width: the target line sits between top and bottom,
         // a larger RL higher up, a larger staff number further right.
@@ -470,6 +474,21 @@ mod tests {
         // Clamped to the plotting area.
         let (_, y) = frame.place(500.0, 1e6);
         assert!((y * W as f64 - t).abs() < 1e-9);
+    }
+
+    #[test]
+    fn share_chart_reference_line_is_one_dashed_path() {
+        let cats = vec!["Band A".to_string(), "Band B".to_string()];
+        let bars: Vec<Bar> = (0..2)
+            .map(|i| Bar {
+                category: cats[i].clone(),
+                series: 0,
+                share: 0.2,
+            })
+            .collect();
+        let svg = share_chart(&cats, &bars, &[], Some(("Workforce".into(), 0.25)), None).unwrap();
+        assert_eq!(svg.matches("stroke-dasharray").count(), 1);
+        assert!(svg.contains("Workforce: 25%"));
     }
 
     #[test]
