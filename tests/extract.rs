@@ -40,6 +40,11 @@ fn extract(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     cmd.args(extra).arg("-o").arg(out).output().unwrap()
 }
 
+/// Writes a test file into `dir`.
+fn put(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
 fn sorted_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text.lines().skip(1).map(String::from).collect();
     lines.sort();
@@ -155,8 +160,9 @@ fn a_file_not_given_leaves_its_measures_blank() {
 fn every_problem_is_listed_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(
-        d.join("staff.csv"),
+    put(
+        d,
+        "staff.csv",
         "Person_ID,Service,Ethnicity,Salary,Regulated,Senior_Manager,Team\n\
          S1,adults,White: Irish,31500,yes,no,x\n\
          S2,adults,Martian,31500,yes,no,x\n\
@@ -164,28 +170,27 @@ fn every_problem_is_listed_and_nothing_is_written() {
          S4,all,White: Irish,twenty,no,no,x\n\
          S1,children,A,40000,no,no,x\n\
          S6,adults,Martian,-5,no,no,x\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("leavers.csv"),
+    );
+    put(
+        d,
+        "leavers.csv",
         "person_id,service,ethnicity\nS2,adults,Z\nL1,adults,B\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("events.csv"),
+    );
+    put(
+        d,
+        "events.csv",
         "person_id,event\nS1,cpd\nX9,cpd\nS1,sick leave\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("recruitment.csv"),
+    );
+    put(
+        d,
+        "recruitment.csv",
         "service,ethnicity,stage\nadults,A,interviewed\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("survey.csv"),
+    );
+    put(
+        d,
+        "survey.csv",
         "service,ethnicity,harassment_public\nadults,A,yes\n",
-    )
-    .unwrap();
+    );
     let out = d.join("r.csv");
     let o = extract(d, &out, &[]);
     let err = String::from_utf8_lossy(&o.stderr).to_string();
@@ -224,16 +229,16 @@ fn every_problem_is_listed_and_nothing_is_written() {
 fn an_ethnicity_map_extends_the_built_in_one_and_bad_input_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(
-        d.join("staff.csv"),
+    put(
+        d,
+        "staff.csv",
         "person_id,service,ethnicity,salary,regulated,senior_manager\n1,adults,Martian,31500,no,no\n2,adults,White: Roma,31500,no,no\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("map.yaml"),
+    );
+    put(
+        d,
+        "map.yaml",
         "martian: minoritised\n\"White: Roma\": minoritised\n",
-    )
-    .unwrap();
+    );
     let out = d.join("r.csv");
     let map = d.join("map.yaml");
     let o = extract(d, &out, &["--ethnicity-map", map.to_str().unwrap()]);
