@@ -71,6 +71,68 @@ fn dashes(svg: String) -> String {
     )
 }
 
+/// Draws every run of same-styled dots as one SVG path of circles instead
+/// of one `<circle>` each: typst converts an SVG element by element into
+/// every PDF it appears in, so a funnel of 150 dots was 150 filled paths
+/// (each with its own graphics state) on every council's page; now it is one.
+/// The picture is the same.
+fn merge_circles(svg: String) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut run: Option<(String, String)> = None; // (style attributes, path data)
+    let flush = |out: &mut String, run: &mut Option<(String, String)>| {
+        if let Some((style, d)) = run.take() {
+            out.push_str(&format!("<path d=\"{d}\" {style}/>\n"));
+        }
+    };
+    for line in svg.split_inclusive('\n') {
+        let circle = line
+            .trim()
+            .strip_prefix("<circle ")
+            .and_then(|l| l.strip_suffix("/>"))
+            .and_then(parse_circle);
+        match circle {
+            Some((cx, cy, r, style)) => {
+                let arc = format!(
+                    "M{} {}a{r} {r} 0 1 0 {} 0a{r} {r} 0 1 0 -{} 0Z",
+                    cx - r,
+                    cy,
+                    2.0 * r,
+                    2.0 * r
+                );
+                match &mut run {
+                    Some((s, d)) if *s == style => d.push_str(&arc),
+                    _ => {
+                        flush(&mut out, &mut run);
+                        run = Some((style, arc));
+                    }
+                }
+            }
+            None => {
+                flush(&mut out, &mut run);
+                out.push_str(line);
+            }
+        }
+    }
+    flush(&mut out, &mut run);
+    out
+}
+
+/// `cx="1" cy="2" r="3" rest…` as (cx, cy, r, rest).
+fn parse_circle(attrs: &str) -> Option<(f64, f64, f64, String)> {
+    let mut rest = attrs.trim();
+    let mut num = |name: &str| -> Option<f64> {
+        let v = rest.strip_prefix(name)?.strip_prefix("=\"")?;
+        let end = v.find('"')?;
+        let n = v[..end].parse().ok()?;
+        rest = v[end + 1..].trim_start();
+        Some(n)
+    };
+    let cx = num("cx")?;
+    let cy = num("cy")?;
+    let r = num("r")?;
+    Some((cx, cy, r, rest.trim_end().to_string()))
+}
+
 fn style(size: u32, pos: Pos) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font())
         .color(&TEXT)
@@ -457,7 +519,14 @@ mod tests {
         let points = [(500.0, 1.0), (500.5, 1.0), (900.0, 2.0)];
         let (svg, frame) =
             funnel_chart(&points, 1.0, &limits, true, "Number of staff in post", None).unwrap();
-        assert_eq!(svg.matches("<circle").count(), 2, "close points drawn once");
+        // The dots are one path of circles (two: close points drawn once).
+        assert_eq!(svg.matches("<circle").count(), 0);
+        let dots: Vec<&str> = svg
+            .lines()
+            .filter(|l| l.contains("fill=\"#8C8C8C\""))
+            .collect();
+        assert_eq!(dots.len(), 1, "{dots:?}");
+        assert_eq!(dots[0].matches("a3 3 0 1 0 6 0").count(), 2, "{}", dots[0]);
         // Each 99.8% limit is one dashed path, however many points it has;
         // the marker width does not survive into the SVG.
         assert_eq!(svg.matches("stroke-dasharray=\"8 5\"").count(), 2);
@@ -474,6 +543,26 @@ mod tests {
         // Clamped to the plotting area.
         let (_, y) = frame.place(500.0, 1e6);
         assert!((y * W as f64 - t).abs() < 1e-9);
+    }
+
+    #[test]
+    fn merge_circles_makes_each_run_of_same_styled_dots_one_path() {
+        let svg = "<svg>\n\
+            <circle cx=\"10\" cy=\"20\" r=\"3\" fill=\"#8C8C8C\" stroke=\"none\"/>\n\
+            <circle cx=\"30\" cy=\"40\" r=\"3\" fill=\"#8C8C8C\" stroke=\"none\"/>\n\
+            <circle cx=\"5.5\" cy=\"6\" r=\"5\" fill=\"#12436D\" stroke=\"none\"/>\n\
+            <text x=\"1\">a</text>\n\
+            <circle cx=\"1\" cy=\"2\" r=\"3\" fill=\"#8C8C8C\" stroke=\"none\"/>\n\
+            </svg>\n";
+        assert_eq!(
+            merge_circles(svg.to_string()),
+            "<svg>\n\
+            <path d=\"M7 20a3 3 0 1 0 6 0a3 3 0 1 0 -6 0ZM27 40a3 3 0 1 0 6 0a3 3 0 1 0 -6 0Z\" fill=\"#8C8C8C\" stroke=\"none\"/>\n\
+            <path d=\"M0.5 6a5 5 0 1 0 10 0a5 5 0 1 0 -10 0Z\" fill=\"#12436D\" stroke=\"none\"/>\n\
+            <text x=\"1\">a</text>\n\
+            <path d=\"M-2 2a3 3 0 1 0 6 0a3 3 0 1 0 -6 0Z\" fill=\"#8C8C8C\" stroke=\"none\"/>\n\
+            </svg>\n"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! decides nothing about what is shown and writes no file.
 
 mod escape;
+mod fit;
 pub mod html;
 pub mod tables;
 mod world;
@@ -100,6 +101,12 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("pct", pct);
     env.add_filter("thousands", int);
     env.add_function("chart", html::chart);
+    env.add_function(
+        "row_heights",
+        |rows: Vec<Vec<String>>, widths_cm: Vec<f64>, size_pt: f64| {
+            Value::from_safe_string(fit::row_heights(&rows, &widths_cm, size_pt))
+        },
+    );
     for (name, src) in TEMPLATES {
         env.add_template(name, src).expect("report templates parse");
     }

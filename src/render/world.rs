@@ -48,6 +48,20 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     }
 });
 
+/// The house font's regular face, for measuring text outside typst.
+pub(super) fn house_regular() -> &'static typst::text::FontInstance {
+    static REGULAR: LazyLock<typst::text::FontInstance> = LazyLock::new(|| {
+        Font::new(Bytes::new(HOUSE_FONTS[0]), 0)
+            .expect("the built-in house font parses")
+            .instantiate(
+                typst::text::FontVariant::default(),
+                typst::layout::Abs::pt(10.0),
+                &typst::text::FontVariations::default(),
+            )
+    });
+    &REGULAR
+}
+
 /// The first character of `text` that no font of the reports can print.
 pub fn unprintable(text: &str) -> Option<char> {
     text.chars().find(|c| {
