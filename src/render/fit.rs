@@ -9,7 +9,7 @@
 //! row that might wrap keeps its automatic height: no text ever overflows
 //! its cell.
 
-use super::world::house_regular;
+use super::world::house_face;
 
 /// The cell insets every table uses (`_base.typ` sets them; a test checks
 /// the two agree), in points.
@@ -28,31 +28,36 @@ const SLACK_PT: f64 = 1.0;
 /// at `size_pt`, `auto` when one might not. `widths_cm` are the columns'
 /// widths; cells are typst markup (escapes are measured as the character
 /// they print).
-pub fn row_heights(rows: &[Vec<String>], widths_cm: &[f64], size_pt: f64) -> String {
-    let font = house_regular();
-    let one_line = font.metrics().cap_height.get() * size_pt + 2.0 * INSET_Y;
+pub fn row_heights(rows: &[Vec<String>], widths_cm: &[f64], size_pt: f64) -> Vec<String> {
     rows.iter()
-        .map(|cells| {
-            let fits = cells.len() <= widths_cm.len()
-                && cells.iter().zip(widths_cm).all(|(text, cm)| {
-                    width_pt(text, size_pt)
-                        .is_some_and(|w| w + SLACK_PT <= cm * PT_PER_CM - 2.0 * INSET_X)
-                });
-            if fits {
-                format!("{one_line:.3}pt")
-            } else {
-                "auto".to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .map(|cells| height(cells, widths_cm, size_pt, false))
+        .collect()
 }
 
-/// The width of `markup` set on one line in the regular house font, or
-/// none if the font lacks a character (typst would take another font, of
-/// other widths and heights) or the text holds a line break.
-fn width_pt(markup: &str, size_pt: f64) -> Option<f64> {
-    let font = house_regular();
+/// The `rows:` size of a header row, whose cells are set in bold.
+pub fn header_height(cells: &[String], widths_cm: &[f64], size_pt: f64) -> String {
+    height(cells, widths_cm, size_pt, true)
+}
+
+fn height(cells: &[String], widths_cm: &[f64], size_pt: f64, bold: bool) -> String {
+    let fits = cells.len() <= widths_cm.len()
+        && cells.iter().zip(widths_cm).all(|(text, cm)| {
+            width_pt(text, size_pt, bold)
+                .is_some_and(|w| w + SLACK_PT <= cm * PT_PER_CM - 2.0 * INSET_X)
+        });
+    if fits {
+        let cap = house_face(bold).metrics().cap_height.get();
+        format!("{:.3}pt", cap * size_pt + 2.0 * INSET_Y)
+    } else {
+        "auto".to_string()
+    }
+}
+
+/// The width of `markup` set on one line in the house font, or none if the
+/// font lacks a character (typst would take another font, of other widths
+/// and heights) or the text holds a line break.
+fn width_pt(markup: &str, size_pt: f64, bold: bool) -> Option<f64> {
+    let font = house_face(bold);
     let mut em = 0.0;
     let mut chars = markup.chars();
     while let Some(c) = chars.next() {
@@ -74,7 +79,7 @@ mod tests {
     fn short_rows_get_one_line_of_9pt_text_plus_insets() {
         // Open Sans: cap height 1462 of 2048 units.
         let rows = vec![vec!["Adults".to_string(), "60 / 200".to_string()]];
-        assert_eq!(row_heights(&rows, &[2.3, 2.0], 9.0), "14.425pt");
+        assert_eq!(row_heights(&rows, &[2.3, 2.0], 9.0), ["14.425pt"]);
     }
 
     #[test]
@@ -83,18 +88,32 @@ mod tests {
             vec!["All services".to_string(), "95 / 320".to_string()],
             vec!["All services".to_string(), "12,345 / 123,456".to_string()],
         ];
-        assert_eq!(row_heights(&rows, &[2.3, 2.0], 9.0), "14.425pt, auto");
+        assert_eq!(row_heights(&rows, &[2.3, 2.0], 9.0), ["14.425pt", "auto"]);
     }
 
     #[test]
     fn width_is_the_sum_of_advances_and_escapes_print_one_character() {
         // Open Sans digits are 1171 units wide: 0.5718 em.
-        let w = width_pt("1234", 10.0).unwrap();
+        let w = width_pt("1234", 10.0, false).unwrap();
         assert!((w - 4.0 * 1171.0 / 2048.0 * 10.0).abs() < 1e-9, "{w}");
-        assert_eq!(width_pt("\\[c\\]", 9.0), width_pt("[c]", 9.0));
+        assert_eq!(width_pt("\\[c\\]", 9.0, false), width_pt("[c]", 9.0, false));
         // Not in the house font: another font would set it.
-        assert_eq!(width_pt("名", 9.0), None);
-        assert_eq!(width_pt("a\nb", 9.0), None);
+        assert_eq!(width_pt("名", 9.0, false), None);
+        assert_eq!(width_pt("a\nb", 9.0, false), None);
+        // Bold is wider.
+        assert!(width_pt("Year", 9.0, true) > width_pt("Year", 9.0, false));
+    }
+
+    #[test]
+    fn a_header_is_measured_in_bold() {
+        let cells = ["Minoritised share".to_string()];
+        let regular = width_pt(&cells[0], 10.0, false).unwrap();
+        let bold = width_pt(&cells[0], 10.0, true).unwrap();
+        // A column between the two widths: regular would fit, bold does not.
+        let cm = ((regular + bold) / 2.0 + SLACK_PT + 2.0 * INSET_X) / PT_PER_CM;
+        assert_eq!(row_heights(&[cells.to_vec()], &[cm], 10.0), ["15.139pt"]);
+        assert_eq!(header_height(&cells, &[cm], 10.0), "auto");
+        assert_eq!(header_height(&cells, &[cm + 1.0], 10.0), "15.139pt");
     }
 
     #[test]
@@ -106,10 +125,10 @@ mod tests {
 
     #[test]
     fn a_cell_exactly_at_the_limit_keeps_automatic_height() {
-        let w = width_pt("Children", 9.0).unwrap();
+        let w = width_pt("Children", 9.0, false).unwrap();
         let cm = (w + SLACK_PT + 2.0 * INSET_X) / PT_PER_CM;
         let rows = vec![vec!["Children".to_string()]];
-        assert_eq!(row_heights(&rows, &[cm], 9.0), "14.425pt");
-        assert_eq!(row_heights(&rows, &[cm - 0.01], 9.0), "auto");
+        assert_eq!(row_heights(&rows, &[cm], 9.0), ["14.425pt"]);
+        assert_eq!(row_heights(&rows, &[cm - 0.01], 9.0), ["auto"]);
     }
 }

@@ -104,7 +104,16 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_function(
         "row_heights",
         |rows: Vec<Vec<String>>, widths_cm: Vec<f64>, size_pt: f64| {
-            Value::from_safe_string(fit::row_heights(&rows, &widths_cm, size_pt))
+            fit::row_heights(&rows, &widths_cm, size_pt)
+                .into_iter()
+                .map(Value::from_safe_string)
+                .collect::<Vec<_>>()
+        },
+    );
+    env.add_function(
+        "header_height",
+        |cells: Vec<String>, widths_cm: Vec<f64>, size_pt: f64| {
+            Value::from_safe_string(fit::header_height(&cells, &widths_cm, size_pt))
         },
     );
     for (name, src) in TEMPLATES {

@@ -48,18 +48,21 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     }
 });
 
-/// The house font's regular face, for measuring text outside typst.
-pub(super) fn house_regular() -> &'static typst::text::FontInstance {
-    static REGULAR: LazyLock<typst::text::FontInstance> = LazyLock::new(|| {
-        Font::new(Bytes::new(HOUSE_FONTS[0]), 0)
+/// The house font's regular (`bold: false`) or bold face, for measuring
+/// text outside typst.
+pub(super) fn house_face(bold: bool) -> &'static typst::text::FontInstance {
+    fn load(data: &'static [u8]) -> typst::text::FontInstance {
+        Font::new(Bytes::new(data), 0)
             .expect("the built-in house font parses")
             .instantiate(
                 typst::text::FontVariant::default(),
                 typst::layout::Abs::pt(10.0),
                 &typst::text::FontVariations::default(),
             )
-    });
-    &REGULAR
+    }
+    static REGULAR: LazyLock<typst::text::FontInstance> = LazyLock::new(|| load(HOUSE_FONTS[0]));
+    static BOLD: LazyLock<typst::text::FontInstance> = LazyLock::new(|| load(HOUSE_FONTS[1]));
+    if bold { &BOLD } else { &REGULAR }
 }
 
 /// The first character of `text` that no font of the reports can print.
