@@ -67,7 +67,8 @@ enum Command {
     },
     /// Time the pipeline on generated synthetic data: the demo run, all 153
     /// councils, load and compute alone, typesetting alone, and scale runs.
-    /// Build with `--release` for figures worth quoting.
+    /// Build with `--profile dist` (the published build) for figures worth
+    /// quoting.
     Bench {
         /// Scratch folder for the generated data and outputs (emptied).
         #[arg(long, default_value = "target/bench")]
