@@ -1,20 +1,27 @@
-//! Which table rows fit on one line, from the house font's own glyph
-//! widths, so that the templates can give those rows a fixed height.
+//! Which table rows fit on one line, and where a header's words break,
+//! from the house font's own glyph widths, so that the templates can give
+//! those rows a fixed height.
 //!
 //! typst lays out every cell of a row of automatic height twice: once to
 //! measure the row, once to place it. A row of fixed height is laid out
 //! once. A row whose every cell fits on one line has a known height (one
 //! line of text plus the cell insets), so fixing it changes nothing on the
 //! page and saves a layout of each of its cells (docs/performance.md). A
-//! row that might wrap keeps its automatic height: no text ever overflows
-//! its cell.
+//! header is broken into lines here, each line measured to fit, so its
+//! height is known too. A row that might wrap keeps its automatic height:
+//! no text ever overflows its cell.
 
+use super::escape;
 use super::world::house_face;
 
 /// The cell insets every table uses (`_base.typ` sets them; a test checks
 /// the two agree), in points.
 pub const INSET_X: f64 = 5.0;
 pub const INSET_Y: f64 = 4.0;
+
+/// The space between lines, in ems (`_base.typ` sets `par(leading:)`; a
+/// test checks the two agree).
+pub const LEADING_EM: f64 = 0.62;
 
 /// Points in a centimetre.
 const PT_PER_CM: f64 = 72.0 / 2.54;
@@ -34,17 +41,98 @@ pub fn row_heights(rows: &[Vec<String>], widths_cm: &[f64], size_pt: f64) -> Vec
         .collect()
 }
 
-/// The `rows:` size of a header row, whose cells are set in bold.
-pub fn header_height(cells: &[String], widths_cm: &[f64], size_pt: f64) -> String {
-    height(cells, widths_cm, size_pt, true)
+/// A header row made ready for typst: its cells' text broken into lines
+/// (typst markup, escaped, with forced line breaks) and the row's height.
+#[derive(Debug, PartialEq)]
+pub struct Header {
+    pub cells: Vec<String>,
+    /// A fixed height, or `auto` when a word is too wide for its column.
+    pub height: String,
+}
+
+/// Breaks each header cell (plain text, set in bold at `size_pt`) into the
+/// lines that fit its column, word by word, the way typst would; every
+/// line is measured to fit, so the row's height is that of its tallest
+/// cell. If a single word is too wide, the cells are left to typst and the
+/// height is `auto`.
+pub fn header(cells: &[String], widths_cm: &[f64], size_pt: f64) -> Header {
+    let wrapped: Option<Vec<Vec<String>>> = (cells.len() <= widths_cm.len())
+        .then(|| {
+            cells
+                .iter()
+                .zip(widths_cm)
+                .map(|(text, cm)| wrap(text, room_pt(*cm), size_pt))
+                .collect()
+        })
+        .flatten();
+    match wrapped {
+        Some(lines) => {
+            let most = lines.iter().map(Vec::len).max().unwrap_or(1).max(1) as f64;
+            let cap = house_face(true).metrics().cap_height.get() * size_pt;
+            let height = most * cap + (most - 1.0) * LEADING_EM * size_pt + 2.0 * INSET_Y;
+            Header {
+                cells: lines
+                    .iter()
+                    .map(|l| {
+                        l.iter()
+                            .map(|line| escape::markup(line))
+                            .collect::<Vec<_>>()
+                            .join(" \\ ")
+                    })
+                    .collect(),
+                height: format!("{height:.3}pt"),
+            }
+        }
+        None => Header {
+            cells: cells.iter().map(|c| escape::markup(c)).collect(),
+            height: "auto".to_string(),
+        },
+    }
+}
+
+/// `text`'s words in lines no wider than `room_pt`, first fit, as typst
+/// breaks unjustified text (at spaces; no hyphenation). A word of letters
+/// wider than the room has a line of its own and runs into the cell's
+/// inset, as it would in typst; one with a hyphen, slash or the like, where
+/// typst might break it, gives none. None too if a character is not in the
+/// font.
+fn wrap(text: &str, room_pt: f64, size_pt: f64) -> Option<Vec<String>> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let joined = match lines.last() {
+            Some(line) => width_pt(&format!("{line} {word}"), size_pt, true)? <= room_pt,
+            None => false,
+        };
+        if width_pt(word, size_pt, true)? > room_pt
+            && !word
+                .trim_end_matches([':', ',', '.', ')', ';'])
+                .chars()
+                .all(char::is_alphanumeric)
+        {
+            return None;
+        }
+        match lines.last_mut() {
+            Some(line) if joined => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    Some(lines)
+}
+
+/// The width text may take in a column `cm` wide.
+fn room_pt(cm: f64) -> f64 {
+    cm * PT_PER_CM - 2.0 * INSET_X - SLACK_PT
 }
 
 fn height(cells: &[String], widths_cm: &[f64], size_pt: f64, bold: bool) -> String {
     let fits = cells.len() <= widths_cm.len()
-        && cells.iter().zip(widths_cm).all(|(text, cm)| {
-            width_pt(text, size_pt, bold)
-                .is_some_and(|w| w + SLACK_PT <= cm * PT_PER_CM - 2.0 * INSET_X)
-        });
+        && cells
+            .iter()
+            .zip(widths_cm)
+            .all(|(text, cm)| width_pt(text, size_pt, bold).is_some_and(|w| w <= room_pt(*cm)));
     if fits {
         let cap = house_face(bold).metrics().cap_height.get();
         format!("{:.3}pt", cap * size_pt + 2.0 * INSET_Y)
@@ -105,15 +193,56 @@ mod tests {
     }
 
     #[test]
-    fn a_header_is_measured_in_bold() {
-        let cells = ["Minoritised share".to_string()];
-        let regular = width_pt(&cells[0], 10.0, false).unwrap();
-        let bold = width_pt(&cells[0], 10.0, true).unwrap();
-        // A column between the two widths: regular would fit, bold does not.
+    fn a_header_is_broken_into_lines_that_fit_in_bold() {
+        let cells = ["White: events / staff".to_string(), "England".to_string()];
+        // Wide enough for "White: events" in regular but not in bold.
+        let regular = width_pt("White: events", 9.0, false).unwrap();
+        let bold = width_pt("White: events", 9.0, true).unwrap();
         let cm = ((regular + bold) / 2.0 + SLACK_PT + 2.0 * INSET_X) / PT_PER_CM;
-        assert_eq!(row_heights(&[cells.to_vec()], &[cm], 10.0), ["15.139pt"]);
-        assert_eq!(header_height(&cells, &[cm], 10.0), "auto");
-        assert_eq!(header_height(&cells, &[cm + 1.0], 10.0), "15.139pt");
+        let h = header(&cells, &[cm, 3.0], 9.0);
+        assert_eq!(h.cells, ["White\\: \\ events \\/ \\ staff", "England"]);
+        // Three lines of 9pt bold: cap height (1462 of 2048 units) each, two
+        // leadings, two insets.
+        let three = 3.0 * 1462.0 / 2048.0 * 9.0 + 2.0 * 0.62 * 9.0 + 8.0;
+        assert_eq!(h.height, format!("{three:.3}pt"));
+        // One line when it all fits.
+        let wide = header(&cells, &[8.0, 3.0], 9.0);
+        assert_eq!(wide.cells, ["White\\: events \\/ staff", "England"]);
+        assert_eq!(wide.height, "14.425pt");
+    }
+
+    #[test]
+    fn a_word_too_wide_for_its_column_has_a_line_of_its_own() {
+        let cells = ["Minoritised: events / staff".to_string()];
+        let h = header(&cells, &[1.0], 10.0);
+        assert_eq!(h.cells, ["Minoritised\\: \\ events \\ \\/ \\ staff"]);
+        let four = 4.0 * 1462.0 / 2048.0 * 10.0 + 3.0 * 0.62 * 10.0 + 8.0;
+        assert_eq!(h.height, format!("{four:.3}pt"));
+    }
+
+    #[test]
+    fn a_header_typst_would_set_otherwise_is_left_to_typst() {
+        // A word too wide with a hyphen typst might break at.
+        let hyphen = ["non-mandatory".to_string()];
+        assert_eq!(header(&hyphen, &[1.0], 10.0).height, "auto");
+        assert_ne!(header(&hyphen, &[5.0], 10.0).height, "auto");
+        // A character the house font lacks: typst would take another font.
+        let cells = ["Year".to_string(), "名 <b>".to_string()];
+        let h = header(&cells, &[3.0, 3.0], 10.0);
+        assert_eq!(h.height, "auto");
+        assert_eq!(h.cells, ["Year", "名 \\<b\\>"]);
+        // More cells than columns.
+        assert_eq!(header(&cells[..1], &[], 10.0).height, "auto");
+    }
+
+    #[test]
+    fn the_leading_is_that_of_the_templates() {
+        let base = include_str!("../../report-templates/_base.typ");
+        let leading = format!("leading: {LEADING_EM}em");
+        assert!(
+            base.contains(&leading),
+            "_base.typ should set par({leading})"
+        );
     }
 
     #[test]

@@ -111,9 +111,11 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         },
     );
     env.add_function(
-        "header_height",
+        "header_lines",
         |cells: Vec<String>, widths_cm: Vec<f64>, size_pt: f64| {
-            Value::from_safe_string(fit::header_height(&cells, &widths_cm, size_pt))
+            let h = fit::header(&cells, &widths_cm, size_pt);
+            let cells: Vec<Value> = h.cells.into_iter().map(Value::from_safe_string).collect();
+            minijinja::context! { height => Value::from_safe_string(h.height), cells => cells }
         },
     );
     for (name, src) in TEMPLATES {
