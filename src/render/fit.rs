@@ -46,15 +46,15 @@ pub fn row_heights(rows: &[Vec<String>], widths_cm: &[f64], size_pt: f64) -> Vec
 #[derive(Debug, PartialEq)]
 pub struct Header {
     pub cells: Vec<String>,
-    /// A fixed height, or `auto` when a word is too wide for its column.
+    /// A fixed height, or `auto` when typst might break a cell otherwise.
     pub height: String,
 }
 
 /// Breaks each header cell (plain text, set in bold at `size_pt`) into the
 /// lines that fit its column, word by word, the way typst would; every
 /// line is measured to fit, so the row's height is that of its tallest
-/// cell. If a single word is too wide, the cells are left to typst and the
-/// height is `auto`.
+/// cell. If typst might break a cell otherwise (see [`wrap`]), the cells
+/// are left to typst and the height is `auto`.
 pub fn header(cells: &[String], widths_cm: &[f64], size_pt: f64) -> Header {
     let wrapped: Option<Vec<Vec<String>>> = (cells.len() <= widths_cm.len())
         .then(|| {
