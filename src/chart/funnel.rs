@@ -71,7 +71,7 @@ pub fn funnel_chart(
         draw_note(&root, note).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
-    Ok((super::merge_circles(super::dashes(svg)), frame))
+    Ok((super::finish(svg), frame))
 }
 
 fn draw_funnel<DB: DrawingBackend>(

@@ -63,6 +63,12 @@ pub struct Bar {
 /// an SVG dash pattern by [`dashes`] instead. No other line is 3 wide.
 const DASHED: u32 = 3;
 
+/// What every chart's SVG goes through before it is used: dashed lines and
+/// dots each made one path (see [`dashes`] and [`merge_circles`]).
+fn finish(svg: String) -> String {
+    merge_circles(dashes(svg))
+}
+
 /// Turns every line drawn [`DASHED`] wide into a 2-pixel dashed line.
 fn dashes(svg: String) -> String {
     svg.replace(
@@ -156,7 +162,7 @@ pub fn rl_chart(
         draw_note(&root, note).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
-    Ok(svg)
+    Ok(finish(svg))
 }
 
 fn draw_rl<DB: DrawingBackend>(
@@ -292,7 +298,7 @@ pub fn share_chart(
         draw_note(&root, note).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
-    Ok(dashes(svg))
+    Ok(finish(svg))
 }
 
 fn draw_shares<DB: DrawingBackend>(

@@ -37,7 +37,7 @@ const SLACK_PT: f64 = 1.0;
 /// they print).
 pub fn row_heights(rows: &[Vec<String>], widths_cm: &[f64], size_pt: f64) -> Vec<String> {
     rows.iter()
-        .map(|cells| height(cells, widths_cm, size_pt, false))
+        .map(|cells| height(cells, widths_cm, size_pt))
         .collect()
 }
 
@@ -67,9 +67,7 @@ pub fn header(cells: &[String], widths_cm: &[f64], size_pt: f64) -> Header {
         .flatten();
     match wrapped {
         Some(lines) => {
-            let most = lines.iter().map(Vec::len).max().unwrap_or(1).max(1) as f64;
-            let cap = house_face(true).metrics().cap_height.get() * size_pt;
-            let height = most * cap + (most - 1.0) * LEADING_EM * size_pt + 2.0 * INSET_Y;
+            let most = lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
             Header {
                 cells: lines
                     .iter()
@@ -80,7 +78,7 @@ pub fn header(cells: &[String], widths_cm: &[f64], size_pt: f64) -> Header {
                             .join(" \\ ")
                     })
                     .collect(),
-                height: format!("{height:.3}pt"),
+                height: lines_height(most, size_pt, true),
             }
         }
         None => Header {
@@ -97,13 +95,13 @@ pub fn header(cells: &[String], widths_cm: &[f64], size_pt: f64) -> Header {
 /// typst might break it, gives none. None too if a character is not in the
 /// font.
 fn wrap(text: &str, room_pt: f64, size_pt: f64) -> Option<Vec<String>> {
+    let space = width_pt(" ", size_pt, true)?;
+    // The lines, and the width of the last one.
     let mut lines: Vec<String> = Vec::new();
+    let mut last = 0.0;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let joined = match lines.last() {
-            Some(line) => width_pt(&format!("{line} {word}"), size_pt, true)? <= room_pt,
-            None => false,
-        };
-        if width_pt(word, size_pt, true)? > room_pt
+        let w = width_pt(word, size_pt, true)?;
+        if w > room_pt
             && !word
                 .trim_end_matches([':', ',', '.', ')', ';'])
                 .chars()
@@ -112,11 +110,15 @@ fn wrap(text: &str, room_pt: f64, size_pt: f64) -> Option<Vec<String>> {
             return None;
         }
         match lines.last_mut() {
-            Some(line) if joined => {
+            Some(line) if last + space + w <= room_pt => {
                 line.push(' ');
                 line.push_str(word);
+                last += space + w;
             }
-            _ => lines.push(word.to_string()),
+            _ => {
+                lines.push(word.to_string());
+                last = w;
+            }
         }
     }
     Some(lines)
@@ -127,18 +129,28 @@ fn room_pt(cm: f64) -> f64 {
     cm * PT_PER_CM - 2.0 * INSET_X - SLACK_PT
 }
 
-fn height(cells: &[String], widths_cm: &[f64], size_pt: f64, bold: bool) -> String {
+fn height(cells: &[String], widths_cm: &[f64], size_pt: f64) -> String {
     let fits = cells.len() <= widths_cm.len()
         && cells
             .iter()
             .zip(widths_cm)
-            .all(|(text, cm)| width_pt(text, size_pt, bold).is_some_and(|w| w <= room_pt(*cm)));
+            .all(|(text, cm)| width_pt(text, size_pt, false).is_some_and(|w| w <= room_pt(*cm)));
     if fits {
-        let cap = house_face(bold).metrics().cap_height.get();
-        format!("{:.3}pt", cap * size_pt + 2.0 * INSET_Y)
+        lines_height(1, size_pt, false)
     } else {
         "auto".to_string()
     }
+}
+
+/// The height of a cell of `lines` lines at `size_pt`, as typst: each line
+/// as tall as the font's capitals, leading between them, insets around.
+fn lines_height(lines: usize, size_pt: f64, bold: bool) -> String {
+    let k = lines as f64;
+    let cap = house_face(bold).metrics().cap_height.get() * size_pt;
+    format!(
+        "{:.3}pt",
+        k * cap + (k - 1.0) * LEADING_EM * size_pt + 2.0 * INSET_Y
+    )
 }
 
 /// The width of `markup` set on one line in the house font, or none if the
