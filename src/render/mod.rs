@@ -102,20 +102,27 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("thousands", int);
     env.add_function("chart", html::chart);
     env.add_function(
-        "row_heights",
-        |rows: Vec<Vec<String>>, widths_cm: Vec<f64>, size_pt: f64| {
-            fit::row_heights(&rows, &widths_cm, size_pt)
-                .into_iter()
-                .map(Value::from_safe_string)
+        "table_rows",
+        |rows: Vec<Vec<Value>>, widths_cm: Vec<f64>, size_pt: f64| {
+            rows.iter()
+                .map(|cells| {
+                    // Each cell as the markup the formatter would print.
+                    let markup: Vec<String> = cells
+                        .iter()
+                        .map(|v| match v.as_str() {
+                            Some(s) if v.is_safe() => s.to_string(),
+                            _ => escape::markup(&display(v)),
+                        })
+                        .collect();
+                    fit_context(fit::row(&markup, &widths_cm, size_pt, false))
+                })
                 .collect::<Vec<_>>()
         },
     );
     env.add_function(
         "header_lines",
-        |cells: Vec<String>, widths_cm: Vec<f64>, size_pt: f64| {
-            let h = fit::header(&cells, &widths_cm, size_pt);
-            let cells: Vec<Value> = h.cells.into_iter().map(Value::from_safe_string).collect();
-            minijinja::context! { height => Value::from_safe_string(h.height), cells => cells }
+        |titles: Vec<String>, widths_cm: Vec<f64>, size_pt: f64| {
+            fit_context(fit::header(&titles, &widths_cm, size_pt))
         },
     );
     for (name, src) in TEMPLATES {
@@ -123,6 +130,14 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     }
     env
 });
+
+/// A table row from `render::fit` for the templates: its cells (markup,
+/// printed as they are), its height, and whether typst breaks its lines.
+fn fit_context(row: fit::Row) -> Value {
+    let wrap = !row.fixed();
+    let cells: Vec<Value> = row.cells.into_iter().map(Value::from_safe_string).collect();
+    minijinja::context! { height => Value::from_safe_string(row.height), cells => cells, wrap => wrap }
+}
 
 fn display(v: &Value) -> String {
     if v.is_none() || v.is_undefined() {
