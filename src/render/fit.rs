@@ -232,7 +232,8 @@ struct Shaped {
 thread_local! {
     /// Words shaped so far on this thread: a run's tables repeat most of
     /// their words, and shaping is the costly part of measuring.
-    static WORDS: std::cell::RefCell<std::collections::HashMap<(bool, String), Option<Shaped>>> =
+    /// (Regular, bold.)
+    static WORDS: std::cell::RefCell<[std::collections::HashMap<String, Option<Shaped>>; 2]> =
         Default::default();
     /// Shaping plans by face and script (the rest is fixed).
     static PLANS: std::cell::RefCell<std::collections::HashMap<(bool, u32), rustybuzz::ShapePlan>> =
@@ -243,18 +244,18 @@ thread_local! {
 /// left to right, default features), or none if the font lacks a character
 /// (typst would take another font). Remembered per thread.
 fn shaped(text: &str, bold: bool) -> Option<Shaped> {
-    let key = (bold, text.to_string());
-    if let Some(s) = WORDS.with(|w| w.borrow().get(&key).copied()) {
+    let face = usize::from(bold);
+    if let Some(s) = WORDS.with(|w| w.borrow()[face].get(text).copied()) {
         return s;
     }
     let s = shape(text, bold);
     WORDS.with(|w| {
-        let mut words = w.borrow_mut();
+        let words = &mut w.borrow_mut()[face];
         // A bound on memory, should a run hold endless distinct words.
         if words.len() > 100_000 {
             words.clear();
         }
-        words.insert(key, s)
+        words.insert(text.to_string(), s)
     });
     s
 }
@@ -485,6 +486,16 @@ mod tests {
         let base = include_str!("../../report-templates/_base.typ");
         let inset = format!("inset: (x: {INSET_X}pt, y: {INSET_Y}pt)");
         assert!(base.contains(&inset), "_base.typ should set table({inset})");
+    }
+
+    #[test]
+    fn the_faces_measured_are_the_house_font_regular_and_bold() {
+        for (bold, weight) in [(false, 400), (true, 700)] {
+            let info = house_face(bold).font().info();
+            assert_eq!(info.family, "Open Sans");
+            assert_eq!(info.variant.weight.to_number(), weight);
+            assert_eq!(info.variant.style, typst::text::FontStyle::Normal);
+        }
     }
 
     #[test]

@@ -84,11 +84,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     });
     env.set_formatter(|out, state, value| {
         if matches!(state.auto_escape(), AutoEscape::Custom(n) if n == "typst") {
-            if value.is_safe() {
-                out.write_str(value.as_str().unwrap_or_default())?;
-            } else if !value.is_none() {
-                out.write_str(&escape::markup(&value.to_string()))?;
-            }
+            out.write_str(&typst_markup(value))?;
             Ok(())
         } else {
             minijinja::escape_formatter(out, state, value)
@@ -107,13 +103,8 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
             rows.iter()
                 .map(|cells| {
                     // Each cell as the markup the formatter would print.
-                    let markup: Vec<String> = cells
-                        .iter()
-                        .map(|v| match v.as_str() {
-                            Some(s) if v.is_safe() => s.to_string(),
-                            _ => escape::markup(&display(v)),
-                        })
-                        .collect();
+                    let markup: Vec<String> =
+                        cells.iter().map(|v| typst_markup(v).into_owned()).collect();
                     fit_context(fit::row(&markup, &widths_cm, size_pt, false))
                 })
                 .collect::<Vec<_>>()
@@ -130,6 +121,18 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     }
     env
 });
+
+/// A value as typst markup: as it is if it is markup already (safe),
+/// escaped if not, nothing for none.
+fn typst_markup(value: &Value) -> std::borrow::Cow<'_, str> {
+    if value.is_safe() {
+        value.as_str().unwrap_or_default().into()
+    } else if value.is_none() {
+        "".into()
+    } else {
+        escape::markup(&value.to_string()).into()
+    }
+}
 
 /// A table row from `render::fit` for the templates: its cells (markup,
 /// printed as they are), its height, and whether typst breaks its lines.

@@ -49,19 +49,18 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
 });
 
 /// The house font's regular (`bold: false`) or bold face, for measuring
-/// text outside typst.
+/// text outside typst: the faces the reports use (the first two of
+/// [`HOUSE_FONTS`], one face each).
 pub(super) fn house_face(bold: bool) -> &'static typst::text::FontInstance {
-    fn load(data: &'static [u8]) -> typst::text::FontInstance {
-        Font::new(Bytes::new(data), 0)
-            .expect("the built-in house font parses")
-            .instantiate(
-                typst::text::FontVariant::default(),
-                typst::layout::Abs::pt(10.0),
-                &typst::text::FontVariations::default(),
-            )
+    fn load(i: usize) -> typst::text::FontInstance {
+        FONTS.fonts[i].clone().instantiate(
+            typst::text::FontVariant::default(),
+            typst::layout::Abs::pt(10.0),
+            &typst::text::FontVariations::default(),
+        )
     }
-    static REGULAR: LazyLock<typst::text::FontInstance> = LazyLock::new(|| load(HOUSE_FONTS[0]));
-    static BOLD: LazyLock<typst::text::FontInstance> = LazyLock::new(|| load(HOUSE_FONTS[1]));
+    static REGULAR: LazyLock<typst::text::FontInstance> = LazyLock::new(|| load(0));
+    static BOLD: LazyLock<typst::text::FontInstance> = LazyLock::new(|| load(1));
     if bold { &BOLD } else { &REGULAR }
 }
 
