@@ -95,6 +95,26 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// Writes one of `scwres bench`'s data sets in a process of its own:
+    /// synthetic returns, or with `--people` a council's staff records.
+    #[command(hide = true)]
+    BenchData {
+        /// Folder to write into.
+        #[arg(long)]
+        data: PathBuf,
+        /// Organisations in the register (153: the built-in one).
+        #[arg(long, default_value_t = 153)]
+        orgs: usize,
+        /// Returns to write.
+        #[arg(long, default_value_t = 153)]
+        files: usize,
+        /// Make one return one that validation rejects (as the demo does).
+        #[arg(long)]
+        reject_one: bool,
+        /// Staff records of about this many people in post, instead.
+        #[arg(long, conflicts_with_all = ["orgs", "files", "reject_one"])]
+        people: Option<u64>,
+    },
     /// Check return files with the same rules the report run uses.
     Validate {
         /// Return files or folders of returns.
@@ -252,6 +272,14 @@ fn main() -> ExitCode {
             scale_runs,
         } => bench(dir, runs, scale, scale_runs),
         Command::BenchPhase { phase, data, limit } => bench_phase(phase, data, limit),
+        Command::BenchData {
+            data,
+            orgs,
+            files,
+            reject_one,
+            people,
+        } => scwres::bench::write_data(&data, orgs, files, reject_one, people)
+            .map(|()| ExitCode::SUCCESS),
         Command::Extract {
             authority,
             year,

@@ -112,3 +112,51 @@ fn bench_table_reports_medians_and_ratios() {
         "{t}"
     );
 }
+
+/// The benchmark's data sets are written by a process of their own (so
+/// the benchmark process stays small and its peak is not read into every
+/// phase's): synthetic returns for a register of any size, and staff
+/// records scaled to a number of people in post.
+#[test]
+fn bench_data_writes_returns_and_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    let o = scwres()
+        .args(["bench-data", "--orgs", "7", "--files", "5", "--data"])
+        .arg(&returns)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let register = std::fs::read_to_string(returns.join("authorities.csv")).unwrap();
+    assert_eq!(
+        register.lines().count(),
+        1 + 7,
+        "a header and 7 organisations"
+    );
+    let written = std::fs::read_dir(returns.join("returns/2024"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_file())
+        .count();
+    assert_eq!(written, 5, "5 returns of 2024");
+
+    let records = dir.path().join("records");
+    let o = scwres()
+        .args(["bench-data", "--people", "1000", "--data"])
+        .arg(&records)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let people: u64 = out
+        .trim()
+        .strip_prefix("people ")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(people >= 1000, "{people}");
+    let staff = std::fs::read_to_string(records.join("staff.csv")).unwrap();
+    assert_eq!(
+        staff.lines().count() as u64,
+        1 + people,
+        "a header and every person"
+    );
+}
