@@ -154,42 +154,25 @@ pub fn run(o: &BenchOptions, log: &dyn Fn(&str)) -> anyhow::Result<String> {
         o.runs,
         Some(&out),
     )?;
-    timed(
-        "153 councils: load + validate + compute".into(),
-        0,
-        vec![
+    for (phase, name, documents) in [
+        ("load + validate + compute", "prepare", 0),
+        ("typesetting only", "typeset", 154),
+        ("web pages only", "web", 154),
+    ] {
+        let args = vec![
             os("bench-phase"),
-            os("prepare"),
+            os(name),
             os("--data"),
             all.clone().into(),
-        ],
-        o.runs,
-        None,
-    )?;
-    timed(
-        "153 councils: typesetting only".into(),
-        154,
-        vec![
-            os("bench-phase"),
-            os("typeset"),
-            os("--data"),
-            all.clone().into(),
-        ],
-        o.runs,
-        None,
-    )?;
-    timed(
-        "153 councils: web pages only".into(),
-        154,
-        vec![
-            os("bench-phase"),
-            os("web"),
-            os("--data"),
-            all.clone().into(),
-        ],
-        o.runs,
-        None,
-    )?;
+        ];
+        timed(
+            format!("153 councils: {phase}"),
+            documents,
+            args,
+            o.runs,
+            None,
+        )?;
+    }
     // Extraction: a million people in post, with leavers, events,
     // candidates and survey answers in proportion (the demo council's
     // return scaled up), then the same counts by a pandas script.
