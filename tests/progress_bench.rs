@@ -18,6 +18,16 @@ fn report(extra: &[&str]) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The number a hidden bench subcommand prints after `label` (its whole
+/// output is that one line).
+fn printed<T: std::str::FromStr>(stdout: &[u8], label: &str) -> T {
+    let out = String::from_utf8_lossy(stdout);
+    out.trim()
+        .strip_prefix(label)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("expected {label:?} and a number, got {out:?}"))
+}
+
 /// Not on a terminal: plain log lines, then the summary. `--quiet` keeps
 /// the problems and the summary and drops the log lines.
 #[test]
@@ -53,12 +63,7 @@ fn bench_phase_reports_its_time() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let out = String::from_utf8_lossy(&o.stdout);
-    let secs: f64 = out
-        .trim()
-        .strip_prefix("elapsed ")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("{out}"));
+    let secs: f64 = printed(&o.stdout, "elapsed ");
     assert!(secs > 0.0 && secs < 60.0);
 }
 
@@ -146,12 +151,7 @@ fn bench_data_writes_returns_and_records() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let out = String::from_utf8_lossy(&o.stdout);
-    let people: u64 = out
-        .trim()
-        .strip_prefix("people ")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{out}"));
+    let people: u64 = printed(&o.stdout, "people ");
     assert!(people >= 1000, "{people}");
     let staff = std::fs::read_to_string(records.join("staff.csv")).unwrap();
     assert_eq!(

@@ -299,18 +299,9 @@ pub fn table(rows: &[Row]) -> String {
     s.push_str("|---|---|---|---|---|---|\n");
     for r in rows {
         let t = r.time();
-        let min = r
-            .samples
-            .iter()
-            .map(|x| x.inner.unwrap_or(x.wall))
-            .min()
-            .unwrap_or_default();
-        let max = r
-            .samples
-            .iter()
-            .map(|x| x.inner.unwrap_or(x.wall))
-            .max()
-            .unwrap_or_default();
+        let times = r.samples.iter().map(|x| x.inner.unwrap_or(x.wall));
+        let min = times.clone().min().unwrap_or_default();
+        let max = times.max().unwrap_or_default();
         let per_min = if r.documents > 0 && t > Duration::ZERO {
             format!("{:.0}", r.documents as f64 / t.as_secs_f64() * 60.0)
         } else {
