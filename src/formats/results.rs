@@ -161,26 +161,30 @@ pub fn of_run(r: &Results) -> Vec<u8> {
     csv_bytes(&COLUMNS, rows_of_run(r))
 }
 
-/// The rows of [`of_run`].
-pub fn rows_of_run(r: &Results) -> Vec<ResultRow> {
-    let national = |y: &'_ YearResults| {
+/// The rows of [`of_run`], made one at a time: a million rows (18,000
+/// councils) held at once as text would take several times the file.
+pub fn rows_of_run(r: &Results) -> impl Iterator<Item = ResultRow> + '_ {
+    fn national(y: &YearResults) -> impl Iterator<Item = ResultRow> + '_ {
         y.figures
             .iter()
             .filter(|f| f.scope == Scope::National)
             .map(ResultRow::of)
-            .collect::<Vec<_>>()
-    };
-    let mut rows: Vec<ResultRow> = r.current.figures.iter().map(ResultRow::of).collect();
-    rows.extend(r.history.iter().flat_map(national));
-    if let Some(l) = &r.like_for_like {
-        for y in [&l.previous, &l.current] {
-            rows.extend(national(y).into_iter().map(|mut row| {
-                row.scope = LIKE_FOR_LIKE.into();
-                row
-            }));
-        }
     }
-    rows
+    let like_for_like = r
+        .like_for_like
+        .iter()
+        .flat_map(|l| [&l.previous, &l.current])
+        .flat_map(national)
+        .map(|mut row| {
+            row.scope = LIKE_FOR_LIKE.into();
+            row
+        });
+    r.current
+        .figures
+        .iter()
+        .map(ResultRow::of)
+        .chain(r.history.iter().flat_map(national))
+        .chain(like_for_like)
 }
 
 /// The rows of a results.csv, for checks and comparisons.

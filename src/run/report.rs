@@ -203,7 +203,7 @@ fn revisions(
     }
     let (shown, bytes) = read("results.csv")?;
     let old = formats::results::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
-    let new = formats::results::rows_of_run(&p.results);
+    let new: Vec<_> = formats::results::rows_of_run(&p.results).collect();
     Ok(crate::revise::Revisions::compare(
         &old,
         &earlier,
