@@ -103,6 +103,14 @@ fn bench_table_reports_medians_and_ratios() {
         },
     ];
     let t = table(&rows);
+    // The machine line names the processor where the system says which.
+    let first = t.lines().next().unwrap();
+    assert!(first.starts_with("Machine: "), "{t}");
+    let named = std::fs::read_to_string("/proc/cpuinfo")
+        .is_ok_and(|c| c.lines().any(|l| l.starts_with("model name")));
+    if named {
+        assert!(!first.contains("processor unknown"), "{first}");
+    }
     assert!(
         t.contains("| 153 councils, end to end | 3 | 8.00 | 7.00–9.00 | 210 MB | 1155 |"),
         "{t}"

@@ -287,8 +287,9 @@ fn build_profile() -> String {
 pub fn table(rows: &[Row]) -> String {
     let mut s = String::new();
     s.push_str(&format!(
-        "Machine: {} cores, {} memory; scwres {} ({} build).\n\n",
+        "Machine: {} cores ({}), {} memory; scwres {} ({} build).\n\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
+        processor().unwrap_or_else(|| "processor unknown".into()),
         memory().map_or("unknown".into(), |m| format!("{:.1} GB", m as f64 / 1e9)),
         env!("CARGO_PKG_VERSION"),
         build_profile(),
@@ -354,6 +355,21 @@ pub fn table(rows: &[Row]) -> String {
     }
     s.push_str("\nEnd-to-end times are whole `scwres report` processes (start, load, compute, charts, typesetting, writing every file and syncing them to disk). The load and typesetting phases time their own work inside a fresh process. Peak memory is each process's maximum resident set size.\n");
     s
+}
+
+/// The processor's name, from /proc/cpuinfo where there is one: hosts of
+/// the same shape can differ in speed, so a figure is quoted with it.
+fn processor() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    let name = text
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))?
+        .trim_start()
+        .strip_prefix(':')?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!name.is_empty()).then_some(name)
 }
 
 /// Physical memory, from /proc/meminfo where there is one.
