@@ -360,12 +360,7 @@ pub fn table(rows: &[Row]) -> String {
 /// The processor's name, from /proc/cpuinfo where there is one: hosts of
 /// the same shape can differ in speed, so a figure is quoted with it.
 fn processor() -> Option<String> {
-    let text = std::fs::read_to_string("/proc/cpuinfo").ok()?;
-    let name = text
-        .lines()
-        .find_map(|l| l.strip_prefix("model name"))?
-        .trim_start()
-        .strip_prefix(':')?
+    let name = proc_field("/proc/cpuinfo", "model name")?
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -374,14 +369,20 @@ fn processor() -> Option<String> {
 
 /// Physical memory, from /proc/meminfo where there is one.
 fn memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kb: u64 = text
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))?
-        .trim()
+    let kb: u64 = proc_field("/proc/meminfo", "MemTotal")?
         .trim_end_matches("kB")
         .trim()
         .parse()
         .ok()?;
     Some(kb * 1024)
+}
+
+/// The value of the first `key: value` line of a /proc file.
+fn proc_field(path: &str, key: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()?
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim().to_string())
 }
