@@ -416,7 +416,7 @@ fn report(opts: run::ReportOptions, quiet: bool) -> anyhow::Result<ExitCode> {
         .map(|o| o.diagnostics.iter().filter(|d| !d.is_error()).count())
         .sum();
     eprintln!(
-        "scwres: {} run finished in {:.1} s\n  returns: {} accepted, {} rejected, {} skipped, {} warnings (see validation.md)\n  reports: the national report and {} local reports{}\n  files:   {} written to {}",
+        "scwres: {} run finished in {:.1} s\n  returns: {} accepted, {} rejected, {} skipped, {} warnings (see internal/validation.md)\n  reports: the national report and {} local reports{}\n  files:   {} written to {}\n           public/ is safe to publish as a whole; internal/ is for the national team only",
         s.year,
         start.elapsed().as_secs_f64(),
         s.accepted,
@@ -435,7 +435,7 @@ fn report(opts: run::ReportOptions, quiet: bool) -> anyhow::Result<ExitCode> {
     if s.synthetic && s.rejected > 0 {
         eprintln!(
             "  note:    these are synthetic demo data; the shipped demo includes one return rejected\n           on purpose, to show how validation reports a bad return. Why each return\n           was rejected: {}",
-            s.out_dir.join("validation.md").display()
+            s.out_dir.join("internal/validation.md").display()
         );
     }
     Ok(if s.rejected > 0 || !s.failures.is_empty() {

@@ -19,12 +19,16 @@ fn the_configured_threshold_is_the_one_the_reports_state() {
         String::from_utf8_lossy(&o.stderr)
     );
     let dir = out.path().join("2024");
-    let national = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
+    let national = squash(&pdf_text(
+        &dir.join("public/national/sc-wres-national-2024.pdf"),
+    ));
     assert!(
         national.contains(&squash("resting on 1 to 4 events")),
         "national"
     );
-    let local = squash(&pdf_text(&dir.join("local/E09000033-st-1-met-co.pdf")));
+    let local = squash(&pdf_text(
+        &dir.join("public/local/E09000033-st-1-met-co.pdf"),
+    ));
     assert!(
         local.contains(&squash("counts from 1 to 4 are shown as [c]")),
         "local"
@@ -36,7 +40,7 @@ fn the_configured_threshold_is_the_one_the_reports_state() {
             "a threshold that is not the configured one"
         );
     }
-    let log = read_csv(&dir.join("suppressions.csv"));
+    let log = read_csv(&dir.join("internal/suppressions.csv"));
     assert!(!log.is_empty());
     for row in &log {
         assert!(
@@ -45,7 +49,8 @@ fn the_configured_threshold_is_the_one_the_reports_state() {
                 "workforce_share",
                 "counts",
                 "unknown_share",
-                "survey_response_rate"
+                "survey_response_rate",
+                "secondary"
             ]
             .contains(&row["what"].as_str()),
             "{row:?}"

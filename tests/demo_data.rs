@@ -66,29 +66,32 @@ fn demo_run_is_complete_and_says_synthetic() {
     );
     let dir = out.path().join("2024");
     let local_files = |ext: &str| {
-        std::fs::read_dir(dir.join("local"))
+        std::fs::read_dir(dir.join("public/local"))
             .unwrap()
             .filter(|e| e.as_ref().unwrap().path().extension().unwrap() == ext)
             .count()
     };
     assert_eq!((local_files("pdf"), local_files("html")), (73, 73));
     for f in [
-        "results.csv",
-        "benchmarks.csv",
-        "validation.json",
-        "SYNTHETIC-DEMO-DATA.txt",
-        "national/SYNTHETIC-DEMO-DATA.txt",
+        "internal/results.csv",
+        "public/benchmarks.csv",
+        "internal/validation.json",
+        "public/SYNTHETIC-DEMO-DATA.txt",
+        "internal/SYNTHETIC-DEMO-DATA.txt",
+        "public/national/SYNTHETIC-DEMO-DATA.txt",
     ] {
         assert!(dir.join(f).is_file(), "{f}");
     }
-    let national = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
+    let national = squash(&pdf_text(
+        &dir.join("public/national/sc-wres-national-2024.pdf"),
+    ));
     assert!(national.contains(&squash("This report is made from synthetic demo data")));
     // On every page: the page footer says so.
     let pages = national
         .matches(&squash("(synthetic demo data) Page"))
         .count();
     assert!(pages >= 10, "{pages}");
-    let local = std::fs::read_dir(dir.join("local"))
+    let local = std::fs::read_dir(dir.join("public/local"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().unwrap() == "pdf")
@@ -96,23 +99,26 @@ fn demo_run_is_complete_and_says_synthetic() {
     assert!(
         squash(&pdf_text(&local)).contains(&squash("This report is made from synthetic demo data"))
     );
-    for page in ["index.html", "national/sc-wres-national-2024.html"] {
+    for page in [
+        "public/index.html",
+        "public/national/sc-wres-national-2024.html",
+    ] {
         let html = std::fs::read_to_string(dir.join(page)).unwrap();
         assert!(
             html.contains("Synthetic demo data: not real council figures"),
             "{page}"
         );
     }
-    let svg = std::fs::read_to_string(dir.join("national/charts/indicator-3.svg")).unwrap();
+    let svg = std::fs::read_to_string(dir.join("public/national/charts/indicator-3.svg")).unwrap();
     assert!(squash(&svg).contains("Syntheticdemodata"));
     assert!(
-        std::fs::read_to_string(dir.join("validation.md"))
+        std::fs::read_to_string(dir.join("internal/validation.md"))
             .unwrap()
             .contains("Synthetic demo data")
     );
 
     // The 2024 national figures land near the published headlines.
-    let rows = read_csv(&dir.join("results.csv"));
+    let rows = read_csv(&dir.join("internal/results.csv"));
     let rl = |ind: &str| -> f64 {
         let r = rows
             .iter()
@@ -173,8 +179,10 @@ fn the_back_series_is_in_results_and_the_report() {
         .output()
         .unwrap();
     let dir = out.path().join("2024");
-    let rows = read_csv(&dir.join("results.csv"));
-    let text = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
+    let rows = read_csv(&dir.join("internal/results.csv"));
+    let text = squash(&pdf_text(
+        &dir.join("public/national/sc-wres-national-2024.pdf"),
+    ));
     assert!(text.contains(&squash("Across the years")));
     for year in ["2022", "2023", "2024"] {
         let r = rows
@@ -195,5 +203,8 @@ fn the_back_series_is_in_results_and_the_report() {
         );
         assert!(text.contains(&squash(&rl)), "{year}: {rl}");
     }
-    assert!(dir.join("national/charts/indicator-2-trend.svg").exists());
+    assert!(
+        dir.join("public/national/charts/indicator-2-trend.svg")
+            .exists()
+    );
 }

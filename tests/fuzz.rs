@@ -179,7 +179,7 @@ fn benchmarks_files() {
         previous_release: None,
     })
     .unwrap();
-    let good = std::fs::read(s.out_dir.join("benchmarks.csv")).unwrap();
+    let good = std::fs::read(s.out_dir.join("public/benchmarks.csv")).unwrap();
     let config = Config::default();
     let mut rng = seed(3);
     for _ in 0..rounds(1500) {

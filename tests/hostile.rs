@@ -268,8 +268,8 @@ fn links_and_pipes_in_the_returns_folder_are_not_followed() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(!err.contains("TOP-SECRET"), "{err}");
     let dir = out.path().join("2024");
-    let json = std::fs::read_to_string(dir.join("validation.json")).unwrap();
-    let md = std::fs::read_to_string(dir.join("validation.md")).unwrap();
+    let json = std::fs::read_to_string(dir.join("internal/validation.json")).unwrap();
+    let md = std::fs::read_to_string(dir.join("internal/validation.md")).unwrap();
     for text in [&json, &md] {
         assert!(!text.contains("TOP-SECRET"));
         assert!(
@@ -279,7 +279,8 @@ fn links_and_pipes_in_the_returns_folder_are_not_followed() {
         assert!(text.contains("pipe.csv") && text.contains("a device, pipe or socket"));
     }
     assert!(
-        dir.join("local/E10000015-hertfordshire.pdf").exists(),
+        dir.join("public/local/E10000015-hertfordshire.pdf")
+            .exists(),
         "the others are reported"
     );
 }
@@ -319,10 +320,14 @@ fn unprintable_plan_text_is_refused_naming_the_field() {
     assert!(!err.contains("PDF/UA"), "{err}");
     assert!(
         !out.path()
-            .join("2024/local/E10000015-hertfordshire.pdf")
+            .join("2024/public/local/E10000015-hertfordshire.pdf")
             .exists()
     );
-    assert!(out.path().join("2024/local/E10000012-essex.pdf").exists());
+    assert!(
+        out.path()
+            .join("2024/public/local/E10000012-essex.pdf")
+            .exists()
+    );
 }
 
 /// A damaged workbook (a cell pointing at a shared string that is not

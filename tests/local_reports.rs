@@ -39,7 +39,7 @@ fn same_report_both_routes(
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let theirs = std::fs::read(national.path().join("2024/local").join(HERTS)).unwrap();
+    let theirs = std::fs::read(national.path().join("2024/public/local").join(HERTS)).unwrap();
     let ours = std::fs::read(mine.path().join(HERTS)).unwrap();
     assert!(
         theirs == ours,
@@ -55,7 +55,7 @@ fn same_report_both_routes(
 fn national_and_council_routes_give_identical_pdfs() {
     let (out, o) = run_report(&fixture("basic"));
     assert_eq!(o.status.code(), Some(1), "one fixture return is rejected");
-    let bench = out.path().join("2024/benchmarks.csv");
+    let bench = out.path().join("2024/public/benchmarks.csv");
     let ret = fixture("basic/returns/2024/hertfordshire.csv");
     let prev = fixture("basic/returns/2023/hertfordshire.csv");
     let plan = fixture("basic/actions/2024/hertfordshire.yaml");
@@ -93,7 +93,7 @@ fn national_and_council_routes_give_identical_pdfs() {
     // run with `--audience internal` on the public report.yaml agree too.
     let internal = fixture_copy("audience: internal\n");
     let (out, _) = run_report(internal.path());
-    let bench = out.path().join("2024/benchmarks.csv");
+    let bench = out.path().join("2024/public/benchmarks.csv");
     let mut args = args.to_vec();
     args[3] = os(&bench);
     args.extend([flag("--audience"), flag("internal")]);
@@ -123,9 +123,9 @@ fn small_cells(text: &str) -> Vec<String> {
 #[test]
 fn public_local_reports_show_no_small_count_and_internal_ones_do() {
     let (out, _) = run_report(&fixture("basic"));
-    let results = read_csv(&out.path().join("2024/results.csv"));
+    let results = read_csv(&out.path().join("2024/internal/results.csv"));
     let mut checked = 0;
-    for e in std::fs::read_dir(out.path().join("2024/local")).unwrap() {
+    for e in std::fs::read_dir(out.path().join("2024/public/local")).unwrap() {
         let path = e.unwrap().path();
         let text = if path.extension().unwrap() == "pdf" {
             pdf_text(&path)
@@ -153,7 +153,10 @@ fn public_local_reports_show_no_small_count_and_internal_ones_do() {
 
     let internal = fixture_copy("audience: internal\n");
     let (out, _) = run_report(internal.path());
-    let text = pdf_text(&out.path().join("2024/local/E09000033-st-1-met-co.pdf"));
+    let text = pdf_text(
+        &out.path()
+            .join("2024/public/local/E09000033-st-1-met-co.pdf"),
+    );
     let flat = squash(&text);
     for r in small {
         let cell = format!(
@@ -164,7 +167,10 @@ fn public_local_reports_show_no_small_count_and_internal_ones_do() {
         assert!(flat.contains(&cell), "internal shows {cell}");
     }
     assert!(!small_cells(&text).is_empty());
-    let page = std::fs::read_to_string(out.path().join("2024/local/E09000033-st-1-met-co.html"));
+    let page = std::fs::read_to_string(
+        out.path()
+            .join("2024/public/local/E09000033-st-1-met-co.html"),
+    );
     assert!(
         !small_cells(&page_text(&page.unwrap())).is_empty(),
         "and its page"
@@ -212,7 +218,7 @@ fn a_refused_action_plan_stops_only_its_councils_report() {
         assert!(stderr.contains(want), "{want:?} in {stderr}");
     }
     assert!(!stderr.contains("panicked"));
-    let local = out.path().join("2024/local");
+    let local = out.path().join("2024/public/local");
     assert!(!local.join(HERTS).exists());
     assert!(local.join("E10000012-essex.pdf").exists());
 }
@@ -222,7 +228,7 @@ fn a_refused_action_plan_stops_only_its_councils_report() {
 #[test]
 fn council_run_refuses_another_councils_files() {
     let (out, _) = run_report(&fixture("basic"));
-    let bench = out.path().join("2024/benchmarks.csv");
+    let bench = out.path().join("2024/public/benchmarks.csv");
     let ret = fixture("basic/returns/2024/hertfordshire.csv");
     let essex_prev = fixture("basic/returns/2023/essex.csv");
     let plan = fixture("basic/actions/2024/hertfordshire.yaml");
@@ -268,7 +274,7 @@ fn council_run_refuses_another_councils_files() {
 #[test]
 fn benchmarks_funnel_points_are_anonymous() {
     let (out, _) = run_report(&fixture("basic"));
-    let rows = read_csv(&out.path().join("2024/benchmarks.csv"));
+    let rows = read_csv(&out.path().join("2024/public/benchmarks.csv"));
     let points: Vec<_> = rows
         .iter()
         .filter(|r| r["scope"] == "funnel_point")
@@ -291,7 +297,11 @@ fn the_council_route_does_not_depend_on_the_folder_it_runs_in() {
     let (out, _) = run_report(&fixture("basic"));
     let published = tempfile::tempdir().unwrap();
     for f in ["benchmarks.csv", "publication.json"] {
-        std::fs::copy(out.path().join("2024").join(f), published.path().join(f)).unwrap();
+        std::fs::copy(
+            out.path().join("2024/public").join(f),
+            published.path().join(f),
+        )
+        .unwrap();
     }
     // A folder with a misleading configuration of its own.
     let elsewhere = tempfile::tempdir().unwrap();
@@ -333,7 +343,7 @@ fn the_council_route_does_not_depend_on_the_folder_it_runs_in() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let theirs = std::fs::read(out.path().join("2024/local").join(HERTS)).unwrap();
+    let theirs = std::fs::read(out.path().join("2024/public/local").join(HERTS)).unwrap();
     assert!(theirs == std::fs::read(mine.path().join(HERTS)).unwrap());
 
     // Changed after publication: one figure edited.
@@ -364,8 +374,8 @@ fn a_councils_own_series_is_the_same_on_both_routes() {
     let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
     let (out, _) = run_report(&demo);
     let mk = "E06000042-milton-keynes.pdf";
-    let theirs = std::fs::read(out.path().join("2024/local").join(mk)).unwrap();
-    let text = squash(&pdf_text(&out.path().join("2024/local").join(mk)));
+    let theirs = std::fs::read(out.path().join("2024/public/local").join(mk)).unwrap();
+    let text = squash(&pdf_text(&out.path().join("2024/public/local").join(mk)));
     assert!(text.contains(&squash("Milton Keynes across the years, all services")));
     let ret = |y: &str| demo.join(format!("returns/{y}/E06000042-milton-keynes.csv"));
     let (mine, o) = council(&[
@@ -376,7 +386,7 @@ fn a_councils_own_series_is_the_same_on_both_routes() {
         std::ffi::OsStr::new("--previous"),
         ret("2023").as_os_str(),
         std::ffi::OsStr::new("--benchmarks"),
-        out.path().join("2024/benchmarks.csv").as_os_str(),
+        out.path().join("2024/public/benchmarks.csv").as_os_str(),
     ]);
     assert_eq!(
         o.status.code(),

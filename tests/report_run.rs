@@ -28,14 +28,14 @@ fn report_run_on_fixture() {
     let dir = out.path().join("2024");
 
     // results.csv follows outputs.md to the column.
-    let text = std::fs::read_to_string(dir.join("results.csv")).unwrap();
+    let text = std::fs::read_to_string(dir.join("internal/results.csv")).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
         "year,scope,area_code,service,indicator,band,white_events,white_population,minoritised_events,\
 minoritised_population,unknown_events,unknown_population,white_rate,minoritised_rate,relative_likelihood,\
 ci_lower,ci_upper,minoritised_share,assessment,significant"
     );
-    let rows = read_csv(&dir.join("results.csv"));
+    let rows = read_csv(&dir.join("internal/results.csv"));
     let find = |year: &str, scope: &str, area: &str, service: &str, ind: &str, band: &str| {
         rows.iter()
             .find(|r| {
@@ -99,7 +99,8 @@ ci_lower,ci_upper,minoritised_share,assessment,significant"
     // Validation outcome: the rejected return with every reason, the stray
     // file skipped.
     let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("validation.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.join("internal/validation.json")).unwrap())
+            .unwrap();
     let files = v["files"].as_array().unwrap();
     let bham = files
         .iter()
@@ -126,13 +127,13 @@ ci_lower,ci_upper,minoritised_share,assessment,significant"
         .unwrap();
     assert_eq!(notes["status"], "skipped");
     assert!(
-        std::fs::read_to_string(dir.join("validation.md"))
+        std::fs::read_to_string(dir.join("internal/validation.md"))
             .unwrap()
             .contains("REJECTED")
     );
 
     // One local report per accepted return, none for the rejected one.
-    let mut locals: Vec<String> = std::fs::read_dir(dir.join("local"))
+    let mut locals: Vec<String> = std::fs::read_dir(dir.join("public/local"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|f| f.ends_with(".pdf"))
@@ -150,7 +151,7 @@ ci_lower,ci_upper,minoritised_share,assessment,significant"
 
     // The national report: headline computed from the data, coverage, and
     // no council named anywhere (chart labels included).
-    let national = pdf_text(&dir.join("national/sc-wres-national-2024.pdf"));
+    let national = pdf_text(&dir.join("public/national/sc-wres-national-2024.pdf"));
     let flat = squash(&national);
     assert!(flat.contains(&squash("Minoritised staff were 2.3 times as likely as white staff to enter the formal disciplinary process")), "{national}");
     assert!(flat.contains(&squash("relative likelihood 2.34 (95% CI 1.44 to 3.79)")));
@@ -177,8 +178,8 @@ ci_lower,ci_upper,minoritised_share,assessment,significant"
     // Accessibility: tagged PDF claiming PDF/UA-1, with language and title
     // (typst enforces alt text and heading order when exporting UA-1).
     for pdf in [
-        "national/sc-wres-national-2024.pdf",
-        "local/E10000015-hertfordshire.pdf",
+        "public/national/sc-wres-national-2024.pdf",
+        "public/local/E10000015-hertfordshire.pdf",
     ] {
         let bytes = std::fs::read(dir.join(pdf)).unwrap();
         let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
@@ -192,7 +193,7 @@ ci_lower,ci_upper,minoritised_share,assessment,significant"
     }
 
     // Escaping: the council name full of typst syntax prints literally.
-    let weird = pdf_text(&dir.join("local/E09000033-st-1-met-co.pdf"));
+    let weird = pdf_text(&dir.join("public/local/E09000033-st-1-met-co.pdf"));
     assert!(
         squash(&weird).contains(&squash(
             "Social Care Workforce Race Equality Standard St #1 [Met] & *Co* Local report 2024"
@@ -208,7 +209,7 @@ ci_lower,ci_upper,minoritised_share,assessment,significant"
         ("E09000033-st-1-met-co.pdf", "St #1 [Met] & *Co*"),
     ];
     for (file, own) in names {
-        let text = squash(&pdf_text(&dir.join("local").join(file)));
+        let text = squash(&pdf_text(&dir.join("public/local").join(file)));
         assert!(text.contains(&squash(own)), "{file} names its council");
         for (_, other) in names.iter().chain([&("", "Birmingham")]) {
             if *other != own {
@@ -223,7 +224,7 @@ ci_lower,ci_upper,minoritised_share,assessment,significant"
         squash(&weird).contains(&squash("[c] / ")),
         "small counts suppressed"
     );
-    let supp = std::fs::read_to_string(dir.join("suppressions.csv")).unwrap();
+    let supp = std::fs::read_to_string(dir.join("internal/suppressions.csv")).unwrap();
     assert!(
         supp.contains("local E09000033,2024,E09000033,adults,3,"),
         "suppression logged"
@@ -249,14 +250,15 @@ fn report_is_reproducible() {
 fn national_tables_hold_the_report_figures_and_no_council() {
     use calamine::Reader;
     let (out, _) = run_fixture();
-    let dir = out.path().join("2024/national/tables");
-    // The tidy CSV carries the same figure as results.csv.
+    let dir = out.path().join("2024/public/national/tables");
+    // The tidy CSV carries the same figure as results.csv, at published
+    // precision (2 decimal places).
     let t1 = read_csv(&dir.join("table-1-national-2024.csv"));
     let r = t1
         .iter()
         .find(|r| r["Indicator"] == "3" && r["Service"] == "All services")
         .unwrap();
-    close(&r["Relative likelihood [note 1]"], 2.3367478);
+    assert_eq!(r["Relative likelihood [note 1]"], "2.34");
     assert_eq!(r["Pay band"], "[z]");
     // The workbook: cover, contents, notes, then one table per sheet.
     let mut wb: calamine::Xlsx<_> =
@@ -328,15 +330,18 @@ fn manifest_records_version_inputs_and_outputs() {
         "previous year's inputs too"
     );
     let outputs = m["outputs"].as_array().unwrap();
-    let results = outputs.iter().find(|o| o["file"] == "results.csv").unwrap();
+    let results = outputs
+        .iter()
+        .find(|o| o["file"] == "internal/results.csv")
+        .unwrap();
     assert_eq!(
         results["sha256"],
-        scwres::digest::sha256_hex(&std::fs::read(dir.join("results.csv")).unwrap())
+        scwres::digest::sha256_hex(&std::fs::read(dir.join("internal/results.csv")).unwrap())
     );
     assert!(
         outputs
             .iter()
-            .any(|o| o["file"] == "local/E10000015-hertfordshire.pdf")
+            .any(|o| o["file"] == "public/local/E10000015-hertfordshire.pdf")
     );
 }
 
@@ -374,20 +379,28 @@ fn internal_audience_shows_exact_figures_marked_not_for_publication() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let text = pdf_text(&out.path().join("2024/local/E09000033-st-1-met-co.pdf"));
+    let text = pdf_text(
+        &out.path()
+            .join("2024/public/local/E09000033-st-1-met-co.pdf"),
+    );
     let pages = text.matches("NOT FOR PUBLICATION").count();
     assert!(
         pages >= 2 && pages == text.matches("Page ").count(),
         "on every page: {pages}"
     );
     // The small council's disciplinary counts (2 white, 1 minoritised) are
-    // shown exactly, not as [c].
+    // shown exactly, not as [c], and nothing of the council's own is
+    // withheld. (England's and the region's figures are the published
+    // ones, whatever the audience: a `[c]` there is the release's.)
     let flat = squash(&text);
     assert!(
-        !flat.contains("[c]"),
-        "nothing suppressed for an internal audience"
+        flat.contains(&squash("Disciplinary")) && flat.contains(&squash("2 / 146 1 / 34")),
+        "{text}"
     );
-    assert!(flat.contains(&squash("2 / ")), "{text}");
+    assert!(
+        !flat.contains(&squash("What was withheld in this report")),
+        "nothing of the council's withheld for an internal audience"
+    );
 }
 
 /// Every file of `dir`, relative, sorted.
@@ -425,7 +438,7 @@ fn a_run_folder_holds_exactly_what_its_manifest_lists() {
     };
     assert_eq!(run().status.code(), Some(1));
     let dir = out.path().join("2024");
-    std::fs::write(dir.join("local/E99999999-stale.pdf"), b"old").unwrap();
+    std::fs::write(dir.join("public/local/E99999999-stale.pdf"), b"old").unwrap();
     let killed = out.path().join(".2024.staging-999999");
     std::fs::create_dir_all(&killed).unwrap();
     std::fs::write(killed.join("half.pdf"), b"half").unwrap();
@@ -479,7 +492,7 @@ fn a_second_run_at_once_is_refused() {
 fn like_for_like_figures_are_in_results_csv() {
     let (out, _) = run_fixture();
     let dir = out.path().join("2024");
-    let rows = read_csv(&dir.join("results.csv"));
+    let rows = read_csv(&dir.join("internal/results.csv"));
     let lfl: Vec<_> = rows
         .iter()
         .filter(|r| {
@@ -487,7 +500,9 @@ fn like_for_like_figures_are_in_results_csv() {
         })
         .collect();
     assert_eq!(lfl.len(), 2, "one row for each year");
-    let text = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
+    let text = squash(&pdf_text(
+        &dir.join("public/national/sc-wres-national-2024.pdf"),
+    ));
     for r in lfl {
         let f = |k: &str| format!("{:.2}", r[k].parse::<f64>().unwrap());
         let printed = format!(

@@ -43,7 +43,7 @@ fn a_corrected_return_revises_the_figures_it_feeds() {
     );
     let dir = second.path().join("2024");
 
-    let revisions = read_csv(&dir.join("revisions.csv"));
+    let revisions = read_csv(&dir.join("internal/revisions.csv"));
     let find = |rows: &[std::collections::HashMap<String, String>]| {
         rows.iter()
             .find(|r| {
@@ -56,8 +56,8 @@ fn a_corrected_return_revises_the_figures_it_feeds() {
             .unwrap()
     };
     let (old, new) = (
-        find(&read_csv(&earlier.join("results.csv"))),
-        find(&read_csv(&dir.join("results.csv"))),
+        find(&read_csv(&earlier.join("internal/results.csv"))),
+        find(&read_csv(&dir.join("internal/results.csv"))),
     );
     assert_ne!(old, new);
     let rl = revisions
@@ -75,13 +75,15 @@ fn a_corrected_return_revises_the_figures_it_feeds() {
         "only what Essex's appointments feed"
     );
 
-    let text = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
+    let text = squash(&pdf_text(
+        &dir.join("public/national/sc-wres-national-2024.pdf"),
+    ));
     assert!(text.contains(&squash("0 returns were added, 0 withdrawn and 1 corrected")));
-    let t1 = read_csv(&dir.join("national/tables/table-1-national-2024.csv"));
+    let t1 = read_csv(&dir.join("public/national/tables/table-1-national-2024.csv"));
     let mark = |ind: &str, service: &str| {
         t1.iter()
             .find(|r| r["Indicator"] == ind && r["Service"] == service)
-            .map(|r| r["Revised [note 10]"].clone())
+            .map(|r| r["Revised [note 12]"].clone())
             .unwrap()
     };
     assert_eq!(mark("2", "Adults"), "[r]");
@@ -93,8 +95,10 @@ fn an_unchanged_rerun_revises_nothing() {
     let (first, _) = report(&fixture("basic"), None);
     let (second, _) = report(&fixture("basic"), Some(&first.path().join("2024")));
     let dir = second.path().join("2024");
-    assert!(read_csv(&dir.join("revisions.csv")).is_empty());
-    let text = squash(&pdf_text(&dir.join("national/sc-wres-national-2024.pdf")));
+    assert!(read_csv(&dir.join("internal/revisions.csv")).is_empty());
+    let text = squash(&pdf_text(
+        &dir.join("public/national/sc-wres-national-2024.pdf"),
+    ));
     assert!(text.contains(&squash("no published figure has changed")));
 }
 
@@ -108,9 +112,10 @@ fn an_earlier_release_of_another_year_is_refused() {
         m.replace("\"year\": 2024", "\"year\": 2023"),
     )
     .unwrap();
+    std::fs::create_dir_all(fake.path().join("internal")).unwrap();
     std::fs::copy(
-        first.path().join("2024/results.csv"),
-        fake.path().join("results.csv"),
+        first.path().join("2024/internal/results.csv"),
+        fake.path().join("internal/results.csv"),
     )
     .unwrap();
     let (_, o) = report(&fixture("basic"), Some(fake.path()));

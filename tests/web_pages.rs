@@ -41,10 +41,10 @@ fn run(data: &Path) -> tempfile::TempDir {
 fn pages(run: &Path) -> Vec<PathBuf> {
     let dir = run.join("2024");
     let mut pages = vec![
-        dir.join("index.html"),
-        dir.join("national/sc-wres-national-2024.html"),
+        dir.join("public/index.html"),
+        dir.join("public/national/sc-wres-national-2024.html"),
     ];
-    let mut local: Vec<PathBuf> = std::fs::read_dir(dir.join("local"))
+    let mut local: Vec<PathBuf> = std::fs::read_dir(dir.join("public/local"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "html"))
@@ -88,13 +88,13 @@ fn every_report_has_a_web_page_listed_in_the_manifest() {
         }
         // Every PDF has its page, and the index links both.
         let pdf = p.with_extension("pdf");
-        if !rel.starts_with("index") {
+        if !rel.ends_with("index.html") {
             assert!(pdf.exists(), "{rel} beside its PDF");
         }
     }
     // Links are escaped like every value (`/` as `&#x2f;`, which a browser
     // reads as `/`).
-    let index = read(&dir.join("index.html")).replace("&#x2f;", "/");
+    let index = read(&dir.join("public/index.html")).replace("&#x2f;", "/");
     for link in [
         "national/sc-wres-national-2024.html",
         "national/sc-wres-national-2024.pdf",
@@ -110,7 +110,7 @@ fn every_report_has_a_web_page_listed_in_the_manifest() {
     // Same words and figures as the PDF: the national relative likelihood
     // of indicator 3 (2.34, from results.csv), and each chart's text
     // alternative, are on the page.
-    let national = read(&dir.join("national/sc-wres-national-2024.html"));
+    let national = read(&dir.join("public/national/sc-wres-national-2024.html"));
     assert!(national.contains("relative likelihood 2.34 (95% CI"));
     assert_eq!(
         national.matches("role=\"img\"").count(),
@@ -128,7 +128,7 @@ fn every_value_is_escaped_and_no_page_names_another_council() {
     let out = run(d.path());
     let dir = out.path().join("2024");
     let escaped = "&lt;script&gt;alert(1)&lt;&#x2f;script&gt; &amp; &lt;b&gt;Kent&lt;&#x2f;b&gt;";
-    let own = read(&dir.join("local/E09000033-script-alert-1-script-b-kent-b.html"));
+    let own = read(&dir.join("public/local/E09000033-script-alert-1-script-b-kent-b.html"));
     assert!(
         own.contains(&format!("<h1>{escaped}: Social Care")),
         "title escaped"
@@ -138,13 +138,13 @@ fn every_value_is_escaped_and_no_page_names_another_council() {
     // Inside the chart too (the funnel mark's label is SVG text).
     assert!(own.contains(&format!("{escaped}: relative likelihood")));
     let names = ["Hertfordshire", "Essex", "Norfolk", "Kent", "Birmingham"];
-    let national = read(&dir.join("national/sc-wres-national-2024.html"));
+    let national = read(&dir.join("public/national/sc-wres-national-2024.html"));
     for n in names {
         assert!(!national.contains(n), "the national page names {n}");
     }
     for p in pages(out.path())
         .iter()
-        .filter(|p| p.starts_with(dir.join("local")))
+        .filter(|p| p.starts_with(dir.join("public/local")))
     {
         let html = read(p);
         let mine = p.file_name().unwrap().to_str().unwrap();
@@ -170,7 +170,10 @@ fn public_pages_hold_no_small_count_and_show_the_synthetic_notice() {
     }
     // The London council's disciplinary counts (2 and 1) are withheld on
     // its page as in its PDF.
-    let own = read(&out.path().join("2024/local/E09000033-st-1-met-co.html"));
+    let own = read(
+        &out.path()
+            .join("2024/public/local/E09000033-st-1-met-co.html"),
+    );
     assert!(own.contains("[c]"));
     assert!(!own.contains(">2 / "), "a small count shown");
 }

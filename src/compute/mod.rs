@@ -98,6 +98,9 @@ pub struct Spread {
     pub favourable: u32,
     pub not_calculable: u32,
     pub not_provided: u32,
+    /// Councils whose figure a public report withholds (published spread
+    /// only, `disclose::benchmarks::public_spread`).
+    pub suppressed: u32,
 }
 
 /// Who took part, and how many staff the figures cover.
@@ -434,19 +437,42 @@ fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
     if p.units == 0 {
         return f;
     }
-    let (e, n) = (p.events, p.population);
+    with_counts(
+        &mut f,
+        p.events,
+        p.population,
+        config.band_lower,
+        config.band_upper,
+    );
+    f
+}
+
+/// A figure's statistics computed afresh from the counts `e` (events) and
+/// `n` (population): rates, relative likelihood and interval, shares and
+/// the assessment against the band `lower..=upper`. The one place counts
+/// become statistics: the computation of every figure, and `disclose`
+/// computing a public figure again from its rounded counts.
+pub fn with_counts(f: &mut Figure, e: Triple, n: Triple, lower: f64, upper: f64) {
+    let ind = f.indicator.def();
     let gc = |events, population| Some(GroupCount { events, population });
     f.white = gc(e.white, n.white);
     f.minoritised = gc(e.minoritised, n.minoritised);
     f.unknown = gc(e.unknown, n.unknown);
     f.white_rate = stats::rate(e.white, n.white);
     f.minoritised_rate = stats::rate(e.minoritised, n.minoritised);
+    f.rl = None;
+    f.not_calculable = None;
+    f.significant = None;
+    f.assessment = if ind.assessed() {
+        Assessment::NotProvided
+    } else {
+        Assessment::None
+    };
     match stats::relative_likelihood(e.minoritised, n.minoritised, e.white, n.white) {
         Ok(rl) => {
             f.significant = Some(rl.significant());
             if ind.assessed() {
-                f.assessment =
-                    stats::assess(rl.rl, ind.polarity, config.band_lower, config.band_upper);
+                f.assessment = stats::assess(rl.rl, ind.polarity, lower, upper);
             }
             f.rl = Some(rl);
         }
@@ -463,7 +489,6 @@ fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
         f.share_ci = stats::wilson(e.minoritised, known);
         f.workforce_share = stats::rate(n.minoritised, n.white + n.minoritised);
     }
-    f
 }
 
 fn spread(figures: &[Figure], bands: &[Band]) -> Vec<Spread> {
@@ -502,6 +527,7 @@ fn spread(figures: &[Figure], bands: &[Band]) -> Vec<Spread> {
                     favourable: count(Assessment::Favourable),
                     not_calculable: count(Assessment::NotCalculable),
                     not_provided: count(Assessment::NotProvided),
+                    suppressed: 0,
                 });
             }
         }

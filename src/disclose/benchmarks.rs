@@ -1,17 +1,22 @@
 //! What the national run publishes for every council: national figures
-//! (exact), regional figures for regions with enough councils (always under
-//! public disclosure control, since the file goes to every council), and
-//! each indicator's funnel of anonymous council points (councils whose
-//! relative likelihood would be withheld are left out; staff rounded, RL to
-//! 3 decimals, sorted so that order says nothing of which is which).
+//! (exact counts, published precision), regional figures for regions with
+//! enough councils (always under public disclosure control, since the file
+//! goes to every council), the spread across councils and each indicator's
+//! funnel of anonymous council points. The spread and the funnel points are
+//! made from the councils' *published* figures (rounded counts, the
+//! relative likelihood each public local report shows; councils whose
+//! figure is withheld are counted, not used), so that nothing here says
+//! more of a council than its own public report does (docs/disclosure.md).
 
+use super::secondary;
 use super::{Disclosure, Policy, Shown, Suppression, Verdict};
-use crate::compute::{Figure, Funnel, Results, Scope, Spread};
+use crate::compute::{Figure, Funnel, Results, Scope, Spread, YearResults};
 use crate::config::{Config, OverdispersionMethod};
-use crate::format::decimal;
 use crate::formats::benchmarks::{BenchExtra, BenchRow};
 use crate::formats::results::ResultRow;
 use crate::indicators::{Band, INDICATORS, Service};
+use crate::register::Register;
+use std::collections::BTreeSet;
 
 /// The national and regional figures a council needs for its local report,
 /// and what the national report and tables show of the councils. No
@@ -27,15 +32,31 @@ pub struct Benchmarks {
     pub spread: Vec<Spread>,
     /// Funnels of the councils whose relative likelihood may be published.
     pub funnels: Vec<Funnel>,
+    /// National and regional counts withheld so that the councils' own
+    /// published counts cannot be solved for a withheld one
+    /// (`secondary::totals`); area code empty for England.
+    pub withheld: BTreeSet<secondary::Total>,
 }
 
 impl Benchmarks {
-    pub fn from_results(r: &Results, config: &Config) -> Benchmarks {
+    pub fn from_results(r: &Results, register: &Register, config: &Config) -> Benchmarks {
         let y = &r.current;
         let policy = Policy::public(config);
         let adjust = config.funnel.overdispersion == OverdispersionMethod::Additive;
         let of_scope = |s: Scope| y.figures.iter().filter(move |f| f.scope == s);
+        // Every council's figures as its public report shows them.
+        let mut d = councils(y, policy);
+        let region_of = |code: &str| register.get(code).map(|a| a.region_code.clone());
+        let withheld = secondary::totals(
+            &y.figures,
+            &region_of,
+            config.min_region_councils,
+            d.withheld(),
+            policy,
+        );
+        d.withhold(&withheld);
         Benchmarks {
+            withheld,
             year: y.year,
             bands: y.bands.clone(),
             synthetic: config.synthetic,
@@ -44,25 +65,64 @@ impl Benchmarks {
                 .filter(|f| f.councils as usize >= config.min_region_councils)
                 .cloned()
                 .collect(),
-            spread: y.spread.clone(),
+            spread: public_spread(y, &mut d),
             funnels: INDICATORS
                 .iter()
                 .filter(|i| i.assessed())
                 .filter_map(|i| {
                     let nat = y.national(Service::All, i.id, None)?;
+                    // No funnel around a national figure that is withheld.
+                    if d.figure(nat).suppressed {
+                        return None;
+                    }
                     let points = of_scope(Scope::Authority)
                         .filter(|f| f.service == Service::All && f.indicator == i.id)
-                        .filter_map(|f| {
-                            let (w, m, rl) = (f.white?, f.minoritised?, f.rl?);
-                            policy
-                                .publishable_events(w.events, m.events)
-                                .then_some(((w.population + m.population) as f64, rl.rl))
-                        })
+                        .filter_map(|f| funnel_point(f, &mut d))
                         .collect();
-                    Funnel::around(nat, points, adjust)
+                    // The overdispersion as published (4 significant
+                    // digits), so that the national report and every local
+                    // report draw the same limits.
+                    let f = Funnel::around(nat, points, adjust)?;
+                    Funnel::with(nat, f.points, significant(f.phi), significant(f.tau2))
                 })
                 .collect(),
         }
+    }
+
+    /// A national figure of the report year published as `[c]`.
+    pub fn national_withheld(
+        &self,
+        service: Service,
+        ind: crate::indicators::IndicatorId,
+        band: Option<&str>,
+    ) -> bool {
+        self.withheld.iter().any(|(area, c)| {
+            area.is_empty()
+                && c.service == service
+                && c.indicator == ind
+                && c.band.as_deref() == band
+        })
+    }
+
+    /// A national figure of the report year as published.
+    pub fn national_shown(&self, f: &Figure) -> super::ShownFigure {
+        if self.national_withheld(f.service, f.indicator, f.band.as_deref()) {
+            super::withheld(f)
+        } else {
+            super::exact(f)
+        }
+    }
+
+    /// The published spread of an indicator, service and band.
+    pub fn spread(
+        &self,
+        service: Service,
+        ind: crate::indicators::IndicatorId,
+        band: Option<&str>,
+    ) -> Option<&Spread> {
+        self.spread
+            .iter()
+            .find(|s| s.service == service && s.indicator == ind && s.band.as_deref() == band)
     }
 
     /// The funnel of an indicator, if it has one.
@@ -73,15 +133,64 @@ impl Benchmarks {
     /// The rows of benchmarks.csv and the suppressions made in them.
     pub fn rows(&self, config: &Config) -> (Vec<BenchRow>, Vec<Suppression>) {
         let synthetic = self.synthetic.to_string();
+        let policy = Policy::public(config);
+        let mut d = Disclosure::new(policy, "benchmarks.csv");
+        d.withhold(&self.withheld);
+        // A figure's columns of results.csv as shown: counts exact
+        // (national), rounded or `[c]`, statistics at published precision.
+        let withheld = |f: &Figure| {
+            f.scope == Scope::National
+                && self.national_withheld(f.service, f.indicator, f.band.as_deref())
+        };
+        let mut shown = |f: &Figure| {
+            // A national figure that is a partner is withheld whole, as
+            // every report shows it.
+            let v = if withheld(f) {
+                d.record(f, super::Withheld::Secondary);
+                super::withheld(f)
+            } else {
+                d.figure(f)
+            };
+            let num = |x: &Option<Shown>, dp: usize| match x {
+                Some(Shown::N(n)) => format!("{n:.dp$}"),
+                Some(Shown::T(t)) => t.to_string(),
+                None => String::new(),
+            };
+            let count = |x: &Option<Shown>| num(x, 0);
+            let mut r = BenchRow::from_result(ResultRow::published(&policy.published(f)));
+            r.result.white_events = count(&v.white_events);
+            r.result.white_population = count(&v.white_population);
+            r.result.minoritised_events = count(&v.minoritised_events);
+            r.result.minoritised_population = count(&v.minoritised_population);
+            r.result.unknown_events = count(&v.unknown_events);
+            r.result.unknown_population = count(&v.unknown_population);
+            r.result.white_rate = num(&v.white_rate, 3);
+            r.result.minoritised_rate = num(&v.minoritised_rate, 3);
+            r.result.relative_likelihood = num(&v.rl, 2);
+            r.result.ci_lower = num(&v.lower, 2);
+            r.result.ci_upper = num(&v.upper, 2);
+            r.result.minoritised_share = num(&v.share, 3);
+            if v.suppressed {
+                r.result.assessment = if v.assessment == Verdict::Suppressed {
+                    Verdict::Suppressed.id().to_string()
+                } else {
+                    String::new()
+                };
+                r.result.significant = String::new();
+            }
+            r.extra.units_left_out = f.units_left_out.to_string();
+            r.extra.synthetic = synthetic.clone();
+            r
+        };
         let mut rows = Vec::new();
         for f in &self.national {
-            let mut r = BenchRow::from_result(ResultRow::of(f));
+            let mut r = shown(f);
             if let Some(s) = self
                 .spread
                 .iter()
                 .find(|s| s.indicator == f.indicator && s.service == f.service && s.band == f.band)
             {
-                let opt = |x: Option<f64>| x.map(decimal).unwrap_or_default();
+                let opt = |x: Option<f64>| x.map(|x| format!("{x:.2}")).unwrap_or_default();
                 r.extra.councils = s.councils.to_string();
                 r.extra.median = opt(s.median);
                 r.extra.lower_quartile = opt(s.lower_quartile);
@@ -91,62 +200,30 @@ impl Benchmarks {
                 r.extra.councils_favourable = s.favourable.to_string();
                 r.extra.councils_not_calculable = s.not_calculable.to_string();
                 r.extra.councils_not_provided = s.not_provided.to_string();
+                r.extra.councils_suppressed = s.suppressed.to_string();
             }
-            r.extra.units_left_out = f.units_left_out.to_string();
-            r.extra.synthetic = synthetic.clone();
             if let Some(fun) = self
                 .funnel(f.indicator)
                 .filter(|_| f.service == Service::All && f.band.is_none())
             {
-                r.extra.funnel_phi = decimal(fun.phi);
-                r.extra.funnel_tau2 = decimal(fun.tau2);
+                // Already at 4 significant digits: the shortest form.
+                r.extra.funnel_phi = fun.phi.to_string();
+                r.extra.funnel_tau2 = fun.tau2.to_string();
             }
             rows.push(r);
         }
-        let policy = Policy::public(config);
-        let mut d = Disclosure::new(policy, "benchmarks.csv");
         for f in &self.regions {
-            let v = d.figure(f);
-            let num = |x: &Option<Shown>| match x {
-                Some(Shown::N(n)) => decimal(*n),
-                Some(Shown::T(t)) => t.to_string(),
-                None => String::new(),
-            };
-            let count = |x: &Option<Shown>| match x {
-                Some(Shown::N(n)) => format!("{}", *n as u64),
-                other => num(other),
-            };
-            let mut r = BenchRow::from_result(ResultRow::of(f));
-            r.result.white_events = count(&v.white_events);
-            r.result.white_population = count(&v.white_population);
-            r.result.minoritised_events = count(&v.minoritised_events);
-            r.result.minoritised_population = count(&v.minoritised_population);
-            r.result.unknown_events = count(&v.unknown_events);
-            r.result.unknown_population = count(&v.unknown_population);
-            r.result.white_rate = num(&v.white_rate);
-            r.result.minoritised_rate = num(&v.minoritised_rate);
-            r.result.relative_likelihood = num(&v.rl);
-            r.result.ci_lower = num(&v.lower);
-            r.result.ci_upper = num(&v.upper);
-            r.result.minoritised_share = num(&v.share);
-            if v.suppressed {
-                r.result.assessment = if v.assessment == Verdict::Suppressed {
-                    Verdict::Suppressed.id().to_string()
-                } else {
-                    String::new()
-                };
-                r.result.significant = String::new();
-            }
+            let mut r = shown(f);
             r.extra.councils = f.councils.to_string();
-            r.extra.units_left_out = f.units_left_out.to_string();
-            r.extra.synthetic = synthetic.clone();
             rows.push(r);
         }
         for f in &self.funnels {
+            // Already rounded staff and published relative likelihoods;
+            // sorted, so that the order says nothing of which is which.
             let mut points: Vec<(i64, i64)> = f
                 .points
                 .iter()
-                .map(|(n, rl)| (policy.round(*n) as i64, (rl * 1000.0).round() as i64))
+                .map(|(n, rl)| (n.round() as i64, (rl * 100.0).round() as i64))
                 .collect();
             points.sort_unstable();
             for (staff, rl) in points {
@@ -156,7 +233,7 @@ impl Benchmarks {
                         scope: "funnel_point".into(),
                         service: Service::All.id().into(),
                         indicator: f.indicator.to_string(),
-                        relative_likelihood: format!("{:.3}", rl as f64 / 1000.0),
+                        relative_likelihood: format!("{:.2}", rl as f64 / 100.0),
                         ..ResultRow::default()
                     },
                     extra: BenchExtra {
@@ -168,5 +245,117 @@ impl Benchmarks {
             }
         }
         (rows, d.into_log())
+    }
+}
+
+/// Disclosure of every council's figures of the year, each council's
+/// secondary withholding decided (what every public local report shows).
+pub fn councils(y: &YearResults, policy: Policy) -> Disclosure {
+    let mut by_council: std::collections::BTreeMap<&str, Vec<&Figure>> = Default::default();
+    for f in y.figures.iter().filter(|f| f.scope == Scope::Authority) {
+        by_council.entry(&f.area_code).or_default().push(f);
+    }
+    let mut d = Disclosure::new(policy, "councils");
+    for figures in by_council.values() {
+        d.protect(figures);
+    }
+    d
+}
+
+/// A council's point on a funnel plot as its public report shows it: its
+/// rounded population and published relative likelihood; `None` when that
+/// is withheld or not calculable.
+pub fn funnel_point(f: &Figure, d: &mut Disclosure) -> Option<(f64, f64)> {
+    let v = d.figure(f);
+    let (Some(Shown::N(rl)), Some(Shown::N(w)), Some(Shown::N(m))) =
+        (v.rl, v.white_population, v.minoritised_population)
+    else {
+        return None;
+    };
+    Some((w + m, rl))
+}
+
+/// The spread across councils of each indicator, service and band, from
+/// their published figures: the tally of published assessments (a council
+/// whose figure is withheld counts as suppressed), and the median and
+/// quartiles of the published relative likelihoods, only where there are at
+/// least `min_count` of them (a median of 1 to 7 values could be one
+/// council's). Every value it summarises is in a public local report.
+pub fn public_spread(y: &YearResults, d: &mut Disclosure) -> Vec<Spread> {
+    let policy = d.policy();
+    use std::collections::HashMap;
+    let mut by_key: HashMap<_, Vec<&Figure>> = HashMap::new();
+    for f in y.figures.iter().filter(|f| f.scope == Scope::Authority) {
+        by_key
+            .entry((f.indicator, f.service, f.band.as_deref()))
+            .or_default()
+            .push(f);
+    }
+    y.spread
+        .iter()
+        .map(|s| {
+            let mut out = Spread {
+                councils: 0,
+                median: None,
+                lower_quartile: None,
+                upper_quartile: None,
+                adverse: 0,
+                within_range: 0,
+                favourable: 0,
+                not_calculable: 0,
+                not_provided: 0,
+                suppressed: 0,
+                ..s.clone()
+            };
+            let mut rls = Vec::new();
+            for f in by_key
+                .get(&(s.indicator, s.service, s.band.as_deref()))
+                .into_iter()
+                .flatten()
+            {
+                let v = d.figure(f);
+                match v.assessment {
+                    Verdict::Adverse => out.adverse += 1,
+                    Verdict::WithinRange => out.within_range += 1,
+                    Verdict::Favourable => out.favourable += 1,
+                    Verdict::NotCalculable => out.not_calculable += 1,
+                    Verdict::NotProvided => out.not_provided += 1,
+                    Verdict::Suppressed => out.suppressed += 1,
+                    Verdict::None => {}
+                }
+                if let Some(Shown::N(rl)) = v.rl {
+                    rls.push(rl);
+                }
+            }
+            // In hundredths, as published: whole numbers, so that the
+            // interpolation is exact and a half rounds up, as a reader
+            // recomputing it from the reports would.
+            let mut hundredths: Vec<f64> = rls.iter().map(|x| (x * 100.0).round()).collect();
+            hundredths.sort_by(f64::total_cmp);
+            out.councils = hundredths.len() as u32;
+            if (hundredths.len() as u64) >= policy.min_count.max(1) {
+                let q = |p| {
+                    crate::stats::quantile_sorted(&hundredths, p).map(|x| (x + 0.5).floor() / 100.0)
+                };
+                out.median = q(0.5);
+                out.lower_quartile = q(0.25);
+                out.upper_quartile = q(0.75);
+            }
+            out
+        })
+        .collect()
+}
+
+/// `x` to 4 significant digits (the funnels' overdispersion as published).
+fn significant(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let dp = 3 - x.abs().log10().floor() as i32;
+    if dp >= 0 {
+        super::round_to(x, dp)
+    } else {
+        let k = 10f64.powi(-dp);
+        (x / k).round() * k
     }
 }

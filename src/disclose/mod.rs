@@ -4,74 +4,16 @@
 //! writers only read what it returns.
 
 pub mod benchmarks;
+mod policy;
+pub mod secondary;
 
-use crate::compute::Figure;
-use crate::config::{Audience, Config};
+pub use policy::{Policy, round_to};
+
+use crate::compute::{Figure, Scope};
 use crate::indicators::{IndicatorId, Service};
 use crate::stats::Assessment;
 use serde::Serialize;
-
-/// What may be shown: the thresholds of `report.yaml` and whether they
-/// apply (public) or every figure is exact (internal).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Policy {
-    pub public: bool,
-    /// Counts from 1 to `min_count - 1` are withheld.
-    pub min_count: u64,
-    /// Other counts are rounded to the nearest multiple of this.
-    pub rounding_base: u64,
-}
-
-impl Policy {
-    /// The policy of a run: its audience and thresholds.
-    pub fn of(config: &Config) -> Policy {
-        Policy {
-            public: config.audience == Audience::Public,
-            ..Policy::public(config)
-        }
-    }
-
-    /// The public policy whatever the run's audience: for files handed to
-    /// every council.
-    pub fn public(config: &Config) -> Policy {
-        Policy {
-            public: true,
-            min_count: config.disclosure.min_count,
-            rounding_base: config.disclosure.rounding_base,
-        }
-    }
-
-    /// A count that must be withheld.
-    pub fn small(&self, n: u64) -> bool {
-        self.public && n > 0 && n < self.min_count
-    }
-
-    /// Both groups' event counts are 0 or at least `min_count`: a rate or
-    /// relative likelihood resting on them may be published.
-    pub fn publishable_events(&self, white: u64, minoritised: u64) -> bool {
-        let ok = |e: u64| e == 0 || e >= self.min_count;
-        ok(white) && ok(minoritised)
-    }
-
-    /// 0 stays 0, small counts are `[c]`, others rounded to the base.
-    pub fn count(&self, n: u64) -> Shown {
-        if !self.public {
-            return Shown::N(n as f64);
-        }
-        if self.small(n) {
-            return SUPPRESSED;
-        }
-        let b = self.rounding_base;
-        Shown::N((n.saturating_add(b / 2) / b * b) as f64)
-    }
-
-    /// A rounded staff number (funnel points): to the nearest multiple of
-    /// the rounding base.
-    pub fn round(&self, n: f64) -> f64 {
-        let b = self.rounding_base as f64;
-        (n / b).round() * b
-    }
-}
+use std::collections::BTreeSet;
 
 /// A number, or a shorthand such as `[c]` in its place.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -201,6 +143,47 @@ pub fn exact(f: &Figure) -> ShownFigure {
     }
 }
 
+/// A figure published as `[c]` throughout (a national figure withheld as
+/// the partner of a council's count, read back from benchmarks.csv).
+pub fn withheld(f: &Figure) -> ShownFigure {
+    let c = Some(SUPPRESSED);
+    // A 0 stays 0: it says nothing more than the `[c]` beside it.
+    let n = |g: Option<crate::compute::GroupCount>, pick: fn(crate::compute::GroupCount) -> u64| {
+        match g.map(pick) {
+            Some(0) => Some(Shown::N(0.0)),
+            _ => Some(SUPPRESSED),
+        }
+    };
+    ShownFigure {
+        provided: true,
+        white_events: n(f.white, |g| g.events),
+        white_population: n(f.white, |g| g.population),
+        minoritised_events: n(f.minoritised, |g| g.events),
+        minoritised_population: n(f.minoritised, |g| g.population),
+        unknown_events: n(f.unknown, |g| g.events),
+        unknown_population: n(f.unknown, |g| g.population),
+        white_rate: c.clone(),
+        minoritised_rate: c.clone(),
+        rl: c.clone(),
+        lower: c.clone(),
+        upper: c.clone(),
+        share: f.indicator().has_share.then_some(SUPPRESSED),
+        share_lower: None,
+        share_upper: None,
+        workforce_share: None,
+        assessment: if f.indicator().assessed() {
+            Verdict::Suppressed
+        } else {
+            Verdict::None
+        },
+        significant: None,
+        reason: None,
+        units_left_out: f.units_left_out,
+        councils: f.councils,
+        suppressed: true,
+    }
+}
+
 /// Why something was withheld. The words a reader sees, with the
 /// configured thresholds, are in `report-templates/` (macro `withheld`);
 /// `suppressions.csv` carries the id.
@@ -215,6 +198,9 @@ pub enum Withheld {
     Counts,
     /// The share of staff of unknown ethnicity.
     UnknownShare,
+    /// A count withheld so that a withheld or rounded count cannot be
+    /// worked out from the council's other counts (secondary withholding).
+    Secondary,
     /// The staff-survey response rate.
     SurveyResponseRate,
 }
@@ -226,6 +212,7 @@ impl Withheld {
             Withheld::WorkforceShare => "workforce_share",
             Withheld::Counts => "counts",
             Withheld::UnknownShare => "unknown_share",
+            Withheld::Secondary => "secondary",
             Withheld::SurveyResponseRate => "survey_response_rate",
         }
     }
@@ -251,6 +238,8 @@ pub struct Disclosure {
     policy: Policy,
     report: String,
     log: Vec<Suppression>,
+    /// Counts withheld besides the small ones (`secondary`), by council.
+    secondary: BTreeSet<(String, secondary::Cell)>,
 }
 
 impl Disclosure {
@@ -260,62 +249,178 @@ impl Disclosure {
             policy,
             report: report.into(),
             log: Vec::new(),
+            secondary: BTreeSet::new(),
         }
+    }
+
+    /// Decides the secondary withholding of one council's figures of a
+    /// year (every figure of the council, all services and bands), which
+    /// [`Disclosure::figure`] then applies.
+    pub fn protect(&mut self, council: &[&Figure]) {
+        let cells = secondary::secondary(council, self.policy);
+        if let Some(f) = council.first() {
+            self.secondary
+                .extend(cells.into_iter().map(|c| (f.area_code.clone(), c)));
+        }
+    }
+
+    /// Logs a figure withheld whole (a national figure that is a partner).
+    pub fn record(&mut self, f: &Figure, what: Withheld) {
+        self.log.push(Suppression {
+            report: self.report.clone(),
+            year: f.year,
+            area_code: f.area_code.clone(),
+            service: f.service,
+            indicator: Some(f.indicator),
+            band: f.band.clone(),
+            what,
+        });
+    }
+
+    /// Every count withheld besides the small ones so far.
+    pub fn withheld(&self) -> &BTreeSet<(String, secondary::Cell)> {
+        &self.secondary
+    }
+
+    /// Withholds these counts too (national and regional totals decided
+    /// for the whole release, `Benchmarks::withheld`). Nothing is withheld
+    /// from an internal document.
+    pub fn withhold(&mut self, counts: &BTreeSet<(String, secondary::Cell)>) {
+        if self.policy.public {
+            self.secondary.extend(counts.iter().cloned());
+        }
+    }
+
+    /// A count of `f` withheld by [`Disclosure::protect`].
+    fn is_secondary(&self, f: &Figure, minoritised: bool, population: bool) -> bool {
+        !self.secondary.is_empty()
+            && self.secondary.contains(&(
+                f.area_code.clone(),
+                secondary::Cell {
+                    service: f.service,
+                    indicator: f.indicator,
+                    band: f.band.clone(),
+                    minoritised,
+                    population,
+                },
+            ))
     }
 
     pub fn count(&self, n: u64) -> Shown {
         self.policy.count(n)
     }
 
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// The figure a reader of this document sees ([`Policy::published`]).
+    pub fn published(&self, f: &Figure) -> Figure {
+        self.policy.published(f)
+    }
+
     /// A figure with the rules applied; exact when the audience is internal.
+    /// National counts are shown exact (docs/disclosure.md), at published
+    /// precision; below national level counts are `[c]` or rounded and
+    /// every statistic rests on the rounded counts.
     pub fn figure(&mut self, f: &Figure) -> ShownFigure {
-        let mut v = exact(f);
+        let mut v = exact(&self.policy.published(f));
         let (Some(w), Some(m), Some(u), true) =
             (f.white, f.minoritised, f.unknown, self.policy.public)
         else {
             return v;
         };
         let p = self.policy;
-        for (slot, n) in [
-            (&mut v.white_events, w.events),
-            (&mut v.white_population, w.population),
-            (&mut v.minoritised_events, m.events),
-            (&mut v.minoritised_population, m.population),
-            (&mut v.unknown_events, u.events),
-            (&mut v.unknown_population, u.population),
-        ] {
-            *slot = Some(p.count(n));
+        let national = f.scope == Scope::National;
+        if !national {
+            for (slot, n) in [
+                (&mut v.white_events, w.events),
+                (&mut v.white_population, w.population),
+                (&mut v.minoritised_events, m.events),
+                (&mut v.minoritised_population, m.population),
+                (&mut v.unknown_events, u.events),
+                (&mut v.unknown_population, u.population),
+            ] {
+                *slot = Some(p.count(n));
+            }
         }
         let mut whats = Vec::new();
-        if !p.publishable_events(w.events, m.events) {
-            for x in [
-                &mut v.white_rate,
-                &mut v.minoritised_rate,
-                &mut v.rl,
-                &mut v.lower,
-                &mut v.upper,
-                &mut v.share,
-                &mut v.share_lower,
-                &mut v.share_upper,
-            ] {
-                if x.is_some() {
+        let mut secondary = false;
+        for (slot, minoritised, population) in [
+            (&mut v.white_events, false, false),
+            (&mut v.white_population, false, true),
+            (&mut v.minoritised_events, true, false),
+            (&mut v.minoritised_population, true, true),
+        ] {
+            if self.is_secondary(f, minoritised, population) {
+                *slot = Some(SUPPRESSED);
+                secondary = true;
+            }
+        }
+        if secondary {
+            whats.push(Withheld::Secondary);
+        }
+        // A rate or relative likelihood rests on counts of which none is
+        // withheld: both groups' events (0 or at least the threshold), and
+        // their populations.
+        if secondary
+            || !national
+                && (!p.publishable_events(w.events, m.events)
+                    || p.small(w.population)
+                    || p.small(m.population))
+        {
+            // Withheld whether or not the rounded counts would give a
+            // figure (a small count rounds to 0): the reader learns neither.
+            // Except where the exact figure has none because a count is 0,
+            // which the report prints as 0 anyway: that is said.
+            use crate::stats::NotCalculable as N;
+            let zero = matches!(
+                f.not_calculable,
+                Some(
+                    N::NoMinoritisedEvents
+                        | N::NoWhiteEvents
+                        | N::NoMinoritisedPopulation
+                        | N::NoWhitePopulation
+                )
+            ) && !secondary;
+            for x in [&mut v.white_rate, &mut v.minoritised_rate] {
+                *x = Some(SUPPRESSED);
+            }
+            for x in [&mut v.rl, &mut v.lower, &mut v.upper] {
+                *x = if zero { None } else { Some(SUPPRESSED) };
+            }
+            if f.indicator().has_share {
+                for x in [&mut v.share, &mut v.share_lower, &mut v.share_upper] {
                     *x = Some(SUPPRESSED);
                 }
             }
             if f.indicator().assessed() {
-                v.assessment = Verdict::Suppressed;
+                v.assessment = if zero {
+                    Verdict::NotCalculable
+                } else {
+                    Verdict::Suppressed
+                };
             }
             v.significant = None;
-            v.suppressed = true;
+            v.reason = if zero {
+                f.not_calculable.map(|r| r.reason())
+            } else {
+                None
+            };
+            v.suppressed = !zero;
             whats.push(Withheld::Rates);
         }
-        if v.workforce_share.is_some() && (p.small(w.population) || p.small(m.population)) {
+        if !national
+            && v.workforce_share.is_some()
+            && (p.small(w.population) || p.small(m.population))
+        {
             v.workforce_share = Some(SUPPRESSED);
             whats.push(Withheld::WorkforceShare);
         }
-        if [w, m, u]
-            .iter()
-            .any(|g| p.small(g.events) || p.small(g.population))
+        if !national
+            && [w, m, u]
+                .iter()
+                .any(|g| p.small(g.events) || p.small(g.population))
         {
             whats.push(Withheld::Counts);
         }
@@ -346,7 +451,7 @@ impl Disclosure {
         if whole == 0 {
             return None;
         }
-        if self.policy.small(part) {
+        if self.policy.small(part) || self.policy.small(whole) {
             self.log.push(Suppression {
                 report: self.report.clone(),
                 year,
@@ -358,7 +463,13 @@ impl Disclosure {
             });
             return Some(SUPPRESSED);
         }
-        Some(Shown::N(part as f64 / whole as f64))
+        let (part, whole) = (self.policy.rounded(part), self.policy.rounded(whole));
+        let share = part as f64 / whole as f64;
+        Some(Shown::N(if self.policy.public {
+            round_to(share, 3)
+        } else {
+            share
+        }))
     }
 
     pub fn log(&self) -> &[Suppression] {

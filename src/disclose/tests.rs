@@ -1,5 +1,6 @@
 use super::*;
 use crate::compute::{GroupCount, Scope};
+use crate::config::{Audience, Config};
 use crate::indicators::IndicatorId;
 use crate::stats;
 
@@ -87,17 +88,50 @@ fn a_figure_on_few_events_is_withheld_and_logged() {
     );
 }
 
+/// Every statistic of a public council figure rests on the rounded counts
+/// shown beside it: 40/401 and 12/99 are shown as 40/400 and 10/100, so the
+/// rates are 0.100 and 0.100 and the relative likelihood exactly 1, within
+/// range, with the Katz interval of 10/100 against 40/400:
+/// SE = sqrt(1/10 - 1/100 + 1/40 - 1/400) = 0.33541, limits
+/// exp(±1.959964 × 0.33541) = 0.5182 and 1.9298, published as 0.52 and 1.93.
 #[test]
-fn a_figure_on_enough_events_is_shown_rounded() {
+fn a_figure_on_enough_events_rests_on_its_rounded_counts() {
     let mut d = Disclosure::new(Policy::of(&config(Audience::Public, 8)), "x");
     let f = figure(40, 401, 12, 99);
     let v = d.figure(&f);
     assert!(!v.suppressed);
-    assert_eq!(v.rl, Some(Shown::N(f.rl.unwrap().rl)));
     assert_eq!(v.white_population, Some(Shown::N(400.0)));
     assert_eq!(v.minoritised_population, Some(Shown::N(100.0)));
-    assert_eq!(v.assessment, Verdict::Adverse);
+    assert_eq!(v.minoritised_events, Some(Shown::N(10.0)));
+    assert_eq!(v.white_rate, Some(Shown::N(0.1)));
+    assert_eq!(v.minoritised_rate, Some(Shown::N(0.1)));
+    assert_eq!(v.rl, Some(Shown::N(1.0)));
+    assert_eq!(v.lower, Some(Shown::N(0.52)));
+    assert_eq!(v.upper, Some(Shown::N(1.93)));
+    assert_eq!(
+        v.assessment,
+        Verdict::WithinRange,
+        "from the rounded counts"
+    );
+    assert_ne!(f.rl.unwrap().rl, 1.0, "the exact figure differs");
     assert!(d.log().is_empty());
+}
+
+/// National figures keep their exact counts; only their precision is the
+/// published one.
+#[test]
+fn national_counts_are_exact_at_published_precision() {
+    let mut d = Disclosure::new(Policy::of(&config(Audience::Public, 8)), "x");
+    let mut f = figure(40, 401, 3, 99);
+    f.scope = Scope::National;
+    f.area_code = String::new();
+    let v = d.figure(&f);
+    assert_eq!(v.minoritised_events, Some(Shown::N(3.0)));
+    assert_eq!(v.white_population, Some(Shown::N(401.0)));
+    // (3/99) / (40/401) = 0.30379.., to 2 decimal places.
+    assert_eq!(v.rl, Some(Shown::N(0.3)));
+    assert_eq!(v.minoritised_rate, Some(Shown::N(0.03)));
+    assert!(!v.suppressed);
 }
 
 #[test]
@@ -119,7 +153,11 @@ fn a_small_workforce_hides_the_workforce_share() {
     let v = d.figure(&f);
     assert_eq!(v.workforce_share, Some(SUPPRESSED));
     let whats: Vec<Withheld> = d.log().iter().map(|s| s.what).collect();
-    assert_eq!(whats, [Withheld::WorkforceShare, Withheld::Counts]);
+    // The minoritised population (5) is withheld, so is all that rests on it.
+    assert_eq!(
+        whats,
+        [Withheld::Rates, Withheld::WorkforceShare, Withheld::Counts]
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use super::{csv_bytes, csv_rows};
 use serde::{Deserialize, Serialize};
 
 /// The columns after those of results.csv.
-pub const EXTRA_COLUMNS: [&str; 14] = [
+pub const EXTRA_COLUMNS: [&str; 15] = [
     "councils",
     "median",
     "lower_quartile",
@@ -24,6 +24,7 @@ pub const EXTRA_COLUMNS: [&str; 14] = [
     "synthetic",
     "funnel_phi",
     "funnel_tau2",
+    "councils_suppressed",
 ];
 
 /// Every column, in order.
@@ -62,6 +63,8 @@ pub struct BenchExtra {
     /// overdispersion, so that every local report uses the national limits.
     pub funnel_phi: String,
     pub funnel_tau2: String,
+    /// Councils whose figure their public report withholds.
+    pub councils_suppressed: String,
 }
 
 impl Serialize for BenchRow {

@@ -4,7 +4,6 @@
 
 use super::{csv_bytes, csv_rows};
 use crate::compute::Funnel;
-use crate::format::decimal;
 use serde::{Deserialize, Serialize};
 
 pub const COLUMNS: [&str; 10] = [
@@ -38,10 +37,13 @@ impl FunnelRow {
     pub fn of(f: &Funnel) -> FunnelRow {
         FunnelRow {
             indicator: f.indicator.to_string(),
-            target: decimal(f.target),
+            // Published precision (docs/disclosure.md): the target as a
+            // relative likelihood, the overdispersion as published in
+            // benchmarks.csv (4 significant digits).
+            target: format!("{:.2}", f.target),
             councils: f.points.len().to_string(),
-            phi: decimal(f.phi),
-            tau2: decimal(f.tau2),
+            phi: f.phi.to_string(),
+            tau2: f.tau2.to_string(),
             adjusted: f.adjusted().to_string(),
             above95: f.above95.to_string(),
             below95: f.below95.to_string(),

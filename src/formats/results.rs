@@ -133,6 +133,24 @@ impl ResultRow {
     }
 }
 
+impl ResultRow {
+    /// The row of a figure as a public file shows it
+    /// (`disclose::Policy::published`): rates and shares to 3 decimal
+    /// places, relative likelihoods and limits to 2.
+    pub fn published(f: &Figure) -> ResultRow {
+        let fixed = |x: Option<f64>, dp: usize| x.map(|x| format!("{x:.dp$}")).unwrap_or_default();
+        ResultRow {
+            white_rate: fixed(f.white_rate, 3),
+            minoritised_rate: fixed(f.minoritised_rate, 3),
+            relative_likelihood: fixed(f.rl.map(|r| r.rl), 2),
+            ci_lower: fixed(f.rl.map(|r| r.lower), 2),
+            ci_upper: fixed(f.rl.map(|r| r.upper), 2),
+            minoritised_share: fixed(f.share, 3),
+            ..ResultRow::of(f)
+        }
+    }
+}
+
 /// Which figure a row is: its first six columns (year, scope, area code,
 /// service, indicator, band).
 pub type FigureKey = [String; 6];

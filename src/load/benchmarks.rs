@@ -17,8 +17,11 @@ pub struct NationalCounts {
     pub service: Service,
     pub indicator: IndicatorId,
     pub band: Option<String>,
-    /// `None` when the indicator was not provided by any council.
+    /// `None` when the indicator was not provided by any council, or is
+    /// withheld.
     pub counts: Option<(Triple, Triple)>,
+    /// A count is withheld (`[c]`): the figure is not published.
+    pub withheld: bool,
     pub units_left_out: u32,
     /// The funnel's overdispersion (phi, tau2), on the row of service
     /// "all" of an indicator with a funnel.
@@ -148,8 +151,17 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                         },
                     )),
                     _ if counts.iter().all(|(_, s)| s.is_empty()) => None,
+                    _ if counts.iter().any(|(_, s)| *s == "[c]")
+                        && counts
+                            .iter()
+                            .all(|(_, s)| *s == "[c]" || s.parse::<u64>().is_ok()) =>
+                    {
+                        None
+                    }
                     _ => return Err(at("national counts must be whole numbers")),
                 };
+                let withheld =
+                    counts.is_none() && row.result.counts().iter().any(|(_, s)| *s == "[c]");
                 let funnel = match (
                     cell("funnel_phi", &row.extra.funnel_phi)?,
                     cell("funnel_tau2", &row.extra.funnel_tau2)?,
@@ -163,6 +175,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                     indicator,
                     band,
                     counts,
+                    withheld,
                     units_left_out: row.extra.units_left_out.parse().unwrap_or(0),
                     funnel,
                 });

@@ -7,7 +7,8 @@ use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Table as XTable, TableColumn, Workbook, XlsxError,
 };
 
-/// A table as tidy CSV: one header row, shorthand as text, full precision.
+/// A table as tidy CSV: one header row, shorthand as text, numbers at the
+/// published precision the cells hold.
 pub fn csv(t: &Table) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
@@ -19,7 +20,8 @@ pub fn csv(t: &Table) -> Vec<u8> {
             .map(|c| match c {
                 TCell::Text(s) => s.clone(),
                 TCell::Count(n) => format!("{}", *n as i64),
-                TCell::Ratio(x) | TCell::Share(x) => crate::format::decimal(*x),
+                TCell::Ratio(x) => format!("{x:.2}"),
+                TCell::Share(x) => format!("{x:.3}"),
             })
             .collect();
         w.write_record(&rec).expect("writing to memory");

@@ -12,7 +12,9 @@ mod threads;
 pub use commands::{demo_data, demo_records, demo_return, template, validate};
 pub use extract::{ExtractOptions, ExtractRun, run_extract};
 pub use local::{LocalOptions, LocalRun, run_local};
-pub use report::{Progress, ReportOptions, RunSummary, run_report, run_report_with};
+pub use report::{
+    INTERNAL, PUBLIC, Progress, ReportOptions, RunSummary, run_report, run_report_with,
+};
 pub use threads::for_each_document;
 
 use crate::chart;
@@ -101,7 +103,7 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         .map(|y| (y.returns.as_slice(), y.year))
         .collect();
     let results = compute::compute(&current.returns, year, &earlier, &register, &config)?;
-    let bench = Benchmarks::from_results(&results, &config);
+    let bench = Benchmarks::from_results(&results, &register, &config);
     let (rows, benchmarks_log) = bench.rows(&config);
     let benchmarks_csv = crate::formats::benchmarks::write(&rows);
     let published = load::benchmarks::read("benchmarks.csv", &benchmarks_csv).map_err(|e| {
@@ -188,6 +190,12 @@ pub fn local_bench(p: &Published, config: &Config) -> Result<LocalBench, String>
         regions: p.regions.clone(),
         funnels,
         funnel_charts,
+        withheld_national: p
+            .national
+            .iter()
+            .filter(|n| n.withheld)
+            .map(|n| (n.service, n.indicator, n.band.clone()))
+            .collect(),
     })
 }
 

@@ -76,17 +76,23 @@ pub fn run_report_with(
 
     let staged = Staged::begin(&opts.out.join(year.to_string()))?;
     let out = Publisher::new(staged.dir());
-    out.write("results.csv", &formats::results::of_run(&p.results))?;
-    out.write("benchmarks.csv", &p.benchmarks_csv)?;
-    out.write("funnels.csv", &formats::funnels::write(&p.bench.funnels))?;
-    let publication = formats::publication::Publication::new(year, &p.config, &p.benchmarks_csv);
-    out.write(formats::publication::FILE, &publication.write())?;
     out.write(
-        "validation.json",
+        &internal("results.csv"),
+        &formats::results::of_run(&p.results),
+    )?;
+    out.write(&public("benchmarks.csv"), &p.benchmarks_csv)?;
+    out.write(
+        &public("funnels.csv"),
+        &formats::funnels::write(&p.bench.funnels),
+    )?;
+    let publication = formats::publication::Publication::new(year, &p.config, &p.benchmarks_csv);
+    out.write(&public(formats::publication::FILE), &publication.write())?;
+    out.write(
+        &internal("validation.json"),
         &formats::validation::json(year, &p.current.outcomes),
     )?;
     out.write(
-        "validation.md",
+        &internal("validation.md"),
         &formats::validation::markdown(year, &p.current.outcomes, p.config.synthetic),
     )?;
     let files = Files {
@@ -103,13 +109,13 @@ pub fn run_report_with(
         p.revisions.as_ref(),
     );
     if let Some(r) = &p.revisions {
-        out.write("revisions.csv", &r.csv())?;
+        out.write(&internal("revisions.csv"), &r.csv())?;
     }
     for t in &tables {
-        out.write(&table_csv(&t.file, year), &render::tables::csv(t))?;
+        out.write(&public(&table_csv(&t.file, year)), &render::tables::csv(t))?;
     }
     out.write(
-        &tables_xlsx(year),
+        &public(&tables_xlsx(year)),
         &render::tables::xlsx(&tables, &p.config, year)?,
     )?;
 
@@ -131,7 +137,7 @@ pub fn run_report_with(
         locals,
     );
     out.write(
-        "index.html",
+        &public("index.html"),
         render::html::page("index.html", &index, &[])
             .map_err(anyhow::Error::msg)?
             .as_bytes(),
@@ -147,7 +153,7 @@ pub fn run_report_with(
         }
     }
     out.write(
-        "suppressions.csv",
+        &internal("suppressions.csv"),
         &formats::suppressions::write(&suppressions),
     )?;
     if p.config.synthetic {
@@ -155,8 +161,9 @@ pub fn run_report_with(
         // it through a notice beside them (and every PDF and chart on its face).
         let notice = formats::validation::synthetic_notice(year);
         let name = formats::validation::SYNTHETIC_NOTICE;
-        out.write(name, &notice)?;
-        out.write(&format!("national/{name}"), &notice)?;
+        out.write(&public(name), &notice)?;
+        out.write(&internal(name), &notice)?;
+        out.write(&public(&format!("national/{name}")), &notice)?;
     }
     let m = manifest::Manifest::new(year, &p.config, &p.register.sha256, inputs, out.written());
     out.write("manifest.json", &m.write())?;
@@ -201,7 +208,7 @@ fn revisions(
             earlier.year
         );
     }
-    let (shown, bytes) = read("results.csv")?;
+    let (shown, bytes) = read(&internal("results.csv"))?;
     let old = formats::results::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
     let new: Vec<_> = formats::results::rows_of_run(&p.results).collect();
     Ok(crate::revise::Revisions::compare(
@@ -238,22 +245,28 @@ fn documents(
                 let national = p
                     .render_national()
                     .map_err(|e| anyhow::anyhow!("national report: {e}"))?;
-                out.write(&format!("{}.pdf", national_stem(year)), &national.pdf)?;
                 out.write(
-                    &format!("{}.html", national_stem(year)),
+                    &public(&format!("{}.pdf", national_stem(year))),
+                    &national.pdf,
+                )?;
+                out.write(
+                    &public(&format!("{}.html", national_stem(year))),
                     national.html.as_bytes(),
                 )?;
                 for (name, svg) in &national.charts {
-                    out.write(&format!("national/{name}"), svg)?;
+                    out.write(&public(&format!("national/{name}")), svg)?;
                 }
             }
             Some(r) => {
                 // A report that cannot be made or written is a failure of
                 // its council only: the others are made, and the manifest.
                 let made = p.render_local(r).and_then(|(doc, log)| {
-                    out.write(&format!("local/{}.pdf", doc.name), &doc.pdf)
+                    out.write(&public(&format!("local/{}.pdf", doc.name)), &doc.pdf)
                         .and_then(|()| {
-                            out.write(&format!("local/{}.html", doc.name), doc.html.as_bytes())
+                            out.write(
+                                &public(&format!("local/{}.html", doc.name)),
+                                doc.html.as_bytes(),
+                            )
                         })
                         .map_err(|e| e.to_string())?;
                     Ok((doc.name, log))
@@ -288,7 +301,26 @@ fn documents(
     Ok((made, failures, suppressions))
 }
 
-/// The national report's path in the run folder, without extension.
+/// The folder of a release that is safe to put on the web as a whole
+/// (docs/disclosure.md): nothing in it, alone or together, gives back a
+/// withheld or rounded count, and its index links nothing outside it.
+pub const PUBLIC: &str = "public";
+
+/// The national team's folder: exact figures, what became of each return,
+/// the suppression log, revisions.
+pub const INTERNAL: &str = "internal";
+
+/// A file of the public folder.
+fn public(name: &str) -> String {
+    format!("{PUBLIC}/{name}")
+}
+
+/// A file of the internal folder.
+fn internal(name: &str) -> String {
+    format!("{INTERNAL}/{name}")
+}
+
+/// The national report's path in the public folder, without extension.
 fn national_stem(year: i32) -> String {
     format!("national/sc-wres-national-{year}")
 }

@@ -55,6 +55,8 @@ pub struct LocalBench {
     pub regions: Vec<RegionFigure>,
     pub funnels: Vec<Funnel>,
     pub funnel_charts: Vec<SharedFunnel>,
+    /// National figures published as `[c]` (docs/disclosure.md).
+    pub withheld_national: std::collections::BTreeSet<(Service, IndicatorId, Option<String>)>,
 }
 
 impl LocalBench {
@@ -62,6 +64,26 @@ impl LocalBench {
         self.national
             .iter()
             .find(|f| f.service == s && f.indicator == ind && f.band.as_deref() == band)
+    }
+
+    /// A national figure as published: exact counts, or withheld.
+    fn national_shown(
+        &self,
+        s: Service,
+        ind: IndicatorId,
+        band: Option<&str>,
+    ) -> Option<ShownFigure> {
+        let f = self.national(s, ind, band)?;
+        Some(
+            if self
+                .withheld_national
+                .contains(&(s, ind, band.map(str::to_string)))
+            {
+                crate::disclose::withheld(f)
+            } else {
+                exact(f)
+            },
+        )
     }
 
     fn region(&self, code: &str, s: Service, ind: IndicatorId) -> Option<&RegionFigure> {
@@ -286,6 +308,7 @@ pub fn local<'a>(
 ) -> Result<(LocalView<'a>, Vec<Chart>, Vec<Suppression>), String> {
     let a = input.authority;
     let mut disclosure = Disclosure::new(Policy::of(config), format!("local {}", a.code));
+    disclosure.protect(&input.own);
     let own = |s: Service, ind: IndicatorId, band: Option<&str>| {
         input
             .own
@@ -307,7 +330,7 @@ pub fn local<'a>(
             population_description: ind.population.description(),
             assessed: ind.assessed(),
             own: ByService::new(|s| own(s, ind.id, None).map(|f| disclosure.figure(f))),
-            national: ByService::new(|s| bench.national(s, ind.id, None).map(exact)),
+            national: ByService::new(|s| bench.national_shown(s, ind.id, None)),
             region: ByService::new(|s| bench.region(&a.region_code, s, ind.id).map(region_view)),
             previous: None,
             series: Vec::new(),
@@ -349,11 +372,14 @@ pub fn local<'a>(
                 v.bands.push(LocalBand {
                     label: b.label.clone(),
                     own: own(Service::All, ind.id, Some(&b.id)).map(|f| disclosure.figure(f)),
-                    national: bench.national(Service::All, ind.id, Some(&b.id)).map(exact),
+                    national: bench.national_shown(Service::All, ind.id, Some(&b.id)),
                 });
             }
         } else {
-            let mine = own(Service::All, ind.id, None);
+            // The council's figure as its report publishes it (rounded
+            // counts, published precision; exact when internal).
+            let published = own(Service::All, ind.id, None).map(|f| disclosure.published(f));
+            let mine = published.as_ref();
             let eng = bench.national(Service::All, ind.id, None);
             let shown = v.own.all.as_ref().is_some_and(|f| !f.suppressed);
             if let (Some(m), Some(e), true) =

@@ -168,21 +168,35 @@ pub struct NationalView<'a> {
 fn trend(
     history: &[YearResults],
     current: &YearResults,
+    bench: &Benchmarks,
     ind: &Indicator,
     config: &Config,
 ) -> Result<(Vec<TrendRow>, Option<(Vec<u8>, ChartData)>), String> {
     let years: Vec<&YearResults> = history.iter().chain([current]).collect();
+    // The report year's figure as published (it may be withheld).
+    let shown = |yr: &YearResults, f: &crate::compute::Figure| {
+        if yr.year == current.year {
+            bench.national_shown(f)
+        } else {
+            exact(f)
+        }
+    };
     let rows = years
         .iter()
         .map(|yr| TrendRow {
             year: yr.year,
             councils: yr.coverage.councils,
-            fig: yr.national(Service::All, ind.id, None).map(exact),
+            fig: yr
+                .national(Service::All, ind.id, None)
+                .map(|f| shown(yr, f)),
         })
         .collect();
     let cats: Vec<String> = years.iter().map(|yr| yr.year.to_string()).collect();
     let points: Vec<RlPoint> = years
         .iter()
+        .filter(|yr| {
+            yr.year != current.year || !bench.national_withheld(Service::All, ind.id, None)
+        })
         .filter_map(|yr| {
             let rl = yr.national(Service::All, ind.id, None)?.rl?;
             Some(RlPoint {
@@ -219,6 +233,7 @@ pub fn national<'a>(
     let prev = results.previous();
     let meta = Meta::new(config, y.year, prev.map(|p| p.year));
     let mut disclosure = Disclosure::new(Policy::of(config), "national");
+    disclosure.withhold(&bench.withheld);
     let mut charts = Vec::new();
     let mut chart_data = ChartTables::new();
     let mut indicators = Vec::new();
@@ -232,7 +247,8 @@ pub fn national<'a>(
             .map(exact)
     };
     for ind in &INDICATORS {
-        let fig = |s, band: Option<&str>| y.national(s, ind.id, band).map(exact);
+        let fig =
+            |s, band: Option<&str>| y.national(s, ind.id, band).map(|f| bench.national_shown(f));
         let mut v = IndicatorView {
             def: ind,
             events_description: ind.events.description(),
@@ -240,7 +256,7 @@ pub fn national<'a>(
             assessed: ind.assessed(),
             fig: ByService::new(|s| fig(s, None)),
             bands: Vec::new(),
-            spread: y.spread(Service::All, ind.id, None).cloned(),
+            spread: bench.spread(Service::All, ind.id, None).cloned(),
             regions: Vec::new(),
             previous: prev
                 .and_then(|p| p.national(Service::All, ind.id, None))
@@ -271,6 +287,9 @@ pub fn national<'a>(
             for (series, yr) in [Some(y), prev].into_iter().enumerate() {
                 let Some(yr) = yr else { continue };
                 for b in &y.bands {
+                    if series == 0 && bench.national_withheld(Service::All, ind.id, Some(&b.id)) {
+                        continue;
+                    }
                     if let Some(share) = yr
                         .national(Service::All, ind.id, Some(&b.id))
                         .and_then(|f| f.share)
@@ -285,6 +304,7 @@ pub fn national<'a>(
             }
             let workforce = y
                 .national(Service::All, ind.id, Some(&y.bands[0].id))
+                .filter(|_| !bench.national_withheld(Service::All, ind.id, Some(&y.bands[0].id)))
                 .and_then(|f| f.workforce_share);
             let reference = workforce.map(|w| (format!("Workforce {}", y.year), w));
             let data = ChartData::share("band", &bars, &names, reference.as_ref());
@@ -314,6 +334,9 @@ pub fn national<'a>(
             for (series, yr) in [Some(y), prev].into_iter().enumerate() {
                 let Some(yr) = yr else { continue };
                 for s in Service::ALL3 {
+                    if series == 0 && bench.national_withheld(s, ind.id, None) {
+                        continue;
+                    }
                     if let Some(rl) = yr.national(s, ind.id, None).and_then(|f| f.rl) {
                         points.push(RlPoint {
                             category: s.label().into(),
@@ -354,7 +377,7 @@ pub fn national<'a>(
                 v.chart = Some(name);
             }
             if results.history.len() >= 2 {
-                let (rows, chart) = trend(&results.history, y, ind, config)?;
+                let (rows, chart) = trend(&results.history, y, bench, ind, config)?;
                 v.trend = rows;
                 if let Some((svg, data)) = chart {
                     let name = format!("charts/indicator-{}-trend.svg", ind.id);

@@ -10,17 +10,29 @@
 use crate::compute::{Figure, Results};
 use crate::config::Config;
 use crate::disclose::benchmarks::Benchmarks;
-use crate::disclose::{Disclosure, Policy, Shown, ShownFigure, Verdict, exact};
+use crate::disclose::{Disclosure, Policy, Shown, ShownFigure, Verdict, exact, round_to};
 use crate::indicators::{INDICATORS, Service};
 use crate::register::Register;
 
 /// A table cell: a number with its display kind, or a shorthand/text.
+/// Ratios and shares are held at the published precision (made by
+/// [`ratio_cell`] and [`share_cell`]), so that every writer stores what it shows.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TCell {
     Text(String),
     Count(f64),
     Ratio(f64),
     Share(f64),
+}
+
+/// A relative likelihood or limit: 2 decimal places.
+fn ratio_cell(x: f64) -> TCell {
+    TCell::Ratio(round_to(x, 2))
+}
+
+/// A rate or share: a proportion to 3 decimal places (a percentage to 1).
+fn share_cell(x: f64) -> TCell {
+    TCell::Share(round_to(x, 3))
 }
 
 pub struct Table {
@@ -80,7 +92,7 @@ fn band_label(r: &Benchmarks, band: &Option<String>) -> TCell {
 
 fn figure_cells(f: &Figure, v: &ShownFigure) -> Vec<TCell> {
     let share = if f.indicator().has_share {
-        shown(&v.share, TCell::Share)
+        shown(&v.share, share_cell)
     } else {
         text(Z)
     };
@@ -91,11 +103,11 @@ fn figure_cells(f: &Figure, v: &ShownFigure) -> Vec<TCell> {
         shown(&v.minoritised_population, TCell::Count),
         shown(&v.unknown_events, TCell::Count),
         shown(&v.unknown_population, TCell::Count),
-        shown(&v.white_rate, TCell::Share),
-        shown(&v.minoritised_rate, TCell::Share),
-        shown(&v.rl, TCell::Ratio),
-        shown(&v.lower, TCell::Ratio),
-        shown(&v.upper, TCell::Ratio),
+        shown(&v.white_rate, share_cell),
+        shown(&v.minoritised_rate, share_cell),
+        shown(&v.rl, ratio_cell),
+        shown(&v.lower, ratio_cell),
+        shown(&v.upper, ratio_cell),
         share,
         assessment(f, v),
     ]
@@ -108,8 +120,8 @@ const FIGURE_HEADER: [&str; 13] = [
     "Minoritised population",
     "Unknown ethnicity events",
     "Unknown ethnicity population",
-    "White rate",
-    "Minoritised rate",
+    "White rate [note 11]",
+    "Minoritised rate [note 11]",
     "Relative likelihood [note 1]",
     "95% CI lower [note 2]",
     "95% CI upper [note 2]",
@@ -134,17 +146,18 @@ pub fn notes(config: &Config) -> Vec<String> {
             config.band_lower, config.band_upper
         ),
         format!(
-            "Regional figures: published for regions with at least {} contributing councils; counts from {} are shown as [c] and others rounded to the nearest {}; rates and relative likelihoods resting on {} events in either group are shown as [c].",
+            "Regional figures: published for regions with at least {} contributing councils; counts from {} are shown as [c] and others rounded to the nearest {}; rates, shares and relative likelihoods are computed from the rounded counts, and shown as [c] where a count they rest on is withheld. Councils withheld: councils whose figure their public local report withholds.",
             config.min_region_councils,
             small_counts(config),
             config.disclosure.rounding_base,
-            small_counts(config)
         ),
         "Pooled: the counts of every used council return added together. A council service that left either measure blank is left out of that indicator.".into(),
         "Like for like: the councils whose returns were used in both years.".into(),
         "Funnel plot (all services only): councils with a relative likelihood that would not be suppressed, compared with 95% and 99.8% control limits around the national figure at their staff population.".into(),
         "Staff: all staff in council services that provided their headcount, whatever their ethnicity. Survey response: respondents over the staff of the services that provided both.".into(),
     ];
+    n.push(format!("Spread across councils: the median and quartiles (linear interpolation, as R's type 7) of the relative likelihoods the councils' public local reports show, only where at least {} councils' figures are published, so that no quartile is one withheld council's figure.", config.disclosure.min_count));
+    n.push("Precision: rates and shares are proportions to three decimal places (a percentage to one decimal place), relative likelihoods and their limits to two decimal places; the spreadsheet stores the value it shows.".into());
     n.push("Revised: [r] marks a figure that differs from the one in the earlier release of the same year (a return added, withdrawn or corrected since); the column is there only when the run was compared with an earlier release, and revisions.csv lists every change.".into());
     if config.synthetic {
         n.push("These tables are made from SYNTHETIC demo data. They describe no real council and no real member of staff.".into());
@@ -169,7 +182,7 @@ pub fn tables(
         Some(_) => Some(text("Not revised")),
         None => None,
     };
-    let revised_header = revisions.map(|_| "Revised [note 10]".to_string());
+    let revised_header = revisions.map(|_| "Revised [note 12]".to_string());
     let y = &r.current;
     let mut out = Vec::new();
     let ind_cells = |f: &Figure| {
@@ -193,7 +206,14 @@ pub fn tables(
             let mut row = ind_cells(f);
             row.push(text(f.service.label()));
             row.push(band_label(b, &f.band));
-            row.extend(figure_cells(f, &exact(f)));
+            // As published: a national figure may be withheld as the
+            // partner of a council's count (docs/disclosure.md).
+            let shown = if Policy::of(config).public {
+                b.national_shown(f)
+            } else {
+                exact(f)
+            };
+            row.extend(figure_cells(f, &shown));
             row.push(TCell::Count(f.units_left_out as f64));
             row.extend(revised(f));
             row
@@ -212,6 +232,7 @@ pub fn tables(
 
     // Table 2: regions with enough councils, disclosure applied.
     let mut d = Disclosure::new(Policy::of(config), "national tables");
+    d.withhold(&b.withheld);
     let regions = register.regions();
     header.insert(0, "Region".into());
     header.insert(0, "Region code".into());
@@ -255,8 +276,8 @@ pub fn tables(
         "Indicator title",
         "Service",
         "Pay band",
-        "Councils with a figure",
-        "Median relative likelihood",
+        "Councils with a published figure",
+        "Median relative likelihood [note 10]",
         "Lower quartile",
         "Upper quartile",
         "Councils adverse [note 4]",
@@ -264,6 +285,7 @@ pub fn tables(
         "Councils favourable [note 4]",
         "Councils not calculable",
         "Councils not provided",
+        "Councils withheld [note 5]",
         "Councils in the funnel plot [note 8]",
         "Above the 95% limit",
         "Below the 95% limit",
@@ -273,7 +295,7 @@ pub fn tables(
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let rows = y
+    let rows = b
         .spread
         .iter()
         .filter(|s| s.indicator.def().assessed())
@@ -290,14 +312,15 @@ pub fn tables(
                 text(s.service.label()),
                 text(Z),
                 TCell::Count(s.councils as f64),
-                opt(s.median, TCell::Ratio),
-                opt(s.lower_quartile, TCell::Ratio),
-                opt(s.upper_quartile, TCell::Ratio),
+                opt(s.median, ratio_cell),
+                opt(s.lower_quartile, ratio_cell),
+                opt(s.upper_quartile, ratio_cell),
                 TCell::Count(s.adverse as f64),
                 TCell::Count(s.within_range as f64),
                 TCell::Count(s.favourable as f64),
                 TCell::Count(s.not_calculable as f64),
                 TCell::Count(s.not_provided as f64),
+                TCell::Count(s.suppressed as f64),
                 fc(|f| f.points.len()),
                 fc(|f| f.above95),
                 fc(|f| f.below95),
@@ -345,7 +368,7 @@ pub fn tables(
         ),
         (
             "Share of staff with ethnicity not known",
-            opt(c.unknown_share, TCell::Share),
+            opt(c.unknown_share, share_cell),
         ),
         (
             "Council services with staff-survey figures",
@@ -354,7 +377,7 @@ pub fn tables(
         ("Staff-survey respondents", staff(c.survey_respondents)),
         (
             "Staff-survey response [note 9]",
-            opt(c.survey_response_rate, TCell::Share),
+            opt(c.survey_response_rate, share_cell),
         ),
     ]
     .into_iter()
@@ -412,12 +435,12 @@ pub fn tables(
                         text(ind.title),
                         band_label(b, &band),
                         text(basis.clone()),
-                        opt(a.map(|r| r.rl), TCell::Ratio),
-                        opt(a.map(|r| r.lower), TCell::Ratio),
-                        opt(a.map(|r| r.upper), TCell::Ratio),
-                        opt(z.map(|r| r.rl), TCell::Ratio),
-                        opt(z.map(|r| r.lower), TCell::Ratio),
-                        opt(z.map(|r| r.upper), TCell::Ratio),
+                        opt(a.map(|r| r.rl), ratio_cell),
+                        opt(a.map(|r| r.lower), ratio_cell),
+                        opt(a.map(|r| r.upper), ratio_cell),
+                        opt(z.map(|r| r.rl), ratio_cell),
+                        opt(z.map(|r| r.lower), ratio_cell),
+                        opt(z.map(|r| r.upper), ratio_cell),
                     ]);
                 }
             }

@@ -11,6 +11,7 @@ fn shown(assessment: Verdict, provided: bool) -> ShownFigure {
                 indicator: IndicatorId::I2,
                 band: None,
                 counts: None,
+                withheld: false,
                 units_left_out: 0,
                 funnel: None,
             }],

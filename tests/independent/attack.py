@@ -1,0 +1,591 @@
+#!/usr/bin/env python3
+"""The disclosure attack: a reader holding every file of a release's public
+folder tries to give back a count that disclosure control withholds or
+rounds. Written from docs/disclosure.md and the return format, not from the
+program: it reads only what is published (benchmarks.csv, the national
+tables, every council's public local report as a web page) and judges each
+route against the exact figures of the internal folder (results.csv), which
+the attacker never uses.
+
+    attack.py RELEASE_DIR MIN_COUNT ROUNDING_BASE
+
+RELEASE_DIR is `<out>/<year>`. Prints what each route tried and every
+breach; exits 1 if any route gives back a withheld count, pins a rounded one
+or finds a published value that says more than the counts beside it.
+
+Routes:
+  0. the public folder holds no internal file and links nothing outside it;
+  1. rates, shares, relative likelihoods and intervals beside rounded counts
+     must be what the rounded counts give (else they carry more of the
+     exact counts; the exact counts consistent with them are searched);
+  2. sums and differences: every additive relation between published cells
+     (all services = adults + children; a region = its councils; England =
+     its councils and its regions; the pay bands = the headcount; one
+     headcount shared by indicators 1, 3, 5, 8 and 9), solved for bounds by
+     the shuttle algorithm (Buzzigoli and Giusti), must pin no withheld or
+     rounded sub-national count;
+  5. the median and quartiles across councils must be those of the
+     councils' published relative likelihoods (else they carry a withheld
+     council's figure), and are not shown for fewer than MIN_COUNT councils;
+  6. every council count printed in a public local report is 0, [c] or a
+     multiple of the rounding base.
+"""
+
+import csv
+import html.parser
+import io
+import itertools
+import math
+import os
+import re
+import sys
+from collections import defaultdict
+
+Z = 1.959964
+BIG = 10 ** 9
+INTERNAL_FILES = {"results.csv", "validation.json", "validation.md",
+                  "suppressions.csv", "revisions.csv", "manifest.json"}
+# The population measure of each indicator (the return format).
+POPULATION = {"1": "headcount", "2": "shortlisted", "3": "headcount",
+              "4": "regulated_professionals", "5": "headcount",
+              "6": "survey_respondents", "7a": "survey_respondents",
+              "7b": "survey_respondents", "8": "headcount", "9": "headcount"}
+SERVICES = {"Adults": "adults", "Children": "children", "All services": "all"}
+
+
+class Attack:
+    def __init__(self, release, min_count, base):
+        self.release = release
+        self.public = os.path.join(release, "public")
+        self.min_count = min_count
+        self.base = base
+        self.breaches = []
+        self.log = []
+
+    def breach(self, route, what):
+        self.breaches.append(f"route {route}: {what}")
+
+    # ---- reading what is published -------------------------------------
+
+    def read_csv(self, path):
+        with open(path, encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    def count_interval(self, text, exact_level, secondary=False):
+        """What a published count says of the exact count: (lo, hi), or
+        None when nothing is published. A `[c]` is 1 to MIN_COUNT - 1,
+        unless its figure has a count withheld so that another cannot be
+        worked out (secondary withholding): then it is any count. The
+        attacker is told which figures those are (from the internal
+        suppression log): an attacker who knows more than a reader."""
+        t = text.strip().replace(",", "")
+        if t in ("", "–", "-", "[x]", "[z]", "not provided"):
+            return None
+        if t == "[c]":
+            return (1, BIG) if secondary else (1, self.min_count - 1)
+        n = int(float(t))
+        if exact_level or n == 0:
+            return (n, n)
+        half = self.base // 2
+        lo = max(n - half, self.min_count)
+        return (lo, n - half + self.base - 1)
+
+    # ---- route 0 --------------------------------------------------------
+
+    def route0(self):
+        links = 0
+        for root, _, files in os.walk(self.public):
+            for name in files:
+                path = os.path.join(root, name)
+                if name in INTERNAL_FILES:
+                    self.breach(0, f"internal file in the public folder: {os.path.relpath(path, self.public)}")
+                if not name.endswith(".html"):
+                    continue
+                text = open(path, encoding="utf-8").read()
+                for m in re.finditer(r'(?:href|src)="([^"]*)"', text):
+                    url = html.unescape(m.group(1))
+                    if re.match(r"^(#|mailto:|https?:|data:)", url) or url == "":
+                        continue
+                    links += 1
+                    target = os.path.normpath(os.path.join(root, url.split("#")[0]))
+                    inside = os.path.commonpath([target, os.path.abspath(self.public)]) == os.path.abspath(self.public)
+                    if not inside or not os.path.isfile(target):
+                        self.breach(0, f"{os.path.relpath(path, self.public)} links {url}, which is not a file of the public folder")
+        self.log.append(f"route 0: {links} links followed")
+
+    # ---- the published cells --------------------------------------------
+    #
+    # A cell is one exact count: (area, service, group, what), where `what`
+    # is ("e", indicator[:band]) for events and, for population, ("p",
+    # measure) at a council's service (the unit: one headcount serves every
+    # indicator) or ("p", indicator) for a pooled figure (all services of a
+    # council, a region, England: pools differ by the units that provided
+    # the indicator's events).
+
+    def load(self):
+        self.cells = {}      # key -> (lo, hi)
+        self.published = {}  # key -> text as published
+        self.stat_rows = []  # (where, row of texts, truth key)
+        self.council_rls = defaultdict(list)  # (ind, service) -> [rl]
+        self.council_region = {}  # code -> region code or None
+        self.council_services = {}  # code -> services of its return
+        self.shown_rows = defaultdict(set)  # (code, ind) -> services shown
+        bench = self.read_csv(os.path.join(self.public, "benchmarks.csv"))
+        self.bench = bench
+        for r in bench:
+            if r["scope"] not in ("national", "region"):
+                continue
+            level = r["scope"]
+            area = r["area_code"] if level == "region" else "England"
+            ind, band = r["indicator"], r["band"]
+            e = f"{ind}:{band}" if band else ind
+            for group in ("white", "minoritised", "unknown"):
+                for kind, what in (("events", ("e", e)), ("population", ("p", ind))):
+                    text = r[f"{group}_{kind}"]
+                    iv = self.count_interval(text, level == "national",
+                                             (area, r["service"], ind, band) in self.secondary)
+                    if iv is not None:
+                        self.put((area, r["service"], group, what), iv, text)
+            if level == "region":
+                self.stat_rows.append((f"benchmarks.csv {area} {r['service']} {ind} {band}",
+                                       r, (level, area, r["service"], ind, band)))
+        tables = os.path.join(self.public, "national", "tables")
+        for name in sorted(os.listdir(tables)):
+            if name.startswith("table-2-") and name.endswith(".csv"):
+                for r in self.read_csv(os.path.join(tables, name)):
+                    self.region_names[r["Region"]] = r["Region code"]
+                    band = self.band_labels.get(r["Pay band"], "")
+                    row = {"white_events": r["White events"], "white_population": r["White population"],
+                           "minoritised_events": r["Minoritised events"],
+                           "minoritised_population": r["Minoritised population"],
+                           "white_rate": col(r, "White rate"), "minoritised_rate": col(r, "Minoritised rate"),
+                           "relative_likelihood": col(r, "Relative likelihood"),
+                           "ci_lower": col(r, "95% CI lower"), "ci_upper": col(r, "95% CI upper"),
+                           "minoritised_share": col(r, "Minoritised share"),
+                           "indicator": r["Indicator"]}
+                    service = SERVICES[r["Service"]]
+                    self.stat_rows.append((f"{name} {r['Region code']} {service} {r['Indicator']} {band}",
+                                           row, ("region", r["Region code"], service, r["Indicator"], band)))
+        local = os.path.join(self.public, "local")
+        self.local_files = sorted(n for n in os.listdir(local) if n.endswith(".html"))
+        for name in self.local_files:
+            self.read_local(os.path.join(local, name))
+        self.log.append(f"read benchmarks.csv, the regional table and {len(self.local_files)} local reports")
+
+    def put(self, key, iv, text):
+        old = self.cells.get(key)
+        if old is not None:
+            iv = (max(old[0], iv[0]), min(old[1], iv[1]))
+        self.cells[key] = iv
+        self.published[key] = text
+
+    def read_local(self, path):
+        p = Tables()
+        text = open(path, encoding="utf-8").read()
+        p.feed(text)
+        m = re.search(r"<dt>Council</dt><dd>(.*?) \((E\d{8})\), (.*?)</dd>", text)
+        if not m:
+            self.breach(6, f"{os.path.basename(path)}: the council's code was not found")
+            return
+        code = m.group(2)
+        self.council_region[code] = self.region_names.get(html.unescape(m.group(3)))
+        services = re.search(r"<dt>Services in this return</dt><dd>(.*?)</dd>", text)
+        self.council_services[code] = {s for s in ("adults", "children")
+                                       if services and s in services.group(1).lower()}
+        staff = re.search(r"<dt>Staff</dt><dd>([^<]*)</dd>", text)
+        if staff:
+            self.printed_count(path, "staff", staff.group(1))
+        for caption_id, rows in p.tables.items():
+            if caption_id.endswith("-funnel-data"):
+                for row in rows[1:]:
+                    if row[0].endswith(POPULATION_WORDS) and "England" not in row[0]:
+                        self.printed_count(path, f"{caption_id}: {row[0]}", row[1])
+            mt = re.fullmatch(r"table-(\d+[ab]?)", caption_id)
+            if not mt:
+                continue
+            ind = mt.group(1)
+            if ind == "1":
+                for row in rows[1:]:
+                    band = self.band_labels.get(row[0])
+                    if band is None:
+                        continue
+                    for group, cell in (("white", row[1]), ("minoritised", row[2])):
+                        self.printed_count(path, f"indicator 1 {band} {group}", cell)
+                        iv = self.count_interval(cell, False, (code, "all", "1", band) in self.secondary)
+                        if iv is not None:
+                            self.put((code, "all", group, ("e", f"1:{band}")), iv, cell)
+                continue
+            for row in rows[1:]:
+                service = SERVICES.get(row[0])
+                if service is None or "/" not in row[1]:
+                    continue
+                self.shown_rows[(code, ind)].add(service)
+                we, wp = [x.strip() for x in row[1].split("/")]
+                me, mp = [x.strip() for x in row[2].split("/")]
+                pop = ("p", POPULATION[ind]) if service != "all" else ("p", ind)
+                for group, what, cell in (("white", ("e", ind), we), ("white", pop, wp),
+                                          ("minoritised", ("e", ind), me), ("minoritised", pop, mp)):
+                    self.printed_count(path, f"indicator {ind} {service} {group} {what[0]}", cell)
+                    iv = self.count_interval(cell, False, (code, service, ind, "") in self.secondary)
+                    if iv is not None:
+                        self.put((code, service, group, what), iv, cell)
+                rl = re.match(r"\s*([\d.]+) \(([\d.]+) to ([\d.]+)\)", row[3])
+                stats = {"white_events": we, "white_population": wp, "minoritised_events": me,
+                         "minoritised_population": mp, "indicator": ind,
+                         "relative_likelihood": rl.group(1) if rl else ("[c]" if "[c]" in row[3] else ""),
+                         "ci_lower": rl.group(2) if rl else "", "ci_upper": rl.group(3) if rl else ""}
+                self.stat_rows.append((f"{os.path.basename(path)} indicator {ind} {service}", stats,
+                                       ("authority", code, service, ind, "")))
+                if rl:
+                    self.council_rls[(ind, service)].append(float(rl.group(1)))
+
+    def printed_count(self, path, what, cell):
+        t = cell.strip().replace(",", "")
+        if t in ("[c]", "–", "-", "0", "", "not provided"):
+            return
+        try:
+            n = float(t)
+        except ValueError:
+            return
+        if n != int(n) or int(n) % self.base != 0:
+            self.breach(6, f"{os.path.basename(path)}: {what} printed as {cell.strip()}, not 0, [c] or a multiple of {self.base}")
+
+    # ---- route 1 --------------------------------------------------------
+
+    def route1(self, truth):
+        checked, leaks, pinned = 0, 0, 0
+        for where, r, key in self.stat_rows:
+            counts = [r["minoritised_events"], r["minoritised_population"], r["white_events"], r["white_population"]]
+            if any(c.strip() in ("", "[x]", "–", "not provided") for c in counts):
+                continue
+            stats = {k: (r.get(k) or "").strip() for k in
+                     ("relative_likelihood", "ci_lower", "ci_upper", "white_rate", "minoritised_rate", "minoritised_share")}
+            stats = {k: v for k, v in stats.items() if v not in ("", "[x]", "[z]")}
+            if not stats:
+                continue
+            checked += 1
+            if any(c.strip() == "[c]" for c in counts):
+                if any(v != "[c]" for v in stats.values()):
+                    leaks += 1
+                    self.breach(1, f"{where}: a statistic is shown beside a withheld count: {stats}")
+                continue
+            shown = [int(c.replace(",", "")) for c in counts]
+            if all(v == "[c]" for v in stats.values()):
+                continue
+            if not agrees(stats, shown, r.get("indicator", "")):
+                leaks += 1
+                exact = truth.get(key)
+                candidates = self.invert(stats, shown, r.get("indicator", ""))
+                if exact is not None and candidates == [tuple(exact)]:
+                    pinned += 1
+                self.breach(1, f"{where}: {stats} are not what the published counts {shown} give"
+                            + (f"; the exact counts {exact} are the only ones that give them" if exact is not None and candidates == [tuple(exact)] else ""))
+        self.log.append(f"route 1: {checked} rows of statistics beside counts, {leaks} say more than the counts, {pinned} pin the exact counts")
+
+    def invert(self, stats, shown, ind):
+        """Every set of exact counts the published rounding allows that gives
+        the published statistics when computed from exact counts."""
+        ranges = []
+        for n in shown:
+            lo, hi = self.count_interval(str(n), False)
+            ranges.append(range(lo, hi + 1))
+        return [c for c in itertools.product(*ranges) if agrees(stats, list(c), ind)]
+
+    # ---- route 2 --------------------------------------------------------
+
+    def variable(self, key):
+        """A cell nobody publishes but the relations name: any count."""
+        if key not in self.cells:
+            self.cells[key] = (0, BIG)
+            self.published[key] = "(not published)"
+        return key
+
+    def relations(self):
+        """Every additive relation between cells: (total, [parts])."""
+        rel = []
+        have = self.cells
+        groups = ("white", "minoritised", "unknown")
+        whats = {k[3] for k in have}
+        pooled = ["England"] + sorted({k[0] for k in have if k[0].startswith("E12")})
+        codes = sorted(self.council_services)
+        for area in pooled:
+            for group in groups:
+                for what in whats:
+                    # All services = adults + children, in every pool.
+                    t, parts = (area, "all", group, what), [(area, s, group, what) for s in ("adults", "children")]
+                    if t in have and all(p in have for p in parts):
+                        rel.append((t, parts))
+                    # The pay bands add up to the headcount.
+                    if what == ("p", "1"):
+                        for s in ("adults", "children", "all"):
+                            parts = [k for k in have if k[:3] == (area, s, group) and k[3][0] == "e" and k[3][1].startswith("1:")]
+                            if (area, s, group, what) in have and parts:
+                                rel.append(((area, s, group, what), parts))
+        for code in codes:
+            services = self.council_services[code]
+            for group in ("white", "minoritised"):
+                for what in whats:
+                    if what[0] != "e" or what[1].startswith("1:"):
+                        continue
+                    ind = what[1]
+                    shown = self.shown_rows.get((code, ind), set()) - {"all"}
+                    # A council's all services = its services that provided the indicator.
+                    t = (code, "all", group, what)
+                    parts = [(code, s, group, what) for s in shown]
+                    if t in have and parts and all(p in have for p in parts):
+                        rel.append((t, parts))
+                    t = (code, "all", group, ("p", ind))
+                    parts = [(code, s, group, ("p", POPULATION[ind])) for s in shown]
+                    if t in have and parts and all(p in have for p in parts):
+                        rel.append((t, parts))
+                # Its bands add up to its headcount, which is its services'.
+                bands = [k for k in have if k[:3] == (code, "all", group) and k[3][0] == "e" and k[3][1].startswith("1:")]
+                units = [(code, s, group, ("p", "headcount")) for s in services]
+                if bands and units and all(u in have for u in units):
+                    rel.append((self.variable((code, "all", group, ("p", "1"))), bands))
+                    rel.append(((code, "all", group, ("p", "1")), units))
+        # England and each published region = its councils.
+        for area in pooled:
+            members = [c for c in codes if area == "England" or self.council_region.get(c) == area]
+            for group in ("white", "minoritised"):
+                for what in whats:
+                    for s in ("adults", "children", "all"):
+                        t = (area, s, group, what)
+                        if t not in have:
+                            continue
+                        if what[0] == "e":
+                            parts = [(c, s, group, what) for c in members]
+                        elif s == "all":
+                            parts = [(c, s, group, what) for c in members]
+                        else:
+                            # A unit's population enters where it provided the events.
+                            parts = [(c, s, group, ("p", POPULATION[what[1]])) for c in members
+                                     if s in self.shown_rows.get((c, what[1]), set())]
+                            if what[1] == "1":
+                                continue
+                        parts = [p for p in parts if p in have]
+                        if parts:
+                            rel.append((t, parts))
+        return rel
+
+    def route2(self):
+        rel = self.relations()
+        cells = dict(self.cells)
+        contradiction = None
+        for _ in range(500):
+            if contradiction:
+                break
+            changed = False
+            for total, parts in rel:
+                lo = sum(cells[p][0] for p in parts)
+                hi = sum(cells[p][1] for p in parts)
+                t = cells[total]
+                nt = (max(t[0], lo), min(t[1], hi))
+                if nt[0] > nt[1]:
+                    contradiction = (total, t, lo, hi)
+                    break
+                if nt != t:
+                    cells[total] = nt
+                    changed = True
+                for p in parts:
+                    q = cells[p]
+                    nq = (max(q[0], cells[total][0] - (hi - q[1])), min(q[1], cells[total][1] - (lo - q[0])))
+                    if nq[0] > nq[1]:
+                        contradiction = (p, q, total, cells[total])
+                        break
+                    if nq != q:
+                        cells[p] = nq
+                        changed = True
+                        lo += nq[0] - q[0]
+                        hi += nq[1] - q[1]
+            if not changed:
+                break
+        if contradiction:
+            self.breach(2, f"the published cells contradict each other at {contradiction}: a relation assumed here does not hold")
+            return
+        pinned = 0
+        for key, (lo, hi) in cells.items():
+            if key[0] != "England" and lo == hi and self.cells[key][0] != self.cells[key][1]:
+                pinned += 1
+                self.breach(2, f"{key}: published as {self.published[key]}, pinned to {lo} by sums and differences")
+        narrowed = sum(1 for k, v in cells.items() if v != self.cells[k] and self.published[k] == "[c]")
+        self.log.append(f"route 2: {len(rel)} additive relations over {len(cells)} cells, {narrowed} withheld cells narrowed, {pinned} pinned")
+
+    # ---- route 5 --------------------------------------------------------
+
+    def route5(self):
+        checked = 0
+        for r in self.bench:
+            if r["scope"] != "national" or r["band"] or r["median"] == "" and r["councils"] == "":
+                continue
+            ind, service = r["indicator"], r["service"]
+            rls = sorted(self.council_rls.get((ind, service), []))
+            if not rls and not r["median"]:
+                continue
+            checked += 1
+            if r["median"] and len(rls) < self.min_count:
+                self.breach(5, f"indicator {ind} {service}: a median of {len(rls)} published figures")
+            if r["councils"] and int(r["councils"]) != len(rls):
+                self.breach(5, f"indicator {ind} {service}: {r['councils']} councils in the spread, {len(rls)} published figures")
+            for col_, p in (("median", 0.5), ("lower_quartile", 0.25), ("upper_quartile", 0.75)):
+                if r[col_] == "":
+                    continue
+                mine = quantile([round(x * 100) for x in rls], p)
+                if mine is None or math.floor(mine + 0.5) != round(float(r[col_]) * 100) or len(r[col_].split(".")[-1]) > 2:
+                    self.breach(5, f"indicator {ind} {service}: {col_} {r[col_]} is not the {col_} of the published council figures ({None if mine is None else round(mine) / 100})")
+        self.log.append(f"route 5: {checked} spreads checked against {len(self.local_files)} local reports")
+
+    def run(self):
+        truth = read_truth(os.path.join(self.release, "internal", "results.csv"))
+        self.secondary = set()
+        for r in self.read_csv(os.path.join(self.release, "internal", "suppressions.csv")):
+            if r["what"] == "secondary":
+                self.secondary.add((r["area_code"] or "England", r["service"], r["indicator"], r["band"]))
+        self.band_labels = read_band_labels(self.public)
+        self.region_names = {}
+        self.route0()
+        self.load()
+        self.route1(truth)
+        self.route2()
+        self.route5()
+        return truth
+
+
+POPULATION_WORDS = ("staff", "applicants", "professionals", "respondents", "in post")
+
+
+def col(r, prefix):
+    for k, v in r.items():
+        if k.startswith(prefix):
+            return v
+    return ""
+
+
+class Tables(html.parser.HTMLParser):
+    """Every table of a page with a captioned id: its rows of cell texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables = {}
+        self.current = None
+        self.row = None
+        self.cell = None
+        self.in_caption = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self.current = []
+            self.pending = None
+        elif tag == "caption" and self.current is not None:
+            self.pending = a.get("id")
+        elif tag == "tr" and self.current is not None:
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None and self.row is not None:
+            self.row.append(self.cell.strip())
+            self.cell = None
+        elif tag == "tr" and self.row is not None and self.current is not None:
+            self.current.append(self.row)
+            self.row = None
+        elif tag == "table" and self.current is not None:
+            if self.pending:
+                self.tables[self.pending] = self.current
+            self.current = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def katz(a, n1, c, n2):
+    if min(a, n1, c, n2) <= 0 or a > n1 or c > n2:
+        return None
+    rl = (a / n1) / (c / n2)
+    se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+    return rl, math.exp(math.log(rl) - Z * se), math.exp(math.log(rl) + Z * se)
+
+
+def same(published, value):
+    """A published decimal shows `value` at its own precision."""
+    if value is None:
+        return False
+    dp = len(published.split(".")[1]) if "." in published else 0
+    return abs(float(published) - value) <= 0.5 * 10 ** -dp + 1e-9
+
+
+def agrees(stats, counts, ind):
+    me, mp, we, wp = counts
+    k = katz(me, mp, we, wp)
+    want = {"relative_likelihood": k and k[0], "ci_lower": k and k[1], "ci_upper": k and k[2],
+            "white_rate": we / wp if wp else None, "minoritised_rate": me / mp if mp else None,
+            "minoritised_share": me / (me + we) if me + we else None}
+    for name, text in stats.items():
+        if text == "[c]":
+            continue
+        if not same(text, want.get(name)):
+            return False
+    return True
+
+
+def quantile(xs, p):
+    if not xs:
+        return None
+    h = (len(xs) - 1) * p
+    lo, hi = math.floor(h), math.ceil(h)
+    return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
+
+
+def read_truth(path):
+    """The judge's exact counts: (scope, area, service, indicator, band) ->
+    (minoritised events, population, white events, population)."""
+    out = {}
+    with open(path, encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["white_events"] == "":
+                continue
+            out[(r["scope"], r["area_code"], r["service"], r["indicator"], r["band"])] = (
+                int(r["minoritised_events"]), int(r["minoritised_population"]),
+                int(r["white_events"]), int(r["white_population"]))
+    return out
+
+
+def read_band_labels(public):
+    """Pay-band labels as the tables print them -> band ids, from the
+    national table (whose rows name both)."""
+    labels = {}
+    tables = os.path.join(public, "national", "tables")
+    nat = [n for n in os.listdir(tables) if n.startswith("table-1-")]
+    bench = list(csv.DictReader(open(os.path.join(public, "benchmarks.csv"), encoding="utf-8")))
+    ids = []
+    for r in bench:
+        if r["scope"] == "national" and r["indicator"] == "1" and r["band"] not in ids:
+            ids.append(r["band"])
+    seen = []
+    for r in csv.DictReader(open(os.path.join(tables, nat[0]), encoding="utf-8")):
+        if r["Indicator"] == "1" and r["Pay band"] not in seen:
+            seen.append(r["Pay band"])
+    for label, i in zip(seen, ids):
+        labels[label] = i
+    return labels
+
+
+def main():
+    release, min_count, base = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    a = Attack(release, min_count, base)
+    a.run()
+    for line in a.log:
+        print(line)
+    for b in a.breaches[:60]:
+        print("BREACH", b)
+    if len(a.breaches) > 60:
+        print(f"... and {len(a.breaches) - 60} more")
+    print(f"{len(a.breaches)} breaches")
+    sys.exit(1 if a.breaches else 0)
+
+
+if __name__ == "__main__":
+    main()
