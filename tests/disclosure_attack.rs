@@ -87,8 +87,8 @@ fn a_153_council_release_with_other_thresholds_gives_nothing_back() {
 
 /// The attacker finds each kind of leak that earlier releases had: an
 /// internal file in the public folder, a statistic computed from exact
-/// counts beside rounded ones, an exact count printed in a local report,
-/// and a median that is not the published councils'.
+/// counts beside rounded ones, a median of too few councils to 10 digits,
+/// and an exact count printed in a local report.
 #[test]
 fn the_attack_finds_each_kind_of_leak() {
     let (out, _) = run_report(&fixture("basic"));
@@ -144,6 +144,31 @@ fn the_attack_finds_each_kind_of_leak() {
     std::fs::write(r.join("public/benchmarks.csv"), lines.join("\n") + "\n").unwrap();
     let (log, ok) = attack(&r, 8, 5);
     assert!(!ok && log.contains("route 1: benchmarks.csv"), "{log}");
+
+    // 5: a median of fewer councils than the threshold, to 10 digits.
+    let r = copy("median");
+    let bench = std::fs::read_to_string(r.join("public/benchmarks.csv")).unwrap();
+    let mut lines: Vec<String> = bench.lines().map(str::to_string).collect();
+    let header: Vec<String> = lines[0].split(',').map(str::to_string).collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let row = lines
+        .iter()
+        .position(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            c[col("scope")] == "national"
+                && c[col("service")] == "all"
+                && c[col("indicator")] == "2"
+        })
+        .unwrap();
+    let mut cells: Vec<String> = lines[row].split(',').map(str::to_string).collect();
+    cells[col("median")] = "0.5424300868".into();
+    lines[row] = cells.join(",");
+    std::fs::write(r.join("public/benchmarks.csv"), lines.join("\n") + "\n").unwrap();
+    let (log, ok) = attack(&r, 8, 5);
+    assert!(
+        !ok && log.contains("route 5: indicator 2 all: a median of"),
+        "{log}"
+    );
 
     // 6: an exact count in a local report.
     let r = copy("exact-count");

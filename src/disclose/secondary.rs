@@ -351,6 +351,61 @@ mod tests {
         );
     }
 
+    /// Two councils with 1 minoritised event each and England's exact 2:
+    /// England minus the councils gives both back, so England's count is
+    /// withheld, and so is a partner service, else all services minus
+    /// adults would give it back.
+    #[test]
+    fn a_national_count_that_gives_councils_back_is_withheld() {
+        use IndicatorId::*;
+        let mut figs = Vec::new();
+        for (scope, area, n) in [
+            (Scope::Authority, "E1", 1),
+            (Scope::Authority, "E2", 1),
+            (Scope::National, "", 2),
+        ] {
+            for s in [Service::Adults, Service::Children, Service::All] {
+                let m = if s == Service::Children { 0 } else { n };
+                let mut f = fig(s, I4, None, (40, 400), (m, 100));
+                f.scope = scope;
+                f.area_code = area.into();
+                figs.push(f);
+            }
+        }
+        let none = BTreeSet::new();
+        let t = totals(&figs, &|_| None, 3, &none, policy());
+        let withheld: Vec<(Service, bool, bool)> = t
+            .iter()
+            .filter(|(area, _)| area.is_empty())
+            .map(|(_, c)| (c.service, c.minoritised, c.population))
+            .collect();
+        assert!(
+            withheld.contains(&(Service::All, true, false)),
+            "{withheld:?}"
+        );
+        assert!(
+            withheld.contains(&(Service::Adults, true, false)),
+            "{withheld:?}"
+        );
+        assert!(
+            !withheld.iter().any(|c| !c.1),
+            "white counts stay: {withheld:?}"
+        );
+        assert!(
+            totals(
+                &figs,
+                &|_| None,
+                3,
+                &none,
+                Policy {
+                    public: false,
+                    ..policy()
+                }
+            )
+            .is_empty()
+        );
+    }
+
     #[test]
     fn counts_far_from_the_edges_need_nothing() {
         use IndicatorId::*;
