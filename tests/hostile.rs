@@ -377,3 +377,37 @@ fn yaml_number_forms_the_csv_refuses_are_refused() {
         );
     }
 }
+
+/// A council code with a character outside ASCII (a byte boundary inside
+/// it) is refused naming it, not a panic of the whole run.
+#[test]
+fn a_council_code_with_any_character_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("return-example.csv"))
+        .unwrap()
+        .replace("E06000003", "E0é00000");
+    expect_refused(
+        &write(dir.path(), "accented-code.csv", text.as_bytes()),
+        &["line 2, column 1", "not a council GSS code", "E0é00000"],
+    );
+}
+
+/// Counts in a benchmarks file are bounded as a return's are: a population
+/// near 2^64 (which would overflow a sum) is refused naming the line.
+#[test]
+fn benchmarks_counts_no_release_could_have_are_refused() {
+    let (out, _) = run_report(&fixture("basic"));
+    let good = std::fs::read_to_string(out.path().join("2024/public/benchmarks.csv")).unwrap();
+    let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    assert_eq!(cells[1], "national");
+    cells[7] = "18446744073709551000".into();
+    lines[1] = cells.join(",");
+    let err =
+        scwres::load::benchmarks::read("benchmarks.csv", (lines.join("\n") + "\n").as_bytes())
+            .unwrap_err();
+    assert!(
+        err.contains("benchmarks.csv, line 2") && err.contains("18446744073709551000"),
+        "{err}"
+    );
+}

@@ -28,6 +28,10 @@ pub struct NationalCounts {
     pub funnel: Option<(f64, f64)>,
 }
 
+/// The largest national count read: a return's largest count
+/// ([`crate::load::validate::MAX_COUNT`]) for each of a million councils.
+pub const MAX_NATIONAL: u64 = crate::load::validate::MAX_COUNT * 1_000_000;
+
 /// A published cell: blank, a number, or `[c]` (suppressed).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Cell {
@@ -114,7 +118,9 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                 "" => Ok(Cell::Empty),
                 "[c]" => Ok(Cell::Suppressed),
                 s => match s.parse::<f64>() {
-                    Ok(x) if x.is_finite() && x >= 0.0 => Ok(Cell::N(x)),
+                    Ok(x) if x.is_finite() && x >= 0.0 && x <= MAX_NATIONAL as f64 => {
+                        Ok(Cell::N(x))
+                    }
                     _ => Err(at(&format!(
                         "column `{name}`: `{s}` is not a number of 0 or more"
                     ))),
@@ -136,7 +142,12 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
         }
         match row.result.scope.as_str() {
             "national" => {
-                let n: Vec<Option<u64>> = counts.iter().map(|(_, s)| s.parse().ok()).collect();
+                // Bounded as a return's counts are, times the most councils
+                // a register can hold: no sum or product of them overflows.
+                let n: Vec<Option<u64>> = counts
+                    .iter()
+                    .map(|(_, s)| s.parse().ok().filter(|n| *n <= MAX_NATIONAL))
+                    .collect();
                 let counts = match n.as_slice() {
                     [Some(we), Some(wp), Some(me), Some(mp), Some(ue), Some(up)] => Some((
                         Triple {
@@ -158,7 +169,18 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                     {
                         None
                     }
-                    _ => return Err(at("national counts must be whole numbers")),
+                    _ => {
+                        return Err(at(&format!(
+                            "national counts must be whole numbers from 0 to {MAX_NATIONAL} (found {})",
+                            counts
+                                .iter()
+                                .map(|(_, s)| *s)
+                                .find(|s| s
+                                    .parse::<u64>()
+                                    .map_or(*s != "[c]", |n| n > MAX_NATIONAL))
+                                .unwrap_or("")
+                        )));
+                    }
                 };
                 let withheld =
                     counts.is_none() && row.result.counts().iter().any(|(_, s)| *s == "[c]");

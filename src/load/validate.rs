@@ -339,9 +339,11 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
 
 fn check_code(file: &str, cell: &Cell, register: &Register, diags: &mut Vec<Diagnostic>) -> bool {
     let code = cell.text.trim();
-    let well_formed = code.len() == 9
-        && ["E06", "E08", "E09", "E10"].contains(&&code[..3.min(code.len())])
-        && code[3..].bytes().all(|b| b.is_ascii_digit());
+    // By bytes, never by slicing text: a code may hold any character.
+    let b = code.as_bytes();
+    let well_formed = b.len() == 9
+        && [&b"E06"[..], b"E08", b"E09", b"E10"].contains(&&b[..3])
+        && b[3..].iter().all(u8::is_ascii_digit);
     if !well_formed {
         diags.push(
             Diagnostic::error(file, &cell.place, "not a council GSS code")
