@@ -421,9 +421,10 @@ fn files_under(dir: &std::path::Path) -> Vec<String> {
     out
 }
 
-/// A rerun replaces the whole folder: a stale file of an earlier run, or a
-/// killed run's staging folder, is gone, and the folder holds exactly the
-/// files its manifest lists.
+/// A rerun replaces the whole folder: a killed run's staging folder is
+/// gone, and the folder holds exactly the files its manifest lists. A file
+/// the earlier release did not list (a user's) is never deleted: the run
+/// refuses, naming it.
 #[test]
 fn a_run_folder_holds_exactly_what_its_manifest_lists() {
     let out = tempfile::tempdir().unwrap();
@@ -438,7 +439,22 @@ fn a_run_folder_holds_exactly_what_its_manifest_lists() {
     };
     assert_eq!(run().status.code(), Some(1));
     let dir = out.path().join("2024");
-    std::fs::write(dir.join("public/local/E99999999-stale.pdf"), b"old").unwrap();
+    let kept = dir.join("public/local/my-notes.txt");
+    std::fs::write(&kept, b"mine").unwrap();
+    let o = run();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("public/local/my-notes.txt")
+            && err.contains("not part of the earlier release"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&kept).unwrap(),
+        b"mine",
+        "the user's file is kept"
+    );
+    std::fs::remove_file(&kept).unwrap();
     let killed = out.path().join(".2024.staging-999999");
     std::fs::create_dir_all(&killed).unwrap();
     std::fs::write(killed.join("half.pdf"), b"half").unwrap();
@@ -514,4 +530,52 @@ fn like_for_like_figures_are_in_results_csv() {
         );
         assert!(text.contains(&squash(&printed)), "{printed}");
     }
+}
+
+/// Outputs never replace inputs: an output folder inside the data folder
+/// (the year folder would be swapped over the returns), a data folder
+/// inside the output's year folder, and a year folder that is not an
+/// earlier release are refused before anything is written, and every file
+/// is left as it was.
+#[test]
+fn a_run_never_replaces_its_inputs() {
+    let data = fixture_copy("");
+    let returns: Vec<String> = files_under(&data.path().join("returns"));
+    let run = |data: &std::path::Path, out: &std::path::Path| {
+        scwres()
+            .args(["report", "--quiet", "--data"])
+            .arg(data)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    // --out data/returns: the year folder would be data/returns/2024.
+    let o = run(data.path(), &data.path().join("returns"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("inside the data folder"), "{err}");
+    assert_eq!(files_under(&data.path().join("returns")), returns);
+
+    // A data folder named 2024 and --out its parent.
+    let parent = tempfile::tempdir().unwrap();
+    copy_dir(data.path(), &parent.path().join("2024"));
+    let o = run(&parent.path().join("2024"), parent.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("inside the output folder"), "{err}");
+    assert_eq!(files_under(&parent.path().join("2024/returns")), returns);
+
+    // A year folder that is not a release of scwres.
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(out.path().join("2024")).unwrap();
+    std::fs::write(out.path().join("2024/budget.xlsx"), b"not ours").unwrap();
+    let o = run(data.path(), out.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("no manifest.json"), "{err}");
+    assert_eq!(
+        std::fs::read(out.path().join("2024/budget.xlsx")).unwrap(),
+        b"not ours"
+    );
 }

@@ -272,6 +272,105 @@ pub fn scratch_dir(dir: &Path, tool: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A path made absolute with every part that exists resolved (links,
+/// `..`), so that two spellings of one folder compare equal.
+fn resolved(p: &Path) -> std::io::Result<PathBuf> {
+    let abs = std::path::absolute(p)?;
+    let mut base = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = base.canonicalize() {
+            return Ok(rest
+                .iter()
+                .rev()
+                .fold(c, |acc: PathBuf, part| acc.join(part)));
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                base = parent;
+            }
+            _ => return Ok(abs),
+        }
+    }
+}
+
+/// Whether two paths name the same file (links and `..` resolved).
+pub fn same_path(a: &Path, b: &Path) -> bool {
+    matches!((resolved(a), resolved(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+/// Outputs never replace inputs (docs/outputs.md): a run may write its year
+/// folder `target` only when it is outside the data folder `data` (and the
+/// data is not inside it), and, where `target` exists already, only when
+/// it is an earlier release of this program holding nothing its manifest
+/// does not list. Otherwise the run is refused, saying why, before anything
+/// is written.
+pub fn check_target(data: &Path, target: &Path) -> anyhow::Result<()> {
+    let (d, t) = (resolved(data)?, resolved(target)?);
+    if d.starts_with(&t) {
+        anyhow::bail!(
+            "{}: the data folder is inside the output folder {}, which a run replaces; give --out a folder outside the data folder",
+            data.display(),
+            target.display()
+        );
+    }
+    if t.starts_with(&d) {
+        anyhow::bail!(
+            "{}: the output would be inside the data folder {}, and a run replaces its output folder; give --out a folder outside the data folder",
+            target.display(),
+            data.display()
+        );
+    }
+    let meta = match std::fs::symlink_metadata(target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        m => m?,
+    };
+    let not_ours = |why: &str| {
+        anyhow::anyhow!(
+            "{}: {why}; a run replaces this folder, so it refuses to. Move what is in it, or give another --out",
+            target.display()
+        )
+    };
+    if !meta.is_dir() {
+        return Err(not_ours("exists and is not a folder"));
+    }
+    let manifest = target.join("manifest.json");
+    let listed: std::collections::BTreeSet<String> = match std::fs::read(&manifest) {
+        Ok(bytes) => match crate::formats::manifest::Manifest::read("manifest.json", &bytes) {
+            Ok(m) if m.tool == "scwres" => m.outputs.into_iter().map(|o| o.file).collect(),
+            _ => {
+                return Err(not_ours(
+                    "is not a release made by scwres (its manifest.json is not scwres's)",
+                ));
+            }
+        },
+        Err(_) => {
+            return Err(not_ours(
+                "exists and is not a release made by scwres (it has no manifest.json)",
+            ));
+        }
+    };
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for e in std::fs::read_dir(target.join(&rel))? {
+            let e = e?;
+            let r = rel.join(e.file_name());
+            if e.file_type()?.is_dir() {
+                stack.push(r);
+                continue;
+            }
+            let name = r.to_string_lossy().replace('\\', "/");
+            if name != "manifest.json" && !listed.contains(&name) {
+                return Err(not_ours(&format!(
+                    "holds {name}, which is not part of the earlier release (its manifest does not list it)"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Removes a folder and everything in it (a run's output inside a scratch
 /// folder made by [`scratch_dir`]). A missing folder is not an error.
 pub fn remove_tree(dir: &Path) -> std::io::Result<()> {

@@ -93,6 +93,25 @@ pub fn run_extract(o: &ExtractOptions) -> anyhow::Result<ExtractRun> {
             o.output.display()
         ),
     };
+    // Never write over an input (the HR export given as -o by mistake).
+    for input in [
+        Some(&o.staff),
+        o.leavers.as_ref(),
+        o.events.as_ref(),
+        o.recruitment.as_ref(),
+        o.survey.as_ref(),
+        o.ethnicity_map.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if crate::publish::same_path(input, &o.output) {
+            anyhow::bail!(
+                "{}: this is one of the files to read, and would be written over; give -o a new file for the return",
+                o.output.display()
+            );
+        }
+    }
     let config = load::load_config(&o.data)?;
     let register = load::load_register(&o.data)?;
     let mut diags = Vec::new();

@@ -74,7 +74,9 @@ pub fn run_report_with(
         reports: p.current.returns.len() + 1,
     });
 
-    let staged = Staged::begin(&opts.out.join(year.to_string()))?;
+    let target = opts.out.join(year.to_string());
+    crate::publish::check_target(&opts.data, &target)?;
+    let staged = Staged::begin(&target)?;
     let out = Publisher::new(staged.dir());
     out.write(
         &internal("results.csv"),
