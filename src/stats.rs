@@ -87,6 +87,43 @@ pub fn relative_likelihood(a: u64, n1: u64, c: u64, n2: u64) -> Result<Rl, NotCa
     })
 }
 
+/// A change between two years' relative likelihoods, as tested.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Significantly higher now.
+    Up,
+    /// Significantly lower now.
+    Down,
+    /// The 95% interval of the ratio includes 1.
+    NoClearChange,
+}
+
+/// Tests the change from `before` to `now` (methods chapter, "Year on
+/// year"): the ratio of the two relative likelihoods, `now / before`, with
+/// a 95% interval on the log scale whose standard error is
+/// `sqrt(se_now² + se_before²)`, each read back from its Katz interval as
+/// `(ln upper − ln lower) / (2 × 1.959964)`. The years are treated as
+/// independent; staff counted in both years make them positively
+/// correlated, which makes this test conservative. Up or down only where
+/// the interval excludes 1.
+pub fn change(now: &Rl, before: &Rl) -> Option<Change> {
+    let se = |r: &Rl| {
+        (r.rl > 0.0 && r.lower > 0.0 && r.upper > r.lower)
+            .then(|| (r.upper.ln() - r.lower.ln()) / (2.0 * Z95))
+    };
+    let (a, b) = (se(now)?, se(before)?);
+    let log_ratio = now.rl.ln() - before.rl.ln();
+    let half = Z95 * (a * a + b * b).sqrt();
+    Some(if log_ratio - half > 0.0 {
+        Change::Up
+    } else if log_ratio + half < 0.0 {
+        Change::Down
+    } else {
+        Change::NoClearChange
+    })
+}
+
 /// How an interval lies against a reference value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -132,6 +169,9 @@ pub enum Assessment {
     WithinRange,
     Adverse,
     Favourable,
+    /// Outside the band, but the 95% interval includes 1: the difference
+    /// could be chance.
+    Inconclusive,
     NotCalculable,
     NotProvided,
     /// Descriptive indicator: no assessment.
@@ -144,6 +184,7 @@ impl Assessment {
             Assessment::WithinRange => "within_range",
             Assessment::Adverse => "adverse",
             Assessment::Favourable => "favourable",
+            Assessment::Inconclusive => "inconclusive",
             Assessment::NotCalculable => "not_calculable",
             Assessment::NotProvided => "not_provided",
             Assessment::None => "",
@@ -151,18 +192,51 @@ impl Assessment {
     }
 }
 
-/// Assesses an RL against the inclusive band `[lower, upper]`.
-pub fn assess(rl: f64, polarity: Polarity, lower: f64, upper: f64) -> Assessment {
-    if (lower..=upper).contains(&rl) {
+/// The one verdict rule (methods chapter, "Assessment"), for every figure
+/// of every output. `a, n1` are the minoritised events and population,
+/// `c, n2` the white ones, `rl` their relative likelihood with its interval.
+/// - within range: `lower <= RL <= upper`, decided exactly on the counts
+///   (10/36 against 26/117 is exactly 1.25, within range, though its
+///   floating-point value is 1.2500000000000002);
+/// - adverse or favourable: outside the band, in the direction the
+///   indicator's polarity calls worse or better for minoritised staff,
+///   **and** the 95% interval excludes 1;
+/// - inconclusive: outside the band, but the interval includes 1.
+pub fn assess(
+    (a, n1, c, n2): (u64, u64, u64, u64),
+    rl: &Rl,
+    polarity: Polarity,
+    lower: f64,
+    upper: f64,
+) -> Assessment {
+    if polarity == Polarity::Descriptive {
+        return Assessment::None;
+    }
+    let below = compare_rl(a, n1, c, n2, lower) == std::cmp::Ordering::Less;
+    let above = compare_rl(a, n1, c, n2, upper) == std::cmp::Ordering::Greater;
+    if !below && !above {
         return Assessment::WithinRange;
     }
-    let high = rl > upper;
+    if !rl.significant() {
+        return Assessment::Inconclusive;
+    }
     match polarity {
-        Polarity::Descriptive => Assessment::None,
-        Polarity::HigherIsWorse if high => Assessment::Adverse,
-        Polarity::HigherIsBetter if !high => Assessment::Adverse,
+        Polarity::HigherIsWorse if above => Assessment::Adverse,
+        Polarity::HigherIsBetter if below => Assessment::Adverse,
         _ => Assessment::Favourable,
     }
+}
+
+/// `(a/n1) / (c/n2)` against `bound`, exactly: the bound is read as the
+/// decimal it is written as (to 6 places, as report.yaml gives it) and the
+/// comparison made in whole numbers, `a·n2·10⁶` against `bound·10⁶·c·n1`.
+/// `c` and `n1` are positive (a calculable figure).
+pub fn compare_rl(a: u64, n1: u64, c: u64, n2: u64, bound: f64) -> std::cmp::Ordering {
+    let q: u128 = 1_000_000;
+    let p = (bound * 1e6).round().max(0.0) as u128;
+    let left = a as u128 * n2 as u128 * q;
+    let right = p * c as u128 * n1 as u128;
+    left.cmp(&right)
 }
 
 /// Quantile of sorted data by linear interpolation between order statistics
@@ -399,17 +473,46 @@ mod tests {
         assert_eq!(wilson(1, 0), None);
     }
 
+    /// 300/1000 against 100/1000 (3.00, 2.43 to 3.70) against a year of
+    /// 150/1000 against 100/1000 (1.50, 1.19 to 1.90): ratio 2, log 0.693,
+    /// SE sqrt(0.1074² + 0.1189²) = 0.1603, interval 1.46 to 2.74: up.
+    /// Against itself: no clear change.
     #[test]
-    fn assessment_follows_polarity_and_inclusive_band() {
+    fn a_change_is_called_only_when_its_interval_excludes_1() {
+        let now = relative_likelihood(300, 1000, 100, 1000).unwrap();
+        let before = relative_likelihood(150, 1000, 100, 1000).unwrap();
+        assert_eq!(change(&now, &before), Some(Change::Up));
+        assert_eq!(change(&before, &now), Some(Change::Down));
+        assert_eq!(change(&now, &now), Some(Change::NoClearChange));
+        let small = relative_likelihood(12, 100, 10, 100).unwrap();
+        let small_before = relative_likelihood(10, 100, 10, 100).unwrap();
+        assert_eq!(change(&small, &small_before), Some(Change::NoClearChange));
+    }
+
+    /// The verdict of counts (a, n1, c, n2) against the default band.
+    fn verdict(a: u64, n1: u64, c: u64, n2: u64, p: Polarity) -> Assessment {
+        let rl = relative_likelihood(a, n1, c, n2).unwrap();
+        assess((a, n1, c, n2), &rl, p, 0.8, 1.25)
+    }
+
+    #[test]
+    fn assessment_follows_polarity_band_and_significance() {
         use Assessment::*;
         use Polarity::*;
-        assert_eq!(assess(0.80, HigherIsBetter, 0.8, 1.25), WithinRange);
-        assert_eq!(assess(1.25, HigherIsWorse, 0.8, 1.25), WithinRange);
-        assert_eq!(assess(0.52, HigherIsBetter, 0.8, 1.25), Adverse);
-        assert_eq!(assess(0.52, HigherIsWorse, 0.8, 1.25), Favourable);
-        assert_eq!(assess(1.37, HigherIsWorse, 0.8, 1.25), Adverse);
-        assert_eq!(assess(1.37, HigherIsBetter, 0.8, 1.25), Favourable);
-        assert_eq!(assess(1.2501, HigherIsWorse, 0.8, 1.25), Adverse);
+        // 10/36 against 26/117 is exactly 1.25 (held as 1.2500000000000002).
+        assert!((10.0 / 36.0) / (26.0 / 117.0) > 1.25);
+        assert_eq!(verdict(10, 36, 26, 117, HigherIsWorse), WithinRange);
+        // 8/100 against 10/100 is exactly 0.80.
+        assert_eq!(verdict(8, 100, 10, 100, HigherIsBetter), WithinRange);
+        // 300/1000 against 100/1000: 3.00 (2.43 to 3.70), significant.
+        assert_eq!(verdict(300, 1000, 100, 1000, HigherIsWorse), Adverse);
+        assert_eq!(verdict(300, 1000, 100, 1000, HigherIsBetter), Favourable);
+        assert_eq!(verdict(100, 1000, 300, 1000, HigherIsBetter), Adverse);
+        assert_eq!(verdict(100, 1000, 300, 1000, HigherIsWorse), Favourable);
+        // 11/40 against 10/50: 1.375 (0.66 to 2.87): outside, not significant.
+        assert_eq!(verdict(11, 40, 10, 50, HigherIsWorse), Inconclusive);
+        assert_eq!(verdict(11, 40, 10, 50, HigherIsBetter), Inconclusive);
+        assert_eq!(verdict(11, 40, 10, 50, Descriptive), None);
     }
 
     // Reference: Python, n=1000, share 0.2 (200 minoritised, 800 white),

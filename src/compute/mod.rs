@@ -96,6 +96,7 @@ pub struct Spread {
     pub adverse: u32,
     pub within_range: u32,
     pub favourable: u32,
+    pub inconclusive: u32,
     pub not_calculable: u32,
     pub not_provided: u32,
     /// Councils whose figure a public report withholds (published spread
@@ -472,7 +473,8 @@ pub fn with_counts(f: &mut Figure, e: Triple, n: Triple, lower: f64, upper: f64)
         Ok(rl) => {
             f.significant = Some(rl.significant());
             if ind.assessed() {
-                f.assessment = stats::assess(rl.rl, ind.polarity, lower, upper);
+                let counts = (e.minoritised, n.minoritised, e.white, n.white);
+                f.assessment = stats::assess(counts, &rl, ind.polarity, lower, upper);
             }
             f.rl = Some(rl);
         }
@@ -525,6 +527,7 @@ fn spread(figures: &[Figure], bands: &[Band]) -> Vec<Spread> {
                     adverse: count(Assessment::Adverse),
                     within_range: count(Assessment::WithinRange),
                     favourable: count(Assessment::Favourable),
+                    inconclusive: count(Assessment::Inconclusive),
                     not_calculable: count(Assessment::NotCalculable),
                     not_provided: count(Assessment::NotProvided),
                     suppressed: 0,

@@ -201,6 +201,7 @@ impl Benchmarks {
                 r.extra.councils_not_calculable = s.not_calculable.to_string();
                 r.extra.councils_not_provided = s.not_provided.to_string();
                 r.extra.councils_suppressed = s.suppressed.to_string();
+                r.extra.councils_inconclusive = s.inconclusive.to_string();
             }
             if let Some(fun) = self
                 .funnel(f.indicator)
@@ -302,6 +303,7 @@ pub fn public_spread(y: &YearResults, d: &mut Disclosure) -> Vec<Spread> {
                 adverse: 0,
                 within_range: 0,
                 favourable: 0,
+                inconclusive: 0,
                 not_calculable: 0,
                 not_provided: 0,
                 suppressed: 0,
@@ -318,6 +320,7 @@ pub fn public_spread(y: &YearResults, d: &mut Disclosure) -> Vec<Spread> {
                     Verdict::Adverse => out.adverse += 1,
                     Verdict::WithinRange => out.within_range += 1,
                     Verdict::Favourable => out.favourable += 1,
+                    Verdict::Inconclusive => out.inconclusive += 1,
                     Verdict::NotCalculable => out.not_calculable += 1,
                     Verdict::NotProvided => out.not_provided += 1,
                     Verdict::Suppressed => out.suppressed += 1,

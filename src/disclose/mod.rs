@@ -33,6 +33,7 @@ pub enum Verdict {
     WithinRange,
     Adverse,
     Favourable,
+    Inconclusive,
     NotCalculable,
     NotProvided,
     Suppressed,
@@ -43,10 +44,11 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict an assessed indicator can get, in the order of a tally.
-    pub const ASSESSED: [Verdict; 6] = [
+    pub const ASSESSED: [Verdict; 7] = [
         Verdict::WithinRange,
         Verdict::Adverse,
         Verdict::Favourable,
+        Verdict::Inconclusive,
         Verdict::NotCalculable,
         Verdict::NotProvided,
         Verdict::Suppressed,
@@ -58,6 +60,7 @@ impl Verdict {
             Verdict::WithinRange => Assessment::WithinRange.id(),
             Verdict::Adverse => Assessment::Adverse.id(),
             Verdict::Favourable => Assessment::Favourable.id(),
+            Verdict::Inconclusive => Assessment::Inconclusive.id(),
             Verdict::NotCalculable => Assessment::NotCalculable.id(),
             Verdict::NotProvided => Assessment::NotProvided.id(),
             Verdict::None => "",
@@ -78,6 +81,7 @@ impl From<Assessment> for Verdict {
             Assessment::WithinRange => Verdict::WithinRange,
             Assessment::Adverse => Verdict::Adverse,
             Assessment::Favourable => Verdict::Favourable,
+            Assessment::Inconclusive => Verdict::Inconclusive,
             Assessment::NotCalculable => Verdict::NotCalculable,
             Assessment::NotProvided => Verdict::NotProvided,
             Assessment::None => Verdict::None,

@@ -260,7 +260,6 @@ fn shuttle<K: Ord + Clone>(
     b
 }
 
-
 /// A national (area code empty) or regional count withheld so that the
 /// published council counts it is the sum of cannot be solved for a
 /// withheld or rounded one: (area code, count).

@@ -9,7 +9,7 @@ use super::{csv_bytes, csv_rows};
 use serde::{Deserialize, Serialize};
 
 /// The columns after those of results.csv.
-pub const EXTRA_COLUMNS: [&str; 15] = [
+pub const EXTRA_COLUMNS: [&str; 16] = [
     "councils",
     "median",
     "lower_quartile",
@@ -25,6 +25,7 @@ pub const EXTRA_COLUMNS: [&str; 15] = [
     "funnel_phi",
     "funnel_tau2",
     "councils_suppressed",
+    "councils_inconclusive",
 ];
 
 /// Every column, in order.
@@ -65,6 +66,8 @@ pub struct BenchExtra {
     pub funnel_tau2: String,
     /// Councils whose figure their public report withholds.
     pub councils_suppressed: String,
+    /// Councils outside the band whose interval includes 1.
+    pub councils_inconclusive: String,
 }
 
 impl Serialize for BenchRow {

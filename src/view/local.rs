@@ -14,7 +14,7 @@ use crate::indicators::{Band, INDICATORS, Indicator, IndicatorId, Service};
 use crate::load::actions::{Action, ActionPlan};
 use crate::load::benchmarks::{Cell, RegionFigure};
 use crate::register::Authority;
-use crate::stats::Comparison;
+use crate::stats::{self, Change, Comparison};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -140,14 +140,30 @@ struct LocalIndicator {
     /// The council's own series (all services), oldest first, with this
     /// year; only with three years or more.
     series: Vec<SeriesRow>,
-    /// Whether the council's interval lies wholly above or below England's.
+    /// Whether the council's interval lies wholly above or below England's
+    /// (the summary chart draws the indicators that have one).
     differs: Option<Comparison>,
+    /// The one comparison with England the report states: on the funnel
+    /// plot where the indicator has one, else by the council's interval.
+    versus: Option<Versus>,
+    /// This year against last year's figure, tested
+    /// (`stats::change`).
+    change: Option<Change>,
     bands: Vec<LocalBand>,
     funnel: Option<LocalFunnel>,
     /// Actions of the council's plan addressing this indicator.
     actions: usize,
     /// Assessed adverse (as shown) and no action addresses it.
     unaddressed: bool,
+}
+
+/// How a council compares with England, and by which comparison.
+#[derive(Serialize)]
+struct Versus {
+    direction: Comparison,
+    /// `funnel` (its 95% control limits) or `interval` (the council's 95%
+    /// interval against England's figure).
+    by: &'static str,
 }
 
 #[derive(Serialize)]
@@ -268,37 +284,6 @@ fn local_funnel(f: &Funnel, chart: &SharedFunnel, own: &Figure) -> Option<(Local
     Some((view, file))
 }
 
-/// One line per withheld figure, whatever was withheld of it.
-fn suppression_lines(log: &[Suppression], bands: &[Band]) -> Vec<SuppressionView> {
-    let mut lines: Vec<SuppressionView> = Vec::new();
-    for s in log {
-        // The band's label where the report year has the band, else its id.
-        let band = s.band.as_deref().map_or(String::new(), |id| {
-            bands
-                .iter()
-                .find(|b| b.id == id)
-                .map_or(id.to_string(), |b| b.label.clone())
-        });
-        match lines.last_mut() {
-            Some(l)
-                if (l.year, l.indicator, l.service, &l.band)
-                    == (s.year, s.indicator, s.service.id(), &band) =>
-            {
-                l.what.push(s.what);
-            }
-            _ => lines.push(SuppressionView {
-                year: s.year,
-                indicator: s.indicator,
-                short: s.indicator.map_or("", |i| i.def().short),
-                service: s.service.id(),
-                band,
-                what: vec![s.what],
-            }),
-        }
-    }
-    lines
-}
-
 /// A local report: view, charts and the suppressions made. `bench` is what
 /// benchmarks.csv publishes; `input` the council's own figures.
 pub fn local<'a>(
@@ -335,6 +320,8 @@ pub fn local<'a>(
             previous: None,
             series: Vec::new(),
             differs: None,
+            versus: None,
+            change: None,
             bands: Vec::new(),
             funnel: None,
             actions: 0,
@@ -345,6 +332,15 @@ pub fn local<'a>(
                 .iter()
                 .find(|f| f.service == Service::All && f.indicator == ind.id && f.band.is_none());
             v.previous = prev.map(|f| disclosure.figure(f));
+            // Tested on the figures as published, when both are shown.
+            let shown = |x: &Option<ShownFigure>| x.as_ref().is_some_and(|f| !f.suppressed);
+            if shown(&v.previous) && shown(&v.own.all) {
+                let now = own(Service::All, ind.id, None).map(|f| disclosure.published(f));
+                let before = prev.map(|f| disclosure.published(f));
+                if let (Some(Some(n)), Some(Some(b))) = (now.map(|f| f.rl), before.map(|f| f.rl)) {
+                    v.change = stats::change(&n, &b);
+                }
+            }
         }
         if input.series.len() >= 2 && !ind.per_band {
             let all = |figs: &[&'a Figure]| {
@@ -407,6 +403,23 @@ pub fn local<'a>(
                 charts.push(chart);
                 v.funnel = Some(fv);
             }
+            // One comparison with England: the funnel's limits where the
+            // council is on the funnel plot, else its interval.
+            v.versus = match (&v.funnel, v.differs) {
+                (Some(f), _) => Some(Versus {
+                    direction: match f.position {
+                        Position::Inside => Comparison::Similar,
+                        Position::Above95 | Position::Above998 => Comparison::Above,
+                        Position::Below95 | Position::Below998 => Comparison::Below,
+                    },
+                    by: "funnel",
+                }),
+                (None, Some(d)) => Some(Versus {
+                    direction: d,
+                    by: "interval",
+                }),
+                (None, None) => None,
+            };
         }
         v.actions = input.actions.map_or(0, |plan| {
             plan.actions
@@ -525,7 +538,7 @@ pub fn local<'a>(
         })
         .collect();
     let tally = tally(&indicators);
-    let suppressions = suppression_lines(disclosure.log(), &bench.bands);
+    let suppressions = suppressions::suppression_lines(disclosure.log(), &bench.bands);
     let mut meta = Meta::new(config, bench.year, input.previous.as_ref().map(|(y, _)| *y));
     meta.synthetic = synthetic;
     let view = LocalView {
@@ -566,5 +579,6 @@ fn tally(indicators: &[LocalIndicator]) -> BTreeMap<&'static str, usize> {
     tally
 }
 
+mod suppressions;
 #[cfg(test)]
 mod tests;

@@ -50,6 +50,10 @@ struct IndicatorView {
     previous: Option<ShownFigure>,
     lfl_previous: Option<ShownFigure>,
     lfl_current: Option<ShownFigure>,
+    /// The change since last year, tested (`stats::change`): all
+    /// participants, and like for like (the headline).
+    change: Option<crate::stats::Change>,
+    lfl_change: Option<crate::stats::Change>,
     chart: Option<String>,
     band_chart: Option<String>,
     funnel: Option<FunnelView>,
@@ -263,6 +267,8 @@ pub fn national<'a>(
                 .map(exact),
             lfl_previous: lfl(|l| &l.previous, ind.id),
             lfl_current: lfl(|l| &l.current, ind.id),
+            change: None,
+            lfl_change: None,
             chart: None,
             band_chart: None,
             funnel: None,
@@ -270,6 +276,18 @@ pub fn national<'a>(
             trend: Vec::new(),
             trend_chart: None,
         };
+        let rl_of = |yr: Option<&YearResults>| yr?.national(Service::All, ind.id, None)?.rl;
+        if !bench.national_withheld(Service::All, ind.id, None) {
+            if let (Some(n), Some(b)) = (rl_of(Some(y)), rl_of(prev)) {
+                v.change = crate::stats::change(&n, &b);
+            }
+            let l = results.like_for_like.as_ref();
+            if let (Some(n), Some(b)) =
+                (rl_of(l.map(|l| &l.current)), rl_of(l.map(|l| &l.previous)))
+            {
+                v.lfl_change = crate::stats::change(&n, &b);
+            }
+        }
         if ind.per_band {
             for b in &y.bands {
                 v.bands.push(BandView {

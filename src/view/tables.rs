@@ -72,6 +72,7 @@ fn assessment(f: &Figure, v: &ShownFigure) -> TCell {
         Verdict::WithinRange => "Within range",
         Verdict::Adverse => "Adverse",
         Verdict::Favourable => "Favourable",
+        Verdict::Inconclusive => "Inconclusive",
         Verdict::NotCalculable => "Not calculable",
         Verdict::NotProvided | Verdict::None => "Not provided",
     })
@@ -142,7 +143,7 @@ pub fn notes(config: &Config) -> Vec<String> {
         "95% confidence interval by the Katz log method, without continuity correction.".into(),
         "Minoritised share of staff of known ethnicity, on indicators 1 and 9 only.".into(),
         format!(
-            "Within range: relative likelihood from {:.2} to {:.2} inclusive; otherwise adverse or favourable for minoritised staff according to the indicator's direction.",
+            "Within range: relative likelihood from {:.2} to {:.2} inclusive (decided exactly on the counts). Outside it: adverse or favourable for minoritised staff according to the indicator's direction where the 95% confidence interval excludes 1; inconclusive where it includes 1 (the difference could be chance).",
             config.band_lower, config.band_upper
         ),
         format!(
@@ -283,6 +284,7 @@ pub fn tables(
         "Councils adverse [note 4]",
         "Councils within range [note 4]",
         "Councils favourable [note 4]",
+        "Councils inconclusive [note 4]",
         "Councils not calculable",
         "Councils not provided",
         "Councils withheld [note 5]",
@@ -318,6 +320,7 @@ pub fn tables(
                 TCell::Count(s.adverse as f64),
                 TCell::Count(s.within_range as f64),
                 TCell::Count(s.favourable as f64),
+                TCell::Count(s.inconclusive as f64),
                 TCell::Count(s.not_calculable as f64),
                 TCell::Count(s.not_provided as f64),
                 TCell::Count(s.suppressed as f64),

@@ -1,3 +1,4 @@
+use super::suppressions::suppression_lines;
 use super::*;
 use crate::config::Config;
 use crate::disclose::exact;
@@ -35,6 +36,8 @@ fn indicator(ind: IndicatorId, all: Option<ShownFigure>) -> LocalIndicator {
         previous: None,
         series: Vec::new(),
         differs: None,
+        versus: None,
+        change: None,
         bands: Vec::new(),
         funnel: None,
         actions: 0,
