@@ -261,6 +261,19 @@ pub fn funnel_se(n: f64, share: f64, p_m: f64, p_w: f64) -> Option<f64> {
         .then(|| ((1.0 - p_m) / (n_m * p_m) + (1.0 - p_w) / (n_w * p_w)).sqrt())
 }
 
+/// A council's **effective size** on a funnel plot: the population at which
+/// the national mix's standard error equals the council's own standard
+/// error under the null (its own group sizes `n_w`, `n_m`, at the national
+/// rates): `n_eff = K / SE_own²` with `K = SE(1)²` at the national share
+/// `share`. Plotting a council at `n_eff` puts it against limits that use
+/// its own standard error, on one set of curves for every council.
+pub fn effective_size(n_w: f64, n_m: f64, share: f64, p_m: f64, p_w: f64) -> Option<f64> {
+    let valid = n_w > 0.0 && n_m > 0.0 && p_m > 0.0 && p_m < 1.0 && p_w > 0.0 && p_w < 1.0;
+    let k = funnel_se(1.0, share, p_m, p_w)?.powi(2);
+    let own = (1.0 - p_m) / (n_m * p_m) + (1.0 - p_w) / (n_w * p_w);
+    (valid && own > 0.0).then(|| k / own)
+}
+
 /// Funnel-plot control limits around the national value `target` at total
 /// population `n` and `z` standard errors, widened by the between-council
 /// variance `tau2` (0 for plain binomial limits):
@@ -528,6 +541,20 @@ mod tests {
         let (lo3, _) = funnel_limits(2.0, 100_000.0, 0.2, 0.02, 0.01, 0.0, Z95).unwrap();
         assert!(lo3 > lo, "limits narrow as the population grows");
         assert_eq!(funnel_limits(2.0, 1000.0, 0.0, 0.02, 0.01, 0.0, Z95), None);
+    }
+
+    /// A council with the national mix has its own size as its effective
+    /// size; one with fewer minoritised staff than the national share is
+    /// "smaller" (its minoritised rate is less precise): 1,000 staff with
+    /// 50 minoritised, national share 0.2, p_m 0.02, p_w 0.01: own SE² =
+    /// 0.98/1 + 0.99/9.5 = 1.084211; K = 0.98/0.004 + 0.99/0.008 = 368.75;
+    /// n_eff = 340.11.
+    #[test]
+    fn effective_size_follows_the_councils_own_mix() {
+        let same = effective_size(800.0, 200.0, 0.2, 0.02, 0.01).unwrap();
+        close(same, 1000.0, 1e-9);
+        let few = effective_size(950.0, 50.0, 0.2, 0.02, 0.01).unwrap();
+        close(few, 340.1092, 1e-3);
     }
 
     // Type 7 reference values: numpy.quantile([1, 2, 3, 4, 10], [.25, .5, .75])

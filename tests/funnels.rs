@@ -58,6 +58,11 @@ fn check(data: &std::path::Path, adjust: bool) {
         let theta = num(nat, "relative_likelihood");
         let se =
             |n: f64| ((1.0 - pm) / (n * share * pm) + (1.0 - pw) / (n * (1.0 - share) * pw)).sqrt();
+        // A council's own standard error under the null (its own group
+        // sizes at the national rates), and its effective size: where the
+        // national mix's standard error equals it.
+        let own_se = |w: f64, m: f64| ((1.0 - pm) / (m * pm) + (1.0 - pw) / (w * pw)).sqrt();
+        let size = |w: f64, m: f64| se(1.0).powi(2) / own_se(w, m).powi(2);
         let ok = |e: f64| e == 0.0 || e >= min_count;
         let rounded = |x: f64| (x / 5.0 + 0.5).floor() * 5.0;
         let points: Vec<(f64, f64)> = results
@@ -77,19 +82,35 @@ fn check(data: &std::path::Path, adjust: bool) {
                     "minoritised_population",
                 ]
                 .map(|c| rounded(num(r, c)));
-                ((wp + mp), ((me / mp) / (we / wp) * 100.0).round() / 100.0)
+                (
+                    size(wp, mp).round(),
+                    ((me / mp) / (we / wp) * 100.0).round() / 100.0,
+                )
             })
             .collect();
-        let k = points.len() as f64;
-        let z: Vec<f64> = points
+        // The overdispersion from every council with a figure, exact: its
+        // own standard error and exact RL.
+        let every: Vec<(f64, f64)> = results
             .iter()
-            .map(|(n, rl)| (rl.ln() - theta.ln()) / se(*n))
+            .filter(all)
+            .filter(|r| r["scope"] == "authority" && !r["relative_likelihood"].is_empty())
+            .map(|r| {
+                (
+                    own_se(num(r, "white_population"), num(r, "minoritised_population")),
+                    num(r, "relative_likelihood"),
+                )
+            })
+            .collect();
+        let k = every.len() as f64;
+        let z: Vec<f64> = every
+            .iter()
+            .map(|(s, rl)| (rl.ln() - theta.ln()) / s)
             .collect();
         let mut sorted = z.clone();
         sorted.sort_by(f64::total_cmp);
         let (lo, hi) = (q7(&sorted, 0.1), q7(&sorted, 0.9));
         let phi = z.iter().map(|v| v.clamp(lo, hi).powi(2)).sum::<f64>() / k;
-        let w: Vec<f64> = points.iter().map(|(n, _)| se(*n).powi(-2)).collect();
+        let w: Vec<f64> = every.iter().map(|(s, _)| s.powi(-2)).collect();
         let (sw, sw2): (f64, f64) = (w.iter().sum(), w.iter().map(|x| x * x).sum());
         let tau2 = if adjust && phi > 1.0 && k * phi > k - 1.0 {
             (k * phi - (k - 1.0)) / (sw - sw2 / sw)

@@ -282,8 +282,12 @@ fn benchmarks_funnel_points_are_anonymous() {
     assert!(!points.is_empty());
     for p in &points {
         assert_eq!(p["area_code"], "");
-        let staff: u64 = p["funnel_staff"].parse().unwrap();
-        assert_eq!(staff % 5, 0, "staff rounded to 5");
+        // The effective size, a whole number, from rounded populations; the
+        // relative likelihood at published precision.
+        let size: u64 = p["funnel_staff"].parse().unwrap();
+        assert!(size > 0);
+        let rl = &p["relative_likelihood"];
+        assert_eq!(rl.split('.').nth(1).map(str::len), Some(2), "{rl}");
     }
     assert!(rows.iter().all(|r| r["scope"] != "authority"));
 }

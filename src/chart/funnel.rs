@@ -38,7 +38,7 @@ impl Frame {
 /// The x-axis title of a funnel plot: the indicator's population, in a
 /// sentence's capitals ("Number of staff in post").
 pub fn axis_title(population: &str) -> String {
-    format!("Number of {population}")
+    format!("Effective number of {population} (weighted for each council's ethnic mix)")
 }
 
 /// A funnel plot: anonymous council points (population, RL) around the

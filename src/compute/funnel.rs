@@ -59,15 +59,29 @@ impl Funnel {
     /// A funnel of `points` (population, RL) around a national figure
     /// (service "all"): the target and the limits come from the national
     /// counts; with `adjust`, the limits allow for overdispersion estimated
-    /// from the points. `None` when there are no points or the national RL
-    /// is not calculable.
-    pub fn around(nat: &Figure, points: Vec<(f64, f64)>, adjust: bool) -> Option<Funnel> {
+    /// from `every` council with a figure (effective size, RL), not only
+    /// those drawn: which councils are drawn is disclosure's decision, and
+    /// leaving councils out by their outcome would bias the estimate. Points
+    /// are (effective size, RL): see [`stats::effective_size`]. `None` when
+    /// there are no points or the national RL is not calculable.
+    pub fn around(
+        nat: &Figure,
+        points: Vec<(f64, f64)>,
+        every: &[(f64, f64)],
+        adjust: bool,
+    ) -> Option<Funnel> {
         let mut f = Funnel::with(nat, points, 0.0, 0.0)?;
         if adjust {
-            let od = stats::overdispersion(&f.points, f.target, f.share, f.p_m, f.p_w);
+            let od = stats::overdispersion(every, f.target, f.share, f.p_m, f.p_w);
             f = Funnel::with(nat, f.points, od.phi, od.tau2)?;
         }
         Some(f)
+    }
+
+    /// A council's effective size on this funnel, from its white and
+    /// minoritised populations.
+    pub fn size(&self, white: f64, minoritised: f64) -> Option<f64> {
+        stats::effective_size(white, minoritised, self.share, self.p_m, self.p_w)
     }
 
     /// A funnel with a given overdispersion (as published).

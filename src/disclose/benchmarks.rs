@@ -75,14 +75,28 @@ impl Benchmarks {
                     if d.figure(nat).suppressed {
                         return None;
                     }
-                    let points = of_scope(Scope::Authority)
+                    let councils: Vec<&Figure> = of_scope(Scope::Authority)
                         .filter(|f| f.service == Service::All && f.indicator == i.id)
-                        .filter_map(|f| funnel_point(f, &mut d))
+                        .collect();
+                    // The mix and rates the points are sized with.
+                    let base = Funnel::with(nat, vec![(1.0, 1.0)], 0.0, 0.0)?;
+                    let points = councils
+                        .iter()
+                        .filter_map(|f| funnel_point(f, &mut d, &base))
+                        .collect();
+                    // Every council with a figure enters the overdispersion,
+                    // at its exact size and RL.
+                    let every: Vec<(f64, f64)> = councils
+                        .iter()
+                        .filter_map(|f| {
+                            let (w, m, rl) = (f.white?, f.minoritised?, f.rl?);
+                            Some((base.size(w.population as f64, m.population as f64)?, rl.rl))
+                        })
                         .collect();
                     // The overdispersion as published (4 significant
                     // digits), so that the national report and every local
                     // report draw the same limits.
-                    let f = Funnel::around(nat, points, adjust)?;
+                    let f = Funnel::around(nat, points, &every, adjust)?;
                     Funnel::with(nat, f.points, significant(f.phi), significant(f.tau2))
                 })
                 .collect(),
@@ -264,16 +278,17 @@ pub fn councils(y: &YearResults, policy: Policy) -> Disclosure {
 }
 
 /// A council's point on a funnel plot as its public report shows it: its
-/// rounded population and published relative likelihood; `None` when that
-/// is withheld or not calculable.
-pub fn funnel_point(f: &Figure, d: &mut Disclosure) -> Option<(f64, f64)> {
+/// effective size from its rounded populations (a whole number, as
+/// published) and its published relative likelihood; `None` when that is
+/// withheld or not calculable.
+pub fn funnel_point(f: &Figure, d: &mut Disclosure, funnel: &Funnel) -> Option<(f64, f64)> {
     let v = d.figure(f);
     let (Some(Shown::N(rl)), Some(Shown::N(w)), Some(Shown::N(m))) =
         (v.rl, v.white_population, v.minoritised_population)
     else {
         return None;
     };
-    Some((w + m, rl))
+    Some((funnel.size(w, m)?.round(), rl))
 }
 
 /// The spread across councils of each indicator, service and band, from

@@ -186,7 +186,10 @@ struct LocalFunnel {
     /// The limits allow for variation between councils beyond chance.
     adjusted: bool,
     councils: usize,
+    /// The council's white plus minoritised population (rounded when
+    /// public), and its effective size, where it is drawn.
     staff: f64,
+    size: f64,
     rl: f64,
     lo95: f64,
     hi95: f64,
@@ -263,13 +266,16 @@ pub struct LocalView<'a> {
 fn local_funnel(f: &Funnel, chart: &SharedFunnel, own: &Figure) -> Option<(LocalFunnel, Chart)> {
     let (w, m, rl) = (own.white?, own.minoritised?, own.rl?);
     let staff = (w.population + m.population) as f64;
-    let l = f.limits_at(staff)?;
-    let (fx, fy) = chart.frame.place(staff, rl.rl);
+    // Placed at its effective size, as every point of the funnel is.
+    let size = f.size(w.population as f64, m.population as f64)?.round();
+    let l = f.limits_at(size)?;
+    let (fx, fy) = chart.frame.place(size, rl.rl);
     let view = LocalFunnel {
         chart: format!("charts/indicator-{}-funnel.svg", f.indicator),
         adjusted: f.adjusted(),
         councils: f.points.len(),
         staff,
+        size,
         rl: rl.rl,
         lo95: l.lo95,
         hi95: l.hi95,

@@ -57,6 +57,10 @@ struct IndicatorView {
     chart: Option<String>,
     band_chart: Option<String>,
     funnel: Option<FunnelView>,
+    /// Why an assessed indicator has no funnel plot: `withheld` (England's
+    /// figure is withheld), `national` (not calculable), `councils` (no
+    /// council's figure can be published).
+    no_funnel: Option<&'static str>,
     /// Indicators by pay band: the band with the lowest minoritised share.
     lowest_band: Option<String>,
     /// The back series (all services), oldest first, with this year; only
@@ -272,6 +276,7 @@ pub fn national<'a>(
             chart: None,
             band_chart: None,
             funnel: None,
+            no_funnel: None,
             lowest_band: None,
             trend: Vec::new(),
             trend_chart: None,
@@ -388,6 +393,19 @@ pub fn national<'a>(
                     )?;
                     charts.push((view.chart.clone(), svg.into_bytes()));
                     v.funnel = Some(view);
+                }
+                if v.funnel.is_none() && ind.assessed() {
+                    v.no_funnel = Some(if bench.national_withheld(Service::All, ind.id, None) {
+                        "withheld"
+                    } else if y
+                        .national(Service::All, ind.id, None)
+                        .and_then(|f| f.rl)
+                        .is_none()
+                    {
+                        "national"
+                    } else {
+                        "councils"
+                    });
                 }
                 let name = format!("charts/indicator-{}.svg", ind.id);
                 chart_data.insert(name.clone(), ChartData::rl("service", &points, &names));
