@@ -23,7 +23,7 @@ fn the_configured_threshold_is_the_one_the_reports_state() {
         &dir.join("public/national/sc-wres-national-2024.pdf"),
     ));
     assert!(
-        national.contains(&squash("resting on 1 to 4 events")),
+        national.contains(&squash("counts of 1 to 4 are shown as [c]")),
         "national"
     );
     let local = squash(&pdf_text(
