@@ -70,6 +70,8 @@ fn check(data: &std::path::Path, adjust: bool) {
             .filter(all)
             .filter(|r| r["scope"] == "authority" && !r["relative_likelihood"].is_empty())
             .filter(|r| ok(num(r, "white_events")) && ok(num(r, "minoritised_events")))
+            // A relative likelihood of 0 is not drawn on the log scale.
+            .filter(|r| num(r, "minoritised_events") > 0.0)
             .filter(|r| {
                 num(r, "white_population") >= min_count
                     && num(r, "minoritised_population") >= min_count
@@ -94,6 +96,8 @@ fn check(data: &std::path::Path, adjust: bool) {
             .iter()
             .filter(all)
             .filter(|r| r["scope"] == "authority" && !r["relative_likelihood"].is_empty())
+            // ln 0 is not a number: a relative likelihood of 0 cannot enter.
+            .filter(|r| num(r, "relative_likelihood") > 0.0)
             .map(|r| {
                 (
                     own_se(num(r, "white_population"), num(r, "minoritised_population")),

@@ -288,6 +288,8 @@ pub fn funnel_point(f: &Figure, d: &mut Disclosure, funnel: &Funnel) -> Option<(
     else {
         return None;
     };
+    // A relative likelihood of 0 cannot be drawn on the log scale.
+    (rl > 0.0).then_some(())?;
     Some((funnel.size(w, m)?.round(), rl))
 }
 

@@ -143,6 +143,9 @@ struct LocalIndicator {
     /// Whether the council's interval lies wholly above or below England's
     /// (the summary chart draws the indicators that have one).
     differs: Option<Comparison>,
+    /// Drawn on the summary chart (a relative likelihood of 0 cannot be, on
+    /// a log scale).
+    charted: bool,
     /// The one comparison with England the report states: on the funnel
     /// plot where the indicator has one, else by the council's interval.
     versus: Option<Versus>,
@@ -262,34 +265,6 @@ pub struct LocalView<'a> {
     chart_data: ChartTables,
 }
 
-/// Where the council sits on the shared funnel chart of an indicator.
-fn local_funnel(f: &Funnel, chart: &SharedFunnel, own: &Figure) -> Option<(LocalFunnel, Chart)> {
-    let (w, m, rl) = (own.white?, own.minoritised?, own.rl?);
-    let staff = (w.population + m.population) as f64;
-    // Placed at its effective size, as every point of the funnel is.
-    let size = f.size(w.population as f64, m.population as f64)?.round();
-    let l = f.limits_at(size)?;
-    let (fx, fy) = chart.frame.place(size, rl.rl);
-    let view = LocalFunnel {
-        chart: format!("charts/indicator-{}-funnel.svg", f.indicator),
-        adjusted: f.adjusted(),
-        councils: f.points.len(),
-        staff,
-        size,
-        rl: rl.rl,
-        lo95: l.lo95,
-        hi95: l.hi95,
-        lo998: l.lo998,
-        hi998: l.hi998,
-        position: l.position(rl.rl),
-        fx,
-        fy,
-        label_left: fx > 0.6,
-    };
-    let file = (view.chart.clone(), chart.svg.as_ref().clone());
-    Some((view, file))
-}
-
 /// A local report: view, charts and the suppressions made. `bench` is what
 /// benchmarks.csv publishes; `input` the council's own figures.
 pub fn local<'a>(
@@ -326,6 +301,7 @@ pub fn local<'a>(
             previous: None,
             series: Vec::new(),
             differs: None,
+            charted: false,
             versus: None,
             change: None,
             bands: Vec::new(),
@@ -388,6 +364,14 @@ pub fn local<'a>(
                 (mine.and_then(|f| f.rl), eng.and_then(|f| f.rl), shown)
             {
                 v.differs = Some(m.compare(e.rl));
+            }
+            // Drawn on the log scale where both figures are above 0.
+            if let (Some(m), Some(e), true) =
+                (mine.and_then(|f| f.rl), eng.and_then(|f| f.rl), shown)
+                && m.rl > 0.0
+                && e.rl > 0.0
+            {
+                v.charted = true;
                 cats.push(ind.id.to_string());
                 for (series, r) in [m, e].into_iter().enumerate() {
                     points.push(RlPoint {
@@ -404,7 +388,7 @@ pub fn local<'a>(
                 bench.funnel_charts.iter().find(|c| c.indicator == ind.id),
                 mine,
                 shown,
-            ) && let Some((fv, chart)) = local_funnel(f, c, mine)
+            ) && let Some((fv, chart)) = funnel::local_funnel(f, c, mine)
             {
                 charts.push(chart);
                 v.funnel = Some(fv);
@@ -585,6 +569,7 @@ fn tally(indicators: &[LocalIndicator]) -> BTreeMap<&'static str, usize> {
     tally
 }
 
+mod funnel;
 mod suppressions;
 #[cfg(test)]
 mod tests;

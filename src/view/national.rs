@@ -207,6 +207,7 @@ fn trend(
         })
         .filter_map(|yr| {
             let rl = yr.national(Service::All, ind.id, None)?.rl?;
+            (rl.rl > 0.0).then_some(())?;
             Some(RlPoint {
                 category: yr.year.to_string(),
                 series: 0,
@@ -360,7 +361,11 @@ pub fn national<'a>(
                     if series == 0 && bench.national_withheld(s, ind.id, None) {
                         continue;
                     }
-                    if let Some(rl) = yr.national(s, ind.id, None).and_then(|f| f.rl) {
+                    if let Some(rl) = yr
+                        .national(s, ind.id, None)
+                        .and_then(|f| f.rl)
+                        .filter(|r| r.rl > 0.0)
+                    {
                         points.push(RlPoint {
                             category: s.label().into(),
                             series,

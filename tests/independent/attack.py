@@ -502,8 +502,15 @@ class Tables(html.parser.HTMLParser):
 
 
 def katz(a, n1, c, n2):
-    if min(a, n1, c, n2) <= 0 or a > n1 or c > n2:
+    if min(n1, c, n2) <= 0 or a > n1 or c > n2:
         return None
+    if a == 0:
+        # A relative likelihood of 0: the upper limit with 0.5 added to
+        # each count (docs/methods.md).
+        a5, m5, c5, w5 = 0.5, n1 + 0.5, c + 0.5, n2 + 0.5
+        rl = (a5 / m5) / (c5 / w5)
+        se = math.sqrt(1 / a5 - 1 / m5 + 1 / c5 - 1 / w5)
+        return 0.0, 0.0, math.exp(math.log(rl) + Z * se)
     rl = (a / n1) / (c / n2)
     se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
     return rl, math.exp(math.log(rl) - Z * se), math.exp(math.log(rl) + Z * se)

@@ -36,6 +36,7 @@ fn indicator(ind: IndicatorId, all: Option<ShownFigure>) -> LocalIndicator {
         previous: None,
         series: Vec::new(),
         differs: None,
+        charted: false,
         versus: None,
         change: None,
         bands: Vec::new(),

@@ -1,0 +1,243 @@
+use super::*;
+
+fn close(a: f64, b: f64, tol: f64) {
+    assert!((a - b).abs() <= tol, "{a} vs {b}");
+}
+
+// Reference values were computed independently with Python's standard
+// library (math.log/exp/sqrt), from the formulas as printed in
+// indicators.md, and cross-checked by hand for the first case:
+//   a=60,n1=400,c=100,n2=1000: RL=0.15/0.10=1.5;
+//   SE=sqrt(1/60-1/400+1/100-1/1000)=sqrt(0.0231666..)=0.152206;
+//   CI=exp(ln1.5 ± 1.959964*0.152206) = 1.113098 .. 2.021386.
+#[test]
+fn katz_matches_reference_values() {
+    let r = relative_likelihood(60, 400, 100, 1000).unwrap();
+    close(r.rl, 1.5, 1e-12);
+    close(r.lower, 1.113_098, 1e-5);
+    close(r.upper, 2.021_386, 1e-5);
+    assert!(r.significant());
+
+    // KCHFT 2017 (domain.md): BME 169/3467 vs white 586/6817 appointed.
+    // SC-WRES direction gives 0.567; NHS-style white/BME is 1/0.567 = 1.76.
+    let r = relative_likelihood(169, 3467, 586, 6817).unwrap();
+    close(r.rl, 0.567_059, 1e-5);
+    close(1.0 / r.rl, 1.763_5, 1e-3);
+    close(r.lower, 0.480_241, 1e-5);
+    close(r.upper, 0.669_573, 1e-5);
+
+    // Equal rates: RL 1, interval straddles 1.
+    let r = relative_likelihood(10, 100, 20, 200).unwrap();
+    close(r.rl, 1.0, 1e-12);
+    assert!(!r.significant());
+}
+
+/// Reference values computed independently (a plain Python script
+/// written from the formulas of issue 14, not from this code): the
+/// script is in docs/methods.md.
+#[test]
+fn overdispersion_matches_an_independent_computation() {
+    let (theta, share, pm, pw) = (1.2, 0.3, 0.12, 0.10);
+    let pts = [
+        (1200.0, 0.8),
+        (3400.0, 1.9),
+        (5600.0, 1.1),
+        (900.0, 2.6),
+        (15000.0, 1.35),
+        (8000.0, 0.95),
+        (2300.0, 1.6),
+        (4100.0, 0.7),
+        (26000.0, 1.25),
+        (1500.0, 3.1),
+        (9800.0, 1.05),
+        (6700.0, 1.5),
+    ];
+    let od = overdispersion(&pts, theta, share, pm, pw);
+    assert_eq!(od.k, 12);
+    close(od.phi, 8.807_455_762_391_086, 1e-9);
+    close(od.tau2, 0.050_036_833_380_705_734, 1e-12);
+    let (lo, _) = funnel_limits(theta, 5000.0, share, pm, pw, od.tau2, Z95).unwrap();
+    let (_, hi) = funnel_limits(theta, 5000.0, share, pm, pw, od.tau2, Z998).unwrap();
+    close(lo, 0.750_024_312_818_724_1, 1e-9);
+    close(hi, 2.517_621_986_333_511_4, 1e-9);
+    // No overdispersion: points on the target.
+    let flat: Vec<(f64, f64)> = pts.iter().map(|(n, _)| (*n, theta)).collect();
+    assert_eq!(overdispersion(&flat, theta, share, pm, pw).tau2, 0.0);
+    assert_eq!(overdispersion(&[], theta, share, pm, pw).k, 0);
+}
+
+#[test]
+fn katz_not_calculable_with_more_events_than_people() {
+    // 6.27 (6.27 to 6.27) was printed before: a zero-width interval.
+    assert_eq!(
+        relative_likelihood(40, 30, 10, 47),
+        Err(NotCalculable::EventsAbovePopulation)
+    );
+    assert_eq!(
+        relative_likelihood(3, 30, 50, 47),
+        Err(NotCalculable::EventsAbovePopulation)
+    );
+    // Every member of a group with the event is still a proportion.
+    let r = relative_likelihood(30, 30, 10, 40).unwrap();
+    close(r.rl, 4.0, 1e-12);
+    assert!(r.lower < r.rl && r.rl < r.upper);
+}
+
+#[test]
+fn katz_not_calculable_with_zeros() {
+    // No minoritised events is a figure, 0 (see below); no white events
+    // is not.
+    assert_eq!(relative_likelihood(0, 10, 5, 10).map(|r| r.rl), Ok(0.0));
+    assert_eq!(
+        relative_likelihood(1, 10, 0, 10),
+        Err(NotCalculable::NoWhiteEvents)
+    );
+    assert_eq!(
+        relative_likelihood(0, 0, 5, 10),
+        Err(NotCalculable::NoMinoritisedPopulation)
+    );
+    assert_eq!(
+        relative_likelihood(1, 10, 0, 0),
+        Err(NotCalculable::NoWhitePopulation)
+    );
+}
+
+#[test]
+fn katz_all_events_gives_point_interval() {
+    let r = relative_likelihood(10, 10, 10, 10).unwrap();
+    close(r.lower, 1.0, 1e-12);
+    close(r.upper, 1.0, 1e-12);
+}
+
+// Wilson reference values: Python, from the textbook formula
+// (p + z²/2n ± z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n), and for 81/263
+// matching the worked example in Newcombe (1998), 0.2553 to 0.3662.
+#[test]
+fn wilson_matches_reference_values() {
+    let (l, u) = wilson(81, 263).unwrap();
+    close(l, 0.255_3, 1e-4);
+    close(u, 0.366_2, 1e-4);
+    let (l, u) = wilson(0, 10).unwrap();
+    close(l, 0.0, 1e-12);
+    close(u, 0.277_533, 1e-5);
+    let (l, u) = wilson(10, 10).unwrap();
+    close(l, 0.722_467, 1e-5);
+    close(u, 1.0, 1e-12);
+    assert_eq!(wilson(1, 0), None);
+}
+
+/// 0 of 200 minoritised against 30 of 300 white: RL 0, upper limit with
+/// 0.5 added to each count: RL' = (0.5/200.5)/(30.5/300.5) = 0.024570,
+/// SE = sqrt(1/0.5 - 1/200.5 + 1/30.5 - 1/300.5) = 1.422839, upper
+/// = exp(ln 0.024570 + 1.959964 × 1.422839) = 0.399506 (significant).
+#[test]
+fn no_minoritised_events_is_a_relative_likelihood_of_0() {
+    let r = relative_likelihood(0, 200, 30, 300).unwrap();
+    assert_eq!((r.rl, r.lower), (0.0, 0.0));
+    close(r.upper, 0.399_506, 1e-5);
+    assert!(r.significant());
+    // With few staff the bound is wide and includes 1.
+    let wide = relative_likelihood(0, 5, 3, 30).unwrap();
+    assert!(wide.upper > 1.0 && !wide.significant());
+    assert_eq!(
+        relative_likelihood(3, 30, 0, 5),
+        Err(NotCalculable::NoWhiteEvents)
+    );
+    use Polarity::*;
+    assert_eq!(
+        assess((0, 200, 30, 300), &r, HigherIsWorse, 0.8, 1.25),
+        Assessment::Favourable
+    );
+    assert_eq!(
+        assess((0, 200, 30, 300), &r, HigherIsBetter, 0.8, 1.25),
+        Assessment::Adverse
+    );
+    assert_eq!(
+        assess((0, 5, 3, 30), &wide, HigherIsWorse, 0.8, 1.25),
+        Assessment::Inconclusive
+    );
+}
+
+/// 300/1000 against 100/1000 (3.00, 2.43 to 3.70) against a year of
+/// 150/1000 against 100/1000 (1.50, 1.19 to 1.90): ratio 2, log 0.693,
+/// SE sqrt(0.1074² + 0.1189²) = 0.1603, interval 1.46 to 2.74: up.
+/// Against itself: no clear change.
+#[test]
+fn a_change_is_called_only_when_its_interval_excludes_1() {
+    let now = relative_likelihood(300, 1000, 100, 1000).unwrap();
+    let before = relative_likelihood(150, 1000, 100, 1000).unwrap();
+    assert_eq!(change(&now, &before), Some(Change::Up));
+    assert_eq!(change(&before, &now), Some(Change::Down));
+    assert_eq!(change(&now, &now), Some(Change::NoClearChange));
+    let small = relative_likelihood(12, 100, 10, 100).unwrap();
+    let small_before = relative_likelihood(10, 100, 10, 100).unwrap();
+    assert_eq!(change(&small, &small_before), Some(Change::NoClearChange));
+}
+
+/// The verdict of counts (a, n1, c, n2) against the default band.
+fn verdict(a: u64, n1: u64, c: u64, n2: u64, p: Polarity) -> Assessment {
+    let rl = relative_likelihood(a, n1, c, n2).unwrap();
+    assess((a, n1, c, n2), &rl, p, 0.8, 1.25)
+}
+
+#[test]
+fn assessment_follows_polarity_band_and_significance() {
+    use Assessment::*;
+    use Polarity::*;
+    // 10/36 against 26/117 is exactly 1.25 (held as 1.2500000000000002).
+    assert!((10.0 / 36.0) / (26.0 / 117.0) > 1.25);
+    assert_eq!(verdict(10, 36, 26, 117, HigherIsWorse), WithinRange);
+    // 8/100 against 10/100 is exactly 0.80.
+    assert_eq!(verdict(8, 100, 10, 100, HigherIsBetter), WithinRange);
+    // 300/1000 against 100/1000: 3.00 (2.43 to 3.70), significant.
+    assert_eq!(verdict(300, 1000, 100, 1000, HigherIsWorse), Adverse);
+    assert_eq!(verdict(300, 1000, 100, 1000, HigherIsBetter), Favourable);
+    assert_eq!(verdict(100, 1000, 300, 1000, HigherIsBetter), Adverse);
+    assert_eq!(verdict(100, 1000, 300, 1000, HigherIsWorse), Favourable);
+    // 11/40 against 10/50: 1.375 (0.66 to 2.87): outside, not significant.
+    assert_eq!(verdict(11, 40, 10, 50, HigherIsWorse), Inconclusive);
+    assert_eq!(verdict(11, 40, 10, 50, HigherIsBetter), Inconclusive);
+    assert_eq!(verdict(11, 40, 10, 50, Descriptive), None);
+}
+
+// Reference: Python, n=1000, share 0.2 (200 minoritised, 800 white),
+// p_m=0.02, p_w=0.01, target 2: se = sqrt(0.98/4 + 0.99/8) = 0.607248;
+// 95%: 2·exp(∓1.959964·se) = 0.608331 .. 6.575372.
+#[test]
+fn funnel_limits_match_reference_values() {
+    let (lo, hi) = funnel_limits(2.0, 1000.0, 0.2, 0.02, 0.01, 0.0, Z95).unwrap();
+    close(lo, 0.608331, 1e-5);
+    close(hi, 6.575372, 1e-5);
+    let (lo2, hi2) = funnel_limits(2.0, 1000.0, 0.2, 0.02, 0.01, 0.0, Z998).unwrap();
+    assert!(lo2 < lo && hi2 > hi, "99.8% limits are wider");
+    let (lo3, _) = funnel_limits(2.0, 100_000.0, 0.2, 0.02, 0.01, 0.0, Z95).unwrap();
+    assert!(lo3 > lo, "limits narrow as the population grows");
+    assert_eq!(funnel_limits(2.0, 1000.0, 0.0, 0.02, 0.01, 0.0, Z95), None);
+}
+
+/// A council with the national mix has its own size as its effective
+/// size; one with fewer minoritised staff than the national share is
+/// "smaller" (its minoritised rate is less precise): 1,000 staff with
+/// 50 minoritised, national share 0.2, p_m 0.02, p_w 0.01: own SE² =
+/// 0.98/1 + 0.99/9.5 = 1.084211; K = 0.98/0.004 + 0.99/0.008 = 368.75;
+/// n_eff = 340.11.
+#[test]
+fn effective_size_follows_the_councils_own_mix() {
+    let same = effective_size(800.0, 200.0, 0.2, 0.02, 0.01).unwrap();
+    close(same, 1000.0, 1e-9);
+    let few = effective_size(950.0, 50.0, 0.2, 0.02, 0.01).unwrap();
+    close(few, 340.1092, 1e-3);
+}
+
+// Type 7 reference values: numpy.quantile([1, 2, 3, 4, 10], [.25, .5, .75])
+// = 2.0, 3.0, 4.0, and for [0.5, 1.5] at 0.25: 0.75.
+#[test]
+fn quantiles_are_type_7() {
+    let d = [1.0, 2.0, 3.0, 4.0, 10.0];
+    assert_eq!(quantile_sorted(&d, 0.25), Some(2.0));
+    assert_eq!(quantile_sorted(&d, 0.5), Some(3.0));
+    assert_eq!(quantile_sorted(&d, 0.75), Some(4.0));
+    assert_eq!(quantile_sorted(&[0.5, 1.5], 0.25), Some(0.75));
+    assert_eq!(quantile_sorted(&[2.0, 4.0, 7.0, 8.0], 0.5), Some(5.5));
+    assert_eq!(quantile_sorted(&[], 0.5), None);
+}
