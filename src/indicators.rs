@@ -65,6 +65,18 @@ impl Measure {
     }
 
     /// What the measure counts, in words a council analyst uses.
+    /// A population measure in a word or two, for a table header ("events /
+    /// applicants"): so that no header says "staff" where the population is
+    /// applicants, regulated professionals or survey respondents.
+    pub fn short(self) -> &'static str {
+        match self {
+            Measure::Shortlisted => "applicants",
+            Measure::RegulatedProfessionals => "regulated professionals",
+            Measure::SurveyRespondents => "respondents",
+            _ => "staff",
+        }
+    }
+
     pub fn description(self) -> &'static str {
         match self {
             Measure::Headcount => "staff in post",

@@ -132,6 +132,8 @@ struct LocalIndicator {
     def: &'static Indicator,
     events_description: &'static str,
     population_description: &'static str,
+    /// The population in a word or two, for table headers.
+    population_short: &'static str,
     assessed: bool,
     own: ByService,
     national: ByService,
@@ -294,6 +296,7 @@ pub fn local<'a>(
             def: ind,
             events_description: ind.events.description(),
             population_description: ind.population.description(),
+            population_short: ind.population.short(),
             assessed: ind.assessed(),
             own: ByService::new(|s| own(s, ind.id, None).map(|f| disclosure.figure(f))),
             national: ByService::new(|s| bench.national_shown(s, ind.id, None)),

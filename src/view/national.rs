@@ -42,6 +42,8 @@ struct IndicatorView {
     def: &'static Indicator,
     events_description: &'static str,
     population_description: &'static str,
+    /// The population in a word or two, for table headers.
+    population_short: &'static str,
     assessed: bool,
     fig: ByService,
     bands: Vec<BandView>,
@@ -262,6 +264,7 @@ pub fn national<'a>(
             def: ind,
             events_description: ind.events.description(),
             population_description: ind.population.description(),
+            population_short: ind.population.short(),
             assessed: ind.assessed(),
             fig: ByService::new(|s| fig(s, None)),
             bands: Vec::new(),

@@ -29,6 +29,7 @@ fn indicator(ind: IndicatorId, all: Option<ShownFigure>) -> LocalIndicator {
         def: ind.def(),
         events_description: "",
         population_description: "",
+        population_short: "",
         assessed: ind.def().assessed(),
         own: ByService::new(|s| if s == Service::All { all.clone() } else { None }),
         national: ByService::new(|_| None),
