@@ -411,3 +411,22 @@ fn benchmarks_counts_no_release_could_have_are_refused() {
         "{err}"
     );
 }
+
+/// Old, macro-enabled and other spreadsheet formats are refused saying how
+/// to save the return, not skipped with the run reporting it valid.
+#[test]
+fn spreadsheets_in_formats_not_read_are_refused_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(example("return-example.xlsx")).unwrap();
+    for ext in ["xls", "xlsm", "xlsb", "ods"] {
+        let p = write(dir.path(), &format!("return.{ext}"), &bytes);
+        expect_refused(&p, &["cannot be read", "save it as an Excel Workbook (.xlsx)"]);
+    }
+    let mut c = scwres();
+    c.args(["validate", "--year", "2024", "--format", "json", "--data"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("data"))
+        .arg(dir.path().join("return.xls"));
+    let o = run(c);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["valid"], false, "{json}");
+}

@@ -263,6 +263,20 @@ pub fn load_file(
             .hint("close the workbook in Excel before the run; the return itself is read");
         return (outcome(Status::Skipped, vec![d]), None);
     }
+    // A spreadsheet in a format the program does not read is a return that
+    // cannot be used, not a stray file: refused, saying how to save it.
+    if matches!(ext.as_str(), "xls" | "xlsm" | "xlsb" | "ods" | "numbers") {
+        let what = match ext.as_str() {
+            "xls" => "an Excel 97-2003 workbook (.xls)",
+            "xlsm" => "a macro-enabled workbook (.xlsm)",
+            "xlsb" => "a binary workbook (.xlsb)",
+            "ods" => "an OpenDocument spreadsheet (.ods)",
+            _ => "a Numbers spreadsheet",
+        };
+        let d = Diagnostic::error(shown, "", format!("{what} cannot be read"))
+            .hint("open it and save it as an Excel Workbook (.xlsx), or as CSV UTF-8 (comma delimited) (.csv)");
+        return (outcome(Status::Rejected, vec![d]), None);
+    }
     if !matches!(ext.as_str(), "csv" | "xlsx" | "yaml" | "yml") {
         let d = Diagnostic::warning(
             shown,
