@@ -193,9 +193,27 @@ impl Config {
                 self.disclosure.min_count
             ));
         }
+        // A published count is at least min_count; rounded to the base it
+        // must not become 0, which reads as "none" (0 stays for true zeros).
+        let base = self.disclosure.rounding_base;
+        if self.disclosure.min_count < base.div_ceil(2) {
+            return Err(format!(
+                "disclosure.rounding_base {base} would round a published count of {} to 0, which reads as none; give a rounding_base of at most {} or a min_count of at least {}",
+                self.disclosure.min_count,
+                2 * self.disclosure.min_count,
+                base.div_ceil(2)
+            ));
+        }
         for (year, bands) in &self.pay_bands {
             if bands.is_empty() {
                 return Err(format!("pay_bands for {year} is empty"));
+            }
+            let mut ids = std::collections::BTreeSet::new();
+            if let Some(b) = bands.iter().find(|b| !ids.insert(b.id.as_str())) {
+                return Err(format!(
+                    "pay_bands for {year}: the band id `{}` is given twice (its staff would be counted twice); give every band its own id",
+                    b.id
+                ));
             }
             let mins: Vec<Option<u64>> = bands.iter().map(|b| b.min_salary).collect();
             if mins.iter().any(Option::is_some) {

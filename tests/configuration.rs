@@ -115,3 +115,19 @@ fn the_benchmark_refuses_a_folder_it_did_not_make() {
     assert!(err.contains("was not made by `scwres bench`"), "{err}");
     assert!(dir.path().join("thesis.docx").exists());
 }
+
+/// A rounding base that would turn a published count into 0 (read as
+/// none), and a pay band given twice (its staff counted twice), are refused
+/// naming the key and the way out.
+#[test]
+fn settings_that_would_misstate_counts_are_refused() {
+    let err = refused("disclosure:\n  min_count: 2\n  rounding_base: 10\n");
+    assert!(
+        err.contains("report.yaml") && err.contains("would round a published count of 2 to 0"),
+        "{err}"
+    );
+    let err = refused(
+        "pay_bands:\n  2024:\n    - { id: low, label: \"Low\" }\n    - { id: low, label: \"Low again\" }\n",
+    );
+    assert!(err.contains("the band id `low` is given twice"), "{err}");
+}

@@ -420,7 +420,10 @@ fn spreadsheets_in_formats_not_read_are_refused_not_skipped() {
     let bytes = std::fs::read(example("return-example.xlsx")).unwrap();
     for ext in ["xls", "xlsm", "xlsb", "ods"] {
         let p = write(dir.path(), &format!("return.{ext}"), &bytes);
-        expect_refused(&p, &["cannot be read", "save it as an Excel Workbook (.xlsx)"]);
+        expect_refused(
+            &p,
+            &["cannot be read", "save it as an Excel Workbook (.xlsx)"],
+        );
     }
     let mut c = scwres();
     c.args(["validate", "--year", "2024", "--format", "json", "--data"])
