@@ -365,7 +365,11 @@ fn check_code(file: &str, cell: &Cell, register: &Register, diags: &mut Vec<Diag
 
 /// A count: empty is `Ok(None)` (not provided); anything but a whole number
 /// from 0 to [`MAX_COUNT`] is an error.
-fn parse_count(file: &str, cell: &Cell, diags: &mut Vec<Diagnostic>) -> Result<Option<u64>, ()> {
+pub(crate) fn parse_count(
+    file: &str,
+    cell: &Cell,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<u64>, ()> {
     let t = cell.text.trim();
     if t.is_empty() {
         return Ok(None);
@@ -387,7 +391,9 @@ fn parse_count(file: &str, cell: &Cell, diags: &mut Vec<Diagnostic>) -> Result<O
         );
         return Err(());
     }
-    let hint = if t.starts_with('-') {
+    let hint = if t.starts_with(crate::load::workbook::DATE_CELL) {
+        "Excel stored this cell as a date (typing 3/4 or 1-2 makes one): format the cell as Number, then type the count again"
+    } else if t.starts_with('-') {
         "counts cannot be negative"
     } else if t.contains(',') && t.replace(',', "").bytes().all(|b| b.is_ascii_digit()) {
         "write the number without a thousands separator, e.g. 1234"

@@ -54,6 +54,28 @@ pub fn header() -> Vec<String> {
     h
 }
 
+/// How the text of a date cell begins (`date 2024-04-03`).
+pub const DATE_CELL: &str = "date ";
+
+/// An Excel date serial (1900 date system, days from 1899-12-30) as
+/// `YYYY-MM-DD`.
+fn excel_date(serial: f64) -> String {
+    if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
+        return format!("(serial {serial})");
+    }
+    // Days from 1970-01-01, then the civil date (H. Hinnant's algorithm).
+    let z = serial.floor() as i64 - 25_569 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// `Return!D7` for a 0-based row and column.
 pub fn cell_name(row: u32, col: u16) -> String {
     let mut letters = String::new();
@@ -74,7 +96,9 @@ fn text(d: Option<&Data>) -> String {
         Some(Data::Float(f)) => f.to_string(),
         Some(Data::String(s)) => s.clone(),
         Some(Data::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.into(),
-        Some(Data::DateTime(d)) => d.to_string(),
+        // A cell Excel stores as a date (`3/4` typed into a count) is not
+        // its serial number: shown as a date, which `validate` refuses.
+        Some(Data::DateTime(d)) => format!("{DATE_CELL}{}", excel_date(d.as_f64())),
         Some(Data::DateTimeIso(s) | Data::DurationIso(s)) => s.clone(),
         // Shown as found (`#DIV/0!`); `validate` says it is not a count.
         Some(Data::Error(e)) => e.to_string(),
@@ -225,6 +249,32 @@ pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagno
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `3/4` typed into a count cell is stored by Excel as the date
+    /// 2024-04-03 (serial 45385): read as a date, never as 45,385 staff.
+    #[test]
+    fn a_date_cell_is_read_as_a_date_not_its_serial() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let d = Data::DateTime(ExcelDateTime::new(
+            45385.0,
+            ExcelDateTimeType::DateTime,
+            false,
+        ));
+        assert_eq!(text(Some(&d)), "date 2024-04-03");
+        assert_eq!(excel_date(1.0), "1899-12-31");
+        assert_eq!(excel_date(60.0), "1900-02-28");
+        let mut diags = Vec::new();
+        let cell = crate::load::validate::Cell {
+            text: text(Some(&d)),
+            place: "Return!F7".into(),
+        };
+        assert!(crate::load::validate::parse_count("r.xlsx", &cell, &mut diags).is_err());
+        let shown = diags[0].to_string();
+        assert!(
+            shown.contains("Return!F7") && shown.contains("stored this cell as a date"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn cell_names() {
