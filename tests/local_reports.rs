@@ -223,6 +223,42 @@ fn a_refused_action_plan_stops_only_its_councils_report() {
     assert!(local.join("E10000012-essex.pdf").exists());
 }
 
+/// A plan that is not valid YAML (a colon inside an action's text, written
+/// by someone who does not know YAML; a byte-order mark before the first
+/// key) is tied to its council by its `authority:` line: that council gets
+/// no report rather than one saying no plan was supplied, and the refusal
+/// is listed in validation.md and validation.json, not on the console only.
+#[test]
+fn a_plan_yaml_cannot_read_fails_its_councils_report_and_is_listed() {
+    let data = fixture_copy("");
+    std::fs::write(
+        data.path().join("actions/2024/hertfordshire.yaml"),
+        "\u{feff}authority: E10000015\nyear: 2024\nactions:\n  - action: Panels: put two people on every panel\n    indicator: 2\n    owner: HR\n    due: 2025-03-31\n    status: planned\n    measure: panels\n",
+    )
+    .unwrap();
+    let (out, o) = run_report(data.path());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("E10000015: no local report"), "{stderr}");
+    let local = out.path().join("2024/public/local");
+    assert!(!local.join(HERTS).exists());
+    let md = std::fs::read_to_string(out.path().join("2024/internal/validation.md")).unwrap();
+    assert!(
+        md.contains("# Action plans refused")
+            && md.contains("actions/2024/hertfordshire.yaml (REJECTED)")
+            && md.contains("not valid YAML"),
+        "{md}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("2024/internal/validation.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        json["action_plans"][0]["file"],
+        "actions/2024/hertfordshire.yaml"
+    );
+}
+
 /// A council's own run refuses last year's return or a plan of another
 /// council, and makes no report.
 #[test]

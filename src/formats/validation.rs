@@ -4,14 +4,21 @@
 use crate::load::{FileOutcome, Status};
 use std::fmt::Write as _;
 
-pub fn json(year: i32, outcomes: &[FileOutcome]) -> Vec<u8> {
-    let v = serde_json::json!({ "year": year, "files": outcomes });
+/// `plans`: every action plan with a problem (refused, or not tied to a
+/// council), so that none is on the console only.
+pub fn json(year: i32, outcomes: &[FileOutcome], plans: &[FileOutcome]) -> Vec<u8> {
+    let v = serde_json::json!({ "year": year, "files": outcomes, "action_plans": plans });
     let mut s = serde_json::to_string_pretty(&v).expect("outcomes serialise");
     s.push('\n');
     s.into_bytes()
 }
 
-pub fn markdown(year: i32, outcomes: &[FileOutcome], synthetic: bool) -> Vec<u8> {
+pub fn markdown(
+    year: i32,
+    outcomes: &[FileOutcome],
+    plans: &[FileOutcome],
+    synthetic: bool,
+) -> Vec<u8> {
     let n = |st| outcomes.iter().filter(|o| o.status == st).count();
     let mut s = format!(
         "# Validation of the {year} returns\n\n{}{} files: {} accepted, {} rejected, {} skipped.\n",
@@ -37,6 +44,18 @@ pub fn markdown(year: i32, outcomes: &[FileOutcome], synthetic: bool) -> Vec<u8>
         }
         for d in &o.diagnostics {
             let _ = writeln!(s, "- {}", d.to_string().replace("\n  hint:", " Hint:"));
+        }
+    }
+    if !plans.is_empty() {
+        let _ = write!(
+            s,
+            "\n# Action plans refused\n\nA council whose plan is refused gets no local report until the plan is mended.\n"
+        );
+        for o in plans {
+            let _ = write!(s, "\n## {} (REJECTED)\n\n", o.file);
+            for d in &o.diagnostics {
+                let _ = writeln!(s, "- {}", d.to_string().replace("\n  hint:", " Hint:"));
+            }
         }
     }
     s.into_bytes()

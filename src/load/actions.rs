@@ -38,6 +38,8 @@ const FIELDS: [&str; 6] = ["action", "indicator", "owner", "due", "status", "mea
 /// returned, not just the first.
 pub fn read(file: &str, bytes: &[u8]) -> Result<ActionPlan, Vec<Diagnostic>> {
     let err = |place: &str, rule: String| Diagnostic::error(file, place, rule);
+    // Excel and Notepad write a byte-order mark before the first key.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.len() > MAX_BYTES {
         return Err(vec![err("", "an action plan is at most 1 MB".into())]);
     }
@@ -134,8 +136,20 @@ pub fn named_authority(bytes: &[u8]) -> Option<String> {
     if bytes.len() > MAX_BYTES {
         return None;
     }
-    let v: Value = serde_norway::from_slice(bytes).ok()?;
-    v.get("authority")?.as_str().map(|s| s.trim().to_string())
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(v) = serde_norway::from_slice::<Value>(bytes) {
+        return v.get("authority")?.as_str().map(|s| s.trim().to_string());
+    }
+    // Not valid YAML (a colon or `#` in an action's text): the plan is
+    // still tied to its council by its `authority:` line, so that the
+    // council's report fails instead of going out without its plan.
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.lines().find_map(|l| {
+        let v = l.strip_prefix("authority:")?;
+        let v = v.split(" #").next()?.trim().trim_matches(['"', '\'']);
+        (v.len() == 9 && v.starts_with('E') && v[1..].bytes().all(|b| b.is_ascii_digit()))
+            .then(|| v.to_string())
+    })
 }
 
 fn scalar(v: &Value) -> String {

@@ -49,6 +49,27 @@ pub struct FileOutcome {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Plans {
+    /// Every plan with a problem, a file each (refused plans and plans not
+    /// tied to a council), for the validation files.
+    pub fn outcomes(&self) -> Vec<FileOutcome> {
+        let mut by_file: std::collections::BTreeMap<&str, Vec<Diagnostic>> = Default::default();
+        for d in self
+            .refused
+            .values()
+            .flatten()
+            .chain(&self.problems)
+            .filter(|d| d.is_error())
+        {
+            by_file.entry(&d.file).or_default().push(d.clone());
+        }
+        by_file
+            .into_iter()
+            .map(|(f, d)| FileOutcome::new(f, Status::Rejected, d))
+            .collect()
+    }
+}
+
 impl FileOutcome {
     fn new(file: &str, status: Status, diagnostics: Vec<Diagnostic>) -> Self {
         FileOutcome {

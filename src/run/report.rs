@@ -91,11 +91,16 @@ pub fn run_report_with(
     out.write(&public(formats::publication::FILE), &publication.write())?;
     out.write(
         &internal("validation.json"),
-        &formats::validation::json(year, &p.current.outcomes),
+        &formats::validation::json(year, &p.current.outcomes, &p.plans.outcomes()),
     )?;
     out.write(
         &internal("validation.md"),
-        &formats::validation::markdown(year, &p.current.outcomes, p.config.synthetic),
+        &formats::validation::markdown(
+            year,
+            &p.current.outcomes,
+            &p.plans.outcomes(),
+            p.config.synthetic,
+        ),
     )?;
     let files = Files {
         files: p.current.outcomes.len(),
