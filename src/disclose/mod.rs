@@ -268,7 +268,7 @@ impl Disclosure {
         }
     }
 
-    /// Logs a figure withheld whole (a national figure that is a partner).
+    /// Logs a part of a figure withheld, and why.
     pub fn record(&mut self, f: &Figure, what: Withheld) {
         self.log.push(Suppression {
             report: self.report.clone(),
@@ -429,15 +429,7 @@ impl Disclosure {
             whats.push(Withheld::Counts);
         }
         for what in whats {
-            self.log.push(Suppression {
-                report: self.report.clone(),
-                year: f.year,
-                area_code: f.area_code.clone(),
-                service: f.service,
-                indicator: Some(f.indicator),
-                band: f.band.clone(),
-                what,
-            });
+            self.record(f, what);
         }
         v
     }
