@@ -433,3 +433,37 @@ fn spreadsheets_in_formats_not_read_are_refused_not_skipped() {
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["valid"], false, "{json}");
 }
+
+/// What Excel and HR systems write: CRLF line ends keep true line numbers,
+/// lone-CR line ends (Excel for Mac) and UTF-16 with a byte-order mark
+/// (Excel's "Unicode Text") are read as the same return, not as nothing.
+#[test]
+fn line_ends_and_utf16_are_read_as_excel_means_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("return-example.csv")).unwrap();
+    // A bad value on line 3, in a CRLF file: the message says line 3.
+    let bad: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 2 {
+                l.replacen(",47,", ",x,", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    assert!(bad[2].contains(",x,"), "{}", bad[2]);
+    let p = write(dir.path(), "crlf.csv", bad.join("\r\n").as_bytes());
+    expect_refused(&p, &["line 3, column 6 (white)", "\"x\""]);
+
+    let lone_cr = text.replace('\n', "\r");
+    let (code, out) = validate(&write(dir.path(), "mac.csv", lone_cr.as_bytes()));
+    assert_eq!(code, 0, "{out}");
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    let (code, out) = validate(&write(dir.path(), "unicode.csv", &utf16));
+    assert_eq!(code, 0, "{out}");
+}

@@ -6,7 +6,10 @@ use super::validate::{COLUMNS, Cell, RawRow, Read};
 
 /// Splits a CSV return into raw rows, or says why the file is unreadable.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
-    let text = match std::str::from_utf8(bytes) {
+    // Excel's "Unicode Text" and some HR exports write UTF-16 with a
+    // byte-order mark: read as the text it is.
+    let utf16 = utf16(bytes);
+    let text = match utf16.as_deref().map_or(std::str::from_utf8(bytes), Ok) {
         Ok(t) => t,
         Err(e) => {
             let upto = &bytes[..e.valid_up_to()];
@@ -27,6 +30,30 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR: read as
+    // line ends (one byte for one, so every place stays where it was).
+    let unix;
+    let text = if text.contains('\r') {
+        unix = lone_cr_to_lf(text);
+        unix.as_str()
+    } else {
+        text
+    };
+    // True line numbers from byte offsets, whatever the line ends.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    // A record's position may point at the line end before it (the LF of
+    // a CRLF): its line is the first that holds a character of it.
+    let line_of = |pos: Option<&csv::Position>| {
+        pos.map_or(0, |p| {
+            let mut b = p.byte() as usize;
+            while matches!(text.as_bytes().get(b), Some(b'\r' | b'\n')) {
+                b += 1;
+            }
+            starts.partition_point(|s| *s <= b)
+        })
+    };
     if text.trim().is_empty() {
         return Err(vec![Diagnostic::error(file, "", "the file is empty").hint(
             format!("a return starts with the header row: {}", COLUMNS.join(",")),
@@ -107,7 +134,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = line_of(e.position());
                 errors.push(Diagnostic::error(
                     file,
                     format!("line {line}"),
@@ -116,7 +143,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
                 continue;
             }
         };
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = line_of(rec.position());
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue; // blank line
         }
@@ -154,4 +181,38 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
         rows,
         diags: errors,
     })
+}
+
+/// The text of a UTF-16 file with a byte-order mark; `None` for any other.
+fn utf16(bytes: &[u8]) -> Option<String> {
+    let le = bytes.starts_with(&[0xFF, 0xFE]);
+    if !le && !bytes.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    let units = bytes[2..].chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or('\u{fffd}'))
+            .collect(),
+    )
+}
+
+/// A CR not followed by LF becomes LF; CRLF stays.
+fn lone_cr_to_lf(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if c == '\r' && b.get(i + 1) != Some(&b'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
