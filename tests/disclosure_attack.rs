@@ -33,28 +33,20 @@ fn attack(release: &Path, min_count: u64, base: u64) -> (String, bool) {
     (log, o.status.success())
 }
 
-fn report(data: &Path, out: &Path) {
-    let o = scwres()
-        .args(["report", "--quiet", "--data"])
-        .arg(data)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
+/// A report run that finished (0, or 1 for the rejected demo return).
+fn report(data: &Path) -> tempfile::TempDir {
+    let (out, o) = run_report(data);
     assert!(
         matches!(o.status.code(), Some(0 | 1)),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    out
 }
 
 #[test]
 fn the_demo_release_gives_nothing_back() {
-    let out = tempfile::tempdir().unwrap();
-    report(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
-        out.path(),
-    );
+    let out = report(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"));
     let (log, ok) = attack(&out.path().join("2024"), 8, 5);
     assert!(ok, "{log}");
     // It did attack: every route read something.
@@ -79,8 +71,8 @@ fn a_153_council_release_with_other_thresholds_gives_nothing_back() {
         "synthetic: true\ndisclosure:\n  min_count: 11\n  rounding_base: 10\nmin_region_councils: 4\n",
     )
     .unwrap();
-    report(&data, &dir.path().join("out"));
-    let (log, ok) = attack(&dir.path().join("out/2024"), 11, 10);
+    let out = report(&data);
+    let (log, ok) = attack(&out.path().join("2024"), 11, 10);
     assert!(ok, "{log}");
     assert!(log.contains("153 local reports"), "{log}");
 }

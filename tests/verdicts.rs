@@ -23,14 +23,7 @@ fn independent(results: &Path, band: Option<(&str, &str)>) -> String {
 
 #[test]
 fn every_demo_verdict_follows_the_rule() {
-    let out = tempfile::tempdir().unwrap();
-    let o = scwres()
-        .args(["report", "--quiet", "--data"])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("data"))
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let (out, o) = run_report(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"));
     assert_eq!(
         o.status.code(),
         Some(1),
