@@ -7,7 +7,7 @@
 use crate::formats::manifest::{Input, Manifest};
 use crate::formats::results::{FigureKey, ResultRow, key_of};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// The columns of revisions.csv: the fields of [`Revision`].
 pub const COLUMNS: [&str; 9] = [
@@ -51,11 +51,18 @@ pub struct Revisions {
     pub corrected: Vec<String>,
 }
 
-/// Published rows: national, regional and like-for-like.
-fn published(rows: &[ResultRow]) -> BTreeMap<FigureKey, &ResultRow> {
+/// Published rows: national, like-for-like, and the regional rows in
+/// `regions` (a regional figure of fewer than `min_region_councils` councils
+/// is never published). `None`: every regional row (an earlier release
+/// whose public benchmarks.csv is not at hand).
+fn published<'a>(
+    rows: &'a [ResultRow],
+    regions: Option<&HashSet<FigureKey>>,
+) -> BTreeMap<FigureKey, &'a ResultRow> {
     rows.iter()
         .filter(|r| r.scope != "authority")
         .map(|r| (r.key(), r))
+        .filter(|(k, r)| r.scope != "region" || regions.is_none_or(|p| p.contains(k)))
         .collect()
 }
 
@@ -69,8 +76,13 @@ impl Revisions {
         new: &[ResultRow],
         inputs: &[Input],
         returns: &str,
+        regions_then: Option<&HashSet<FigureKey>>,
+        regions_now: &HashSet<FigureKey>,
     ) -> Revisions {
-        let (a, b) = (published(old), published(new));
+        let (a, b) = (
+            published(old, regions_then),
+            published(new, Some(regions_now)),
+        );
         let mut changes = Vec::new();
         let change = |k: &FigureKey, column: &str, old: &str, new: &str| {
             let [year, scope, area_code, service, indicator, band] = k.clone();

@@ -244,7 +244,7 @@ fn a_plan_yaml_cannot_read_fails_its_councils_report_and_is_listed() {
     assert!(!local.join(HERTS).exists());
     let md = std::fs::read_to_string(out.path().join("2024/internal/validation.md")).unwrap();
     assert!(
-        md.contains("# Action plans refused")
+        md.contains("# Action plans with problems")
             && md.contains("actions/2024/hertfordshire.yaml (REJECTED)")
             && md.contains("not valid YAML"),
         "{md}"

@@ -74,6 +74,13 @@ fn a_corrected_return_revises_the_figures_it_feeds() {
         revisions.iter().all(|r| r["indicator"] == "2"),
         "only what Essex's appointments feed"
     );
+    // The East of England (three councils, so published) is revised too.
+    assert!(
+        revisions
+            .iter()
+            .any(|r| r["scope"] == "region" && r["area_code"] == "E12000006"),
+        "{revisions:?}"
+    );
 
     let text = squash(&pdf_text(
         &dir.join("public/national/sc-wres-national-2024.pdf"),
@@ -88,6 +95,52 @@ fn a_corrected_return_revises_the_figures_it_feeds() {
     };
     assert_eq!(mark("2", "Adults"), "[r]");
     assert_eq!(mark("3", "Adults"), "Not revised");
+}
+
+/// A region of fewer than `min_region_councils` councils is never
+/// published: its figure changing is not a revision of the release.
+#[test]
+fn a_region_never_published_is_not_revised() {
+    let data = fixture_copy("min_region_councils: 4\n");
+    let (first, o) = report(data.path(), None);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+    let earlier = first.path().join("2024");
+    let essex = data.path().join("returns/2024/essex.csv");
+    let text = std::fs::read_to_string(&essex).unwrap();
+    std::fs::write(
+        &essex,
+        text.replacen(",adults,appointed,,84,", ",adults,appointed,,74,", 1),
+    )
+    .unwrap();
+    let (second, _) = report(data.path(), Some(&earlier));
+    let dir = second.path().join("2024");
+    let region = |rows: &[std::collections::HashMap<String, String>]| {
+        rows.iter()
+            .find(|r| {
+                r["scope"] == "region"
+                    && r["area_code"] == "E12000006"
+                    && r["service"] == "adults"
+                    && r["indicator"] == "2"
+            })
+            .map(|r| r["relative_likelihood"].clone())
+            .unwrap()
+    };
+    assert_ne!(
+        region(&read_csv(&earlier.join("internal/results.csv"))),
+        region(&read_csv(&dir.join("internal/results.csv")))
+    );
+    assert!(
+        !read_csv(&earlier.join("public/benchmarks.csv"))
+            .iter()
+            .any(|r| r["scope"] == "region"),
+        "no region was published"
+    );
+    let revisions = read_csv(&dir.join("internal/revisions.csv"));
+    assert!(revisions.iter().any(|r| r["scope"] == "national"));
+    assert!(
+        revisions.iter().all(|r| r["scope"] != "region"),
+        "{revisions:?}"
+    );
 }
 
 #[test]

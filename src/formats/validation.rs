@@ -4,8 +4,8 @@
 use crate::load::{FileOutcome, Status};
 use std::fmt::Write as _;
 
-/// `plans`: every action plan with a problem (refused, or not tied to a
-/// council), so that none is on the console only.
+/// `plans`: every action plan with a problem (refused, not tied to a
+/// council, or read with a warning), so that none is on the console only.
 pub fn json(year: i32, outcomes: &[FileOutcome], plans: &[FileOutcome]) -> Vec<u8> {
     let v = serde_json::json!({ "year": year, "files": outcomes, "action_plans": plans });
     let mut s = serde_json::to_string_pretty(&v).expect("outcomes serialise");
@@ -49,10 +49,14 @@ pub fn markdown(
     if !plans.is_empty() {
         let _ = write!(
             s,
-            "\n# Action plans refused\n\nA council whose plan is refused gets no local report until the plan is mended.\n"
+            "\n# Action plans with problems\n\nA council whose plan is refused (REJECTED) gets no local report until the plan is mended; a plan accepted with warnings is used as it was read.\n"
         );
         for o in plans {
-            let _ = write!(s, "\n## {} (REJECTED)\n\n", o.file);
+            let status = match o.status {
+                Status::Rejected => "REJECTED",
+                _ => "accepted, with warnings",
+            };
+            let _ = write!(s, "\n## {} ({status})\n\n", o.file);
             for d in &o.diagnostics {
                 let _ = writeln!(s, "- {}", d.to_string().replace("\n  hint:", " Hint:"));
             }

@@ -30,6 +30,9 @@ pub struct ActionPlan {
     pub authority: String,
     pub year: i32,
     pub actions: Vec<Action>,
+    /// Warnings about a plan that is read (text YAML left out as a comment).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 const FIELDS: [&str; 6] = ["action", "indicator", "owner", "due", "status", "measure"];
@@ -38,21 +41,25 @@ const FIELDS: [&str; 6] = ["action", "indicator", "owner", "due", "status", "mea
 /// returned, not just the first.
 pub fn read(file: &str, bytes: &[u8]) -> Result<ActionPlan, Vec<Diagnostic>> {
     let err = |place: &str, rule: String| Diagnostic::error(file, place, rule);
-    // Excel and Notepad write a byte-order mark before the first key.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.len() > MAX_BYTES {
         return Err(vec![err("", "an action plan is at most 1 MB".into())]);
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        vec![err(
-            "",
-            format!("the file is not UTF-8 text (byte {})", e.valid_up_to()),
-        )]
-    })?;
-    if let Err(r) = super::guard::yaml(bytes) {
+    // Excel and Notepad write a byte-order mark, UTF-16 or lone CRs.
+    let text = super::text::decode(bytes)
+        .map_err(|e| vec![err(&e.place, e.rule().into()).value(e.value).hint(e.hint)])?;
+    if let Err(r) = super::guard::yaml(text.as_bytes()) {
         return Err(vec![err(&r.place, r.rule).hint(r.hint)]);
     }
-    let doc: Value = serde_norway::from_str(text).map_err(|e| {
+    let doc: Value = serde_norway::from_str(&text).map_err(|e| {
+        let msg = e.to_string();
+        // What YAML itself does to plain text, said in the council's words.
+        let hint = if msg.contains("mapping values are not allowed") {
+            "a colon followed by a space inside text starts a key in YAML: put the whole text in double quotes, such as action: \"Panels: put two people on each\""
+        } else if msg.contains("did not find expected") || msg.contains("found character that cannot start") {
+            "text that starts with a character such as `, @, %, [ or {, or holds a quote, goes in double quotes (a \" inside is written \\\")"
+        } else {
+            "see data/examples/actions.yaml for the layout"
+        };
         vec![
             err(
                 &e.location()
@@ -60,7 +67,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<ActionPlan, Vec<Diagnostic>> {
                     .unwrap_or_default(),
                 format!("not valid YAML: {e}"),
             )
-            .hint("see data/examples/actions.yaml for the layout"),
+            .hint(hint),
         ]
     })?;
     let Value::Mapping(top) = doc else {
@@ -124,10 +131,42 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<ActionPlan, Vec<Diagnostic>> {
             authority,
             year,
             actions,
+            warnings: lost_comments(file, &text),
         })
     } else {
         Err(diags)
     }
+}
+
+/// Text after ` #` on a line that holds a value is a YAML comment: on a plan
+/// line it is almost always text the council meant (`band #3 posts`).
+fn lost_comments(file: &str, text: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        // The value after `key: ` or `- `; a quoted value keeps its `#`.
+        let t = line.trim_start().trim_start_matches("- ");
+        let value = t.split_once(": ").map_or(t, |(_, v)| v).trim_start();
+        if value.starts_with(['"', '\'']) {
+            continue;
+        }
+        let at = line.find(" #").or_else(|| line.find("\t#"));
+        if let Some(k) = at {
+            let lost = line[k..].trim();
+            out.push(
+                Diagnostic::warning(
+                    file,
+                    format!("line {}", i + 1),
+                    "text after ` #` is a YAML comment and is left out of the plan",
+                )
+                .value(lost.chars().take(60).collect::<String>())
+                .hint("if it is part of the text, put the whole text in double quotes, such as action: \"Review band #3 posts\""),
+            );
+        }
+    }
+    out
 }
 
 /// The council code a plan names, if it can be read at all: so that a
@@ -143,9 +182,11 @@ pub fn named_authority(bytes: &[u8]) -> Option<String> {
     // Not valid YAML (a colon or `#` in an action's text): the plan is
     // still tied to its council by its `authority:` line, so that the
     // council's report fails instead of going out without its plan.
-    let text = std::str::from_utf8(bytes).ok()?;
+    let text = super::text::decode(bytes).ok()?;
     text.lines().find_map(|l| {
-        let v = l.strip_prefix("authority:")?;
+        let v = l
+            .trim_start_matches('\u{feff}')
+            .strip_prefix("authority:")?;
         let v = v.split(" #").next()?.trim().trim_matches(['"', '\'']);
         (v.len() == 9 && v.starts_with('E') && v[1..].bytes().all(|b| b.is_ascii_digit()))
             .then(|| v.to_string())

@@ -6,39 +6,17 @@ use super::validate::{COLUMNS, Cell, RawRow, Read};
 
 /// Splits a CSV return into raw rows, or says why the file is unreadable.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
-    // Excel's "Unicode Text" and some HR exports write UTF-16 with a
-    // byte-order mark: read as the text it is.
-    let utf16 = utf16(bytes);
-    let text = match utf16.as_deref().map_or(std::str::from_utf8(bytes), Ok) {
+    let text = match super::text::decode(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let upto = &bytes[..e.valid_up_to()];
-            let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
-            let byte = bytes[e.valid_up_to()];
-            // Windows-1252 is what Excel writes for "CSV (comma delimited)".
-            let cp1252 = match byte {
-                0xA3 => " (a £ sign in Windows-1252)",
-                0x80 => " (a € sign in Windows-1252)",
-                0x92 => " (a ’ apostrophe in Windows-1252)",
-                _ => "",
-            };
             return Err(vec![
-                Diagnostic::error(file, format!("line {line}"), "the file is not UTF-8 text")
-                    .value(format!("byte 0x{byte:02X}{cp1252}"))
-                    .hint("save the file as \"CSV UTF-8 (comma delimited)\""),
+                Diagnostic::error(file, e.place.clone(), e.rule())
+                    .value(e.value)
+                    .hint(e.hint),
             ]);
         }
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR: read as
-    // line ends (one byte for one, so every place stays where it was).
-    let unix;
-    let text = if text.contains('\r') {
-        unix = lone_cr_to_lf(text);
-        unix.as_str()
-    } else {
-        text
-    };
+    let text: &str = &text;
     // True line numbers from byte offsets, whatever the line ends.
     let starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -181,38 +159,4 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
         rows,
         diags: errors,
     })
-}
-
-/// The text of a UTF-16 file with a byte-order mark; `None` for any other.
-fn utf16(bytes: &[u8]) -> Option<String> {
-    let le = bytes.starts_with(&[0xFF, 0xFE]);
-    if !le && !bytes.starts_with(&[0xFE, 0xFF]) {
-        return None;
-    }
-    let units = bytes[2..].chunks_exact(2).map(|c| {
-        if le {
-            u16::from_le_bytes([c[0], c[1]])
-        } else {
-            u16::from_be_bytes([c[0], c[1]])
-        }
-    });
-    Some(
-        char::decode_utf16(units)
-            .map(|c| c.unwrap_or('\u{fffd}'))
-            .collect(),
-    )
-}
-
-/// A CR not followed by LF becomes LF; CRLF stays.
-fn lone_cr_to_lf(text: &str) -> String {
-    let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
-        if c == '\r' && b.get(i + 1) != Some(&b'\n') {
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }

@@ -7,6 +7,7 @@ pub mod csv_return;
 pub mod diag;
 pub mod guard;
 pub mod records;
+pub mod text;
 pub mod validate;
 pub mod workbook;
 pub mod yaml_return;
@@ -60,12 +61,20 @@ impl Plans {
             .flatten()
             .chain(&self.problems)
             .filter(|d| d.is_error())
+            .chain(self.by_council.values().flat_map(|p| &p.warnings))
         {
             by_file.entry(&d.file).or_default().push(d.clone());
         }
         by_file
             .into_iter()
-            .map(|(f, d)| FileOutcome::new(f, Status::Rejected, d))
+            .map(|(f, d)| {
+                let status = if d.iter().any(|d| d.is_error()) {
+                    Status::Rejected
+                } else {
+                    Status::Accepted
+                };
+                FileOutcome::new(f, status, d)
+            })
             .collect()
     }
 }
@@ -145,8 +154,16 @@ pub fn load_config(data: &Path) -> anyhow::Result<Config> {
     };
     let bytes = guard::read_file(&path, MAX_YAML).map_err(refused)?;
     guard::yaml(&bytes).map_err(refused)?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
+    let text = text::decode(&bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}, {}: {} ({}); {}",
+            path.display(),
+            e.place,
+            e.rule(),
+            e.value,
+            e.hint
+        )
+    })?;
     Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
@@ -217,7 +234,14 @@ pub fn years(data: &Path) -> anyhow::Result<Vec<i32>> {
     let mut years: Vec<i32> = entries
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
-        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        // A year folder is named by four digits: `02024` or `+2024` would
+        // parse as 2024 and then not be found under that name.
+        .filter_map(|e| {
+            let name = e.file_name();
+            let name = name.to_str()?;
+            (name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| name.parse().ok())?
+        })
         .collect();
     years.sort();
     Ok(years)
@@ -522,7 +546,10 @@ pub fn load_plan(
             _ => Ok(p),
         });
     match checked {
-        Ok(p) => Ok((outcome, Some(p))),
+        Ok(p) => {
+            outcome.diagnostics = p.warnings.clone();
+            Ok((outcome, Some(p)))
+        }
         Err(d) => {
             outcome.status = Status::Rejected;
             outcome.diagnostics = d;

@@ -86,6 +86,7 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
     let mut unrecognised = false;
     let mut other_codes: Vec<String> = Vec::new();
     let mut other_years: Vec<String> = Vec::new();
+    let mut bad_years: Vec<String> = Vec::new();
 
     for row in rows {
         let [c_code, c_year, c_service, c_measure, c_band, cw, cm, cu] = &row.cells;
@@ -150,14 +151,33 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
                 }
                 _ => {}
             },
-            Err(_) => diags.push(
-                Diagnostic::error(
-                    file,
-                    &c_year.place,
-                    "the year must be a whole number such as 2024",
+            // Said once for each value, not on every row that repeats it.
+            Err(_) if !bad_years.contains(&c_year.text) => {
+                bad_years.push(c_year.text.clone());
+                let t = c_year.text.trim();
+                let first = t.split(['/', '-']).next().unwrap_or("");
+                let hint = if t.contains(['/', '-'])
+                    && first.len() == 4
+                    && first.parse::<i32>().is_ok()
+                {
+                    format!(
+                        "a return's year is the year collection began: write {first} for {t}, on every row"
+                    )
+                } else {
+                    "write the collection year as four digits, such as 2024, on every row"
+                        .to_string()
+                };
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        &c_year.place,
+                        "the year must be a whole number such as 2024",
+                    )
+                    .value(c_year.text.clone())
+                    .hint(hint),
                 )
-                .value(c_year.text.clone()),
-            ),
+            }
+            Err(_) => {}
         }
 
         let service = Service::from_id(c_service.text.trim());
@@ -391,7 +411,9 @@ pub(crate) fn parse_count(
         );
         return Err(());
     }
-    let hint = if t.starts_with(crate::load::workbook::DATE_CELL) {
+    let hint = if t.starts_with(crate::load::workbook::FORMULA_CELL) {
+        "the cell holds a formula with no saved value (the file was not saved by Excel): open it in Excel and save it, or type the count as a number"
+    } else if t.starts_with(crate::load::workbook::DATE_CELL) {
         "Excel stored this cell as a date (typing 3/4 or 1-2 makes one): format the cell as Number, then type the count again"
     } else if t.starts_with('-') {
         "counts cannot be negative"

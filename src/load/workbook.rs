@@ -57,9 +57,14 @@ pub fn header() -> Vec<String> {
 /// How the text of a date cell begins (`date 2024-04-03`).
 pub const DATE_CELL: &str = "date ";
 
+/// How the text of a formula cell with no saved value begins
+/// (`formula =SUM(C7:E7)`): a file written by a program, not by Excel,
+/// often has none, and the cell would otherwise read as blank.
+pub const FORMULA_CELL: &str = "formula ";
+
 /// An Excel date serial (1900 date system, days from 1899-12-30) as
 /// `YYYY-MM-DD`.
-fn excel_date(serial: f64) -> String {
+pub(crate) fn excel_date(serial: f64) -> String {
     if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
         return format!("(serial {serial})");
     }
@@ -160,9 +165,20 @@ pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagno
             );
         }
     };
+    // Formulas: a formula cell without a saved value is not blank.
+    let formulas = wb.worksheet_formula(RETURN_SHEET).ok();
     let get = |row: u32, col: u16| range.get_value((row, col as u32));
+    let unsaved = |row: u32, col: u16| -> Option<String> {
+        let f = formulas.as_ref()?.get_value((row, col as u32))?;
+        let blank = match get(row, col) {
+            None | Some(Data::Empty) => true,
+            Some(Data::String(s)) => s.is_empty(),
+            _ => false,
+        };
+        (!f.is_empty() && blank).then(|| format!("{FORMULA_CELL}={f}"))
+    };
     let cell = |row: u32, col: u16| Cell {
-        text: text(get(row, col)),
+        text: unsaved(row, col).unwrap_or_else(|| text(get(row, col))),
         place: cell_name(row, col),
     };
 
@@ -189,7 +205,7 @@ pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagno
                 !matches!(
                     get(FIRST_DATA_ROW + r, first_col + g),
                     None | Some(Data::Empty)
-                )
+                ) || unsaved(FIRST_DATA_ROW + r, first_col + g).is_some()
             })
         });
         if !filled {

@@ -85,6 +85,9 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
                 .hint("a YAML return is a few kilobytes"),
         ]);
     }
+    let text = super::text::decode(bytes)
+        .map_err(|e| vec![err(&e.place, e.rule().into()).value(e.value).hint(e.hint)])?;
+    let bytes = text.as_bytes();
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(vec![err("", "the file is empty".into())]);
     }

@@ -15,16 +15,35 @@ pub fn validate(
     let config = load::load_config(data)?;
     let register = load::load_register(data)?;
     let files = load::expand_paths(paths)?;
-    let bands = config.bands(year.unwrap_or(0));
-    let ctx = rules::Context::new(&register, &bands, year, &config);
-    let files: Vec<(PathBuf, String)> = files
-        .into_iter()
-        .map(|f| {
-            let s = f.display().to_string();
-            (f, s)
-        })
-        .collect();
-    Ok(load::load_files(&files, &ctx).1)
+    // Each file is checked against its year's pay bands: `--year`, else the
+    // year folder it is in (`returns/2024/`). Without either, report.yaml's
+    // own bands cannot be chosen: say so rather than check the defaults.
+    let mut by_year: std::collections::BTreeMap<Option<i32>, Vec<(PathBuf, String)>> =
+        Default::default();
+    for f in files {
+        let folder = f
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .filter(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| n.parse().ok());
+        let y = year.or(folder);
+        if y.is_none() && !config.pay_bands.is_empty() {
+            anyhow::bail!(
+                "{}: report.yaml sets pay bands by year, so the year must be known: give --year (or keep the file in its year folder, returns/<year>/)",
+                f.display()
+            );
+        }
+        let s = f.display().to_string();
+        by_year.entry(y).or_default().push((f, s));
+    }
+    let mut out = Vec::new();
+    for (y, files) in by_year {
+        let bands = config.bands(y.unwrap_or(0));
+        let ctx = rules::Context::new(&register, &bands, y, &config);
+        out.extend(load::load_files(&files, &ctx).1);
+    }
+    Ok(out)
 }
 
 /// `scwres template`: the return workbook, blank or filled from a return.

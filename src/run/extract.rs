@@ -40,7 +40,14 @@ fn ethnicity_file(path: &Path) -> Result<Vec<(String, Group)>, Vec<Diagnostic>> 
     let bad = |place: &str, rule: String| vec![Diagnostic::error(&shown, place, rule)];
     let bytes = guard::read_file(path, load::MAX_YAML).map_err(|r| bad(&r.place, r.rule))?;
     guard::yaml(&bytes).map_err(|r| bad(&r.place, r.rule))?;
-    let map: serde_norway::Mapping = serde_norway::from_slice(&bytes).map_err(|e| {
+    let text = load::text::decode(&bytes).map_err(|e| {
+        vec![
+            Diagnostic::error(&shown, e.place.clone(), e.rule())
+                .value(e.value)
+                .hint(e.hint),
+        ]
+    })?;
+    let map: serde_norway::Mapping = serde_norway::from_str(&text).map_err(|e| {
         bad(
             "",
             format!("not a YAML mapping of ethnicity value to group ({e})"),
@@ -48,6 +55,9 @@ fn ethnicity_file(path: &Path) -> Result<Vec<(String, Group)>, Vec<Diagnostic>> 
     })?;
     let mut out = Vec::new();
     let mut diags = Vec::new();
+    // Values are matched loosely (case, spaces): two spellings of one
+    // value given two groups would leave the group to the order of lines.
+    let mut seen: std::collections::HashMap<String, (String, Group)> = Default::default();
     for (k, v) in &map {
         let key = match k {
             serde_norway::Value::String(s) => s.clone(),
@@ -59,7 +69,23 @@ fn ethnicity_file(path: &Path) -> Result<Vec<(String, Group)>, Vec<Diagnostic>> 
             }
         };
         match v.as_str().and_then(Group::parse) {
-            Some(g) => out.push((key, g)),
+            Some(g) => {
+                match seen.get(&load::records::vocab::key(&key)) {
+                    Some((other, h)) if *h != g => diags.push(
+                        Diagnostic::error(&shown, key.clone(), "the same value is mapped to two groups")
+                            .value(format!(
+                                "{other} → {}; {key} → {}",
+                                format!("{h:?}").to_lowercase(),
+                                format!("{g:?}").to_lowercase()
+                            ))
+                            .hint("values are matched ignoring case and spaces: keep one line for this value"),
+                    ),
+                    _ => {
+                        seen.insert(load::records::vocab::key(&key), (key.clone(), g));
+                    }
+                }
+                out.push((key, g))
+            }
             None => diags.push(
                 Diagnostic::error(
                     &shown,

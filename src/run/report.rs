@@ -218,12 +218,39 @@ fn revisions(
     let (shown, bytes) = read(&internal("results.csv"))?;
     let old = formats::results::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
     let new: Vec<_> = formats::results::rows_of_run(&p.results).collect();
+    // The regional figures each release published: those of its public
+    // benchmarks.csv (a region of too few councils is in results.csv only).
+    let regions = |rows: Vec<formats::results::ResultRow>| {
+        rows.into_iter()
+            .filter(|r| r.scope == "region")
+            .map(|r| r.key())
+            .collect::<std::collections::HashSet<_>>()
+    };
+    let then = match read(&public("benchmarks.csv")) {
+        Ok((shown, bytes)) => Some(regions(
+            formats::benchmarks::read(&shown, &bytes)
+                .map_err(anyhow::Error::msg)?
+                .into_iter()
+                .map(|(_, b)| b.result)
+                .collect(),
+        )),
+        Err(_) => None,
+    };
+    let now = regions(
+        p.bench
+            .regions
+            .iter()
+            .map(formats::results::ResultRow::of)
+            .collect(),
+    );
     Ok(crate::revise::Revisions::compare(
         &old,
         &earlier,
         &new,
         inputs,
         &format!("returns/{year}/"),
+        then.as_ref(),
+        &now,
     ))
 }
 

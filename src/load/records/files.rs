@@ -32,11 +32,12 @@ pub(super) fn staff(cx: &mut Ctx, r: &Records) -> Result<(), Diagnostic> {
         let (n, first) = (n[i], first[i] as u32);
         let who = cx.who(r, sv[i], eth[i], n, first);
         let band = match vocab::salary(sal[i]) {
-            None => {
-                cx.problems.value(r, "salary", sal[i], n, first, "not a salary", "give the annual full-time-equivalent basic pay in pounds, such as 31500 or £31,500".into());
+            Err(e) => {
+                cx.problems
+                    .value(r, "salary", sal[i], n, first, e.rule, e.hint.into());
                 None
             }
-            Some(x) => match vocab::band(cx.bands, x) {
+            Ok(x) => match vocab::band(cx.bands, x) {
                 Some(b) => Some(b.id.clone()),
                 None => {
                     cx.problems.value(

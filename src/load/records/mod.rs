@@ -10,9 +10,6 @@ pub mod vocab;
 use super::diag::Diagnostic;
 use super::guard;
 use polars::prelude::*;
-use polars_io::RowIndex;
-use polars_io::SerReader;
-use polars_io::csv::read::CsvReadOptions;
 use std::path::Path;
 
 /// A CSV of records may be large (a county's HR export); this is a sanity
@@ -30,6 +27,9 @@ pub struct Records {
     sheet: Option<String>,
     /// Each needed column's position in the file (0-based), by name.
     positions: Vec<(String, usize)>,
+    /// Each record's line in a CSV file (a quoted field may span lines) or
+    /// row in a sheet.
+    lines: Option<Vec<u64>>,
 }
 
 impl Records {
@@ -42,17 +42,24 @@ impl Records {
             .find(|(n, _)| n == column)
             .map_or(0, |(_, p)| *p);
         match &self.sheet {
-            Some(sheet) => format!("{sheet}!{}{}", letters(pos), u64::from(row) + 2),
-            None => format!("line {}, column {column}", u64::from(row) + 2),
+            Some(sheet) => format!("{sheet}!{}{}", letters(pos), self.line_no(row)),
+            None => format!("line {}, column {column}", self.line_no(row)),
         }
     }
 
     /// Where record `row` is: `line 7` or `Staff row 7`.
     pub fn line(&self, row: u32) -> String {
         match &self.sheet {
-            Some(sheet) => format!("{sheet} row {}", u64::from(row) + 2),
-            None => format!("line {}", u64::from(row) + 2),
+            Some(sheet) => format!("{sheet} row {}", self.line_no(row)),
+            None => format!("line {}", self.line_no(row)),
         }
+    }
+
+    fn line_no(&self, row: u32) -> u64 {
+        self.lines
+            .as_ref()
+            .and_then(|l| l.get(row as usize).copied())
+            .unwrap_or(u64::from(row) + 2)
     }
 }
 
@@ -138,62 +145,195 @@ fn positions(
 }
 
 fn read_csv(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<Diagnostic>> {
-    let err = |rule: String| vec![Diagnostic::error(shown, "", rule)];
+    let err = |place: &str, rule: String| vec![Diagnostic::error(shown, place, rule)];
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_CSV {
-        return Err(err(format!("larger than {} GB", MAX_CSV >> 30)));
+        return Err(err("", format!("larger than {} GB", MAX_CSV >> 30)));
     }
-    // The header, read by the csv crate (quotes and a byte-order mark
-    // handled), from the first 1 MB at most.
-    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot be read ({e})")))?;
+    let mut file =
+        std::fs::File::open(path).map_err(|e| err("", format!("cannot be read ({e})")))?;
+    let mut head = [0u8; 2];
+    let got = std::io::Read::read(&mut file, &mut head).unwrap_or(0);
+    let is_utf16 = got == 2 && (head == [0xFF, 0xFE] || head == [0xFE, 0xFF]);
+    drop(file);
+    // UTF-16 ("Unicode Text") is held as text; UTF-8 is streamed, each lone
+    // CR read as a line end.
+    let source: Box<dyn std::io::Read> = if is_utf16 {
+        let bytes = guard::read_file(path, MAX_XLSX).map_err(|r| err(&r.place, r.rule))?;
+        let text = super::text::decode(&bytes).map_err(|e| {
+            vec![
+                Diagnostic::error(shown, e.place.clone(), e.rule())
+                    .value(e.value)
+                    .hint(e.hint),
+            ]
+        })?;
+        Box::new(std::io::Cursor::new(text.into_owned().into_bytes()))
+    } else {
+        let file =
+            std::fs::File::open(path).map_err(|e| err("", format!("cannot be read ({e})")))?;
+        Box::new(super::text::LoneCr::new(std::io::BufReader::with_capacity(
+            1 << 16,
+            file,
+        )))
+    };
+    read_csv_from(source, shown, columns)
+}
+
+/// Splits CSV as Excel reads it: a `"` opens a quoted field only at the
+/// start of a field (`12" ruler` is text), rows longer than the header with
+/// something in the extra fields are refused (an unquoted `75,000` would
+/// shift every column after it), and every place is the file's true line.
+fn read_csv_from(
+    source: Box<dyn std::io::Read>,
+    shown: &str,
+    columns: &[&str],
+) -> Result<Records, Vec<Diagnostic>> {
+    // Records end at LF only (a lone CR was made LF on the way in), so that
+    // a record's position is its true line; a CR before the LF is cut from
+    // the last field below.
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(std::io::Read::take(file, 1 << 20));
-    let header: Vec<String> = match rdr.records().next() {
-        Some(Ok(r)) => r.iter().map(String::from).collect(),
-        Some(Err(e)) => return Err(err(format!("the header row cannot be read ({e})"))),
-        None => return Err(err("the file is empty: a header row is needed".into())),
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(source);
+    let mut rec = csv::ByteRecord::new();
+    let fail = |place: String, e: csv::Error| {
+        let rule = match e.kind() {
+            csv::ErrorKind::Io(io) => format!("cannot be read ({io})"),
+            _ => format!("the file cannot be read as CSV ({e})"),
+        };
+        vec![Diagnostic::error(shown, place, rule)]
     };
-    let mut pos = positions(shown, "line 1", &header, columns)?;
-    pos.sort_by_key(|(_, i)| *i);
-    let projection: Vec<usize> = pos.iter().map(|(_, i)| *i).collect();
-    let frame = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .with_projection(Some(Arc::new(projection)))
-        .with_row_index(Some(RowIndex {
-            name: "row".into(),
-            offset: 0,
-        }))
-        .map_parse_options(|o| {
-            o.with_truncate_ragged_lines(true)
-                .with_missing_is_null(true)
+    let as_text = |line: u64, field: &[u8]| -> Result<String, Vec<Diagnostic>> {
+        String::from_utf8(field.to_vec()).map_err(|e| {
+            let bad = field[e.utf8_error().valid_up_to()];
+            let n = super::text::not_utf8(line, bad);
+            vec![
+                Diagnostic::error(shown, n.place.clone(), n.rule())
+                    .value(n.value)
+                    .hint(n.hint),
+            ]
         })
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .and_then(|r| r.finish())
-        .map_err(|e| err(format!("the file cannot be read as CSV ({e})")))?;
-    // Columns come back in file order, after `row`: name them by position.
-    let mut frame = frame;
-    let names: Vec<String> = frame
-        .get_column_names()
+    };
+    match rdr.read_byte_record(&mut rec) {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(vec![Diagnostic::error(
+                shown,
+                "",
+                "the file is empty: a header row is needed",
+            )]);
+        }
+        Err(e) => return Err(fail("line 1".into(), e)),
+    }
+    cut_cr(&mut rec);
+    let header: Vec<String> = rec
         .iter()
-        .map(|n| n.to_string())
-        .collect();
-    if names.len() != pos.len() + 1 {
-        return Err(err("the file cannot be read as CSV (columns lost)".into()));
+        .map(|f| as_text(1, f))
+        .collect::<Result<_, _>>()?;
+    if header.len() == 1 {
+        if let Some(sep) = [';', '\t', '|']
+            .into_iter()
+            .find(|c| header[0].contains(*c))
+        {
+            return Err(vec![
+                Diagnostic::error(shown, "line 1", "columns must be separated by commas")
+                    .value(header[0].chars().take(60).collect::<String>())
+                    .hint(format!(
+                        "the file seems to use {} between columns; save it as \"CSV UTF-8 (Comma delimited)\"",
+                        match sep {
+                            ';' => "semicolons",
+                            '\t' => "tabs",
+                            _ => "vertical bars",
+                        }
+                    )),
+            ]);
+        }
     }
-    for (old, (new, _)) in names[1..].iter().zip(&pos) {
-        frame
-            .rename(old, new.as_str().into())
-            .map_err(|e| err(format!("the file cannot be read as CSV ({e})")))?;
+    let width = header.len();
+    let pos = positions(shown, "line 1", &header, columns)?;
+    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); pos.len()];
+    let mut lines: Vec<u64> = Vec::new();
+    let mut diags = Vec::new();
+    loop {
+        let line = rdr.position().line();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(fail(format!("line {line}"), e)),
+        }
+        let line = rec.position().map_or(line, |p| p.line());
+        cut_cr(&mut rec);
+        if rec
+            .iter()
+            .all(|f| f.iter().all(|b| b.is_ascii_whitespace()))
+        {
+            continue;
+        }
+        if rec.len() > width && rec.iter().skip(width).any(|f| !f.trim_ascii().is_empty()) {
+            if diags.len() < 20 {
+                diags.push(
+                    Diagnostic::error(
+                        shown,
+                        format!("line {line}"),
+                        format!("the row has {} fields but the header has {width}", rec.len()),
+                    )
+                    .hint("a number written with a thousands separator, like 75,000, must be in quotes or written 75000; otherwise check for a stray comma"),
+                );
+            }
+            continue;
+        }
+        for (k, (_, i)) in pos.iter().enumerate() {
+            let v = match rec.get(*i) {
+                Some(f) if !f.is_empty() => Some(as_text(line, f)?),
+                _ => None,
+            };
+            cols[k].push(v);
+        }
+        lines.push(line);
     }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let n = lines.len() as u32;
+    let mut series: Vec<Column> = vec![Column::new("row".into(), (0..n).collect::<Vec<u32>>())];
+    for ((name, _), values) in pos.iter().zip(cols) {
+        series.push(Column::new(name.as_str().into(), values));
+    }
+    let frame = DataFrame::new_infer_height(series).map_err(|e| {
+        vec![Diagnostic::error(
+            shown,
+            "",
+            format!("the file cannot be read ({e})"),
+        )]
+    })?;
     Ok(Records {
         shown: shown.into(),
         frame,
         sheet: None,
         positions: pos,
+        lines: Some(lines),
     })
+}
+
+/// Drops the CR of a CRLF line end from a record's last field.
+fn cut_cr(rec: &mut csv::ByteRecord) {
+    if rec.iter().last().is_some_and(|f| f.ends_with(b"\r")) {
+        let fields: Vec<Vec<u8>> = rec
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                if i + 1 == rec.len() {
+                    f[..f.len() - 1].to_vec()
+                } else {
+                    f.to_vec()
+                }
+            })
+            .collect();
+        let pos = rec.position().cloned();
+        *rec = csv::ByteRecord::from(fields);
+        rec.set_position(pos);
+    }
 }
 
 fn read_xlsx(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<Diagnostic>> {
@@ -204,26 +344,43 @@ fn read_xlsx(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<
         .map_err(|r| vec![Diagnostic::error(shown, &r.place, r.rule).hint(r.hint)])?;
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| err("", format!("the workbook cannot be read ({e})")))?;
+    // The first visible worksheet: a hidden sheet (lists, lookups) before
+    // the data is not the data.
     let sheet = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| err("", "the workbook has no sheet".into()))?;
+        .sheets_metadata()
+        .iter()
+        .find(|m| {
+            m.visible == calamine::SheetVisible::Visible && m.typ == calamine::SheetType::WorkSheet
+        })
+        .map(|m| m.name.clone())
+        .ok_or_else(|| err("", "the workbook has no visible worksheet".into()))?;
     let range = wb
         .worksheet_range(&sheet)
         .map_err(|e| err(&sheet, format!("the sheet cannot be read ({e})")))?;
+    let formulas = wb.worksheet_formula(&sheet).ok();
     let cell = |d: &Data| -> Option<String> {
         match d {
             Data::Empty => None,
+            Data::String(s) if s.is_empty() => None,
             Data::String(s) => Some(s.clone()),
             Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(format!("{}", *f as i64)),
             Data::Float(f) => Some(f.to_string()),
             Data::Int(i) => Some(i.to_string()),
             Data::Bool(b) => Some(b.to_string()),
+            // Shown as a date, never as its serial: refused where a value
+            // is read.
+            Data::DateTime(t) => Some(format!(
+                "{}{}",
+                crate::load::workbook::DATE_CELL,
+                crate::load::workbook::excel_date(t.as_f64())
+            )),
+            Data::DateTimeIso(t) => Some(format!("{}{t}", crate::load::workbook::DATE_CELL)),
             other => Some(other.to_string()),
         }
     };
-    let start_col = range.start().map_or(0, |(_, c)| c as usize);
+    // Places are the sheet's own: the data may start below row 1 or right
+    // of column A.
+    let (start_row, start_col) = range.start().map_or((0, 0), |(r, c)| (r, c as usize));
     let mut rows = range.rows();
     let header: Vec<String> = rows
         .next()
@@ -234,14 +391,43 @@ fn read_xlsx(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<
                 "the sheet is empty: a header row is needed".into(),
             )
         })?;
-    let pos = positions(shown, &format!("{sheet} row 1"), &header, columns)?;
+    let pos = positions(
+        shown,
+        &format!("{sheet} row {}", start_row + 1),
+        &header,
+        columns,
+    )?;
     let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); pos.len()];
     let mut n: u32 = 0;
-    for r in rows {
-        for (k, (_, i)) in pos.iter().enumerate() {
-            cols[k].push(r.get(*i).and_then(cell));
+    let mut diags = Vec::new();
+    for (k0, r) in rows.enumerate() {
+        let row = start_row + 1 + k0 as u32;
+        for (k, (name, i)) in pos.iter().enumerate() {
+            let v = r.get(*i).and_then(cell);
+            // A formula with no saved value would read as blank.
+            let f = formulas
+                .as_ref()
+                .and_then(|f| f.get_value((row, (*i + start_col) as u32)))
+                .filter(|f| !f.is_empty());
+            if let (None, Some(f)) = (&v, f) {
+                if diags.len() < 20 {
+                    diags.push(
+                        Diagnostic::error(
+                            shown,
+                            format!("{sheet}!{}{}", letters(*i + start_col), row + 1),
+                            format!("a formula with no saved value in column {name}"),
+                        )
+                        .value(format!("={f}"))
+                        .hint("open the file in Excel and save it (Excel saves each formula's value), or paste the column as values"),
+                    );
+                }
+            }
+            cols[k].push(v);
         }
         n += 1;
+    }
+    if !diags.is_empty() {
+        return Err(diags);
     }
     let mut series: Vec<Column> = vec![Column::new("row".into(), (0..n).collect::<Vec<u32>>())];
     for ((name, _), values) in pos.iter().zip(cols) {
@@ -254,6 +440,12 @@ fn read_xlsx(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<
         frame,
         sheet: Some(sheet),
         positions: pos.into_iter().map(|(n, i)| (n, i + start_col)).collect(),
+        // Sheet rows (1-based) of each record.
+        lines: Some(
+            (0..u64::from(n))
+                .map(|k| u64::from(start_row) + 2 + k)
+                .collect(),
+        ),
     })
 }
 

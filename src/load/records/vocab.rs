@@ -150,27 +150,73 @@ pub fn yes(v: Option<&str>) -> Result<bool, ()> {
     }
 }
 
+/// Why a salary cell is not read: the rule broken and what to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotSalary {
+    pub rule: &'static str,
+    pub hint: &'static str,
+}
+
+const SALARY_HINT: &str =
+    "give the annual full-time-equivalent basic pay in pounds, such as 31500 or £31,500";
+
 /// An annual salary in pounds: `31500`, `31500.00`, `31,500`, `£31,500`.
-pub fn salary(v: Option<&str>) -> Option<f64> {
-    let s = v?.trim();
+/// Numbers a spreadsheet in another locale writes (`32.000,00`, `75.000`)
+/// and amounts below £1,000 (an hourly or monthly rate, or `32.5` meaning
+/// thousands) are refused, never read as a few pounds.
+pub fn salary(v: Option<&str>) -> Result<f64, NotSalary> {
+    let bad = |rule, hint| Err(NotSalary { rule, hint });
+    let s = v.unwrap_or("").trim();
     let s = s.strip_prefix('£').unwrap_or(s).trim_start();
     if s.is_empty()
         || !s
             .bytes()
             .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
     {
-        return None;
+        return bad("not a salary", SALARY_HINT);
+    }
+    let (whole, pence) = s.split_once('.').unwrap_or((s, ""));
+    if pence.contains(['.', ',']) {
+        return bad(
+            "a number written in another locale's style",
+            "write pounds with a full stop only before the pence, such as 32000.00 (not 32.000,00)",
+        );
+    }
+    if pence.len() == 3 && !whole.contains(',') {
+        return bad(
+            "a full stop before three digits: a thousands separator in another locale's style?",
+            "write 75000 or 75,000 for seventy-five thousand pounds",
+        );
+    }
+    if pence.len() > 2 || (s.contains('.') && pence.is_empty()) {
+        return bad(
+            "pence are one or two digits after the full stop",
+            SALARY_HINT,
+        );
     }
     // Commas only as thousands separators: groups of three digits.
-    let (whole, _) = s.split_once('.').unwrap_or((s, ""));
     let groups: Vec<&str> = whole.split(',').collect();
-    if groups.len() > 1
-        && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
+    if whole.is_empty()
+        || (groups.len() > 1
+            && (groups[0].is_empty()
+                || groups[0].len() > 3
+                || groups[1..].iter().any(|g| g.len() != 3)))
     {
-        return None;
+        return bad("not a salary", SALARY_HINT);
     }
-    let x: f64 = s.replace(',', "").parse().ok()?;
-    x.is_finite().then_some(x)
+    let Ok(x) = s.replace(',', "").parse::<f64>() else {
+        return bad("not a salary", SALARY_HINT);
+    };
+    if !x.is_finite() {
+        return bad("not a salary", SALARY_HINT);
+    }
+    if x > 0.0 && x < 1000.0 {
+        return bad(
+            "below £1,000: not an annual full-time-equivalent salary",
+            "give annual pay in pounds (an hourly or monthly rate, or 32.5 meaning £32,500, would be misread)",
+        );
+    }
+    Ok(x)
 }
 
 /// The band of a salary: the one whose `min_salary` is the largest not above
@@ -240,12 +286,42 @@ mod tests {
             ("31,500", 31500.0),
             ("£31,500", 31500.0),
             ("1,234,567.5", 1234567.5),
+            ("0", 0.0),
+            ("1000", 1000.0),
         ] {
-            assert_eq!(salary(Some(s)), Some(x), "{s}");
+            assert_eq!(salary(Some(s)), Ok(x), "{s}");
         }
-        for s in ["", "-5", "31 500", "3,15,00", "£", "abc", "1e5", ",500"] {
-            assert_eq!(salary(Some(s)), None, "{s}");
+        for s in [
+            "",
+            "-5",
+            "31 500",
+            "3,15,00",
+            "£",
+            "abc",
+            "1e5",
+            ",500",
+            "32.000,00",
+            "75.000",
+            "32.5",
+            "999.99",
+            "31500.",
+            "31500.123",
+            ".5",
+        ] {
+            assert!(salary(Some(s)).is_err(), "{s}");
         }
+        assert!(
+            salary(Some("75.000"))
+                .unwrap_err()
+                .rule
+                .contains("another locale")
+        );
+        assert!(
+            salary(Some("32.5"))
+                .unwrap_err()
+                .rule
+                .contains("below £1,000")
+        );
         let bands = crate::indicators::default_bands();
         assert_eq!(band(&bands, 29_999.99).unwrap().id, "under_30k");
         assert_eq!(band(&bands, 30_000.0).unwrap().id, "30k_to_69k");

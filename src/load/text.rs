@@ -1,0 +1,215 @@
+//! Text as Excel, Notepad and HR systems write it, for every text input
+//! (CSV returns, staff records, action plans, ethnicity maps, report.yaml):
+//! UTF-8 with or without a byte-order mark, UTF-16 with one; line ends LF,
+//! CRLF or a lone CR (Excel for Mac's "CSV (Macintosh)"). Anything else is
+//! refused with the line, the byte found and how to save the file as UTF-8.
+//! Places stay true: a lone CR becomes one LF, so byte offsets and line
+//! numbers are the file's own.
+
+use std::borrow::Cow;
+use std::io::Read;
+
+/// Why bytes are not text we read, with where and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotText {
+    /// `line 7`.
+    pub place: String,
+    /// `byte 0xA3 (a £ sign in Windows-1252)`.
+    pub value: String,
+    pub hint: String,
+}
+
+impl NotText {
+    pub fn rule(&self) -> &'static str {
+        "the file is not UTF-8 text"
+    }
+}
+
+/// How to save as UTF-8 from what councils use.
+pub const SAVE_AS_UTF8: &str = "in Excel choose Save As, \"CSV UTF-8 (Comma delimited) (*.csv)\"; in Notepad choose Save As with Encoding \"UTF-8\"";
+
+/// The text of `bytes` with line ends made LF where a CR stood alone and a
+/// UTF-8 byte-order mark dropped.
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, NotText> {
+    let text: Cow<str> = match utf16(bytes) {
+        Some(t) => Cow::Owned(t),
+        None => Cow::Borrowed(std::str::from_utf8(bytes).map_err(|e| {
+            not_utf8(
+                bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count() as u64
+                    + 1,
+                bytes[e.valid_up_to()],
+            )
+        })?),
+    };
+    let text = match text {
+        Cow::Borrowed(t) => Cow::Borrowed(t.strip_prefix('\u{feff}').unwrap_or(t)),
+        Cow::Owned(t) => Cow::Owned(t.strip_prefix('\u{feff}').unwrap_or(&t).to_string()),
+    };
+    if text.contains('\r') {
+        Ok(Cow::Owned(lone_cr_to_lf(&text)))
+    } else {
+        Ok(text)
+    }
+}
+
+/// The refusal for a byte that is not UTF-8 on `line`.
+pub fn not_utf8(line: u64, byte: u8) -> NotText {
+    // Windows-1252 is what Excel writes for "CSV (Comma delimited)".
+    let guess = match byte {
+        0xA3 => " (a £ sign in Windows-1252)",
+        0x80 => " (a € sign in Windows-1252)",
+        0x92 | 0x91 => " (a curly apostrophe in Windows-1252)",
+        0x93 | 0x94 => " (a curly quote in Windows-1252)",
+        0x96 | 0x97 => " (a dash in Windows-1252)",
+        0xA0 => " (a no-break space in Windows-1252)",
+        0xC0..=0xFF => " (an accented letter in Windows-1252 or ISO-8859-1)",
+        _ => "",
+    };
+    NotText {
+        place: format!("line {line}"),
+        value: format!("byte 0x{byte:02X}{guess}"),
+        hint: SAVE_AS_UTF8.into(),
+    }
+}
+
+/// The text of a UTF-16 file with a byte-order mark; `None` for any other.
+pub fn utf16(bytes: &[u8]) -> Option<String> {
+    let le = bytes.starts_with(&[0xFF, 0xFE]);
+    if !le && !bytes.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    let units = bytes[2..].chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or('\u{fffd}'))
+            .collect(),
+    )
+}
+
+/// A CR not followed by LF becomes LF; CRLF stays.
+pub fn lone_cr_to_lf(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if c == '\r' && b.get(i + 1) != Some(&b'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A reader that turns each lone CR of the bytes it passes into LF (one
+/// byte for one), for files too large to hold as text.
+pub struct LoneCr<R> {
+    inner: R,
+    /// A byte read ahead (the follower of a CR that ended a chunk).
+    held: Option<u8>,
+}
+
+impl<R: Read> LoneCr<R> {
+    pub fn new(inner: R) -> Self {
+        LoneCr { inner, held: None }
+    }
+}
+
+impl<R: Read> Read for LoneCr<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let mut n = 0;
+        if let Some(b) = self.held.take() {
+            buf[0] = b;
+            n = 1;
+        }
+        n += self.inner.read(&mut buf[n..])?;
+        if n == 0 {
+            return Ok(0);
+        }
+        for i in 0..n - 1 {
+            if buf[i] == b'\r' && buf[i + 1] != b'\n' {
+                buf[i] = b'\n';
+            }
+        }
+        // A CR that ends the chunk: its follower decides, read ahead.
+        if buf[n - 1] == b'\r' {
+            let mut next = [0u8; 1];
+            let k = loop {
+                match self.inner.read(&mut next) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    other => break other?,
+                }
+            };
+            if k == 1 {
+                self.held = Some(next[0]);
+            }
+            if k == 0 || next[0] != b'\n' {
+                buf[n - 1] = b'\n';
+            }
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn through(bytes: &[u8], chunk: usize) -> Vec<u8> {
+        struct Chunks<'a>(&'a [u8], usize);
+        impl Read for Chunks<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(self.1).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut out = Vec::new();
+        let mut r = LoneCr::new(Chunks(bytes, chunk));
+        let mut buf = vec![0u8; chunk.max(1)];
+        loop {
+            let n = r.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    }
+
+    #[test]
+    fn lone_cr_becomes_lf_at_every_chunk_boundary() {
+        let input = b"a,b\rc,d\r\ne\r\r\nf\r";
+        let want = b"a,b\nc,d\r\ne\n\r\nf\n";
+        for chunk in 1..=input.len() + 1 {
+            assert_eq!(through(input, chunk), want, "chunk {chunk}");
+        }
+        assert_eq!(lone_cr_to_lf("a\rb\r\nc\r").as_bytes(), b"a\nb\r\nc\n");
+    }
+
+    #[test]
+    fn encodings() {
+        assert_eq!(decode(b"\xEF\xBB\xBFa\r\nb").unwrap(), "a\r\nb");
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("x,£\r".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        assert_eq!(decode(&le).unwrap(), "x,£\n");
+        let e = decode(b"a\nb\n\xA3 5").unwrap_err();
+        assert_eq!(e.place, "line 3");
+        assert!(e.value.contains("0xA3") && e.value.contains("£"), "{e:?}");
+        assert!(e.hint.contains("CSV UTF-8"));
+    }
+}
