@@ -1,5 +1,5 @@
 //! Synthetic staff records (`scwres demo-data --records CODE`): the five
-//! record-level files of staff-records.md made from a council's return, so
+//! record-level files of docs/extract.md made from a council's return, so
 //! that `scwres extract` on them gives that return back exactly. Seeded and
 //! deterministic; rows shuffled; values written the ways HR exports write
 //! them (mixed case, `£31,500`, NHS codes), and a second CPD record for some

@@ -13,7 +13,7 @@ pub fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-/// A decimal with ten significant digits (outputs.md asks for at least six);
+/// A decimal with ten significant digits (docs/specification.md asks for at least six);
 /// empty for a value that is not finite.
 pub fn decimal(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {

@@ -104,7 +104,7 @@ impl Measure {
     }
 
     /// The measure this one is a subset of, per group (the containment rules
-    /// of return-format.md). `Headcount` here means the sum of the bands.
+    /// of the return, docs/specification.md). `Headcount` here means the sum of the bands.
     pub fn contained_in(self) -> Option<Measure> {
         match self {
             Measure::Appointed => Some(Measure::Shortlisted),
@@ -363,7 +363,7 @@ pub struct Band {
     pub min_salary: Option<u64>,
 }
 
-/// The default pay bands of indicators.md.
+/// The default pay bands (docs/specification.md).
 pub fn default_bands() -> Vec<Band> {
     [
         ("under_30k", "Less than £30,000", 0),

@@ -1,4 +1,4 @@
-//! Statistical methods of indicators.md. Pure functions: no I/O, no state.
+//! Statistical methods of docs/methods.md (docs/specification.md). Pure functions: no I/O, no state.
 
 use crate::indicators::Polarity;
 use serde::Serialize;

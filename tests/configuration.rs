@@ -131,3 +131,33 @@ fn settings_that_would_misstate_counts_are_refused() {
     );
     assert!(err.contains("the band id `low` is given twice"), "{err}");
 }
+
+/// Text the reports print that their fonts cannot show (Chinese in the
+/// producer's name) is refused naming the file and field before any
+/// typesetting, and no staging folder is left beside the output.
+#[test]
+fn text_the_fonts_cannot_print_is_refused_naming_the_field() {
+    let data = fixture_copy("");
+    let config = data.path().join("report.yaml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "producer: \"Fixture producer\"",
+        "producer: \"社会护理 Fixture\"",
+    );
+    std::fs::write(&config, text).unwrap();
+    let (out, o) = run_report(data.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "report.yaml, publication.producer: the character '社' (U+793E) cannot be printed"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("PDF/UA"), "{err}");
+    let left: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".lock"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -1,4 +1,4 @@
-//! `scwres extract`: from staff records to a return (staff-records.md).
+//! `scwres extract`: from staff records to a return (docs/extract.md).
 
 mod common;
 

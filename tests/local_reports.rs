@@ -439,3 +439,65 @@ fn a_councils_own_series_is_the_same_on_both_routes() {
         "the two routes differ"
     );
 }
+
+/// Long text in a plan's table (an e-mail address as owner, a web address,
+/// a 10,000-character word) wraps inside its column: no glyph is drawn off
+/// the page or on top of another, and all of the text is printed.
+#[test]
+fn long_words_in_the_plan_table_wrap_inside_their_columns() {
+    let data = fixture_copy("");
+    let url = "https://www.example-council.gov.uk/social-care/workforce/race-equality/action-plan-2024-25/interview-panels";
+    let mail = "workforce.development.lead@example-council.gov.uk";
+    let word = "Z".repeat(10_000);
+    std::fs::write(
+        data.path().join("actions/2024/hertfordshire.yaml"),
+        format!(
+            "authority: E10000015\nyear: 2024\nactions:\n  - action: Publish the panel guidance at {url}\n    indicator: 2\n    owner: {mail}\n    due: 2025-03-31\n    status: in progress\n    measure: {word}\n"
+        ),
+    )
+    .unwrap();
+    let (out, o) = run_report(data.path());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let pdf = out.path().join("2024/public/local").join(HERTS);
+    assert!(pdf.exists(), "{stderr}");
+    let text: String = pdf_text(&pdf)
+        .chars()
+        .filter(|c| *c != '\u{200B}')
+        .collect();
+    let text = squash(&text);
+    // A row may run over a page, so a cell's text may come in two parts:
+    // every piece between its break marks is printed.
+    for piece in url.split('/').chain(mail.split('@')) {
+        assert!(text.contains(piece), "{piece} printed");
+    }
+    assert!(
+        text.matches('Z').count() >= 10_000,
+        "the long word printed whole"
+    );
+    for (i, (width, glyphs)) in pdf_glyphs(&pdf).into_iter().enumerate() {
+        let mut lines: std::collections::BTreeMap<i64, Vec<f64>> = Default::default();
+        for (c, x, y) in glyphs {
+            if c == '\u{200B}' || c.is_whitespace() {
+                continue;
+            }
+            assert!(
+                (0.0..width - 20.0).contains(&x),
+                "page {}: {c:?} drawn at x = {x:.1} on a page {width:.1} wide",
+                i + 1
+            );
+            lines.entry((y * 2.0).round() as i64).or_default().push(x);
+        }
+        for (y, mut xs) in lines {
+            xs.sort_by(f64::total_cmp);
+            for pair in xs.windows(2) {
+                assert!(
+                    pair[1] - pair[0] > 1.0,
+                    "page {}: two glyphs drawn on top of each other at x = {:.1}, y = {:.1}",
+                    i + 1,
+                    pair[0],
+                    y as f64 / 2.0
+                );
+            }
+        }
+    }
+}

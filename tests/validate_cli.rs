@@ -315,3 +315,98 @@ fn windows_line_endings_are_fine() {
     let (code, out) = validate(crlf.as_bytes());
     assert_eq!(code, 0, "{out}");
 }
+
+/// A year written as the financial year (`2024/25`) on every row is said
+/// once, with the year to write, not once per row.
+#[test]
+fn a_financial_year_is_refused_once_with_the_year_to_write() {
+    let text: String = good()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_string()
+            } else {
+                l.replacen(",2024,", ",2024/25,", 1)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let out = rejected_with(
+        &text,
+        &["line 2, column 2 (year)", "write 2024 for 2024/25"],
+    );
+    assert_eq!(
+        out.matches("the year must be a whole number").count(),
+        1,
+        "{out}"
+    );
+}
+
+/// Without `--year`, a return in a year folder is checked against that
+/// year's pay bands from report.yaml, not the defaults; a return outside
+/// any year folder, when report.yaml sets bands by year, is refused with
+/// the fix rather than checked against the wrong bands.
+#[test]
+fn validate_without_a_year_uses_the_year_folders_pay_bands() {
+    let data = fixture_copy(
+        "pay_bands:\n  2024:\n    - { id: low, label: \"Low\", min_salary: 0 }\n    - { id: high, label: \"High\", min_salary: 40000 }\n",
+    );
+    let ret = data.path().join("returns/2024/hertfordshire.csv");
+    let text = std::fs::read_to_string(&ret).unwrap();
+    // The fixture's band rows renamed to the configured bands.
+    let text = text
+        .replace(",under_30k,", ",low,")
+        .replace(",30k_to_69k,", ",high,");
+    let text: String = text
+        .lines()
+        .filter(|l| !l.contains(",70k_plus,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&ret, &text).unwrap();
+    let run = |file: &std::path::Path| {
+        let o = scwres()
+            .arg("validate")
+            .arg(file)
+            .arg("--data")
+            .arg(data.path())
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap(),
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    let (code, out) = run(&ret);
+    assert_eq!(code, 0, "{out}");
+    let loose = data.path().join("hertfordshire.csv");
+    std::fs::write(&loose, &text).unwrap();
+    let (code, out) = run(&loose);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("hertfordshire.csv: report.yaml sets pay bands by year")
+            && out.contains("--year"),
+        "{out}"
+    );
+}
+
+/// A year folder named other than by four digits (`02024`) is refused, not
+/// taken for 2024 (then looked for as `2024` and not found) nor passed over
+/// (the run would report 2023 without a word).
+#[test]
+fn a_year_folder_not_named_by_four_digits_is_named_in_the_message() {
+    let data = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), data.path());
+    std::fs::rename(
+        data.path().join("returns/2024"),
+        data.path().join("returns/02024"),
+    )
+    .unwrap();
+    let (_, o) = run_report(data.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("02024: a year folder is named by the year's four digits"),
+        "{err}"
+    );
+}

@@ -1,4 +1,4 @@
-//! Compute: accepted returns in, every figure of indicators.md out, once.
+//! Compute: accepted returns in, every figure of docs/specification.md out, once.
 //! Pure: no I/O. Pooling runs in polars; per-figure statistics under rayon.
 
 mod funnel;

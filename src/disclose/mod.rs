@@ -1,5 +1,5 @@
 //! Disclose: computed figures in, published figures out. The one stage that
-//! decides what a reader may see of a sub-national figure (indicators.md,
+//! decides what a reader may see of a sub-national figure (docs/disclosure.md,
 //! "Disclosure control"), and that logs every figure it withholds. Views and
 //! writers only read what it returns.
 

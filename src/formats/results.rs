@@ -1,4 +1,4 @@
-//! `results.csv`: every computed figure, unsuppressed (outputs.md).
+//! `results.csv`: every computed figure, unsuppressed (docs/outputs.md).
 
 use super::{csv_bytes, csv_rows, opt};
 use crate::compute::{Figure, GroupCount, Results, Scope, YearResults};
@@ -6,7 +6,7 @@ use crate::format::decimal;
 use crate::stats::Assessment;
 use serde::{Deserialize, Serialize};
 
-/// The columns, in the order of outputs.md.
+/// The columns, in the order of docs/specification.md.
 pub const COLUMNS: [&str; 20] = [
     "year",
     "scope",

@@ -116,8 +116,20 @@ impl YearData {
 /// The register of `<data>/authorities.csv` if present, else the built-in one.
 pub fn load_register(data: &Path) -> anyhow::Result<Register> {
     let path = data.join("authorities.csv");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Register::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let text = text::decode(&bytes).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}, {}: {} ({}); {}",
+                    path.display(),
+                    e.place,
+                    e.rule(),
+                    e.value,
+                    e.hint
+                )
+            })?;
+            Register::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Register::built_in()),
         Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
     }
@@ -231,18 +243,21 @@ fn folder_files(
 pub fn years(data: &Path) -> anyhow::Result<Vec<i32>> {
     let dir = data.join("returns");
     let entries = std::fs::read_dir(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-    let mut years: Vec<i32> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        // A year folder is named by four digits: `02024` or `+2024` would
-        // parse as 2024 and then not be found under that name.
-        .filter_map(|e| {
-            let name = e.file_name();
-            let name = name.to_str()?;
-            (name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| name.parse().ok())?
-        })
-        .collect();
+    let mut years: Vec<i32> = Vec::new();
+    for e in entries.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()) {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()) {
+            years.push(name.parse()?);
+        } else if name.trim_start_matches(['+', '-']).parse::<u32>().is_ok() {
+            // `02024` or `+2024` would be 2024 to a number parser and then
+            // not be found under that name: never left out silently.
+            anyhow::bail!(
+                "{}: a year folder is named by the year's four digits, such as 2024; rename this folder",
+                dir.join(name).display()
+            );
+        }
+    }
     years.sort();
     Ok(years)
 }

@@ -1,4 +1,4 @@
-//! The rules of a return (return-format.md), independent of its encoding:
+//! The rules of a return (docs/specification.md, docs/returns.md), independent of its encoding:
 //! raw cells with places in, a `Return` and every diagnostic out.
 
 use super::diag::Diagnostic;

@@ -101,6 +101,18 @@ pub struct Staged {
     old: PathBuf,
     /// Held for the run: released by the OS when the process ends, however.
     _lock: std::fs::File,
+    /// Swapped into place: nothing to clear when dropped.
+    finished: bool,
+}
+
+/// A run that stops with an error (not killed) leaves nothing behind: its
+/// staging folder is removed, and the earlier publication stays as it was.
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = remove_tree(&self.staging);
+        }
+    }
 }
 
 impl Staged {
@@ -144,6 +156,7 @@ impl Staged {
             staging,
             old: parent.join(format!("{old}{pid}")),
             _lock: lock,
+            finished: false,
         })
     }
 
@@ -154,8 +167,11 @@ impl Staged {
 
     /// Puts the staged files in place of the target, atomically where the
     /// OS can exchange two folders, and removes the earlier run's files.
-    pub fn finish(self) -> anyhow::Result<PathBuf> {
+    pub fn finish(mut self) -> anyhow::Result<PathBuf> {
         use anyhow::Context as _;
+        // From here the staging folder is the publication (or, after an
+        // exchange, the earlier one, removed below): never removed on drop.
+        self.finished = true;
         let shown = self.target.display().to_string();
         let exists = std::fs::symlink_metadata(&self.target).is_ok();
         if exists && exchange(&self.staging, &self.target).is_ok() {
@@ -430,6 +446,30 @@ mod tests {
         let empty = base.path().join("empty");
         std::fs::create_dir_all(&empty).unwrap();
         scratch_dir(&empty, "scwres bench").unwrap();
+    }
+
+    /// A run that stops with an error leaves the earlier publication as it
+    /// was and no staging folder; a finished one replaces it.
+    #[test]
+    fn a_run_that_fails_leaves_no_staging_folder() {
+        let base = tempfile::tempdir().unwrap();
+        let target = base.path().join("2024");
+        let st = Staged::begin(&target).unwrap();
+        std::fs::write(st.dir().join("a.txt"), "first").unwrap();
+        st.finish().unwrap();
+        let st = Staged::begin(&target).unwrap();
+        std::fs::write(st.dir().join("a.txt"), "second, failed").unwrap();
+        drop(st);
+        let left: Vec<String> = std::fs::read_dir(base.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("staging"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert_eq!(
+            std::fs::read_to_string(target.join("a.txt")).unwrap(),
+            "first"
+        );
     }
 
     #[test]

@@ -61,6 +61,7 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
     threads::init_threads();
     let config = load::load_config(data)?;
     let register = load::load_register(data)?;
+    printable_inputs(data, &config, &register)?;
     let returns_dir = data.join("returns");
     let years = load::years(data)?;
     let year = match year {
@@ -123,6 +124,51 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         plans,
         revisions: None,
     })
+}
+
+/// Text of report.yaml and of the register that every report prints: a
+/// character no embedded font has (CJK, emoji) or a control character is
+/// refused here, naming the file and field, before any typesetting.
+fn printable_inputs(data: &Path, config: &Config, register: &Register) -> anyhow::Result<()> {
+    let bad = |text: &str| {
+        text.chars()
+            .find(|c| c.is_control())
+            .or_else(|| render::unprintable(text))
+    };
+    let refuse = |file: String, field: &str, text: &str, c: char| {
+        anyhow::anyhow!(
+            "{file}, {field}: the character {c:?} (U+{:04X}) cannot be printed in the reports (found {text:?})\n  hint: the reports' fonts cover Latin, Greek, Cyrillic and Arabic script; write it without that character",
+            c as u32
+        )
+    };
+    let p = &config.publication;
+    for (field, text) in [
+        ("publication.producer", &p.producer),
+        ("publication.contact_name", &p.contact_name),
+        ("publication.contact_email", &p.contact_email),
+    ] {
+        if let Some(c) = bad(text) {
+            return Err(refuse(
+                data.join("report.yaml").display().to_string(),
+                field,
+                text,
+                c,
+            ));
+        }
+    }
+    for a in register.iter() {
+        for (field, text) in [("name", &a.name), ("region_name", &a.region_name)] {
+            if let Some(c) = bad(text) {
+                return Err(refuse(
+                    data.join("authorities.csv").display().to_string(),
+                    &format!("{} {field}", a.code),
+                    text,
+                    c,
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every field of a plan that the reports could not print: a control

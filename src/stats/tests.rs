@@ -6,7 +6,7 @@ fn close(a: f64, b: f64, tol: f64) {
 
 // Reference values were computed independently with Python's standard
 // library (math.log/exp/sqrt), from the formulas as printed in
-// indicators.md, and cross-checked by hand for the first case:
+// docs/methods.md, and cross-checked by hand for the first case:
 //   a=60,n1=400,c=100,n2=1000: RL=0.15/0.10=1.5;
 //   SE=sqrt(1/60-1/400+1/100-1/1000)=sqrt(0.0231666..)=0.152206;
 //   CI=exp(ln1.5 ± 1.959964*0.152206) = 1.113098 .. 2.021386.

@@ -62,6 +62,60 @@ pub fn pdf_text(path: &Path) -> String {
     dev.0
 }
 
+/// Collects where each glyph is drawn: (character, x, y) in points.
+struct PlaceDevice(Vec<(char, f64, f64)>);
+
+impl<'a> Device<'a> for PlaceDevice {
+    fn set_soft_mask(&mut self, _: Option<SoftMask<'a>>) {}
+    fn set_blend_mode(&mut self, _: BlendMode) {}
+    fn draw_path(&mut self, _: &BezPath, _: Affine, _: &Paint<'a>, _: &PathDrawMode) {}
+    fn push_clip_path(&mut self, _: &ClipPath) {}
+    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
+    fn draw_glyph(
+        &mut self,
+        glyph: &Glyph<'a>,
+        transform: Affine,
+        glyph_transform: Affine,
+        _: &Paint<'a>,
+        _: &GlyphDrawMode,
+    ) {
+        let c = match glyph.as_unicode() {
+            Some(BfString::Char(c)) => c,
+            Some(BfString::String(s)) => s.chars().next().unwrap_or('\u{FFFD}'),
+            None => '\u{FFFD}',
+        };
+        // The text matrix (where the glyph is) is in the glyph transform.
+        let t = (transform * glyph_transform).translation();
+        self.0.push((c, t.x, t.y));
+    }
+    fn draw_image(&mut self, _: Image<'a, '_>, _: Affine) {}
+    fn pop_clip_path(&mut self) {}
+    fn pop_transparency_group(&mut self) {}
+}
+
+/// Every page of a PDF: its width in points and where each glyph is drawn
+/// (character, x, y).
+pub fn pdf_glyphs(path: &Path) -> Vec<(f64, Vec<(char, f64, f64)>)> {
+    let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let pdf = Pdf::new(data).unwrap_or_else(|e| panic!("{}: not a PDF: {e:?}", path.display()));
+    let cache = InterpreterCache::new();
+    let mut out = Vec::new();
+    for page in pdf.pages().iter() {
+        let (w, h) = page.render_dimensions();
+        let mut dev = PlaceDevice(Vec::new());
+        let mut ctx = Context::new(
+            Affine::IDENTITY,
+            Rect::new(0.0, 0.0, w as f64, h as f64),
+            &cache,
+            page.xref(),
+            InterpreterSettings::default(),
+        );
+        interpret_page(page, &mut ctx, &mut dev);
+        out.push((w as f64, dev.0));
+    }
+    out
+}
+
 /// Text without any whitespace, for containment checks.
 pub fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()

@@ -1,7 +1,7 @@
 """An independent count of staff records into a return, for tests/extract.rs.
 
 Written apart from scwres (Python standard library only, from
-staff-records.md): it reads the five record files of a folder and prints the
+docs/extract.md): it reads the five record files of a folder and prints the
 canonical return CSV, rows sorted, for the default pay bands. It knows only
 the values the demo generator writes (ONS labels, NHS codes A-C for white,
 the unknown values), not the whole built-in map.

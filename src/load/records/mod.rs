@@ -1,4 +1,4 @@
-//! Staff records (`scwres extract`, staff-records.md): a council's own
+//! Staff records (`scwres extract`, docs/extract.md): a council's own
 //! record-level files (CSV or xlsx) read into polars frames of the needed
 //! columns only, then counted into a return (`count`). Reads; writes
 //! nothing. No message pairs a person's identifier with their ethnicity.

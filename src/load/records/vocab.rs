@@ -28,7 +28,7 @@ const BLACK: &str = "Black, Black British, Black Welsh, Caribbean or African";
 const MIXED: &str = "Mixed or Multiple ethnic groups";
 
 /// The built-in map: ONS Census 2021 labels for England and NHS Data
-/// Dictionary codes (staff-records.md).
+/// Dictionary codes (docs/extract.md).
 fn builtin() -> Vec<(String, Group)> {
     let mut m: Vec<(String, Group)> = Vec::new();
     let mut add = |v: String, g| m.push((v, g));
