@@ -1,9 +1,13 @@
 //! The blank return workbook (`scwres template`): a cover sheet with the
 //! instructions and the definition of every measure (from the one indicator
-//! table), the Return sheet laid out as `load::workbook` reads it, and a
-//! hidden list of council codes for the drop-down. Pure: returns bytes.
+//! table), the Return sheet laid out as `load::workbook` reads it, the
+//! Action plan sheet as `load::plan_sheet` reads it, and a hidden list of
+//! council codes for the drop-down. Pure: returns bytes.
 
 use crate::indicators::{Band, INDICATORS, Measure};
+use crate::load::plan_sheet::{
+    PLAN_COLUMNS, PLAN_FIRST_ROW, PLAN_HEADER_ROW, PLAN_ROWS, PLAN_SHEET,
+};
 use crate::load::workbook::{
     CODE_ROW, COVER_SHEET, FIRST_DATA_ROW, HEADER_ROW, LISTS_SHEET, RETURN_SHEET, SERVICE_COLUMNS,
     YEAR_ROW, data_rows, header,
@@ -55,6 +59,7 @@ pub fn workbook(
         "3. Leave a cell empty only if the figure is not known: empty means 'not provided', which is not 0. Write 0 when there were none.",
         "4. Leave the children's columns entirely empty if the return covers adults' services only (and the reverse).",
         "5. Check the return with `scwres validate` before you send it.",
+        "6. Write your action plan on the Action plan sheet, one action per row (or send it as a YAML file).",
     ];
     for (i, s) in steps.iter().enumerate() {
         cover.write_string_with_format(2 + i as u32, 0, *s, &Format::new())?;
@@ -184,5 +189,50 @@ pub fn workbook(
     ws.add_data_validation(FIRST_DATA_ROW, 2, last, 7, &counts)?;
     ws.set_freeze_panes(FIRST_DATA_ROW, 2)?;
     ws.protect();
+
+    // Action plan: the council's actions, read as the YAML plan is.
+    let ap = wb.add_worksheet().set_name(PLAN_SHEET)?;
+    for (c, w) in [60, 11, 28, 16, 14, 50].into_iter().enumerate() {
+        ap.set_column_width(c as u16, w)?;
+    }
+    ap.write_string_with_format(0, 0, format!("SC-WRES action plan {year}"), &title)?;
+    ap.write_string(
+        1,
+        0,
+        "One action per row. Every column is needed. Owners are roles, not people's names, in a plan you will publish.",
+    )?;
+    ap.write_string_with_format(CODE_ROW, 0, "Council GSS code", &bold)?;
+    ap.write_string_with_format(YEAR_ROW, 0, "Collection year", &bold)?;
+    ap.write_string_with_format(CODE_ROW, 1, code, &input)?;
+    ap.write_number_with_format(YEAR_ROW, 1, year, &input)?;
+    ap.write_string(
+        CODE_ROW,
+        2,
+        "as on the Return sheet; left empty, the Return sheet's is used",
+    )?;
+    for (c, (h, _)) in PLAN_COLUMNS.iter().enumerate() {
+        ap.write_string_with_format(PLAN_HEADER_ROW, c as u16, *h, &head)?;
+    }
+    let last = PLAN_FIRST_ROW + PLAN_ROWS - 1;
+    for r in PLAN_FIRST_ROW..=last {
+        for c in 0..PLAN_COLUMNS.len() as u16 {
+            ap.write_blank(r, c, &input.clone().set_text_wrap())?;
+        }
+    }
+    let ids: Vec<String> = INDICATORS
+        .iter()
+        .map(|i| i.id.as_str().to_string())
+        .collect();
+    let indicators = DataValidation::new()
+        .allow_list_strings(&ids)?
+        .set_error_title("Indicator")?
+        .set_error_message("Choose the SC-WRES indicator the action addresses.")?;
+    ap.add_data_validation(PLAN_FIRST_ROW, 1, last, 1, &indicators)?;
+    let statuses = DataValidation::new()
+        .allow_list_strings(&crate::load::actions::STATUSES)?
+        .set_error_title("Status")?
+        .set_error_message("Choose not started, in progress or done.")?;
+    ap.add_data_validation(PLAN_FIRST_ROW, 4, last, 4, &statuses)?;
+    ap.set_freeze_panes(PLAN_FIRST_ROW, 0)?;
     wb.save_to_buffer()
 }

@@ -37,6 +37,41 @@ pub struct ActionPlan {
 
 const FIELDS: [&str; 6] = ["action", "indicator", "owner", "due", "status", "measure"];
 
+/// Whether a file name is one of a plan's encodings: YAML, or a workbook
+/// with an Action plan sheet.
+pub fn is_plan_file(p: &std::path::Path) -> bool {
+    p.extension().is_some_and(|x| {
+        ["yaml", "yml", "xlsx"]
+            .iter()
+            .any(|e| x.eq_ignore_ascii_case(e))
+    })
+}
+
+/// Reads an action plan in either encoding, by its file name: a workbook
+/// (`.xlsx`, its Action plan sheet) or YAML.
+pub fn read_any(file: &str, bytes: &[u8]) -> Result<ActionPlan, Vec<Diagnostic>> {
+    if is_xlsx(file) {
+        super::plan_sheet::read(file, bytes)
+    } else {
+        read(file, bytes)
+    }
+}
+
+/// The council code a plan in either encoding names, if it can be read.
+pub fn named_authority_any(file: &str, bytes: &[u8]) -> Option<String> {
+    if is_xlsx(file) {
+        super::plan_sheet::named_authority(bytes)
+    } else {
+        named_authority(bytes)
+    }
+}
+
+fn is_xlsx(file: &str) -> bool {
+    file.rsplit('.')
+        .next()
+        .is_some_and(|x| x.eq_ignore_ascii_case("xlsx"))
+}
+
 /// Reads an action plan; `file` names it in messages. Every problem found is
 /// returned, not just the first.
 pub fn read(file: &str, bytes: &[u8]) -> Result<ActionPlan, Vec<Diagnostic>> {
@@ -79,6 +114,24 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<ActionPlan, Vec<Diagnostic>> {
             .hint("see data/examples/actions.yaml for the layout"),
         ]);
     };
+    let (authority, year, actions) = from_mapping(file, &top)?;
+    Ok(ActionPlan {
+        file: file.to_string(),
+        authority,
+        year,
+        actions,
+        warnings: lost_comments(file, &text),
+    })
+}
+
+/// The council, year and actions of a plan read into a YAML mapping (from a
+/// YAML file, or from a workbook's Action plan sheet), every problem with
+/// its path (`actions[2].due`).
+pub(crate) fn from_mapping(
+    file: &str,
+    top: &serde_norway::Mapping,
+) -> Result<(String, i32, Vec<Action>), Vec<Diagnostic>> {
+    let err = |place: &str, rule: String| Diagnostic::error(file, place, rule);
     let mut diags = Vec::new();
     for k in top.keys() {
         let k = scalar(k);
@@ -126,13 +179,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<ActionPlan, Vec<Diagnostic>> {
         ),
     }
     if diags.is_empty() {
-        Ok(ActionPlan {
-            file: file.to_string(),
-            authority,
-            year,
-            actions,
-            warnings: lost_comments(file, &text),
-        })
+        Ok((authority, year, actions))
     } else {
         Err(diags)
     }

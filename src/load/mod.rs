@@ -6,6 +6,8 @@ pub mod benchmarks;
 pub mod csv_return;
 pub mod diag;
 pub mod guard;
+pub mod plan_sheet;
+mod plans;
 pub mod records;
 pub mod text;
 pub mod validate;
@@ -19,6 +21,8 @@ use diag::Diagnostic;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+
+pub use plans::{Plans, check_plan, load_actions, load_plan};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,35 +52,6 @@ pub struct FileOutcome {
     /// SHA-256 of the bytes read, for the run manifest.
     pub sha256: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Plans {
-    /// Every plan with a problem, a file each (refused plans and plans not
-    /// tied to a council), for the validation files.
-    pub fn outcomes(&self) -> Vec<FileOutcome> {
-        let mut by_file: std::collections::BTreeMap<&str, Vec<Diagnostic>> = Default::default();
-        for d in self
-            .refused
-            .values()
-            .flatten()
-            .chain(&self.problems)
-            .filter(|d| d.is_error())
-            .chain(self.by_council.values().flat_map(|p| &p.warnings))
-        {
-            by_file.entry(&d.file).or_default().push(d.clone());
-        }
-        by_file
-            .into_iter()
-            .map(|(f, d)| {
-                let status = if d.iter().any(|d| d.is_error()) {
-                    Status::Rejected
-                } else {
-                    Status::Accepted
-                };
-                FileOutcome::new(f, status, d)
-            })
-            .collect()
-    }
 }
 
 impl FileOutcome {
@@ -457,141 +432,4 @@ fn reject_duplicates(
     }
     returns.sort_by(|a, b| a.authority_code.cmp(&b.authority_code));
     (returns, outcomes)
-}
-
-/// The action plans of a year.
-#[derive(Debug, Default)]
-pub struct Plans {
-    /// Sound plans, by council code.
-    pub by_council: std::collections::BTreeMap<String, actions::ActionPlan>,
-    /// Refused plans' problems, by the council they name.
-    pub refused: std::collections::BTreeMap<String, Vec<Diagnostic>>,
-    /// Problems of plans that name no council of the register.
-    pub problems: Vec<Diagnostic>,
-}
-
-/// The action plans of a year, from `<data>/actions/<year>/*.yaml`. A plan
-/// that is not valid, names another year, or shares its council with another
-/// plan is refused; the caller then makes no local report for that council,
-/// so that no plan is silently left out. A missing folder means no plans.
-pub fn load_actions(data: &Path, year: i32, register: &Register) -> anyhow::Result<Plans> {
-    let dir = data.join("actions").join(year.to_string());
-    let mut plans = Plans::default();
-    if absent(&dir) {
-        return Ok(plans);
-    }
-    let shown = |p: &Path| shown_in(data, p);
-    let (files, skipped) = folder_files(&dir, shown)?;
-    for s in skipped {
-        plans.problems.extend(s.diagnostics);
-    }
-    let files: Vec<PathBuf> = files
-        .into_iter()
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml"))
-        })
-        .collect();
-    let mut first: std::collections::BTreeMap<String, String> = Default::default();
-    for p in files {
-        let shown = shown(&p);
-        let bytes = match guard::read_file(&p, MAX_YAML) {
-            Ok(b) => b,
-            Err(r) => {
-                plans
-                    .problems
-                    .push(Diagnostic::error(&shown, &r.place, r.rule).hint(r.hint));
-                continue;
-            }
-        };
-        let named = actions::named_authority(&bytes).filter(|c| register.get(c).is_some());
-        let result = check_plan(actions::read(&shown, &bytes), year, register);
-        let Some(code) = named else {
-            plans.problems.extend(result.err().unwrap_or_default());
-            continue;
-        };
-        if let Some(earlier) = first.insert(code.clone(), shown.clone()) {
-            let d = Diagnostic::error(
-                &shown,
-                "authority",
-                format!("a second action plan for {code} (the first is {earlier})"),
-            )
-            .hint("keep one plan per council");
-            plans.by_council.remove(&code);
-            plans.refused.entry(code).or_default().push(d);
-            continue;
-        }
-        match result {
-            Ok(plan) => {
-                plans.by_council.insert(code, plan);
-            }
-            Err(d) => {
-                plans.refused.entry(code).or_default().extend(d);
-            }
-        }
-    }
-    Ok(plans)
-}
-
-/// Reads and checks one council's action plan (`scwres local`): for `year`,
-/// of a council of the register, and of `council` when the return is known.
-pub fn load_plan(
-    path: &Path,
-    year: i32,
-    register: &Register,
-    council: Option<&str>,
-) -> anyhow::Result<(FileOutcome, Option<actions::ActionPlan>)> {
-    let shown = path.display().to_string();
-    let bytes =
-        guard::read_file(path, MAX_YAML).map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))?;
-    let mut outcome = FileOutcome {
-        file: shown.clone(),
-        status: Status::Accepted,
-        authority_code: None,
-        sha256: Some(crate::digest::sha256_hex(&bytes)),
-        diagnostics: Vec::new(),
-    };
-    let checked =
-        check_plan(actions::read(&shown, &bytes), year, register).and_then(|p| match council {
-            Some(code) if code != p.authority => Err(vec![
-                Diagnostic::error(&shown, "authority", "the plan is another council's")
-                    .value(&p.authority)
-                    .hint(format!("the return is {code}'s")),
-            ]),
-            _ => Ok(p),
-        });
-    match checked {
-        Ok(p) => {
-            outcome.diagnostics = p.warnings.clone();
-            Ok((outcome, Some(p)))
-        }
-        Err(d) => {
-            outcome.status = Status::Rejected;
-            outcome.diagnostics = d;
-            Ok((outcome, None))
-        }
-    }
-}
-
-/// Checks a plan against the year and the register.
-pub fn check_plan(
-    plan: Result<actions::ActionPlan, Vec<diag::Diagnostic>>,
-    year: i32,
-    register: &Register,
-) -> Result<actions::ActionPlan, Vec<diag::Diagnostic>> {
-    let plan = plan?;
-    let mut d = Vec::new();
-    if plan.year != year {
-        d.push(
-            diag::Diagnostic::error(&plan.file, "year", format!("the plan must be for {year}"))
-                .value(plan.year.to_string()),
-        );
-    }
-    if register.get(&plan.authority).is_none() {
-        d.push(
-            diag::Diagnostic::error(&plan.file, "authority", "not a council in the register")
-                .value(&plan.authority),
-        );
-    }
-    if d.is_empty() { Ok(plan) } else { Err(d) }
 }

@@ -3,8 +3,8 @@
 //! UTF-8 with or without a byte-order mark, UTF-16 with one; line ends LF,
 //! CRLF or a lone CR (Excel for Mac's "CSV (Macintosh)"). Anything else is
 //! refused with the line, the byte found and how to save the file as UTF-8.
-//! Places stay true: a lone CR becomes one LF, so byte offsets and line
-//! numbers are the file's own.
+//! Every line end becomes LF, so line numbers are the file's own whatever
+//! the line ends.
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -49,7 +49,7 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, NotText> {
         Cow::Owned(t) => Cow::Owned(t.strip_prefix('\u{feff}').unwrap_or(&t).to_string()),
     };
     if text.contains('\r') {
-        Ok(Cow::Owned(lone_cr_to_lf(&text)))
+        Ok(Cow::Owned(to_lf(&text)))
     } else {
         Ok(text)
     }
@@ -95,70 +95,65 @@ pub fn utf16(bytes: &[u8]) -> Option<String> {
     )
 }
 
-/// A CR not followed by LF becomes LF; CRLF stays.
-pub fn lone_cr_to_lf(text: &str) -> String {
-    let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
-        if c == '\r' && b.get(i + 1) != Some(&b'\n') {
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// Every line end made LF: CRLF and a lone CR alike (inside a quoted CSV
+/// field too, as Excel reads a line break in a cell), so that what is read
+/// never depends on the line ends. Line numbers are unchanged.
+pub fn to_lf(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
-/// A reader that turns each lone CR of the bytes it passes into LF (one
-/// byte for one), for files too large to hold as text.
-pub struct LoneCr<R> {
+/// A reader that makes every line end LF ([`to_lf`]) in the bytes it
+/// passes, for files too large to hold as text.
+pub struct Lf<R> {
     inner: R,
-    /// A byte read ahead (the follower of a CR that ended a chunk).
-    held: Option<u8>,
+    buf: Vec<u8>,
+    /// The last byte read was a CR (already passed on as LF): an LF right
+    /// after it is dropped.
+    after_cr: bool,
 }
 
-impl<R: Read> LoneCr<R> {
+impl<R: Read> Lf<R> {
     pub fn new(inner: R) -> Self {
-        LoneCr { inner, held: None }
+        Lf {
+            inner,
+            buf: Vec::new(),
+            after_cr: false,
+        }
     }
 }
 
-impl<R: Read> Read for LoneCr<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let mut n = 0;
-        if let Some(b) = self.held.take() {
-            buf[0] = b;
-            n = 1;
-        }
-        n += self.inner.read(&mut buf[n..])?;
-        if n == 0 {
-            return Ok(0);
-        }
-        for i in 0..n - 1 {
-            if buf[i] == b'\r' && buf[i + 1] != b'\n' {
-                buf[i] = b'\n';
+impl<R: Read> Read for Lf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if out.is_empty() {
+                return Ok(0);
             }
-        }
-        // A CR that ends the chunk: its follower decides, read ahead.
-        if buf[n - 1] == b'\r' {
-            let mut next = [0u8; 1];
-            let k = loop {
-                match self.inner.read(&mut next) {
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    other => break other?,
+            self.buf.resize(out.len(), 0);
+            let got = self.inner.read(&mut self.buf)?;
+            if got == 0 {
+                return Ok(0);
+            }
+            let mut n = 0;
+            for &b in &self.buf[..got] {
+                match b {
+                    b'\n' if self.after_cr => self.after_cr = false,
+                    b'\r' => {
+                        out[n] = b'\n';
+                        n += 1;
+                        self.after_cr = true;
+                    }
+                    _ => {
+                        out[n] = b;
+                        n += 1;
+                        self.after_cr = false;
+                    }
                 }
-            };
-            if k == 1 {
-                self.held = Some(next[0]);
             }
-            if k == 0 || next[0] != b'\n' {
-                buf[n - 1] = b'\n';
+            // A chunk that was one dropped LF gives nothing: read on.
+            if n > 0 {
+                return Ok(n);
             }
         }
-        Ok(n)
     }
 }
 
@@ -177,7 +172,7 @@ mod tests {
             }
         }
         let mut out = Vec::new();
-        let mut r = LoneCr::new(Chunks(bytes, chunk));
+        let mut r = Lf::new(Chunks(bytes, chunk));
         let mut buf = vec![0u8; chunk.max(1)];
         loop {
             let n = r.read(&mut buf).unwrap();
@@ -190,18 +185,18 @@ mod tests {
     }
 
     #[test]
-    fn lone_cr_becomes_lf_at_every_chunk_boundary() {
-        let input = b"a,b\rc,d\r\ne\r\r\nf\r";
-        let want = b"a,b\nc,d\r\ne\n\r\nf\n";
+    fn every_line_end_becomes_lf_at_every_chunk_boundary() {
+        let input = b"a,b\rc,d\r\ne\r\r\nf\r\n\ng\r";
+        let want = b"a,b\nc,d\ne\n\nf\n\ng\n";
         for chunk in 1..=input.len() + 1 {
             assert_eq!(through(input, chunk), want, "chunk {chunk}");
         }
-        assert_eq!(lone_cr_to_lf("a\rb\r\nc\r").as_bytes(), b"a\nb\r\nc\n");
+        assert_eq!(to_lf("a\rb\r\nc\r"), "a\nb\nc\n");
     }
 
     #[test]
     fn encodings() {
-        assert_eq!(decode(b"\xEF\xBB\xBFa\r\nb").unwrap(), "a\r\nb");
+        assert_eq!(decode(b"\xEF\xBB\xBFa\r\nb").unwrap(), "a\nb");
         let le: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain("x,£\r".encode_utf16().flat_map(|u| u.to_le_bytes()))

@@ -156,8 +156,8 @@ fn read_csv(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<D
     let got = std::io::Read::read(&mut file, &mut head).unwrap_or(0);
     let is_utf16 = got == 2 && (head == [0xFF, 0xFE] || head == [0xFE, 0xFF]);
     drop(file);
-    // UTF-16 ("Unicode Text") is held as text; UTF-8 is streamed, each lone
-    // CR read as a line end.
+    // UTF-16 ("Unicode Text") is held as text; UTF-8 is streamed, every
+    // line end made LF.
     let source: Box<dyn std::io::Read> = if is_utf16 {
         let bytes = guard::read_file(path, MAX_XLSX).map_err(|r| err(&r.place, r.rule))?;
         let text = super::text::decode(&bytes).map_err(|e| {
@@ -171,7 +171,7 @@ fn read_csv(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<D
     } else {
         let file =
             std::fs::File::open(path).map_err(|e| err("", format!("cannot be read ({e})")))?;
-        Box::new(super::text::LoneCr::new(std::io::BufReader::with_capacity(
+        Box::new(super::text::Lf::new(std::io::BufReader::with_capacity(
             1 << 16,
             file,
         )))
@@ -188,9 +188,8 @@ fn read_csv_from(
     shown: &str,
     columns: &[&str],
 ) -> Result<Records, Vec<Diagnostic>> {
-    // Records end at LF only (a lone CR was made LF on the way in), so that
-    // a record's position is its true line; a CR before the LF is cut from
-    // the last field below.
+    // Records end at LF only (every line end was made LF on the way in), so
+    // that a record's position is its true line.
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -226,7 +225,6 @@ fn read_csv_from(
         }
         Err(e) => return Err(fail("line 1".into(), e)),
     }
-    cut_cr(&mut rec);
     let header: Vec<String> = rec
         .iter()
         .map(|f| as_text(1, f))
@@ -263,7 +261,6 @@ fn read_csv_from(
             Err(e) => return Err(fail(format!("line {line}"), e)),
         }
         let line = rec.position().map_or(line, |p| p.line());
-        cut_cr(&mut rec);
         if rec
             .iter()
             .all(|f| f.iter().all(|b| b.is_ascii_whitespace()))
@@ -314,26 +311,6 @@ fn read_csv_from(
         positions: pos,
         lines: Some(lines),
     })
-}
-
-/// Drops the CR of a CRLF line end from a record's last field.
-fn cut_cr(rec: &mut csv::ByteRecord) {
-    if rec.iter().last().is_some_and(|f| f.ends_with(b"\r")) {
-        let fields: Vec<Vec<u8>> = rec
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                if i + 1 == rec.len() {
-                    f[..f.len() - 1].to_vec()
-                } else {
-                    f.to_vec()
-                }
-            })
-            .collect();
-        let pos = rec.position().cloned();
-        *rec = csv::ByteRecord::from(fields);
-        rec.set_position(pos);
-    }
 }
 
 fn read_xlsx(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<Diagnostic>> {
