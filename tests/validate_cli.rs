@@ -410,3 +410,42 @@ fn a_year_folder_not_named_by_four_digits_is_named_in_the_message() {
         "{err}"
     );
 }
+
+/// A file named on the command line is meant as a return: one that cannot
+/// be read as one (Excel's "Unicode Text" export, a note) is refused, never
+/// "skipped" with a valid result; in a folder a note is still skipped.
+#[test]
+fn a_named_file_that_is_not_a_return_is_refused_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in good().replace(',', "\t").encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    let txt = dir.path().join("our-return.txt");
+    std::fs::write(&txt, utf16).unwrap();
+    let note = dir.path().join("notes.md");
+    std::fs::write(&note, "sent on Friday").unwrap();
+    for (file, words) in [
+        (&txt, &["our-return.txt", "Unicode Text", "CSV UTF-8"][..]),
+        (&note, &["notes.md: not read: not a return file"][..]),
+    ] {
+        let o = scwres()
+            .args(["validate", "--year", "2024", "--data"])
+            .arg(fixture("basic"))
+            .arg(file)
+            .output()
+            .unwrap();
+        let out =
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        assert!(out.contains("REJECTED"), "{out}");
+        for w in words {
+            assert!(out.contains(w), "{w:?} in {out}");
+        }
+    }
+    std::fs::remove_file(&txt).unwrap();
+    std::fs::write(dir.path().join("return.csv"), good()).unwrap();
+    let (code, out) = validate_dir(dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("notes.md: skipped"), "{out}");
+}

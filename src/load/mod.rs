@@ -312,6 +312,22 @@ pub fn load_file(
             .hint("open it and save it as an Excel Workbook (.xlsx), or as CSV UTF-8 (comma delimited) (.csv)");
         return (outcome(Status::Rejected, vec![d]), None);
     }
+    // Excel's "Unicode Text" (.txt: UTF-16, tab-separated) or a .tsv of a
+    // return is a return saved the wrong way, not a stray note.
+    if matches!(ext.as_str(), "txt" | "tsv" | "tab") {
+        let head = guard::read_file(path, MAX_CSV).unwrap_or_default();
+        let text = text::decode(&head).map(|t| t.chars().take(200).collect::<String>());
+        let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+        if utf16 || text.is_ok_and(|t| t.contains("authority_code")) {
+            let d = Diagnostic::error(
+                shown,
+                "",
+                "a text export (Excel's \"Unicode Text\" or tab-separated) cannot be read as a return",
+            )
+            .hint("in Excel choose Save As, \"CSV UTF-8 (Comma delimited) (*.csv)\", or save the workbook as .xlsx");
+            return (outcome(Status::Rejected, vec![d]), None);
+        }
+    }
     if !matches!(ext.as_str(), "csv" | "xlsx" | "yaml" | "yml") {
         let d = Diagnostic::warning(
             shown,

@@ -43,6 +43,20 @@ pub fn validate(
         let ctx = rules::Context::new(&register, &bands, y, &config);
         out.extend(load::load_files(&files, &ctx).1);
     }
+    // A file named on the command line is meant as a return: not reading it
+    // is a refusal, never "skipped" with a valid result.
+    for o in &mut out {
+        let named = paths
+            .iter()
+            .any(|p| p.is_file() && p.display().to_string() == o.file);
+        if named && o.status == load::Status::Skipped {
+            o.status = load::Status::Rejected;
+            for d in &mut o.diagnostics {
+                d.severity = crate::load::diag::Severity::Error;
+                d.rule = d.rule.replacen("skipped: ", "not read: ", 1);
+            }
+        }
+    }
     Ok(out)
 }
 
