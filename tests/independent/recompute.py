@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Every figure of a release recomputed from the returns, written from the
+guide's words (docs/specification.md, docs/methods.md "Formulas" and
+"Aggregation", docs/decisions.md, docs/disclosure.md "The rules"), not from
+the program, and compared with every file that prints it.
+
+    recompute.py DATA RELEASE
+
+DATA is the run's data folder (returns/<year>/, report.yaml, optional
+authorities.csv); RELEASE the year folder the run wrote (<out>/<year>).
+Which return files were accepted is taken from internal/validation.json
+(validation has its own tests); every figure is computed here from their
+counts.
+
+Checked:
+1. internal/results.csv, every row of the report year (national, regional,
+   council; every service, indicator and band): the six counts exactly; the
+   rates, relative likelihood, interval and share to a relative 1e-9; the
+   assessment and significance; no row missing or extra.
+2. public/benchmarks.csv, national and regional rows, and the national
+   tables (table 1, national; table 2, regions): every cell as the
+   disclosure rules say a reader sees it. National counts exact; regional
+   counts 0, [c] (1 to min_count - 1) or rounded to the nearest
+   rounding_base; every statistic below national level computed from the
+   rounded counts; rates and shares to 3 decimal places, relative
+   likelihoods and limits to 2; a figure resting on a withheld count [c];
+   regions only with at least min_region_councils contributing councils.
+   A value the program withholds beyond these rules (secondary
+   suppression) must be in internal/suppressions.csv.
+
+Prints what was checked and every disagreement; exits 1 on any.
+"""
+
+import csv
+import json
+import math
+import os
+import sys
+from fractions import Fraction
+
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from verdicts import POLARITY, expected  # noqa: E402  (the one verdict rule)
+
+Z = 1.959964
+DEFAULT_BANDS = ["under_30k", "30k_to_69k", "70k_plus"]
+BAND_LABELS = {"under_30k": "Less than £30,000", "30k_to_69k": "£30,000 to £69,999",
+               "70k_plus": "£70,000 and over"}
+# docs/specification.md, "The nine indicators": events and population.
+INDICATORS = [
+    ("1", "headcount", "headcount"), ("2", "appointed", "shortlisted"),
+    ("3", "disciplinary", "headcount"), ("4", "fitness_to_practise", "regulated_professionals"),
+    ("5", "cpd", "headcount"), ("6", "harassment_public", "survey_respondents"),
+    ("7a", "harassment_colleagues", "survey_respondents"),
+    ("7b", "harassment_managers", "survey_respondents"),
+    ("8", "leavers", "headcount"), ("9", "senior_managers", "headcount"),
+]
+GROUPS = ("white", "minoritised", "unknown")
+
+
+def config(data):
+    path = os.path.join(data, "report.yaml")
+    c = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8-sig") as f:
+            c = yaml.safe_load(f) or {}
+    d = c.get("disclosure") or {}
+    return {
+        "min_count": int(d.get("min_count", 8)),
+        "base": int(d.get("rounding_base", 5)),
+        "min_region": int(c.get("min_region_councils", 3)),
+        "lower": Fraction(str(c.get("band_lower", "0.80"))),
+        "upper": Fraction(str(c.get("band_upper", "1.25"))),
+        "bands": {int(y): [b["id"] for b in bs] for y, bs in (c.get("pay_bands") or {}).items()},
+        "labels": {b["id"]: b["label"] for bs in (c.get("pay_bands") or {}).values() for b in bs},
+    }
+
+
+def register(data):
+    path = os.path.join(data, "authorities.csv")
+    if not os.path.exists(path):
+        path = os.path.join(os.path.dirname(__file__), "..", "..", "data", "authorities.csv")
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return {r["code"].strip(): r for r in csv.DictReader(f)}
+
+
+def read_return(path, bands):
+    """{service: {(measure, band): (w, m, u) or None}} of one CSV return."""
+    rows = {}
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            cells = [r[g].strip() for g in GROUPS]
+            # A partly blank row is not provided as a whole (decisions.md).
+            counts = tuple(int(x) for x in cells) if all(cells) else None
+            rows.setdefault(r["service"].strip(), {})[(r["measure"].strip(), r["band"].strip())] = counts
+            code = r["authority_code"].strip()
+    out = {}
+    for service, m in rows.items():
+        heads = [m.get(("headcount", b)) for b in bands]
+        # Headcount is provided only when every band is (decisions.md).
+        total = None if any(h is None for h in heads) else tuple(sum(x) for x in zip(*heads))
+        get = {("headcount", ""): total}
+        for b, h in zip(bands, heads):
+            get[("headcount", b)] = h
+        for (measure, band), v in m.items():
+            if measure != "headcount":
+                get[(measure, "")] = v
+        out[service] = get
+    return code, out
+
+
+def figure_of(units, events, band):
+    """Pooled counts over the units that provided both (methods.md):
+    (white, minoritised, unknown) as (events, population), units left out,
+    councils contributing; None when no unit provided both."""
+    ev, pop = [0, 0, 0], [0, 0, 0]
+    used, left, councils = 0, 0, set()
+    for code, service, get in units:
+        e, p = get.get((events[0], band)), get.get((events[1], ""))
+        if e is None or p is None:
+            left += 1
+            continue
+        used += 1
+        councils.add(code)
+        for i in range(3):
+            ev[i] += e[i]
+            pop[i] += p[i]
+    if used == 0:
+        return None, left, 0
+    return (ev, pop), left, len(councils)
+
+
+def stats(ev, pop, indicator, cfg):
+    """The figure's statistics: rates, RL and interval, share, assessment."""
+    (we, me, _), (wp, mp, _) = ev, pop
+    out = {"white_rate": we / wp if wp else None, "minoritised_rate": me / mp if mp else None}
+    e = expected(me, mp, we, wp, POLARITY[indicator], cfg["lower"], cfg["upper"])
+    if e is None:
+        out.update(relative_likelihood=None, ci_lower=None, ci_upper=None,
+                   significant="", assessment="" if indicator == "1" else "not_calculable")
+    else:
+        rl, lo, hi, sig, verdict = e
+        out.update(relative_likelihood=rl, ci_lower=lo, ci_upper=hi,
+                   significant="true" if sig else "false", assessment=verdict)
+    share = None
+    if indicator in ("1", "9") and we + me > 0:
+        share = me / (we + me)
+    out["minoritised_share"] = share
+    return out
+
+
+def compute(data, year, accepted, cfg, reg):
+    """Every figure: {(scope, area, service, indicator, band): row}."""
+    bands = cfg["bands"].get(year, DEFAULT_BANDS)
+    units = []  # (code, service, get)
+    for path in accepted:
+        code, services = read_return(os.path.join(data, path), bands)
+        for service, get in services.items():
+            units.append((code, service, get))
+    figures = {}
+
+    def add(scope, area, service, us):
+        for ind, events, population in INDICATORS:
+            for band in (bands if ind == "1" else [""]):
+                f, left, councils = figure_of(us, (events, population), band)
+                key = (scope, area, service, ind, band)
+                row = {"left": left, "councils": councils}
+                if f is None:
+                    row.update(counts=None, assessment="" if ind == "1" else "not_provided")
+                else:
+                    row.update(counts=f, **stats(f[0], f[1], ind, cfg))
+                figures[key] = row
+
+    for service in ("adults", "children", "all"):
+        pick = [u for u in units if service == "all" or u[1] == service]
+        if pick:
+            add("national", "", service, pick)
+        for region in sorted({reg[u[0]]["region_code"] for u in pick}):
+            add("region", region, service, [u for u in pick if reg[u[0]]["region_code"] == region])
+        for code in sorted({u[0] for u in pick}):
+            add("authority", code, service, [u for u in pick if u[0] == code])
+    return figures, bands
+
+
+def num(s):
+    return None if s in ("", None) else float(s)
+
+
+def close(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def check_results(release, year, figures, problems):
+    checked = 0
+    seen = set()
+    with open(os.path.join(release, "internal", "results.csv"), encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["year"] != str(year) or r["scope"] not in ("national", "region", "authority"):
+                continue
+            key = (r["scope"], r["area_code"], r["service"], r["indicator"], r["band"])
+            seen.add(key)
+            want = figures.get(key)
+            where = "results.csv " + "/".join(key)
+            if want is None:
+                problems.append(f"{where}: a row the returns do not give")
+                continue
+            checked += 1
+            counts = [r[f"{g}_{k}"] for k in ("events", "population") for g in GROUPS]
+            if want["counts"] is None:
+                if any(counts):
+                    problems.append(f"{where}: counts {counts} where no unit provided both measures")
+            else:
+                ev, pop = want["counts"]
+                exp = [str(x) for x in ev + pop]
+                if counts != exp:
+                    problems.append(f"{where}: counts {counts}, expected {exp}")
+                for col in ("white_rate", "minoritised_rate", "relative_likelihood", "ci_lower",
+                            "ci_upper", "minoritised_share"):
+                    if not close(num(r[col]), want.get(col)):
+                        problems.append(f"{where}: {col} {r[col]}, expected {want.get(col)}")
+                if r["significant"] != want["significant"]:
+                    problems.append(f"{where}: significant {r['significant']}, expected {want['significant']}")
+            if r["assessment"] != want["assessment"]:
+                problems.append(f"{where}: assessment {r['assessment']}, expected {want['assessment']}")
+    missing = [k for k in figures if k not in seen and figures[k]["counts"] is not None]
+    for k in missing[:20]:
+        problems.append(f"results.csv: no row for {'/'.join(k)}")
+    return checked
+
+
+def shown_count(n, cfg, exact):
+    if exact or n == 0:
+        return str(n)
+    if n < cfg["min_count"]:
+        return "[c]"
+    b = cfg["base"]
+    return str((n + b // 2) // b * b)
+
+
+def published(want, indicator, cfg, exact):
+    """What a public file shows of a figure (docs/disclosure.md)."""
+    if want["counts"] is None:
+        return None
+    ev, pop = want["counts"]
+    cells = {}
+    for i, g in enumerate(GROUPS):
+        cells[f"{g}_events"] = shown_count(ev[i], cfg, exact)
+        cells[f"{g}_population"] = shown_count(pop[i], cfg, exact)
+    if exact:
+        s = want
+    else:
+        # Shown only when none of the counts it rests on is withheld: both
+        # groups' events 0 or at least min_count, both populations at
+        # least min_count; then computed from the rounded counts.
+        ok = all(cells[f"{g}_{k}"] != "[c]" for g in ("white", "minoritised")
+                 for k in ("events", "population"))
+        if not ok:
+            for col in ("white_rate", "minoritised_rate", "relative_likelihood", "ci_lower",
+                        "ci_upper", "minoritised_share"):
+                cells[col] = "[c]"
+            # Indicators 1 and 9 alone have a share.
+            if indicator not in ("1", "9"):
+                cells["minoritised_share"] = ""
+            cells["assessment"] = "" if indicator == "1" else "suppressed"
+            return cells
+        # The unknown group takes no part in a statistic.
+        r = lambda k: [int(cells[f"{g}_{k}"]) for g in ("white", "minoritised")] + [0]  # noqa: E731
+        s = stats(r("events"), r("population"), indicator, cfg)
+    fmt = lambda x, dp: "" if x is None else f"{x:.{dp}f}"  # noqa: E731
+    cells["white_rate"] = fmt(s["white_rate"], 3)
+    cells["minoritised_rate"] = fmt(s["minoritised_rate"], 3)
+    cells["relative_likelihood"] = fmt(s["relative_likelihood"], 2)
+    cells["ci_lower"] = fmt(s["ci_lower"], 2)
+    cells["ci_upper"] = fmt(s["ci_upper"], 2)
+    cells["minoritised_share"] = fmt(s["minoritised_share"], 3)
+    cells["assessment"] = s["assessment"]
+    cells["_raw"] = {k: s.get(k) for k in ("white_rate", "minoritised_rate", "relative_likelihood",
+                                          "ci_lower", "ci_upper", "minoritised_share")}
+    return cells
+
+
+def secondary(release):
+    """(report, area, service, indicator, band) the program logged withheld."""
+    out = set()
+    with open(os.path.join(release, "internal", "suppressions.csv"), encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            out.add((r["area_code"], r["service"], r["indicator"], r["band"]))
+    return out
+
+
+def compare(where, got, want, logged, problems, raw=None):
+    """Cell by cell; a [c] the rules do not ask for must have been logged."""
+    raw = raw or {}
+    n = 0
+    for col, w in want.items():
+        g = got.get(col)
+        if g is None:
+            continue
+        n += 1
+        if g == w:
+            continue
+        if g == "[c]" and logged:
+            continue
+        if col == "assessment" and g == "suppressed" and logged:
+            continue
+        # A value within a hair of the half between two printed values
+        # may be printed either way (binary floating point).
+        x = raw.get(col)
+        if x is not None and g not in ("", "[c]") and "." in w:
+            dp = len(w.split(".")[1])
+            frac = abs(x) * 10 ** dp % 1
+            if abs(frac - 0.5) < 1e-6 and abs(float(g) - float(w)) < 1.01 * 10 ** -dp:
+                continue
+        problems.append(f"{where}: {col} {g!r}, expected {w!r}")
+    return n
+
+
+SERVICE = {"Adults": "adults", "Children": "children", "All services": "all", "All": "all"}
+TABLE_COLS = {
+    "White events": "white_events", "White population": "white_population",
+    "Minoritised events": "minoritised_events", "Minoritised population": "minoritised_population",
+    "Unknown ethnicity events": "unknown_events", "Unknown ethnicity population": "unknown_population",
+    "White rate [note 11]": "white_rate", "Minoritised rate [note 11]": "minoritised_rate",
+    "Relative likelihood [note 1]": "relative_likelihood", "95% CI lower [note 2]": "ci_lower",
+    "95% CI upper [note 2]": "ci_upper", "Minoritised share [note 3]": "minoritised_share",
+}
+
+
+def check_public(release, year, figures, cfg, reg, bands, problems):
+    logged = secondary(release)
+    checked = 0
+    regions_shown = set()
+    # benchmarks.csv: national and regional rows.
+    with open(os.path.join(release, "public", "benchmarks.csv"), encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["scope"] not in ("national", "region"):
+                continue
+            key = (r["scope"], r["area_code"], r["service"], r["indicator"], r["band"])
+            want = figures.get(key)
+            where = "benchmarks.csv " + "/".join(key)
+            if want is None:
+                problems.append(f"{where}: a figure the returns do not give")
+                continue
+            if r["scope"] == "region":
+                regions_shown.add(key)
+                if want["councils"] < cfg["min_region"]:
+                    problems.append(f"{where}: a region of {want['councils']} councils published")
+            cells = published(want, r["indicator"], cfg, r["scope"] == "national")
+            if cells is None:
+                continue
+            raw = cells.pop("_raw", {})
+            got = {k: r[k] for k in cells}
+            checked += compare(where, got, cells, key[1:] in logged, problems, raw)
+    for key, want in figures.items():
+        if key[0] == "region" and want["councils"] >= cfg["min_region"] and want["counts"] is not None \
+                and key not in regions_shown:
+            problems.append(f"benchmarks.csv: the region figure {'/'.join(key)} is missing")
+    # Tables 1 (national) and 2 (regions).
+    labels = dict(BAND_LABELS)
+    labels.update(cfg["labels"])
+    band_of = {labels.get(b, b): b for b in bands}
+    tables = os.path.join(release, "public", "national", "tables")
+    for name, scope in ((f"table-1-national-{year}.csv", "national"),
+                        (f"table-2-regions-{year}.csv", "region")):
+        with open(os.path.join(tables, name), encoding="utf-8-sig", newline="") as f:
+            for r in csv.DictReader(f):
+                service = SERVICE.get(r["Service"], r["Service"].lower())
+                band = band_of.get(r.get("Pay band", ""), "") if r["Indicator"] == "1" else ""
+                area = r.get("Region code", "")
+                key = (scope, area, service, r["Indicator"], band)
+                want = figures.get(key)
+                where = f"{name} " + "/".join(key)
+                if want is None:
+                    problems.append(f"{where}: a row the returns do not give")
+                    continue
+                cells = published(want, r["Indicator"], cfg, scope == "national")
+                if cells is None:
+                    continue
+                raw = cells.pop("_raw", {})
+                got = {v: r[k] for k, v in TABLE_COLS.items() if k in r}
+                # Tables write "[x]" for not calculable and "[z]" for not
+                # applicable (notes): read them as empty.
+                got = {k: ("" if v in ("[x]", "[z]") else v) for k, v in got.items()}
+                want_cells = {k: v for k, v in cells.items() if k in got}
+                checked += compare(where, got, want_cells, key[1:] in logged, problems, raw)
+    return checked
+
+
+def main():
+    data, release = sys.argv[1], sys.argv[2]
+    year = int(os.path.basename(os.path.normpath(release)))
+    cfg = config(data)
+    reg = register(data)
+    with open(os.path.join(release, "internal", "validation.json"), encoding="utf-8") as f:
+        files = json.load(f)["files"]
+    accepted = [x["file"] for x in files if x["status"] == "accepted"]
+    figures, bands = compute(data, year, accepted, cfg, reg)
+    problems = []
+    n1 = check_results(release, year, figures, problems)
+    n2 = check_public(release, year, figures, cfg, reg, bands, problems)
+    print(f"{len(accepted)} returns; {n1} results.csv rows and {n2} published values checked; "
+          f"{len(problems)} disagreements")
+    for p in problems[:60]:
+        print("  " + p)
+    sys.exit(1 if problems or n1 == 0 or n2 == 0 else 0)
+
+
+if __name__ == "__main__":
+    main()
