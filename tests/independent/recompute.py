@@ -17,8 +17,11 @@ Checked:
    council; every service, indicator and band): the six counts exactly; the
    rates, relative likelihood, interval and share to a relative 1e-9; the
    assessment and significance; no row missing or extra.
-2. public/benchmarks.csv, national and regional rows, and the national
-   tables (table 1, national; table 2, regions): every cell as the
+2. public/benchmarks.csv, national and regional rows, the national
+   tables (table 1, national; table 2, regions), and every public local
+   report's web page (each indicator's table: the council's counts, RL,
+   interval and verdict by service, its region's and England's RL): every
+   value as the
    disclosure rules say a reader sees it. National counts exact; regional
    counts 0, [c] (1 to min_count - 1) or rounded to the nearest
    rounding_base; every statistic below national level computed from the
@@ -35,6 +38,7 @@ import csv
 import json
 import math
 import os
+import re
 import sys
 from fractions import Fraction
 
@@ -257,6 +261,21 @@ def published(want, indicator, cfg, exact):
         # least min_count; then computed from the rounded counts.
         ok = all(cells[f"{g}_{k}"] != "[c]" for g in ("white", "minoritised")
                  for k in ("events", "population"))
+        # Where the counts shown already make the ratio impossible (white
+        # events, or either population, shown as 0), it is not calculable,
+        # whatever else is withheld: that says nothing the 0 does not.
+        zero = "0" in (cells["white_events"], cells["white_population"],
+                       cells["minoritised_population"])
+        if not ok and zero and indicator != "1":
+            for col in ("relative_likelihood", "ci_lower", "ci_upper"):
+                cells[col] = ""
+            for col in ("white_rate", "minoritised_rate", "minoritised_share"):
+                cells[col] = "[c]"
+            if indicator not in ("1", "9"):
+                cells["minoritised_share"] = ""
+            cells["assessment"] = "not_calculable"
+            cells["_raw"] = {}
+            return cells
         if not ok:
             for col in ("white_rate", "minoritised_rate", "relative_likelihood", "ci_lower",
                         "ci_upper", "minoritised_share"):
@@ -265,6 +284,7 @@ def published(want, indicator, cfg, exact):
             if indicator not in ("1", "9"):
                 cells["minoritised_share"] = ""
             cells["assessment"] = "" if indicator == "1" else "suppressed"
+            cells["_raw"] = {}
             return cells
         # The unknown group takes no part in a statistic.
         r = lambda k: [int(cells[f"{g}_{k}"]) for g in ("white", "minoritised")] + [0]  # noqa: E731
@@ -389,6 +409,111 @@ def check_public(release, year, figures, cfg, reg, bands, problems):
     return checked
 
 
+WORDS = {"within range": "within_range", "adverse": "adverse", "favourable": "favourable",
+         "inconclusive": "inconclusive"}
+TABLE_ID = re.compile(r'<caption id="table-(\w+)">(.*?)</table>', re.S)
+ROW = re.compile(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", re.S)
+CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+
+
+def tie_ok(got, want, raw):
+    """`got` and `want` print the same three numbers but for a value at an
+    exact half of the last place, which either rounding may print."""
+    g, w = re.findall(r"\d+\.\d+", got), re.findall(r"\d+\.\d+", want)
+    if len(g) != len(w) or not g:
+        return False
+    for a, b, x in zip(g, w, raw):
+        if a == b:
+            continue
+        dp = len(b.split(".")[1])
+        if x is None or abs(abs(x) * 10 ** dp % 1 - 0.5) > 1e-6 or abs(float(a) - float(b)) > 1.01 * 10 ** -dp:
+            return False
+    return True
+
+
+def rl_text(cells):
+    """`1.79 (1.05 to 3.05)` as a public file prints a figure's RL."""
+    if cells["relative_likelihood"] == "[c]":
+        return "[c]"
+    if cells["relative_likelihood"] == "":
+        return None
+    return f"{cells['relative_likelihood']} ({cells['ci_lower']} to {cells['ci_upper']})"
+
+
+def check_local(release, year, figures, cfg, reg, problems):
+    """Every public local report's web page: for each indicator's table,
+    the council's counts, RL, interval and verdict by service, and the
+    region's and England's RL beside them."""
+    logged = secondary(release)
+    folder = os.path.join(release, "public", "local")
+    checked = 0
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".html"):
+            continue
+        code = name.split("-")[0]
+        region = reg[code]["region_code"]
+        html = open(os.path.join(folder, name), encoding="utf-8").read()
+        for ind, body in TABLE_ID.findall(html):
+            if ind == "1":
+                continue
+            for label, rest in ROW.findall(body):
+                service = SERVICE.get(label.strip())
+                if service is None:
+                    continue
+                tds = [t.strip() for t in CELL.findall(rest)]
+                where = f"{name} table {ind} {service}"
+                own = figures.get(("authority", code, service, ind, ""))
+                cells = published(own, ind, cfg, False) if own else None
+                if cells is None:
+                    continue
+                raw = cells.pop("_raw", {})
+                raw = [raw.get(k) for k in ("relative_likelihood", "ci_lower", "ci_upper")]
+                is_logged = (code, service, ind, "") in logged
+                want = [f"{cells['white_events']} / {cells['white_population']}",
+                        f"{cells['minoritised_events']} / {cells['minoritised_population']}"]
+                got = [t.replace(",", "") for t in tds[:2]]
+                for g, w in zip(got, want):
+                    checked += 1
+                    if g != w and not (is_logged and "[c]" in g):
+                        problems.append(f"{where}: counts {g!r}, expected {w!r}")
+                rl = rl_text(cells)
+                verdict = tds[2]
+                checked += 1
+                if rl == "[c]" or (is_logged and verdict.startswith("[c]")):
+                    if not verdict.startswith("[c]") and rl == "[c]":
+                        problems.append(f"{where}: {verdict!r}, expected [c]")
+                elif cells["assessment"] == "not_calculable":
+                    if verdict != "not calculable":
+                        problems.append(f"{where}: {verdict!r}, expected 'not calculable'")
+                elif rl is not None:
+                    text, _, word = verdict.partition(", ")
+                    if text != rl and not tie_ok(text, rl, raw):
+                        problems.append(f"{where}: {text!r}, expected {rl!r}")
+                    if WORDS.get(word) != cells["assessment"]:
+                        problems.append(f"{where}: verdict {word!r}, expected {cells['assessment']!r}")
+                # The region's and England's figures beside the council's.
+                for col, key, exact in ((3, ("region", region, service, ind, ""), False),
+                                        (4, ("national", "", service, ind, ""), True)):
+                    if col >= len(tds):
+                        continue
+                    f = figures.get(key)
+                    if f is None or f["counts"] is None:
+                        continue
+                    if key[0] == "region" and f["councils"] < cfg["min_region"]:
+                        if tds[col] != "not published":
+                            problems.append(f"{where}: region {tds[col]!r}, expected 'not published'")
+                        continue
+                    c = published(f, ind, cfg, exact)
+                    r = c.pop("_raw", {})
+                    r = [r.get(k) for k in ("relative_likelihood", "ci_lower", "ci_upper")]
+                    w = rl_text(c)
+                    checked += 1
+                    if w is not None and tds[col] != w and not tie_ok(tds[col], w, r) \
+                            and not (tds[col] == "[c]" and key[1:] in logged):
+                        problems.append(f"{where}: {key[0]} {tds[col]!r}, expected {w!r}")
+    return checked
+
+
 def main():
     data, release = sys.argv[1], sys.argv[2]
     year = int(os.path.basename(os.path.normpath(release)))
@@ -401,6 +526,7 @@ def main():
     problems = []
     n1 = check_results(release, year, figures, problems)
     n2 = check_public(release, year, figures, cfg, reg, bands, problems)
+    n2 += check_local(release, year, figures, cfg, reg, problems)
     print(f"{len(accepted)} returns; {n1} results.csv rows and {n2} published values checked; "
           f"{len(problems)} disagreements")
     for p in problems[:60]:
