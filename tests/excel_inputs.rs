@@ -356,38 +356,53 @@ fn validate(path: &Path) -> (i32, String) {
 /// cell, not read as blank.
 #[test]
 fn a_return_count_given_by_an_unsaved_formula_is_refused_at_its_cell() {
-    use scwres::load::workbook;
+    // The template for a council, then Return!D8 (minoritised, adults, the
+    // second pay band) made a formula with no saved value.
     let dir = tempfile::tempdir().unwrap();
-    let bands = scwres::indicators::default_bands();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    wb.add_worksheet().set_name(workbook::COVER_SHEET).unwrap();
-    let ws = wb.add_worksheet().set_name(workbook::RETURN_SHEET).unwrap();
-    ws.set_formula_result_default("");
-    ws.write(workbook::CODE_ROW, 1, "E06000042").unwrap();
-    ws.write(workbook::YEAR_ROW, 1, 2024).unwrap();
-    for (c, h) in workbook::header().iter().enumerate() {
-        ws.write(workbook::HEADER_ROW, c as u16, h).unwrap();
-    }
-    for (i, (m, band)) in workbook::data_rows(&bands).iter().enumerate() {
-        let r = workbook::FIRST_DATA_ROW + i as u32;
-        ws.write(r, 0, m.id()).unwrap();
-        ws.write(r, 1, band.as_str()).unwrap();
-        for c in 2..5u16 {
-            ws.write(r, c, 20).unwrap();
-        }
-    }
-    let r = workbook::FIRST_DATA_ROW + 1;
-    ws.write_formula(r, 3, "=SUM(Sheet9!A1:A9)").unwrap();
     let p = dir.path().join("return.xlsx");
-    wb.save(&p).unwrap();
+    let o = scwres()
+        .args(["template", "--year", "2024", "--data"])
+        .arg(repo().join("data"))
+        .arg("--from")
+        .arg(repo().join("data/examples/return-example.csv"))
+        .arg("-o")
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&p).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = String::new();
+        std::io::Read::read_to_string(&mut f, &mut data).unwrap_or_default();
+        if name == "xl/worksheets/sheet3.xml" {
+            // <c r="D8" s="N"><v>171</v></c> becomes a formula, no value.
+            let start = data.find("<c r=\"D8\"").expect("D8");
+            let end = start + data[start..].find("</c>").unwrap() + 4;
+            let style = data[start..end]
+                .split("s=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string();
+            data.replace_range(
+                start..end,
+                &format!("<c r=\"D8\" s=\"{style}\"><f>SUM(Sheet9!A1:A9)</f></c>"),
+            );
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut out, data.as_bytes()).unwrap();
+    }
+    std::fs::write(&p, out.finish().unwrap().into_inner()).unwrap();
     let (code, text) = validate(&p);
     assert_eq!(code, 1, "{text}");
-    let cell = workbook::cell_name(r, 3);
-    for w in [
-        cell.as_str(),
-        "formula =SUM(Sheet9!A1:A9)",
-        "no saved value",
-    ] {
+    for w in ["Return!D8", "formula =SUM(Sheet9!A1:A9)", "no saved value"] {
         assert!(text.contains(w), "{w:?} in {text}");
     }
 }

@@ -25,8 +25,9 @@ fn os(p: &PathBuf) -> &std::ffi::OsStr {
 
 const HERTS: &str = "E10000015-hertfordshire.pdf";
 
-/// Runs the council's own build with `args` and checks its PDF equals the
-/// national run's (in `national`); returns the council's output folder.
+/// Runs the council's own build with `args` and checks its PDF and its web
+/// page equal the national run's (in `national`); returns the council's
+/// output folder.
 fn same_report_both_routes(
     national: &tempfile::TempDir,
     args: &[&std::ffi::OsStr],
@@ -44,6 +45,14 @@ fn same_report_both_routes(
     assert!(
         theirs == ours,
         "{what}: the council's own build differs from the national run's"
+    );
+    let page = HERTS.replace(".pdf", ".html");
+    let theirs = std::fs::read(national.path().join("2024/public/local").join(&page)).unwrap();
+    let ours = std::fs::read(mine.path().join(&page))
+        .unwrap_or_else(|e| panic!("{what}: the council's own web page: {e}"));
+    assert!(
+        theirs == ours,
+        "{what}: the council's own web page differs from the national run's"
     );
     mine
 }

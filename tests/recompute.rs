@@ -23,7 +23,8 @@ fn recompute(data: &Path) {
         .arg(out.path().join("2024"))
         .output()
         .expect("python3");
-    let text = String::from_utf8_lossy(&r.stdout).into_owned() + &String::from_utf8_lossy(&r.stderr);
+    let text =
+        String::from_utf8_lossy(&r.stdout).into_owned() + &String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(0), "{text}");
     assert!(text.contains(" 0 disagreements"), "{text}");
 }
@@ -59,4 +60,24 @@ fn a_release_with_other_settings_is_the_independent_recomputation() {
         "band_lower: 0.9\nband_upper: 1.1\nmin_region_councils: 2\ndisclosure:\n  min_count: 11\n  rounding_base: 10\n",
     );
     recompute(data.path());
+}
+
+/// The reference values of the overdispersion unit test
+/// (`src/stats/tests.rs`) are what the independent script prints.
+#[test]
+fn the_overdispersion_reference_values_come_from_the_script() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/overdispersion.py");
+    let o = std::process::Command::new("python3")
+        .arg(script)
+        .output()
+        .expect("python3");
+    let text = String::from_utf8_lossy(&o.stdout);
+    for line in [
+        "phi 8.807455762391086",
+        "tau2 0.050036833380705734",
+        "lower95_at_5000 0.7500243128187241",
+        "upper998_at_5000 2.5176219863335114",
+    ] {
+        assert!(text.contains(line), "{line:?} in {text}");
+    }
 }

@@ -179,3 +179,67 @@ fn an_earlier_release_of_another_year_is_refused() {
         "{err}"
     );
 }
+
+/// A return withdrawn since the earlier release (Norfolk's): the figures
+/// it fed are revised, the report and its web page say one return was
+/// withdrawn, and the revised figures are marked `[r]` in the tables as
+/// CSV and in the workbook.
+#[test]
+fn a_withdrawn_return_revises_what_it_fed_and_is_said() {
+    let (first, _) = report(&fixture("basic"), None);
+    let data = fixture_copy("");
+    std::fs::remove_file(data.path().join("returns/2024/norfolk.csv")).unwrap();
+    let (second, _) = report(data.path(), Some(&first.path().join("2024")));
+    let dir = second.path().join("2024");
+    let revisions = read_csv(&dir.join("internal/revisions.csv"));
+    assert!(
+        revisions
+            .iter()
+            .any(|r| r["scope"] == "national" && r["column"] == "white_population"),
+        "England's counts changed"
+    );
+    let said = "0 returns were added, 1 withdrawn and 0 corrected";
+    let pdf = squash(&pdf_text(
+        &dir.join("public/national/sc-wres-national-2024.pdf"),
+    ));
+    assert!(pdf.contains(&squash(said)), "the PDF says so");
+    let html =
+        std::fs::read_to_string(dir.join("public/national/sc-wres-national-2024.html")).unwrap();
+    assert!(html.contains(said), "the web page says so");
+    // Every national figure of table 1 that a revision lists is marked.
+    let t1 = read_csv(&dir.join("public/national/tables/table-1-national-2024.csv"));
+    let revised: std::collections::BTreeSet<(String, String)> = revisions
+        .iter()
+        .filter(|r| r["scope"] == "national" && r["year"] == "2024")
+        .map(|r| (r["indicator"].clone(), r["service"].clone()))
+        .collect();
+    let marked = t1
+        .iter()
+        .filter(|r| r["Revised [note 12]"] == "[r]")
+        .count();
+    assert!(marked > 0 && !revised.is_empty());
+    for r in &t1 {
+        let service = r["Service"].to_lowercase().replace("all services", "all");
+        let listed = revised.contains(&(r["Indicator"].clone(), service));
+        assert_eq!(
+            r["Revised [note 12]"] == "[r]",
+            listed,
+            "table 1, indicator {} {}",
+            r["Indicator"],
+            r["Service"]
+        );
+    }
+    // The workbook carries the mark too.
+    let mut zip = zip::ZipArchive::new(
+        std::fs::File::open(dir.join("public/national/tables/sc-wres-national-tables-2024.xlsx"))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    assert!(strings.contains("<t>[r]</t>"), "the workbook has the mark");
+}

@@ -7,26 +7,24 @@ fn prepared() -> scwres::Prepared {
     scwres::prepare(&common::fixture("basic"), Some(2024)).unwrap()
 }
 
+/// results.csv and benchmarks.csv as a run of the binary writes them on
+/// the fixture: every row, council rows included.
 #[test]
 fn results_csv_snapshot() {
-    let p = prepared();
-    let csv = scwres::formats::results::of_run(&p.results);
-    // National and regional rows: the authority rows follow the same code.
-    let text = String::from_utf8(csv).unwrap();
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.contains(",authority,"))
-        .collect();
-    insta::assert_snapshot!(kept.join("\n"));
+    let (out, _) = common::run_report(&common::fixture("basic"));
+    let text = std::fs::read_to_string(out.path().join("2024/internal/results.csv")).unwrap();
+    assert!(
+        text.contains(",authority,E10000015,"),
+        "council rows are in it"
+    );
+    insta::assert_snapshot!(text);
 }
 
 #[test]
 fn benchmarks_csv_snapshot() {
-    let p = prepared();
-    let (rows, _) = p.bench.rows(&p.config);
-    let csv = scwres::formats::benchmarks::write(&rows);
-    assert_eq!(csv, p.benchmarks_csv, "the run publishes these rows");
-    insta::assert_snapshot!(String::from_utf8(csv).unwrap());
+    let (out, _) = common::run_report(&common::fixture("basic"));
+    let text = std::fs::read_to_string(out.path().join("2024/public/benchmarks.csv")).unwrap();
+    insta::assert_snapshot!(text);
 }
 
 #[test]

@@ -174,7 +174,12 @@ fn public_pages_hold_no_small_count_and_show_the_synthetic_notice() {
         &out.path()
             .join("2024/public/local/E09000033-st-1-met-co.html"),
     );
-    assert!(own.contains("[c]"));
+    // Table 3 (disciplinary), adults: both groups' events withheld, the
+    // staff rounded, and the relative likelihood resting on them withheld.
+    assert!(
+        own.contains("<tr><th scope=\"row\">Adults</th><td class=\"num\">[c] / 145</td><td class=\"num\">[c] / 35</td><td>[c]</td>"),
+        "the withheld row of table 3"
+    );
     assert!(!own.contains(">2 / "), "a small count shown");
 }
 

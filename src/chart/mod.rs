@@ -11,28 +11,18 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+mod colour;
 mod funnel;
+
+use colour::{BAND, GRID, TEXT};
+pub use colour::{NON_FOCUS, PALETTE, contrast, text_colour};
 
 pub use crate::compute::Limits;
 pub use funnel::{Frame, axis_title, funnel_chart};
 
-/// The Analysis Function categorical palette, in the order it must be used.
-pub const PALETTE: [RGBColor; 4] = [
-    RGBColor(0x12, 0x43, 0x6D),
-    RGBColor(0x28, 0xA1, 0x97),
-    RGBColor(0x80, 0x16, 0x50),
-    RGBColor(0xF4, 0x6A, 0x25),
-];
 /// Cell size, in pixels, within which funnel points are drawn once.
 const CELL: f64 = 5.0;
 
-/// Grey for everything but the focus in a focus chart. Darker than the
-/// Analysis Function's #BFC1C3 so the points keep a 3:1 contrast with white
-/// (WCAG 1.4.11).
-pub const NON_FOCUS: RGBColor = RGBColor(0x8C, 0x8C, 0x8C);
-const GRID: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);
-const TEXT: RGBColor = RGBColor(0x0B, 0x0C, 0x0C);
-const BAND: RGBColor = RGBColor(0xEA, 0xEF, 0xF4);
 /// The house font, embedded in the binary and given to typst.
 pub const FONT: &str = "Open Sans";
 
@@ -274,7 +264,8 @@ fn draw_rl<DB: DrawingBackend>(
                         + Text::new(
                             name.clone(),
                             (0, -8),
-                            style(12, Pos::new(HPos::Center, VPos::Bottom)).color(&colour),
+                            style(12, Pos::new(HPos::Center, VPos::Bottom))
+                                .color(&text_colour(colour)),
                         ),
                 ))?;
             }
@@ -416,7 +407,7 @@ fn draw_note<DB: DrawingBackend>(
         root.draw(&Text::new(
             note.to_string(),
             (W as i32 - 6, H as i32 - 6),
-            style(11, Pos::new(HPos::Right, VPos::Bottom)).color(&PALETTE[3]),
+            style(11, Pos::new(HPos::Right, VPos::Bottom)),
         ))?;
     }
     Ok(())

@@ -32,9 +32,10 @@ fn katz_matches_reference_values() {
     assert!(!r.significant());
 }
 
-/// Reference values computed independently (a plain Python script
-/// written from the formulas of issue 14, not from this code): the
-/// script is in docs/methods.md.
+/// Reference values computed independently by
+/// `tests/independent/overdispersion.py` (Python's standard library, from
+/// the formulas of docs/methods.md, not from this code); `tests/recompute.rs`
+/// runs it and checks it still prints these.
 #[test]
 fn overdispersion_matches_an_independent_computation() {
     let (theta, share, pm, pw) = (1.2, 0.3, 0.12, 0.10);
