@@ -2,14 +2,16 @@
 //! returns (`tests/independent/recompute.py`, written from the guide's
 //! methods and disclosure rules): results.csv row by row, and every
 //! national and regional value of benchmarks.csv and the national tables as
-//! a public reader sees it; on the demo, on the fixture, and on the fixture
-//! with every disclosure and assessment setting changed.
+//! a public reader sees it, and every public local report's web page; its
+//! PDF is then checked to print every figure cell of the page; on the demo,
+//! on the fixture, and on the fixture with every disclosure and assessment
+//! setting changed.
 
 mod common;
 use common::*;
 use std::path::Path;
 
-fn recompute(data: &Path) {
+fn recompute(data: &Path) -> tempfile::TempDir {
     let (out, o) = run_report(data);
     assert!(
         matches!(o.status.code(), Some(0 | 1)),
@@ -27,6 +29,40 @@ fn recompute(data: &Path) {
         String::from_utf8_lossy(&r.stdout).into_owned() + &String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(0), "{text}");
     assert!(text.contains(" 0 disagreements"), "{text}");
+    out
+}
+
+/// The PDF edition prints what the web page (checked above) prints: every
+/// figure cell of every public local report's tables (counts, relative
+/// likelihoods with their intervals, verdicts) is in its PDF's text.
+fn pdfs_print_the_pages_figures(out: &Path) {
+    let local = out.join("2024/public/local");
+    let mut cells = 0;
+    for e in std::fs::read_dir(&local).unwrap() {
+        let page = e.unwrap().path();
+        if page.extension().is_none_or(|x| x != "html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(&page).unwrap();
+        let pdf = squash(&pdf_text(&page.with_extension("pdf")));
+        for table in html.split("<caption id=\"table-").skip(1) {
+            let table = &table[..table.find("</table>").unwrap()];
+            for td in table.split("<td").skip(1) {
+                let text = &td[td.find('>').unwrap() + 1..td.find("</td>").unwrap()];
+                let text = text.replace("&amp;", "&").replace("&#x2F;", "/");
+                // Figures only: a cell with a digit or a [c].
+                if text.chars().any(|c| c.is_ascii_digit()) || text.contains("[c]") {
+                    cells += 1;
+                    assert!(
+                        pdf.contains(&squash(&text)),
+                        "{}: {text:?} is not in the PDF",
+                        page.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(cells > 100, "{cells} cells");
 }
 
 /// On the demo every assessed indicator has figures outside the band on a
@@ -35,8 +71,8 @@ fn recompute(data: &Path) {
 #[test]
 fn the_demo_release_is_the_independent_recomputation() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    recompute(&data);
-    let (out, _) = run_report(&data);
+    let out = recompute(&data);
+    pdfs_print_the_pages_figures(out.path());
     let rows = read_csv(&out.path().join("2024/internal/results.csv"));
     for ind in ["2", "3", "4", "5", "6", "7a", "7b", "8", "9"] {
         assert!(
@@ -49,7 +85,8 @@ fn the_demo_release_is_the_independent_recomputation() {
 
 #[test]
 fn the_fixture_release_is_the_independent_recomputation() {
-    recompute(&fixture("basic"));
+    let out = recompute(&fixture("basic"));
+    pdfs_print_the_pages_figures(out.path());
 }
 
 /// Every setting the rules take changed at once: a narrower band, fewer
@@ -59,7 +96,8 @@ fn a_release_with_other_settings_is_the_independent_recomputation() {
     let data = fixture_copy(
         "band_lower: 0.9\nband_upper: 1.1\nmin_region_councils: 2\ndisclosure:\n  min_count: 11\n  rounding_base: 10\n",
     );
-    recompute(data.path());
+    let out = recompute(data.path());
+    pdfs_print_the_pages_figures(out.path());
 }
 
 /// The reference values of the overdispersion unit test
