@@ -341,6 +341,9 @@ pub fn public_spread(y: &YearResults, d: &mut Disclosure) -> Vec<Spread> {
                     Verdict::NotCalculable => out.not_calculable += 1,
                     Verdict::NotProvided => out.not_provided += 1,
                     Verdict::Suppressed => out.suppressed += 1,
+                    // Indicator 1 has no verdict, but its figure may still
+                    // be withheld: counted as such, like any other.
+                    Verdict::None if v.suppressed => out.suppressed += 1,
                     Verdict::None => {}
                 }
                 if let Some(Shown::N(rl)) = v.rl {

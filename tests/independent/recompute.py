@@ -29,7 +29,12 @@ Checked:
    likelihoods and limits to 2; a figure resting on a withheld count [c];
    regions only with at least min_region_councils contributing councils.
    A value the program withholds beyond these rules (secondary
-   suppression) must be in internal/suppressions.csv.
+   suppression) must be logged as `secondary` in internal/suppressions.csv.
+3. The spread across councils on benchmarks.csv's national rows: the
+   councils with a published figure, the tally of published assessments,
+   withheld, not calculable and not provided, and the median and quartiles
+   (type 7) of the published relative likelihoods, none for fewer than
+   min_count councils.
 
 Prints what was checked and every disagreement; exits 1 on any.
 """
@@ -303,11 +308,15 @@ def published(want, indicator, cfg, exact):
 
 
 def secondary(release):
-    """(report, area, service, indicator, band) the program logged withheld."""
+    """(area, service, indicator, band) of every figure the program logged
+    as withheld by secondary suppression (a partner withheld so that sums
+    give nothing back): the one place it may show [c] where the primary
+    rules would show a value."""
     out = set()
     with open(os.path.join(release, "internal", "suppressions.csv"), encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
-            out.add((r["area_code"], r["service"], r["indicator"], r["band"]))
+            if r["what"] == "secondary":
+                out.add((r["area_code"], r["service"], r["indicator"], r["band"]))
     return out
 
 
@@ -514,6 +523,74 @@ def check_local(release, year, figures, cfg, reg, problems):
     return checked
 
 
+def quantile7(xs, q):
+    """Linear interpolation between order statistics (R type 7)."""
+    xs = sorted(xs)
+    h = (len(xs) - 1) * q
+    lo = math.floor(h)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
+
+
+def spread(figures, cfg, logged, service, ind, band):
+    """The spread across councils as published (docs/disclosure.md): from
+    the relative likelihoods the councils' public reports show; a council
+    withheld is counted as withheld; no median or quartiles for fewer than
+    min_count councils."""
+    tally = {"adverse": 0, "within_range": 0, "favourable": 0, "inconclusive": 0,
+             "not_calculable": 0, "not_provided": 0, "withheld": 0}
+    rls = []
+    for (scope, code, sv, i, b), f in figures.items():
+        if scope != "authority" or sv != service or i != ind or b != band:
+            continue
+        if f["counts"] is None:
+            tally["not_provided"] += 1
+            continue
+        c = published(f, ind, cfg, False)
+        if (code, sv, ind, band) in logged and c["relative_likelihood"] != "":
+            tally["withheld"] += 1
+            continue
+        if c["relative_likelihood"] == "[c]":
+            tally["withheld"] += 1
+        elif c["relative_likelihood"] == "":
+            tally["not_calculable"] += 1
+        else:
+            rls.append(float(c["relative_likelihood"]))
+            if ind != "1":
+                tally[c["assessment"]] += 1
+    out = {"councils": len(rls), "tally": tally}
+    if len(rls) >= cfg["min_count"]:
+        out.update(median=quantile7(rls, 0.5), lower=quantile7(rls, 0.25), upper=quantile7(rls, 0.75))
+    return out
+
+
+def check_spread(release, figures, cfg, problems):
+    """benchmarks.csv's national rows: the spread and the tally."""
+    logged = secondary(release)
+    checked = 0
+    with open(os.path.join(release, "public", "benchmarks.csv"), encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["scope"] != "national":
+                continue
+            where = f"benchmarks.csv spread {r['service']}/{r['indicator']}/{r['band']}"
+            s = spread(figures, cfg, logged, r["service"], r["indicator"], r["band"])
+            want = {"councils": str(s["councils"]),
+                    "councils_not_provided": str(s["tally"]["not_provided"]),
+                    "councils_not_calculable": str(s["tally"]["not_calculable"]),
+                    "councils_suppressed": str(s["tally"]["withheld"])}
+            if r["indicator"] != "1":
+                want.update(councils_adverse=str(s["tally"]["adverse"]),
+                            councils_within_range=str(s["tally"]["within_range"]),
+                            councils_favourable=str(s["tally"]["favourable"]),
+                            councils_inconclusive=str(s["tally"]["inconclusive"]))
+            raw = {}
+            for col, k in (("median", "median"), ("lower_quartile", "lower"), ("upper_quartile", "upper")):
+                want[col] = f"{s[k]:.2f}" if k in s else ""
+                raw[col] = s.get(k)
+            checked += compare(where, {k: r[k] for k in want}, want, False, problems, raw)
+    return checked
+
+
 def main():
     data, release = sys.argv[1], sys.argv[2]
     year = int(os.path.basename(os.path.normpath(release)))
@@ -527,6 +604,7 @@ def main():
     n1 = check_results(release, year, figures, problems)
     n2 = check_public(release, year, figures, cfg, reg, bands, problems)
     n2 += check_local(release, year, figures, cfg, reg, problems)
+    n2 += check_spread(release, figures, cfg, problems)
     print(f"{len(accepted)} returns; {n1} results.csv rows and {n2} published values checked; "
           f"{len(problems)} disagreements")
     for p in problems[:60]:
