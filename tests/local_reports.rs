@@ -485,7 +485,8 @@ fn long_words_in_the_plan_table_wrap_inside_their_columns() {
     );
     for (i, (width, glyphs)) in pdf_glyphs(&pdf).into_iter().enumerate() {
         let mut lines: std::collections::BTreeMap<i64, Vec<f64>> = Default::default();
-        for (c, x, y) in glyphs {
+        for (t, x, y) in glyphs {
+            let c = t.chars().next().unwrap_or(' ');
             if c == '\u{200B}' || c.is_whitespace() {
                 continue;
             }

@@ -93,16 +93,7 @@ pub fn load_register(data: &Path) -> anyhow::Result<Register> {
     let path = data.join("authorities.csv");
     match std::fs::read(&path) {
         Ok(bytes) => {
-            let text = text::decode(&bytes).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}, {}: {} ({}); {}",
-                    path.display(),
-                    e.place,
-                    e.rule(),
-                    e.value,
-                    e.hint
-                )
-            })?;
+            let text = text::decode(&bytes).map_err(|e| not_text(&path, e))?;
             Register::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Register::built_in()),
@@ -141,17 +132,21 @@ pub fn load_config(data: &Path) -> anyhow::Result<Config> {
     };
     let bytes = guard::read_file(&path, MAX_YAML).map_err(refused)?;
     guard::yaml(&bytes).map_err(refused)?;
-    let text = text::decode(&bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{}, {}: {} ({}); {}",
-            path.display(),
-            e.place,
-            e.rule(),
-            e.value,
-            e.hint
-        )
-    })?;
+    let text = text::decode(&bytes).map_err(|e| not_text(&path, e))?;
     Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// A run's own file that is not text we read, said with its place, the
+/// byte found and how to save it as UTF-8.
+fn not_text(path: &Path, e: text::NotText) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}, {}: {} ({}); {}",
+        path.display(),
+        e.place,
+        e.rule(),
+        e.value,
+        e.hint
+    )
 }
 
 /// Nothing at all is at `path` (not even a link): an optional file or

@@ -87,19 +87,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<ActionPlan, Vec<Diagnostic>> {
             "an action plan workbook is well under 1 MB",
         );
     }
-    if let Err(r) = super::guard::xlsx(bytes) {
-        return Err(vec![Diagnostic::error(file, &r.place, r.rule).hint(r.hint)]);
-    }
-    let mut wb: Xlsx<_> = match calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)) {
-        Ok(wb) => wb,
-        Err(e) => {
-            return fail(
-                "",
-                format!("the file is not a readable .xlsx workbook ({e})"),
-                "open it in Excel and save it again as an Excel Workbook (.xlsx)",
-            );
-        }
-    };
+    let mut wb = super::workbook::open(file, bytes)?;
     let Ok(sheet) = wb.worksheet_range(PLAN_SHEET) else {
         return fail(
             "",

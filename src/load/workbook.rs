@@ -110,6 +110,31 @@ fn text(d: Option<&Data>) -> String {
     }
 }
 
+/// Opens a workbook's bytes behind the guards: the old or a
+/// password-protected format refused, the package's parts checked
+/// (`guard::xlsx`) before calamine reads them.
+pub(crate) fn open<'a>(
+    file: &str,
+    bytes: &'a [u8],
+) -> Result<Xlsx<std::io::Cursor<&'a [u8]>>, Vec<Diagnostic>> {
+    let fail = |rule: String, hint: &str| vec![Diagnostic::error(file, "", rule).hint(hint)];
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(fail(
+            "the workbook is password-protected or in the old .xls format".into(),
+            "remove the password (File > Info > Protect Workbook) and save as .xlsx",
+        ));
+    }
+    if let Err(r) = super::guard::xlsx(bytes) {
+        return Err(vec![Diagnostic::error(file, &r.place, r.rule).hint(r.hint)]);
+    }
+    calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+        fail(
+            format!("the file is not a readable .xlsx workbook ({e})"),
+            "open it in Excel and save it again as an Excel Workbook (.xlsx)",
+        )
+    })
+}
+
 /// Splits a filled-in return workbook into raw rows.
 pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagnostic>> {
     let fail = |rule: String, hint: &str| Err(vec![Diagnostic::error(file, "", rule).hint(hint)]);
@@ -128,24 +153,7 @@ pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagno
             "a return workbook is well under 1 MB; send the template filled in",
         );
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return fail(
-            "the workbook is password-protected or in the old .xls format".into(),
-            "remove the password (File > Info > Protect Workbook) and save as .xlsx",
-        );
-    }
-    if let Err(r) = super::guard::xlsx(bytes) {
-        return Err(vec![Diagnostic::error(file, &r.place, r.rule).hint(r.hint)]);
-    }
-    let mut wb: Xlsx<_> = match calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)) {
-        Ok(wb) => wb,
-        Err(e) => {
-            return fail(
-                format!("the file is not a readable .xlsx workbook ({e})"),
-                "open it in Excel and save it again as an Excel Workbook (.xlsx)",
-            );
-        }
-    };
+    let mut wb = open(file, bytes)?;
     let has_sheet = wb.sheet_names().iter().any(|n| n == RETURN_SHEET);
     let range = match wb.worksheet_range(RETURN_SHEET) {
         Ok(r) => r,

@@ -12,58 +12,24 @@ use kurbo::{Affine, BezPath, Rect};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Collects the Unicode text of every glyph drawn, in content order.
-struct TextDevice(String);
-
-impl<'a> Device<'a> for TextDevice {
-    fn set_soft_mask(&mut self, _: Option<SoftMask<'a>>) {}
-    fn set_blend_mode(&mut self, _: BlendMode) {}
-    fn draw_path(&mut self, _: &BezPath, _: Affine, _: &Paint<'a>, _: &PathDrawMode) {}
-    fn push_clip_path(&mut self, _: &ClipPath) {}
-    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
-    fn draw_glyph(
-        &mut self,
-        glyph: &Glyph<'a>,
-        _: Affine,
-        _: Affine,
-        _: &Paint<'a>,
-        _: &GlyphDrawMode,
-    ) {
-        match glyph.as_unicode() {
-            Some(BfString::Char(c)) => self.0.push(c),
-            Some(BfString::String(s)) => self.0.push_str(&s),
-            None => self.0.push('\u{FFFD}'),
-        }
-    }
-    fn draw_image(&mut self, _: Image<'a, '_>, _: Affine) {}
-    fn pop_clip_path(&mut self) {}
-    fn pop_transparency_group(&mut self) {}
-}
-
 /// The text drawn on every page of a PDF, chart labels included (typst
 /// turns SVG text into PDF text). Glyphs only: word spaces are positioning,
 /// so compare with `squash`.
 pub fn pdf_text(path: &Path) -> String {
-    let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let pdf = Pdf::new(data).unwrap_or_else(|e| panic!("{}: not a PDF: {e:?}", path.display()));
-    let cache = InterpreterCache::new();
-    let mut dev = TextDevice(String::new());
-    for page in pdf.pages().iter() {
-        let mut ctx = Context::new(
-            Affine::IDENTITY,
-            Rect::new(0.0, 0.0, 1000.0, 1000.0),
-            &cache,
-            page.xref(),
-            InterpreterSettings::default(),
-        );
-        interpret_page(page, &mut ctx, &mut dev);
-        dev.0.push('\n');
-    }
-    dev.0
+    pdf_glyphs(path)
+        .into_iter()
+        .map(|(_, glyphs)| glyphs.into_iter().map(|(t, _, _)| t).collect::<String>() + "\n")
+        .collect()
 }
 
-/// Collects where each glyph is drawn: (character, x, y) in points.
-struct PlaceDevice(Vec<(char, f64, f64)>);
+/// Text without any whitespace, for containment checks.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Collects each glyph drawn, in content order: its Unicode text and where
+/// it is (x, y, in points).
+struct PlaceDevice(Vec<(String, f64, f64)>);
 
 impl<'a> Device<'a> for PlaceDevice {
     fn set_soft_mask(&mut self, _: Option<SoftMask<'a>>) {}
@@ -80,9 +46,9 @@ impl<'a> Device<'a> for PlaceDevice {
         _: &GlyphDrawMode,
     ) {
         let c = match glyph.as_unicode() {
-            Some(BfString::Char(c)) => c,
-            Some(BfString::String(s)) => s.chars().next().unwrap_or('\u{FFFD}'),
-            None => '\u{FFFD}',
+            Some(BfString::Char(c)) => c.to_string(),
+            Some(BfString::String(s)) => s.to_string(),
+            None => '\u{FFFD}'.to_string(),
         };
         // The text matrix (where the glyph is) is in the glyph transform.
         let t = (transform * glyph_transform).translation();
@@ -93,9 +59,9 @@ impl<'a> Device<'a> for PlaceDevice {
     fn pop_transparency_group(&mut self) {}
 }
 
-/// Every page of a PDF: its width in points and where each glyph is drawn
-/// (character, x, y).
-pub fn pdf_glyphs(path: &Path) -> Vec<(f64, Vec<(char, f64, f64)>)> {
+/// Every page of a PDF: its width in points and each glyph drawn (text,
+/// x, y).
+pub fn pdf_glyphs(path: &Path) -> Vec<(f64, Vec<(String, f64, f64)>)> {
     let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let pdf = Pdf::new(data).unwrap_or_else(|e| panic!("{}: not a PDF: {e:?}", path.display()));
     let cache = InterpreterCache::new();
@@ -114,11 +80,6 @@ pub fn pdf_glyphs(path: &Path) -> Vec<(f64, Vec<(char, f64, f64)>)> {
         out.push((w as f64, dev.0));
     }
     out
-}
-
-/// Text without any whitespace, for containment checks.
-pub fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 pub fn fixture(name: &str) -> PathBuf {

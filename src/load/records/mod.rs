@@ -250,7 +250,11 @@ fn read_csv_from(
     }
     let width = header.len();
     let pos = positions(shown, "line 1", &header, columns)?;
-    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); pos.len()];
+    // Each needed column built as it is read: no string held twice.
+    let mut cols: Vec<StringChunkedBuilder> = pos
+        .iter()
+        .map(|(name, _)| StringChunkedBuilder::new(name.as_str().into(), 1 << 12))
+        .collect();
     let mut lines: Vec<u64> = Vec::new();
     let mut diags = Vec::new();
     loop {
@@ -281,11 +285,13 @@ fn read_csv_from(
             continue;
         }
         for (k, (_, i)) in pos.iter().enumerate() {
-            let v = match rec.get(*i) {
-                Some(f) if !f.is_empty() => Some(as_text(line, f)?),
-                _ => None,
-            };
-            cols[k].push(v);
+            match rec.get(*i) {
+                Some(f) if !f.is_empty() => match std::str::from_utf8(f) {
+                    Ok(t) => cols[k].append_value(t),
+                    Err(_) => return Err(as_text(line, f).err().unwrap_or_default()),
+                },
+                _ => cols[k].append_null(),
+            }
         }
         lines.push(line);
     }
@@ -294,8 +300,8 @@ fn read_csv_from(
     }
     let n = lines.len() as u32;
     let mut series: Vec<Column> = vec![Column::new("row".into(), (0..n).collect::<Vec<u32>>())];
-    for ((name, _), values) in pos.iter().zip(cols) {
-        series.push(Column::new(name.as_str().into(), values));
+    for b in cols {
+        series.push(b.finish().into_column());
     }
     let frame = DataFrame::new_infer_height(series).map_err(|e| {
         vec![Diagnostic::error(
