@@ -30,7 +30,7 @@ Checked:
    regions only with at least min_region_councils contributing councils.
    A value the program withholds beyond these rules (secondary
    suppression) must be logged as `secondary` in internal/suppressions.csv.
-3. The spread across councils on benchmarks.csv's national rows: the
+3. The spread across councils on benchmarks.csv's national rows and in table 3: the
    councils with a published figure, the tally of published assessments,
    withheld, not calculable and not provided, and the median and quartiles
    (type 7) of the published relative likelihoods, none for fewer than
@@ -588,6 +588,39 @@ def check_spread(release, figures, cfg, problems):
                 want[col] = f"{s[k]:.2f}" if k in s else ""
                 raw[col] = s.get(k)
             checked += compare(where, {k: r[k] for k in want}, want, False, problems, raw)
+    # Table 3: the same spread, by indicator and service (assessed indicators).
+    year = os.path.basename(os.path.normpath(release))
+    path = os.path.join(release, "public", "national", "tables", f"table-3-spread-{year}.csv")
+    cols = {"Councils with a published figure": "councils",
+            "Median relative likelihood [note 10]": "median", "Lower quartile": "lower_quartile",
+            "Upper quartile": "upper_quartile", "Councils adverse [note 4]": "councils_adverse",
+            "Councils within range [note 4]": "councils_within_range",
+            "Councils favourable [note 4]": "councils_favourable",
+            "Councils inconclusive [note 4]": "councils_inconclusive",
+            "Councils not calculable": "councils_not_calculable",
+            "Councils not provided": "councils_not_provided",
+            "Councils withheld [note 5]": "councils_suppressed"}
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            service = SERVICE.get(r["Service"], r["Service"].lower())
+            ind = r["Indicator"]
+            s = spread(figures, cfg, logged, service, ind, "")
+            want = {"councils": str(s["councils"]),
+                    "councils_not_provided": str(s["tally"]["not_provided"]),
+                    "councils_not_calculable": str(s["tally"]["not_calculable"]),
+                    "councils_suppressed": str(s["tally"]["withheld"]),
+                    "councils_adverse": str(s["tally"]["adverse"]),
+                    "councils_within_range": str(s["tally"]["within_range"]),
+                    "councils_favourable": str(s["tally"]["favourable"]),
+                    "councils_inconclusive": str(s["tally"]["inconclusive"])}
+            raw = {}
+            for col, k in (("median", "median"), ("lower_quartile", "lower"), ("upper_quartile", "upper")):
+                want[col] = f"{s[k]:.2f}" if k in s else ""
+                raw[col] = s.get(k)
+            got = {v: r[k] for k, v in cols.items() if k in r}
+            got = {k: ("" if v in ("[x]", "[z]", "[c]") and k in ("median", "lower_quartile", "upper_quartile") else v)
+                   for k, v in got.items()}
+            checked += compare(f"table 3 {service}/{ind}", got, want, False, problems, raw)
     return checked
 
 
