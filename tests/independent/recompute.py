@@ -35,6 +35,8 @@ Checked:
    withheld, not calculable and not provided, and the median and quartiles
    (type 7) of the published relative likelihoods, none for fewer than
    min_count councils.
+4. Table 5: England's figures of the year before and this year, for all
+   participants and like for like (councils with a return used in both).
 
 Prints what was checked and every disagreement; exits 1 on any.
 """
@@ -624,6 +626,58 @@ def check_spread(release, figures, cfg, problems):
     return checked
 
 
+def check_year_on_year(data, release, year, cfg, reg, problems):
+    """Table 5: England's relative likelihood and interval (all services)
+    for the year before and this year, for all participants and like for
+    like (the councils with an accepted return in both years)."""
+    name = os.path.join(release, "public", "national", "tables", f"table-5-year-on-year-{year}.csv")
+    if not os.path.exists(name):
+        return 0
+    with open(os.path.join(release, "manifest.json"), encoding="utf-8") as f:
+        inputs = json.load(f)["inputs"]
+    accepted = {}
+    for i in inputs:
+        parts = i["file"].split("/")
+        if i["status"] == "accepted" and len(parts) == 3 and parts[0] == "returns":
+            accepted.setdefault(int(parts[1]), []).append(i["file"])
+    before = max(y for y in accepted if y < year)
+    figs = {y: compute(data, y, accepted[y], cfg, reg)[0] for y in (before, year)}
+    codes = {y: {k[1] for k in figs[y] if k[0] == "authority"} for y in (before, year)}
+    both = codes[before] & codes[year]
+
+    def lfl(y):
+        keep = [f for f in accepted[y] if read_return(os.path.join(data, f), DEFAULT_BANDS)[0] in both]
+        return compute(data, y, keep, cfg, reg)[0]
+
+    like = {before: lfl(before), year: lfl(year)}
+    labels = dict(BAND_LABELS)
+    labels.update(cfg["labels"])
+    band_of = {v: k for k, v in labels.items()}
+    checked = 0
+    with open(name, encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            ind = r["Indicator"]
+            band = band_of.get(r["Pay band"], "") if ind == "1" else ""
+            who = r["Councils compared [note 7]"]
+            source = figs if who == "All participants" else like
+            if who != "All participants" and who != f"Like for like ({len(both)} councils)":
+                problems.append(f"table 5 {ind}/{band}: {who!r}, expected like for like of {len(both)} councils")
+                continue
+            for y in (before, year):
+                f = source[y].get(("national", "", "all", ind, band))
+                c = published(f, ind, cfg, True) if f and f["counts"] else None
+                if c is None:
+                    continue
+                raw = c.pop("_raw", {})
+                want = {f"Relative likelihood {y}": c["relative_likelihood"],
+                        f"95% CI lower {y}": c["ci_lower"], f"95% CI upper {y}": c["ci_upper"]}
+                rawc = {f"Relative likelihood {y}": raw.get("relative_likelihood"),
+                        f"95% CI lower {y}": raw.get("ci_lower"), f"95% CI upper {y}": raw.get("ci_upper")}
+                got = {k: ("" if r.get(k) in ("[x]", "[z]") else r.get(k)) for k in want}
+                checked += compare(f"table 5 {ind}/{band} {who} {y}", got, want, False, problems, rawc)
+    return checked
+
+
 def main():
     data, release = sys.argv[1], sys.argv[2]
     year = int(os.path.basename(os.path.normpath(release)))
@@ -638,6 +692,7 @@ def main():
     n2 = check_public(release, year, figures, cfg, reg, bands, problems)
     n2 += check_local(release, year, figures, cfg, reg, problems)
     n2 += check_spread(release, figures, cfg, problems)
+    n2 += check_year_on_year(data, release, year, cfg, reg, problems)
     print(f"{len(accepted)} returns; {n1} results.csv rows and {n2} published values checked; "
           f"{len(problems)} disagreements")
     for p in problems[:60]:
