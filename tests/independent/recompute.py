@@ -36,7 +36,9 @@ Checked:
    (type 7) of the published relative likelihoods, none for fewer than
    min_count councils.
 4. Table 5: England's figures of the year before and this year, for all
-   participants and like for like (councils with a return used in both).
+   participants and like for like (councils with a return used in both);
+   table 4: returns used, received and rejected, services covered, staff
+   covered, the share of unknown ethnicity, the staff survey's response.
 
 Prints what was checked and every disagreement; exits 1 on any.
 """
@@ -678,6 +680,50 @@ def check_year_on_year(data, release, year, cfg, reg, problems):
     return checked
 
 
+def check_coverage(data, release, year, accepted, files, cfg, reg, problems):
+    """Table 4: who took part and how much of the workforce is covered."""
+    name = os.path.join(release, "public", "national", "tables", f"table-4-coverage-{year}.csv")
+    bands = cfg["bands"].get(year, DEFAULT_BANDS)
+    units = []
+    for path in accepted:
+        code, services = read_return(os.path.join(data, path), bands)
+        units += [(code, sv, get) for sv, get in services.items()]
+    total = lambda t: sum(t)  # noqa: E731
+    head = lambda get: get.get(("headcount", ""))  # noqa: E731
+    staff = {sv: sum(total(head(g)) for _, s2, g in units if head(g) and (sv == "all" or s2 == sv))
+             for sv in ("all", "adults", "children")}
+    unknown = sum(head(g)[2] for _, _, g in units if head(g))
+    survey = [(g[("survey_respondents", "")], head(g)) for _, _, g in units
+              if g.get(("survey_respondents", "")) is not None and head(g)]
+    respondents = sum(total(r) for r, _ in survey)
+    surveyed_staff = sum(total(h) for _, h in survey)
+    rejected = sum(1 for x in files if x["status"] == "rejected")
+    want = {
+        "Councils whose returns were used": str(len(accepted)),
+        # Every file found in the year folder, skipped ones included.
+        "Return files received": str(len(files)),
+        "Returns rejected": str(rejected),
+        "Councils with social care responsibilities in England": str(len(reg)),
+        "Returns covering adults' services": str(sum(1 for u in units if u[1] == "adults")),
+        "Returns covering children's services": str(sum(1 for u in units if u[1] == "children")),
+        "Staff covered, all services [note 9]": str(staff["all"]),
+        "Staff covered, adults' services [note 9]": str(staff["adults"]),
+        "Staff covered, children's services [note 9]": str(staff["children"]),
+        "Share of staff with ethnicity not known": f"{unknown / staff['all']:.3f}",
+        "Council services with staff-survey figures": str(len(survey)),
+        "Staff-survey respondents": str(respondents),
+        "Staff-survey response [note 9]": f"{respondents / surveyed_staff:.3f}" if surveyed_staff else "",
+    }
+    checked = 0
+    with open(name, encoding="utf-8-sig", newline="") as f:
+        got = {r["Measure"]: r["Value"].replace(",", "") for r in csv.DictReader(f)}
+    for k, w in want.items():
+        checked += 1
+        if got.get(k) != w:
+            problems.append(f"table 4 {k!r}: {got.get(k)!r}, expected {w!r}")
+    return checked
+
+
 def main():
     data, release = sys.argv[1], sys.argv[2]
     year = int(os.path.basename(os.path.normpath(release)))
@@ -693,6 +739,7 @@ def main():
     n2 += check_local(release, year, figures, cfg, reg, problems)
     n2 += check_spread(release, figures, cfg, problems)
     n2 += check_year_on_year(data, release, year, cfg, reg, problems)
+    n2 += check_coverage(data, release, year, accepted, files, cfg, reg, problems)
     print(f"{len(accepted)} returns; {n1} results.csv rows and {n2} published values checked; "
           f"{len(problems)} disagreements")
     for p in problems[:60]:
