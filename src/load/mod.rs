@@ -131,8 +131,9 @@ pub fn load_config(data: &Path) -> anyhow::Result<Config> {
         anyhow::anyhow!("{}{at}: {}", path.display(), r.rule)
     };
     let bytes = guard::read_file(&path, MAX_YAML).map_err(refused)?;
-    guard::yaml(&bytes).map_err(refused)?;
     let text = text::decode(&bytes).map_err(|e| not_text(&path, e))?;
+    // The guard reads the text, as the parser will.
+    guard::yaml(text.as_bytes()).map_err(refused)?;
     Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 

@@ -7,7 +7,7 @@
 use super::actions::{ActionPlan, from_mapping};
 use super::diag::Diagnostic;
 use super::workbook::{CODE_ROW, RETURN_SHEET, YEAR_ROW, excel_date};
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, Reader};
 use serde_norway::{Mapping, Value};
 
 pub const PLAN_SHEET: &str = "Action plan";
@@ -50,19 +50,13 @@ fn cell(row: u32, col: u16) -> String {
     super::workbook::cell_name(row, col).replacen(RETURN_SHEET, PLAN_SHEET, 1)
 }
 
-/// Whether a workbook has an Action plan sheet (without reading it all).
-pub fn has_plan_sheet(bytes: &[u8]) -> bool {
-    calamine::open_workbook_from_rs::<Xlsx<_>, _>(std::io::Cursor::new(bytes))
-        .is_ok_and(|wb| wb.sheet_names().iter().any(|n| n == PLAN_SHEET))
-}
-
 /// The council code a plan workbook names (the sheet's B3, else the Return
 /// sheet's), so that a refused plan can still be tied to its council.
 pub fn named_authority(bytes: &[u8]) -> Option<String> {
-    if bytes.len() > MAX_BYTES || super::guard::xlsx(bytes).is_err() {
+    if bytes.len() > MAX_BYTES {
         return None;
     }
-    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).ok()?;
+    let mut wb = super::workbook::open("", bytes).ok()?;
     let own = wb
         .worksheet_range(PLAN_SHEET)
         .ok()

@@ -39,7 +39,6 @@ fn ethnicity_file(path: &Path) -> Result<Vec<(String, Group)>, Vec<Diagnostic>> 
     let shown = path.display().to_string();
     let bad = |place: &str, rule: String| vec![Diagnostic::error(&shown, place, rule)];
     let bytes = guard::read_file(path, load::MAX_YAML).map_err(|r| bad(&r.place, r.rule))?;
-    guard::yaml(&bytes).map_err(|r| bad(&r.place, r.rule))?;
     let text = load::text::decode(&bytes).map_err(|e| {
         vec![
             Diagnostic::error(&shown, e.place.clone(), e.rule())
@@ -47,6 +46,9 @@ fn ethnicity_file(path: &Path) -> Result<Vec<(String, Group)>, Vec<Diagnostic>> 
                 .hint(e.hint),
         ]
     })?;
+    // The guard reads the text, as the parser will (a UTF-16 file's bytes
+    // would hide an alias from it).
+    guard::yaml(text.as_bytes()).map_err(|r| bad(&r.place, r.rule))?;
     let map: serde_norway::Mapping = serde_norway::from_str(&text).map_err(|e| {
         bad(
             "",
