@@ -27,6 +27,7 @@ pub mod register;
 pub mod render;
 pub mod revise;
 pub mod run;
+pub mod serve;
 pub mod stats;
 pub mod template;
 pub mod view;

@@ -211,6 +211,40 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// The collection service: councils sign in, upload their return, see
+    /// its problems and their own figures, and sign it off; the national
+    /// team follows every council and exports the signed-off returns.
+    Serve {
+        /// The data folder (report.yaml, authorities.csv, earlier years'
+        /// returns); the service's database is kept in it.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Collection year (default: the year after the newest year folder
+        /// of returns/).
+        #[arg(long)]
+        year: Option<i32>,
+        /// A published release's benchmarks.csv: England's figures beside a
+        /// council's own.
+        #[arg(long, value_name = "FILE")]
+        published: Option<PathBuf>,
+        /// The address people reach the service at, for links in email
+        /// (https behind a TLS proxy makes cookies Secure).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Mail relay (host:port) for sign-in links.
+        #[arg(long, value_name = "HOST:PORT", requires = "mail_from")]
+        smtp: Option<String>,
+        /// The From address of the sign-in emails.
+        #[arg(long, value_name = "ADDRESS")]
+        mail_from: Option<String>,
+        /// Invite this email address as a national team administrator (if
+        /// it is not already) and print a sign-in link for it.
+        #[arg(long, value_name = "EMAIL")]
+        admin: Option<String>,
+    },
     /// Write the synthetic demo returns (deterministic for a given seed).
     DemoData {
         /// Folder to write `returns/<year>/` into.
@@ -315,6 +349,30 @@ fn main() -> ExitCode {
             data,
             output,
         } => template(year, from, data, output),
+        Command::Serve {
+            data,
+            listen,
+            year,
+            published,
+            base_url,
+            smtp,
+            mail_from,
+            admin,
+        } => {
+            let base_url = base_url.or_else(|| Some(format!("http://{listen}")));
+            let opts = scwres::serve::Options {
+                data,
+                year,
+                published,
+                smtp: smtp.map(|relay| scwres::serve::mail::Smtp {
+                    relay,
+                    from: mail_from.unwrap_or_default(),
+                }),
+                base_url,
+                admin,
+            };
+            scwres::serve::run(&opts, &listen, &|m| eprintln!("{m}")).map(|()| ExitCode::SUCCESS)
+        }
         Command::DemoData {
             data,
             seed,

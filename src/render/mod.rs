@@ -7,6 +7,7 @@
 mod escape;
 mod fit;
 pub mod html;
+pub mod service;
 pub mod tables;
 mod world;
 

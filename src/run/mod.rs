@@ -3,6 +3,7 @@
 //! and decides nothing they decide: what is shown is `disclose`'s, the
 //! words are the templates', the files are `publish`'s.
 
+pub mod collect;
 mod commands;
 mod extract;
 mod local;

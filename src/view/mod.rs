@@ -11,6 +11,7 @@
 pub mod index;
 pub mod local;
 pub mod national;
+pub mod own;
 pub mod tables;
 
 use crate::config::{Audience, Config};

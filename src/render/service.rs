@@ -1,0 +1,149 @@
+//! The collection service's pages: the HTML templates of
+//! `report-templates/service/`, every value HTML-escaped by minijinja
+//! (autoescape for `.html`), undefined values an error. Pure: a page's
+//! data in, its HTML out.
+
+use minijinja::{AutoEscape, Environment, Value};
+use std::sync::LazyLock;
+
+/// The service's pages and the one stylesheet they share.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "_layout.html",
+        include_str!("../../report-templates/service/_layout.html"),
+    ),
+    (
+        "_macros.html",
+        include_str!("../../report-templates/service/_macros.html"),
+    ),
+    (
+        "start.html",
+        include_str!("../../report-templates/service/start.html"),
+    ),
+    (
+        "sign_in.html",
+        include_str!("../../report-templates/service/sign_in.html"),
+    ),
+    (
+        "message.html",
+        include_str!("../../report-templates/service/message.html"),
+    ),
+    (
+        "confirm_sign_in.html",
+        include_str!("../../report-templates/service/confirm_sign_in.html"),
+    ),
+    (
+        "tasks.html",
+        include_str!("../../report-templates/service/tasks.html"),
+    ),
+    (
+        "upload.html",
+        include_str!("../../report-templates/service/upload.html"),
+    ),
+    (
+        "version.html",
+        include_str!("../../report-templates/service/version.html"),
+    ),
+    (
+        "sign_off.html",
+        include_str!("../../report-templates/service/sign_off.html"),
+    ),
+    (
+        "admin.html",
+        include_str!("../../report-templates/service/admin.html"),
+    ),
+    (
+        "council.html",
+        include_str!("../../report-templates/service/council.html"),
+    ),
+    (
+        "invite.html",
+        include_str!("../../report-templates/service/invite.html"),
+    ),
+    (
+        "audit.html",
+        include_str!("../../report-templates/service/audit.html"),
+    ),
+];
+
+/// The stylesheet every page links to.
+pub const CSS: &str = include_str!("../../report-templates/service/service.css");
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.add_filter("when", |t: i64| when(t));
+    env.add_filter("rl", |v: Value| match f64::try_from(v) {
+        Ok(x) => format!("{x:.2}"),
+        Err(_) => String::new(),
+    });
+    env.add_filter("count", |v: Value| match u64::try_from(v) {
+        Ok(n) => crate::format::thousands(n as i64),
+        Err(_) => String::new(),
+    });
+    for (name, src) in TEMPLATES {
+        env.add_template(name, src)
+            .expect("service templates parse");
+    }
+    env
+});
+
+/// Renders a page.
+pub fn page(template: &str, ctx: &impl serde::Serialize) -> Result<String, String> {
+    let t = ENV.get_template(template).map_err(|e| e.to_string())?;
+    t.render(minijinja::value::Serde(ctx))
+        .map_err(|e| format!("template {template}: {}", super::error_chain(&e)))
+}
+
+/// Seconds since 1970 as `6 December 2026, 14:05 UTC`.
+pub fn when(t: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Days to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{d} {} {y}, {:02}:{:02} UTC",
+        MONTHS[(m - 1) as usize],
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(super::when(0), "1 January 1970, 00:00 UTC");
+        assert_eq!(super::when(1_796_524_200), "6 December 2026, 02:30 UTC");
+        assert_eq!(super::when(951_782_400), "29 February 2000, 00:00 UTC");
+    }
+}

@@ -1,0 +1,357 @@
+//! The national team's pages: every council's status, its people and
+//! versions, invitations and links, reopening, the audit log and the
+//! export of the signed-off returns.
+
+use super::App;
+use super::db;
+use super::http::{Request, Response};
+use super::ids::{CouncilCode, PersonId, Role, Version};
+use super::routes::{Session, csrf_ok, failure, forbidden_csrf, not_found, page};
+use hyper::Method;
+use serde_json::json;
+
+type Result<T> = std::result::Result<T, db::DbError>;
+
+pub fn route(app: &App, req: &Request, s: &Session, rest: &[&str]) -> Response {
+    let post = req.method == Method::POST;
+    let form = if post { req.form() } else { Vec::new() };
+    if post && !csrf_ok(req, s, &form) {
+        return forbidden_csrf(app, Some(s));
+    }
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let r = match (&req.method, rest) {
+        (&Method::GET, [] | [""]) => councils(app, s),
+        (&Method::GET, ["councils", code]) => match app.council(code) {
+            Some(c) => council(app, s, &c, None),
+            None => Ok(not_found(app, Some(s))),
+        },
+        (&Method::GET, ["councils", code, "versions", v, "file"]) => {
+            match (app.council(code), v.parse::<i64>()) {
+                (Some(c), Ok(v)) => version_file(app, s, &c, Version(v)),
+                _ => Ok(not_found(app, Some(s))),
+            }
+        }
+        (&Method::POST, ["councils", code, "reopen"]) => match app.council(code) {
+            Some(c) => reopen(app, s, &c, &field("reason")),
+            None => Ok(not_found(app, Some(s))),
+        },
+        (&Method::GET, ["people", "new"]) => Ok(invite_form(
+            app,
+            s,
+            200,
+            None,
+            &[("email", ""), ("role", ""), ("council", "")],
+        )),
+        (&Method::POST, ["people"]) => {
+            invite(app, s, &field("email"), &field("role"), &field("council"))
+        }
+        (&Method::POST, ["people", id, action @ ("link" | "revoke")]) => match id.parse::<i64>() {
+            Ok(id) => person_action(app, s, PersonId(id), action),
+            Err(_) => Ok(not_found(app, Some(s))),
+        },
+        (&Method::GET, ["audit"]) => audit(app, s),
+        (&Method::GET, ["export.zip"]) => export(app, s),
+        _ => Ok(not_found(app, Some(s))),
+    };
+    r.unwrap_or_else(|e| failure(app, &e))
+}
+
+/// A council's status, in the order of the collection.
+fn status(st: Option<&db::CouncilState>) -> (&'static str, &'static str) {
+    match st {
+        None => ("not_invited", "Not invited"),
+        Some(s) if s.signed_off => ("signed_off", "Signed off"),
+        Some(s) => match s.newest {
+            Some((_, true, _, _)) => ("clean", "Clean, not signed off"),
+            Some((_, false, _, _)) => ("errors", "Uploaded with errors"),
+            None if s.signed_in > 0 => ("signed_in", "Signed in"),
+            None if s.people > 0 => ("invited", "Invited"),
+            None => ("not_invited", "Not invited"),
+        },
+    }
+}
+
+fn councils(app: &App, s: &Session) -> Result<Response> {
+    let states = db::council_states(&*app.db.conn()?, app.year)?;
+    let mut rows = Vec::new();
+    let mut tally: std::collections::BTreeMap<&str, usize> = [
+        "signed_off",
+        "clean",
+        "errors",
+        "signed_in",
+        "invited",
+        "not_invited",
+    ]
+    .into_iter()
+    .map(|k| (k, 0))
+    .collect();
+    for a in app.register.iter() {
+        let st = states.get(&a.code);
+        let (id, label) = status(st);
+        *tally.entry(id).or_default() += 1;
+        rows.push(json!({
+            "code": a.code, "name": a.name, "region": a.region_name,
+            "status": id, "status_label": label,
+            "last_activity": st.and_then(|s| s.last_activity),
+            "errors": st.and_then(|s| s.newest).map(|n| n.2),
+            "warnings": st.and_then(|s| s.newest).map(|n| n.3),
+            "version": st.and_then(|s| s.newest).map(|n| n.0),
+        }));
+    }
+    Ok(page(
+        app,
+        Some(s),
+        200,
+        "admin.html",
+        "Councils' returns",
+        json!({"rows": rows, "tally": tally, "councils": app.register.len()}),
+    ))
+}
+
+fn council(app: &App, s: &Session, code: &CouncilCode, error: Option<&str>) -> Result<Response> {
+    let c = app.db.conn()?;
+    let name = app
+        .register
+        .get(&code.0)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    Ok(page(
+        app,
+        Some(s),
+        if error.is_some() { 400 } else { 200 },
+        "council.html",
+        &name,
+        json!({
+            "code": code,
+            "name": name,
+            "people": db::people(&c, Some(code))?,
+            "uploads": db::uploads(&c, code, app.year)?,
+            "sign_offs": db::sign_offs(&c, code, app.year)?,
+            "signed_off": db::current_sign_off(&c, code, app.year)?,
+            "error": error,
+        }),
+    ))
+}
+
+fn version_file(app: &App, s: &Session, code: &CouncilCode, v: Version) -> Result<Response> {
+    let c = app.db.conn()?;
+    match db::upload(&c, code, app.year, v)? {
+        Some(u) => Ok(Response::file(
+            "application/octet-stream",
+            &format!("{}-v{}.{}", code.0, v.0, u.kind),
+            db::upload_bytes(&c, u.id)?,
+        )),
+        None => Ok(not_found(app, Some(s))),
+    }
+}
+
+fn reopen(app: &App, s: &Session, code: &CouncilCode, reason: &str) -> Result<Response> {
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return council(
+            app,
+            s,
+            code,
+            Some("Enter why the return is reopened, up to 500 characters"),
+        );
+    }
+    match db::reopen(&mut *app.db.conn()?, code, app.year, s.person.id, reason) {
+        Ok(()) => Ok(Response::redirect(&format!("/admin/councils/{}", code.0))),
+        Err(db::DbError::Refused(why)) => council(app, s, code, Some(why)),
+        Err(e) => Err(e),
+    }
+}
+
+fn invite_form(
+    app: &App,
+    s: &Session,
+    status: u16,
+    error: Option<(&str, &str)>,
+    values: &[(&str, &str)],
+) -> Response {
+    let councils: Vec<_> = app
+        .register
+        .iter()
+        .map(|a| json!({"code": a.code, "name": a.name}))
+        .collect();
+    let values: serde_json::Map<String, serde_json::Value> = values
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    page(
+        app,
+        Some(s),
+        status,
+        "invite.html",
+        "Invite a person",
+        json!({
+            "councils": councils,
+            "error": error.map(|(f, t)| json!({"field": f, "text": t})),
+            "values": values,
+        }),
+    )
+}
+
+fn invite(app: &App, s: &Session, email: &str, role: &str, council: &str) -> Result<Response> {
+    let values = [("email", email), ("role", role), ("council", council)];
+    let well_formed = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+        && !email.contains(|c: char| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    if !well_formed {
+        return Ok(invite_form(
+            app,
+            s,
+            400,
+            Some((
+                "email",
+                "Enter an email address in the correct format, like name@example.org",
+            )),
+            &values,
+        ));
+    }
+    let Some(role) = Role::from_id(role) else {
+        return Ok(invite_form(
+            app,
+            s,
+            400,
+            Some(("role", "Select what the person will do")),
+            &values,
+        ));
+    };
+    let code = match (role, app.council(council)) {
+        (Role::Admin, _) => None,
+        (_, Some(c)) => Some(c),
+        (_, None) => {
+            return Ok(invite_form(
+                app,
+                s,
+                400,
+                Some(("council", "Select the person's council")),
+                &values,
+            ));
+        }
+    };
+    let id = match db::invite(
+        &mut *app.db.conn()?,
+        Some(s.person.id),
+        email,
+        role,
+        code.as_ref(),
+    ) {
+        Ok(id) => id,
+        Err(db::DbError::Refused(why)) => {
+            return Ok(invite_form(app, s, 400, Some(("email", why)), &values));
+        }
+        Err(e) => return Err(e),
+    };
+    link_page(app, s, id, email)
+}
+
+/// A new sign-in link, shown to the team (and mailed when mail is set up).
+fn link_page(app: &App, s: &Session, id: PersonId, email: &str) -> Result<Response> {
+    let link = app.new_link(id)?;
+    let mailed = app.mail_link(email, &link);
+    Ok(page(
+        app,
+        Some(s),
+        200,
+        "message.html",
+        "Sign-in link made",
+        json!({
+            "panel": format!("A sign-in link for {email}"),
+            "lines": [
+                match &mailed {
+                    None => "Mail is not set up, so send this link to the person yourself. It works once, within 24 hours.".to_string(),
+                    Some(Ok(())) => "It has been emailed to them. You can also send it yourself. It works once, within 24 hours.".to_string(),
+                    Some(Err(e)) => format!("Emailing it failed ({e}); send it to them yourself. It works once, within 24 hours."),
+                }
+            ],
+            "code": link,
+            "link": {"href": "/admin", "text": "Back to councils"},
+        }),
+    ))
+}
+
+fn person_action(app: &App, s: &Session, id: PersonId, action: &str) -> Result<Response> {
+    let Some(p) = db::person(&*app.db.conn()?, id)? else {
+        return Ok(not_found(app, Some(s)));
+    };
+    match action {
+        "link" if p.revoked_at.is_none() => link_page(app, s, id, &p.email),
+        "revoke" if p.id != s.person.id => {
+            let p = db::revoke(&mut *app.db.conn()?, s.person.id, id)?;
+            Ok(Response::redirect(&match p.council {
+                Some(c) => format!("/admin/councils/{}", c.0),
+                None => "/admin".to_string(),
+            }))
+        }
+        _ => Ok(page(
+            app,
+            Some(s),
+            409,
+            "message.html",
+            "That cannot be done",
+            json!({"lines": ["A revoked person needs inviting again; you cannot revoke yourself."], "link": {"href": "/admin", "text": "Back to councils"}}),
+        )),
+    }
+}
+
+fn audit(app: &App, s: &Session) -> Result<Response> {
+    let lines = db::audit_log(&*app.db.conn()?, 1000)?;
+    Ok(page(
+        app,
+        Some(s),
+        200,
+        "audit.html",
+        "Audit log",
+        json!({"lines": lines}),
+    ))
+}
+
+/// The signed-off returns as the `returns/<year>/` folder the national run
+/// reads, zipped: each file the bytes its council uploaded.
+fn export(app: &App, s: &Session) -> Result<Response> {
+    let mut c = app.db.conn()?;
+    let files = db::signed_off_returns(&c, app.year)?;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(zip::DateTime::default());
+    let year = app.year;
+    let mut written = || -> zip::result::ZipResult<Vec<u8>> {
+        for (code, kind, bytes) in &files {
+            zip.start_file(format!("returns/{year}/{}.{kind}", code.0), opts)?;
+            std::io::Write::write_all(&mut zip, bytes)?;
+        }
+        Ok(std::mem::replace(
+            &mut zip,
+            zip::ZipWriter::new(std::io::Cursor::new(Vec::new())),
+        )
+        .finish()?
+        .into_inner())
+    };
+    let bytes = match written() {
+        Ok(b) => b,
+        Err(e) => return Ok(failure(app, &e)),
+    };
+    let tx = c.transaction()?;
+    db::audit(
+        &tx,
+        Some(s.person.id),
+        None,
+        "export",
+        &format!("{} signed-off returns of {year} exported", files.len()),
+    )?;
+    tx.commit()?;
+    Ok(Response::file(
+        "application/zip",
+        &format!("sc-wres-returns-{year}.zip"),
+        bytes,
+    ))
+}

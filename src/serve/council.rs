@@ -1,0 +1,401 @@
+//! A council's pages. The council is always the signed-in person's own:
+//! no address names a council, and a version number is looked up only
+//! among the council's own uploads, so another council's data cannot be
+//! reached, nor its existence told from an answer.
+
+use super::db::{self, NewUpload, Upload};
+use super::http::{Request, Response};
+use super::ids::{CouncilCode, Role, Version};
+use super::routes::{Session, csrf_ok, failure, forbidden_csrf, not_found, page};
+use super::{App, multipart};
+use crate::load::diag::Diagnostic;
+use crate::run::collect::{self, Rules};
+use hyper::Method;
+use serde_json::{Value, json};
+
+pub fn route(app: &App, req: &Request, s: &Session, rest: &[&str]) -> Response {
+    let Some(code) = s.person.council.clone() else {
+        return not_found(app, Some(s));
+    };
+    let r = match (&req.method, rest) {
+        (&Method::GET, [] | [""]) => tasks(app, s, &code),
+        (&Method::GET, ["workbook.xlsx"]) => workbook(app, &code),
+        (&Method::GET, ["upload"]) => Ok(upload_form(app, s, 200, None)),
+        (&Method::POST, ["upload"]) => upload(app, req, s, &code),
+        (&Method::GET, ["versions", v]) => {
+            with_version(app, s, &code, v, |u| version(app, s, &code, u))
+        }
+        (&Method::GET, ["versions", v, "problems.csv"]) => {
+            with_version(app, s, &code, v, |u| problems_csv(&code, u))
+        }
+        (&Method::GET, ["versions", v, "file"]) => with_version(app, s, &code, v, |u| {
+            let bytes = db::upload_bytes(&*app.db.conn()?, u.id)?;
+            Ok(Response::file(
+                "application/octet-stream",
+                &format!("{}-v{}.{}", code.0, u.version.0, u.kind),
+                bytes,
+            ))
+        }),
+        (&Method::GET, ["sign-off"]) => sign_off_form(app, s, &code, 200, None),
+        (&Method::POST, ["sign-off"]) => sign_off(app, req, s, &code),
+        _ => Ok(not_found(app, Some(s))),
+    };
+    r.unwrap_or_else(|e| failure(app, &e))
+}
+
+type Result<T> = std::result::Result<T, db::DbError>;
+
+fn rules(app: &App) -> Rules<'_> {
+    Rules {
+        register: &app.register,
+        config: &app.config,
+        year: app.year,
+    }
+}
+
+fn council_name(app: &App, code: &CouncilCode) -> String {
+    app.register
+        .get(&code.0)
+        .map(|a| a.name.clone())
+        .unwrap_or_default()
+}
+
+fn with_version(
+    app: &App,
+    s: &Session,
+    code: &CouncilCode,
+    v: &str,
+    f: impl FnOnce(Upload) -> Result<Response>,
+) -> Result<Response> {
+    let Some(v) = v
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v > 0 && v.to_string().len() < 10)
+    else {
+        return Ok(not_found(app, Some(s)));
+    };
+    match db::upload(&*app.db.conn()?, code, app.year, Version(v))? {
+        Some(u) => f(u),
+        None => Ok(not_found(app, Some(s))),
+    }
+}
+
+fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Response> {
+    let c = app.db.conn()?;
+    let uploads = db::uploads(&c, code, app.year)?;
+    let signed = db::current_sign_off(&c, code, app.year)?;
+    let people = db::people(&c, Some(code))?;
+    let newest = uploads.first();
+    let upload_status = match newest {
+        None => "not started",
+        Some(u) if u.clean => "clean",
+        Some(_) => "has errors",
+    };
+    Ok(page(
+        app,
+        Some(s),
+        200,
+        "tasks.html",
+        "Your SC-WRES return",
+        json!({
+            "council": council_name(app, code),
+            "code": code,
+            "prefilled": app.previous.get(&code.0).map(|r| r.year),
+            "uploads": uploads,
+            "newest": newest,
+            "upload_status": upload_status,
+            "signed_off": signed,
+            "can_sign": s.person.role == Role::Signer,
+            "signers": people.iter().filter(|p| p.role == Role::Signer && p.revoked_at.is_none()).map(|p| p.email.clone()).collect::<Vec<_>>(),
+        }),
+    ))
+}
+
+fn workbook(app: &App, code: &CouncilCode) -> Result<Response> {
+    match collect::workbook(&rules(app), app.previous.get(&code.0)) {
+        Ok(bytes) => Ok(Response::file(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("sc-wres-return-{}-{}.xlsx", app.year, code.0),
+            bytes,
+        )),
+        Err(e) => Ok(failure(app, &e)),
+    }
+}
+
+fn upload_form(app: &App, s: &Session, status: u16, error: Option<&str>) -> Response {
+    page(
+        app,
+        Some(s),
+        status,
+        "upload.html",
+        "Upload your return",
+        json!({
+            "error": error,
+            "max_mb": crate::load::MAX_XLSX >> 20,
+        }),
+    )
+}
+
+fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
+    let parts = req
+        .header("content-type")
+        .and_then(multipart::boundary)
+        .and_then(|b| multipart::parse(&req.body, &b, 8));
+    let Some(parts) = parts else {
+        return Ok(upload_form(
+            app,
+            s,
+            400,
+            Some("The upload could not be read. Choose the file again and select Upload."),
+        ));
+    };
+    let csrf: Vec<(String, String)> = parts
+        .iter()
+        .filter(|p| p.name == "csrf")
+        .map(|p| {
+            (
+                "csrf".to_string(),
+                String::from_utf8_lossy(p.data).into_owned(),
+            )
+        })
+        .collect();
+    if !csrf_ok(req, s, &csrf) {
+        return Ok(forbidden_csrf(app, Some(s)));
+    }
+    let Some(file) = parts
+        .iter()
+        .find(|p| p.name == "file" && p.file_name.as_deref().is_some_and(|n| !n.is_empty()))
+    else {
+        return Ok(upload_form(app, s, 400, Some("Select your return file")));
+    };
+    if file.data.is_empty() {
+        return Ok(upload_form(app, s, 400, Some("The selected file is empty")));
+    }
+    let name = multipart::base_name(file.file_name.as_deref().unwrap_or(""));
+    let checked = collect::check_upload(&name, file.data, &rules(app));
+    let diags = &checked.outcome.diagnostics;
+    let errors = diags.iter().filter(|d| d.is_error()).count() as i64;
+    let clean = checked.ret.is_some();
+    // A return for another council is refused, not stored as this one's.
+    let mut diags = diags.clone();
+    if let Some(r) = &checked.ret
+        && r.authority_code != code.0
+    {
+        diags.push(
+            Diagnostic::error(
+                &name,
+                "authority_code",
+                "this return is for another council",
+            )
+            .value(r.authority_code.clone())
+            .hint(format!(
+                "upload {}'s own return ({})",
+                council_name(app, code),
+                code.0
+            )),
+        );
+    }
+    let errors = errors.max(diags.iter().filter(|d| d.is_error()).count() as i64);
+    let warnings = diags.len() as i64 - errors;
+    let problems = serde_json::to_string(&diags).unwrap_or_else(|_| "[]".into());
+    let sha = crate::digest::sha256_hex(file.data);
+    let stored = db::add_upload(
+        &mut *app.db.conn()?,
+        &NewUpload {
+            council: code,
+            year: app.year,
+            person: s.person.id,
+            file_name: &name,
+            kind: checked.kind.unwrap_or("unknown"),
+            sha256: &sha,
+            bytes: file.data,
+            clean: clean && errors == 0,
+            errors,
+            warnings,
+            problems: &problems,
+        },
+    );
+    match stored {
+        Ok(v) => Ok(Response::redirect(&format!("/council/versions/{}", v.0))),
+        Err(db::DbError::Refused(why)) => Ok(page(
+            app,
+            Some(s),
+            409,
+            "message.html",
+            "Your return is signed off",
+            json!({"lines": [why], "link": {"href": "/council", "text": "Back to your return"}}),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// The return an upload holds, checked again from its stored bytes.
+fn reread(app: &App, u: &Upload) -> Result<Option<crate::model::Return>> {
+    if !u.clean {
+        return Ok(None);
+    }
+    let bytes = db::upload_bytes(&*app.db.conn()?, u.id)?;
+    Ok(collect::check_upload(&u.file_name, &bytes, &rules(app)).ret)
+}
+
+fn version(app: &App, s: &Session, code: &CouncilCode, u: Upload) -> Result<Response> {
+    let diags: Vec<Diagnostic> = serde_json::from_str(&u.problems).unwrap_or_default();
+    let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+        diags.iter().partition(|d| d.is_error());
+    let c = app.db.conn()?;
+    let all = db::uploads(&c, code, app.year)?;
+    let newest = all.first().is_some_and(|n| n.version == u.version);
+    let signed = db::current_sign_off(&c, code, app.year)?;
+    drop(c);
+    let ret = reread(app, &u)?;
+    let figures = match &ret {
+        Some(r) => collect::own_figures(r, &rules(app), app.england.as_ref())
+            .map_err(|e| {
+                eprintln!(
+                    "scwres serve: figures of {} v{}: {e:#}",
+                    code.0, u.version.0
+                )
+            })
+            .ok(),
+        None => None,
+    };
+    // What changed since the newest earlier version that could be read.
+    let mut changes = Value::Null;
+    if let Some(r) = &ret
+        && let Some(prev) = all.iter().find(|p| p.version < u.version && p.clean)
+        && let Some(pr) = reread(app, prev)?
+    {
+        changes = json!({"since": prev.version, "cells": collect::changes(&pr, r)});
+    }
+    let title = if u.clean {
+        format!("Version {}: no errors", u.version.0)
+    } else {
+        format!("Version {}: {} errors to fix", u.version.0, errors.len())
+    };
+    Ok(page(
+        app,
+        Some(s),
+        200,
+        "version.html",
+        &title,
+        json!({
+            "council": council_name(app, code),
+            "upload": u,
+            "errors": errors,
+            "warnings": warnings,
+            "figures": figures,
+            "changes": changes,
+            "newest": newest,
+            "signed_off": signed,
+            "can_sign": s.person.role == Role::Signer && newest && u.clean && signed.is_none(),
+        }),
+    ))
+}
+
+fn problems_csv(code: &CouncilCode, u: Upload) -> Result<Response> {
+    let diags: Vec<Diagnostic> = serde_json::from_str(&u.problems).unwrap_or_default();
+    Ok(Response::file(
+        "text/csv; charset=utf-8",
+        &format!("{}-v{}-problems.csv", code.0, u.version.0),
+        collect::problems_csv(&diags),
+    ))
+}
+
+fn sign_off_form(
+    app: &App,
+    s: &Session,
+    code: &CouncilCode,
+    status: u16,
+    error: Option<(&str, &str)>,
+) -> Result<Response> {
+    let c = app.db.conn()?;
+    let newest = db::uploads(&c, code, app.year)?.into_iter().next();
+    let signed = db::current_sign_off(&c, code, app.year)?;
+    Ok(page(
+        app,
+        Some(s),
+        status,
+        "sign_off.html",
+        "Sign off your return",
+        json!({
+            "council": council_name(app, code),
+            "newest": newest,
+            "signed_off": signed,
+            "can_sign": s.person.role == Role::Signer,
+            "error": error.map(|(field, text)| json!({"field": field, "text": text})),
+        }),
+    ))
+}
+
+fn sign_off(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
+    let form = req.form();
+    if !csrf_ok(req, s, &form) {
+        return Ok(forbidden_csrf(app, Some(s)));
+    }
+    if s.person.role != Role::Signer {
+        return Ok(page(
+            app,
+            Some(s),
+            403,
+            "message.html",
+            "Only a senior officer can sign off",
+            json!({"lines": ["Ask your council's senior officer to sign off the return."], "link": {"href": "/council", "text": "Back to your return"}}),
+        ));
+    }
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let name = field("name");
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return sign_off_form(
+            app,
+            s,
+            code,
+            400,
+            Some(("name", "Enter your full name, up to 100 characters")),
+        );
+    }
+    if field("confirm") != "yes" {
+        return sign_off_form(
+            app,
+            s,
+            code,
+            400,
+            Some(("confirm", "Confirm that the return is complete and correct")),
+        );
+    }
+    let Ok(v) = field("version").parse::<i64>() else {
+        return sign_off_form(
+            app,
+            s,
+            code,
+            400,
+            Some(("confirm", "Upload a return before signing off")),
+        );
+    };
+    match db::sign_off(
+        &mut *app.db.conn()?,
+        code,
+        app.year,
+        Version(v),
+        s.person.id,
+        &name,
+    ) {
+        Ok(()) => Ok(page(
+            app,
+            Some(s),
+            200,
+            "message.html",
+            "Return signed off",
+            json!({
+            "panel": format!("Version {v} of {}'s {} return is submitted to the national programme team.", council_name(app, code), app.year),
+            "lines": [format!("Signed off by {name}. The national team will contact you if they need anything more; a correction after this needs them to reopen the return.")],
+            "link": {"href": "/council", "text": "Back to your return"}}),
+        )),
+        Err(db::DbError::Refused(why)) => sign_off_form(app, s, code, 409, Some(("confirm", why))),
+        Err(e) => Err(e),
+    }
+}

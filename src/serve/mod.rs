@@ -1,0 +1,289 @@
+//! `scwres serve`: the collection service. A thin layer over the pipeline:
+//! `http` (hyper, limits, security headers), `routes` (who may do what;
+//! pages from `render::service`), `db` (SQLite: people, sessions,
+//! versions, sign-offs, the audit log; with `publish` the only writer),
+//! `auth` (tokens, rate limits), `mail` (SMTP). Every check of a return
+//! and every figure is the library's (`run::collect`): no statistics here.
+
+mod admin;
+pub mod auth;
+mod council;
+pub mod db;
+pub mod http;
+pub mod ids;
+pub mod mail;
+pub mod multipart;
+mod routes;
+mod versions;
+
+use crate::config::Config;
+use crate::load::{self, benchmarks::Published};
+use crate::model::Return;
+use crate::register::Register;
+use anyhow::Context as _;
+use ids::{CouncilCode, Role};
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What `scwres serve` is asked to do.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The data folder: report.yaml, authorities.csv, `returns/<year>/` of
+    /// earlier years; the database is kept here.
+    pub data: PathBuf,
+    /// The collection year (default: the year after the newest year folder).
+    pub year: Option<i32>,
+    /// A published release's `benchmarks.csv` (with `publication.json`
+    /// beside it): England's figures shown beside a council's own.
+    pub published: Option<PathBuf>,
+    /// Mail relay for sign-in links, if any.
+    pub smtp: Option<mail::Smtp>,
+    /// The address people reach the service at (for links in mail), e.g.
+    /// `https://sc-wres.example.org`. Cookies are `Secure` when it is https.
+    pub base_url: Option<String>,
+    /// An administrator to invite on start, if not invited yet.
+    pub admin: Option<String>,
+}
+
+/// The service's state, shared by every request.
+pub struct App {
+    pub db: db::Db,
+    pub register: Register,
+    pub config: Config,
+    pub year: i32,
+    /// Each council's newest return of an earlier year, from the data
+    /// folder: what its workbook is filled from.
+    pub previous: HashMap<String, Return>,
+    pub england: Option<Published>,
+    pub smtp: Option<mail::Smtp>,
+    pub base_url: String,
+    pub secure_cookies: bool,
+    /// Failed sign-in attempts, per client address.
+    pub failed_sign_ins: auth::Limiter,
+    /// Sign-in links asked for, per email address.
+    pub link_requests: auth::Limiter,
+}
+
+impl App {
+    /// Loads the configuration, register and earlier returns, and opens
+    /// (creating and migrating) the database.
+    pub fn open(o: &Options) -> anyhow::Result<App> {
+        let config = load::load_config(&o.data)?;
+        let register = load::load_register(&o.data)?;
+        let years = if o.data.join("returns").is_dir() {
+            load::years(&o.data)?
+        } else {
+            Vec::new()
+        };
+        let year = match (o.year, years.last()) {
+            (Some(y), _) => y,
+            (None, Some(last)) => last + 1,
+            (None, None) => anyhow::bail!(
+                "{}: no returns/<year>/ folders, so the collection year is not known; give --year",
+                o.data.display()
+            ),
+        };
+        let mut previous = HashMap::new();
+        for y in years.iter().copied().filter(|y| *y < year) {
+            for r in load::load_year(&o.data, y, &register, &config)?.returns {
+                previous.insert(r.authority_code.clone(), r);
+            }
+        }
+        let england = match &o.published {
+            None => None,
+            Some(p) => {
+                let bytes = load::guard::read_file(p, load::MAX_BENCHMARKS)
+                    .map_err(|r| anyhow::anyhow!("{}: {}", p.display(), r.rule))?;
+                Some(
+                    load::benchmarks::read(&p.display().to_string(), &bytes)
+                        .map_err(anyhow::Error::msg)?,
+                )
+            }
+        };
+        let db_path = o.data.join(db::FILE);
+        let db = db::Db::open(&db_path)
+            .with_context(|| format!("{}: the service's database", db_path.display()))?;
+        let base_url = o
+            .base_url
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+            .trim_end_matches('/')
+            .to_string();
+        Ok(App {
+            db,
+            secure_cookies: base_url.starts_with("https://"),
+            base_url,
+            register,
+            config,
+            year,
+            previous,
+            england,
+            smtp: o.smtp.clone(),
+            failed_sign_ins: auth::Limiter::new(20, 600),
+            link_requests: auth::Limiter::new(3, 3600),
+        })
+    }
+
+    /// A council code from a request, if it is in the register.
+    pub fn council(&self, code: &str) -> Option<CouncilCode> {
+        self.register.get(code).map(|a| CouncilCode(a.code.clone()))
+    }
+
+    /// A new sign-in link for a person: stored as a hash, the link itself
+    /// returned to be shown and, when mail is set up, sent.
+    pub fn new_link(&self, who: ids::PersonId) -> Result<String, db::DbError> {
+        let t = auth::token();
+        db::add_link(&*self.db.conn()?, who, &auth::hash(&t), auth::LINK_TTL)?;
+        Ok(format!("{}/sign-in/{t}", self.base_url))
+    }
+
+    /// Mails a sign-in link, when mail is set up. The answer says what
+    /// happened, for the national team's page.
+    pub fn mail_link(&self, to: &str, link: &str) -> Option<Result<(), String>> {
+        let smtp = self.smtp.as_ref()?;
+        let body = format!(
+            "Use this link to sign in to the SC-WRES collection service:\n\n{link}\n\nIt works once, within 24 hours. If you did not expect this email, you can ignore it.\n"
+        );
+        Some(
+            smtp.send(
+                to,
+                "Your sign-in link for the SC-WRES collection service",
+                &body,
+            )
+            .map_err(|e| e.to_string()),
+        )
+    }
+}
+
+/// People invited on a first start, with their sign-in links: the demo's
+/// council and national team, or `--admin`.
+pub fn first_links(
+    app: &App,
+    admin: Option<&str>,
+) -> anyhow::Result<Vec<(String, String, String)>> {
+    let mut out = Vec::new();
+    let mut c = app.db.conn()?;
+    if let Some(email) = admin {
+        let p = match db::person_by_email(&c, email)? {
+            Some(p) => p.id,
+            None => db::invite(&mut c, None, email, Role::Admin, None)?,
+        };
+        out.push(("national team".into(), email.to_string(), app.new_link(p)?));
+    }
+    let empty = db::people(&c, None)?.is_empty();
+    if app.config.synthetic && empty {
+        // The demo: the national team, and a council with a return last
+        // year (so its workbook comes filled in).
+        let code = app
+            .previous
+            .keys()
+            .min()
+            .cloned()
+            .or_else(|| app.register.iter().next().map(|a| a.code.clone()))
+            .context("the register is empty")?;
+        let council = CouncilCode(code.clone());
+        let team = db::invite(&mut c, None, "team@example.org", Role::Admin, None)?;
+        let analyst = db::invite(
+            &mut c,
+            None,
+            "analyst@council.example.org",
+            Role::Submitter,
+            Some(&council),
+        )?;
+        let officer = db::invite(
+            &mut c,
+            None,
+            "director@council.example.org",
+            Role::Signer,
+            Some(&council),
+        )?;
+        let name = app
+            .register
+            .get(&code)
+            .map(|a| a.name.clone())
+            .unwrap_or(code);
+        out.push((
+            "national team".into(),
+            "team@example.org".into(),
+            app.new_link(team)?,
+        ));
+        out.push((
+            format!("{name}, submitter"),
+            "analyst@council.example.org".into(),
+            app.new_link(analyst)?,
+        ));
+        out.push((
+            format!("{name}, senior officer"),
+            "director@council.example.org".into(),
+            app.new_link(officer)?,
+        ));
+    }
+    Ok(out)
+}
+
+/// A service listening in this process (tests, benchmarks).
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Serves `app` on `listener` from a thread of its own until dropped.
+pub fn start(app: App, listener: TcpListener) -> std::io::Result<Running> {
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let app = Arc::new(app);
+    let handler: Arc<http::Handler> = Arc::new(move |req| routes::dispatch(&app, req));
+    let thread = std::thread::Builder::new()
+        .name("scwres-serve".into())
+        .spawn(move || http::serve(listener, handler, Some(rx)))?;
+    Ok(Running {
+        addr,
+        stop: Some(tx),
+        thread: Some(thread),
+    })
+}
+
+/// `scwres serve`: serves until the process is stopped.
+pub fn run(o: &Options, listen: &str, say: &dyn Fn(&str)) -> anyhow::Result<()> {
+    let app = App::open(o)?;
+    let listener =
+        TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+    let links = first_links(&app, o.admin.as_deref())?;
+    say(&format!(
+        "scwres serve: collecting {} returns at {} (listening on {}); database {}",
+        app.year,
+        app.base_url,
+        listener.local_addr()?,
+        o.data.join(db::FILE).display()
+    ));
+    if app.config.synthetic {
+        say("scwres serve: synthetic demo data; every page says so");
+    }
+    for (who, email, link) in links {
+        say(&format!("  sign in as {who} ({email}):\n    {link}"));
+    }
+    let app = Arc::new(app);
+    let handler: Arc<http::Handler> = Arc::new(move |req| routes::dispatch(&app, req));
+    http::serve(listener, handler, None)?;
+    Ok(())
+}

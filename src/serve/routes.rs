@@ -1,0 +1,366 @@
+//! Every route of the service, in one table ([`dispatch`]), and who may
+//! use it: the public pages and signing in here, a council's pages in
+//! `council` (its council always the session's, never a request's), the
+//! national team's in `admin`. Every change is a POST carrying the
+//! session's CSRF token; every page is rendered by `render::service`.
+
+use super::db::{self, Person};
+use super::http::{Request, Response, plain};
+use super::ids::Role;
+use super::{App, admin, auth, council};
+use crate::render::service as pages;
+use hyper::Method;
+use serde_json::{Value, json};
+
+/// A signed-in person.
+pub struct Session {
+    pub person: Person,
+    pub csrf: String,
+    hash: String,
+}
+
+/// The answer to every request.
+pub fn dispatch(app: &App, req: &Request) -> Response {
+    let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+    let session = match current_session(app, req) {
+        Ok(s) => s,
+        Err(e) => return failure(app, &e),
+    };
+    let s = session.as_ref();
+    let m = &req.method;
+    match (m, segs.as_slice()) {
+        (&Method::GET, [""]) => start(app, s),
+        (&Method::GET, ["assets", "service.css"]) => Response {
+            status: 200,
+            headers: vec![("content-type", "text/css; charset=utf-8".into())],
+            body: pages::CSS.as_bytes().to_vec(),
+        },
+        (&Method::GET, ["sign-in"]) => page(
+            app,
+            s,
+            200,
+            "sign_in.html",
+            "Sign in",
+            json!({"error": null, "email": ""}),
+        ),
+        (&Method::POST, ["sign-in"]) => request_link(app, req, s),
+        (&Method::GET, ["sign-in", token]) => confirm_sign_in(app, req, s, token),
+        (&Method::POST, ["sign-in", token]) => sign_in(app, req, token),
+        (&Method::POST, ["sign-out"]) => match s {
+            Some(s) if csrf_ok(req, s, &req.form()) => {
+                if let Err(e) = app
+                    .db
+                    .conn()
+                    .map_err(Into::into)
+                    .and_then(|c| db::end_session(&c, &s.hash, &s.person))
+                {
+                    return failure(app, &e);
+                }
+                page(app, None, 200, "message.html", "You have signed out", json!({"lines": ["You have signed out of the SC-WRES collection service."], "link": {"href": "/sign-in", "text": "Sign in again"}}))
+                    .with_header("set-cookie", clear_cookie(app))
+            }
+            Some(_) => forbidden_csrf(app, s),
+            None => Response::redirect("/sign-in"),
+        },
+        (_, ["council", rest @ ..]) => match s {
+            None => Response::redirect("/sign-in"),
+            Some(s) if s.person.council.is_some() && s.person.role != Role::Admin => {
+                council::route(app, req, s, rest)
+            }
+            Some(s) => not_yours(app, s),
+        },
+        (_, ["admin", rest @ ..]) => match s {
+            None => Response::redirect("/sign-in"),
+            Some(s) if s.person.role == Role::Admin => admin::route(app, req, s, rest),
+            Some(s) => not_yours(app, s),
+        },
+        _ => not_found(app, s),
+    }
+}
+
+fn current_session(app: &App, req: &Request) -> Result<Option<Session>, db::DbError> {
+    let Some(token) = req.cookie(auth::COOKIE).filter(|t| auth::well_formed(t)) else {
+        return Ok(None);
+    };
+    let hash = auth::hash(token);
+    let c = app.db.conn()?;
+    Ok(db::session(&c, &hash)?.map(|(person, csrf)| Session { person, csrf, hash }))
+}
+
+/// A page in the service's layout: `extra` is the page's own data.
+pub fn page(
+    app: &App,
+    s: Option<&Session>,
+    status: u16,
+    template: &str,
+    title: &str,
+    extra: Value,
+) -> Response {
+    let me = s.map(|s| {
+        json!({
+            "email": s.person.email,
+            "role": s.person.role.id(),
+            "council": s.person.council.as_ref().and_then(|c| app.register.get(&c.0)).map(|a| a.name.clone()),
+        })
+    });
+    let mut ctx = json!({
+        "title": title,
+        "synthetic": app.config.synthetic,
+        "year": app.year,
+        "me": me,
+        "csrf": s.map(|s| s.csrf.clone()).unwrap_or_default(),
+    });
+    if let (Some(obj), Value::Object(more)) = (ctx.as_object_mut(), extra) {
+        obj.extend(more);
+    }
+    match pages::page(template, &ctx) {
+        Ok(html) => Response::html(status, html),
+        Err(e) => {
+            eprintln!("scwres serve: {e}");
+            plain(
+                500,
+                "the page could not be made; the error is in the service's log",
+            )
+        }
+    }
+}
+
+/// A storage failure: logged, and a page that says nothing of the data.
+pub fn failure(app: &App, e: &dyn std::fmt::Display) -> Response {
+    eprintln!("scwres serve: {e}");
+    page(
+        app,
+        None,
+        500,
+        "message.html",
+        "Sorry, there is a problem with the service",
+        json!({"lines": ["Try again later. Nothing you sent was half-saved: a change is saved whole or not at all."], "link": null}),
+    )
+}
+
+pub fn not_found(app: &App, s: Option<&Session>) -> Response {
+    page(
+        app,
+        s,
+        404,
+        "message.html",
+        "Page not found",
+        json!({"lines": ["If you typed the web address, check it is correct."], "link": {"href": "/", "text": "Go to the start"}}),
+    )
+}
+
+/// Another council's or the national team's page: one answer, whatever
+/// exists behind it.
+pub fn not_yours(app: &App, s: &Session) -> Response {
+    page(
+        app,
+        Some(s),
+        403,
+        "message.html",
+        "You cannot see this page",
+        json!({"lines": ["This page is not part of your account."], "link": {"href": "/", "text": "Go to your start page"}}),
+    )
+}
+
+pub fn forbidden_csrf(app: &App, s: Option<&Session>) -> Response {
+    page(
+        app,
+        s,
+        403,
+        "message.html",
+        "The form has expired",
+        json!({"lines": ["The form was not sent from this service's own page, or your session has changed. Go back, reload the page and try again."], "link": {"href": "/", "text": "Go to the start"}}),
+    )
+}
+
+/// A POST is the session's own: its CSRF token matches, and a browser's
+/// Origin, when sent, is this service.
+pub fn csrf_ok(req: &Request, s: &Session, form: &[(String, String)]) -> bool {
+    let token = form
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str());
+    same_origin(req) && token.is_some_and(|t| auth::same(t, &s.csrf))
+}
+
+fn same_origin(req: &Request) -> bool {
+    match (req.header("origin"), req.header("host")) {
+        (None, _) => true,
+        (Some(o), Some(h)) => o.split_once("://").is_some_and(|(_, rest)| rest == h),
+        (Some(_), None) => false,
+    }
+}
+
+fn session_cookie(app: &App, token: &str) -> String {
+    format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        auth::COOKIE,
+        auth::SESSION_TTL,
+        if app.secure_cookies { "; Secure" } else { "" }
+    )
+}
+
+fn clear_cookie(app: &App) -> String {
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        auth::COOKIE,
+        if app.secure_cookies { "; Secure" } else { "" }
+    )
+}
+
+fn start(app: &App, s: Option<&Session>) -> Response {
+    match s.map(|s| s.person.role) {
+        Some(Role::Admin) => Response::redirect("/admin"),
+        Some(_) => Response::redirect("/council"),
+        None => page(
+            app,
+            None,
+            200,
+            "start.html",
+            "Submit your SC-WRES return",
+            json!({}),
+        ),
+    }
+}
+
+/// Asks for a sign-in link by email address: the same answer whether or
+/// not the address is known (nobody learns who is invited), at most a few
+/// links an hour per address.
+fn request_link(app: &App, req: &Request, s: Option<&Session>) -> Response {
+    let form = req.form();
+    let email = form
+        .iter()
+        .find(|(k, _)| k == "email")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    if email.is_empty() || !email.contains('@') || email.len() > 254 {
+        return page(
+            app,
+            s,
+            400,
+            "sign_in.html",
+            "Sign in",
+            json!({"error": "Enter an email address in the correct format, like name@example.org", "email": email}),
+        );
+    }
+    let now = db::now();
+    if app.link_requests.allow(&email.to_lowercase(), now) && app.smtp.is_some() {
+        let person = app
+            .db
+            .conn()
+            .ok()
+            .and_then(|c| db::person_by_email(&c, &email).ok().flatten());
+        if let Some(p) = person.filter(|p| p.revoked_at.is_none()) {
+            match app.new_link(p.id) {
+                Ok(link) => {
+                    if let Some(Err(e)) = app.mail_link(&p.email, &link) {
+                        eprintln!("scwres serve: sign-in link for person {}: {e}", p.id.0);
+                    }
+                }
+                Err(e) => eprintln!("scwres serve: {e}"),
+            }
+        }
+    }
+    page(
+        app,
+        s,
+        200,
+        "message.html",
+        "Check your email",
+        json!({"lines": [
+        format!("If {email} is invited to the service, we have sent a sign-in link to it. The link works once, within 24 hours."),
+        "If no email arrives, ask the national programme team for a link."
+    ], "link": null}),
+    )
+}
+
+fn bad_link(app: &App, s: Option<&Session>, status: u16) -> Response {
+    page(
+        app,
+        s,
+        status,
+        "message.html",
+        "This sign-in link does not work",
+        json!({"lines": [
+        "It may have been used already, have expired (links work for 24 hours), or have been copied only in part.",
+        "Ask for a new link on the sign-in page, or from the national programme team."
+    ], "link": {"href": "/sign-in", "text": "Ask for a new sign-in link"}}),
+    )
+}
+
+/// A link from an email opens a page with a button: following the link
+/// (as a mail scanner does) spends nothing.
+fn confirm_sign_in(app: &App, req: &Request, s: Option<&Session>, token: &str) -> Response {
+    let now = db::now();
+    let key = format!("ip {}", req.peer);
+    if app.failed_sign_ins.blocked(&key, now) {
+        return too_many(app);
+    }
+    let owner = if auth::well_formed(token) {
+        match app.db.conn() {
+            Ok(c) => match db::link_owner(&c, &auth::hash(token)) {
+                Ok(o) => o,
+                Err(e) => return failure(app, &e),
+            },
+            Err(e) => return failure(app, &e),
+        }
+    } else {
+        None
+    };
+    if owner.is_none() {
+        app.failed_sign_ins.allow(&key, now);
+        return bad_link(app, s, 404);
+    }
+    page(
+        app,
+        s,
+        200,
+        "confirm_sign_in.html",
+        "Sign in to the SC-WRES collection service",
+        json!({"token": token}),
+    )
+}
+
+fn too_many(app: &App) -> Response {
+    page(app, None, 429, "message.html", "Too many attempts", json!({"lines": ["There have been too many attempts to sign in from your network. Wait ten minutes and try again."], "link": null}))
+        .with_header("retry-after", "600".into())
+}
+
+fn sign_in(app: &App, req: &Request, token: &str) -> Response {
+    let now = db::now();
+    let key = format!("ip {}", req.peer);
+    if app.failed_sign_ins.blocked(&key, now) {
+        return too_many(app);
+    }
+    if !same_origin(req) {
+        return forbidden_csrf(app, None);
+    }
+    let session = auth::token();
+    let spent = if auth::well_formed(token) {
+        match app.db.conn() {
+            Ok(mut c) => db::spend_link(
+                &mut c,
+                &auth::hash(token),
+                &auth::hash(&session),
+                &auth::token(),
+                auth::SESSION_TTL,
+            ),
+            Err(e) => Err(e),
+        }
+    } else {
+        Ok(None)
+    };
+    match spent {
+        Ok(Some(p)) => Response::redirect(if p.role == Role::Admin {
+            "/admin"
+        } else {
+            "/council"
+        })
+        .with_header("set-cookie", session_cookie(app, &session)),
+        Ok(None) => {
+            app.failed_sign_ins.allow(&key, now);
+            bad_link(app, None, 404)
+        }
+        Err(e) => failure(app, &e),
+    }
+}

@@ -1,0 +1,154 @@
+//! A council's own figures, for the collection service, the moment its
+//! return is clean: the nine indicators for all its services, with the
+//! relative likelihood, its interval and the one verdict rule's verdict,
+//! beside England's published figure where a release is loaded; and what
+//! changed from its previous upload, figure by figure. Exact figures: the
+//! council sees only its own return. No statistics here: the figures are
+//! `compute`'s.
+
+use crate::compute::{Figure, Scope, YearResults};
+use crate::indicators::{INDICATORS, Measure, Service};
+use crate::model::{Return, Triple};
+use serde::Serialize;
+
+/// One row of the council's figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct OwnRow {
+    pub number: &'static str,
+    pub title: &'static str,
+    pub band: Option<String>,
+    pub minoritised: Option<(u64, u64)>,
+    pub white: Option<(u64, u64)>,
+    pub rl: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// The verdict's id (`adverse`, `within_range`, …; empty: descriptive).
+    pub assessment: &'static str,
+    /// Why no RL, when there is none.
+    pub not_calculable: Option<&'static str>,
+    /// England's published RL, where a release is loaded.
+    pub england_rl: Option<f64>,
+}
+
+/// The council's figures, all services.
+#[derive(Clone, Debug, Serialize)]
+pub struct OwnFigures {
+    pub year: i32,
+    pub rows: Vec<OwnRow>,
+    /// The year of the national figures beside them, if any.
+    pub england_year: Option<i32>,
+}
+
+fn pair(g: Option<crate::compute::GroupCount>) -> Option<(u64, u64)> {
+    g.map(|g| (g.events, g.population))
+}
+
+/// The rows of a council's figures (`own`: its own year's results, from
+/// its return alone) beside `england` (national figures of a release).
+pub fn figures(code: &str, own: &YearResults, england: Option<(i32, &[Figure])>) -> OwnFigures {
+    let mut rows = Vec::new();
+    for ind in INDICATORS.iter() {
+        let mine: Vec<&Figure> = own
+            .figures
+            .iter()
+            .filter(|f| {
+                f.scope == Scope::Authority
+                    && f.area_code == code
+                    && f.service == Service::All
+                    && f.indicator == ind.id
+            })
+            .collect();
+        for f in mine {
+            let england_rl = england.and_then(|(_, nat)| {
+                nat.iter()
+                    .find(|n| {
+                        n.service == Service::All && n.indicator == ind.id && n.band == f.band
+                    })
+                    .and_then(|n| n.rl)
+                    .map(|r| r.rl)
+            });
+            rows.push(OwnRow {
+                number: ind.id.as_str(),
+                title: ind.title,
+                band: f.band.clone(),
+                minoritised: pair(f.minoritised),
+                white: pair(f.white),
+                rl: f.rl.map(|r| r.rl),
+                lower: f.rl.map(|r| r.lower),
+                upper: f.rl.map(|r| r.upper),
+                assessment: f.assessment.id(),
+                not_calculable: f.not_calculable.map(|n| n.reason()),
+                england_rl,
+            });
+        }
+    }
+    OwnFigures {
+        year: own.year,
+        rows,
+        england_year: england.map(|(y, _)| y),
+    }
+}
+
+/// One figure of a return that differs between two uploads.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Changed {
+    pub service: &'static str,
+    /// The measure, or `headcount, band <id>`.
+    pub measure: String,
+    pub group: &'static str,
+    /// `None`: not provided (blank).
+    pub before: Option<u64>,
+    pub after: Option<u64>,
+}
+
+fn cells(r: &Return) -> Vec<(&'static str, String, &'static str, Option<u64>)> {
+    let mut out = Vec::new();
+    let mut push = |service: Service, measure: String, t: Option<Triple>| {
+        for (group, v) in [
+            ("white", t.map(|t| t.white)),
+            ("minoritised", t.map(|t| t.minoritised)),
+            ("unknown", t.map(|t| t.unknown)),
+        ] {
+            out.push((service.label(), measure.clone(), group, v));
+        }
+    };
+    for service in Service::REPORTED {
+        let Some(s) = r.services.get(&service) else {
+            for m in Measure::ALL.iter().filter(|m| **m != Measure::Headcount) {
+                push(service, m.id().to_string(), None);
+            }
+            continue;
+        };
+        for (band, t) in &s.bands {
+            push(service, format!("headcount, band {band}"), *t);
+        }
+        for m in Measure::ALL.iter().filter(|m| **m != Measure::Headcount) {
+            push(service, m.id().to_string(), s.get(*m));
+        }
+    }
+    out
+}
+
+/// Every cell that differs from `before` to `after`, in the order of the
+/// return.
+pub fn changes(before: &Return, after: &Return) -> Vec<Changed> {
+    let a = cells(before);
+    let b = cells(after);
+    let mut out = Vec::new();
+    for (service, measure, group, v) in &b {
+        let old = a
+            .iter()
+            .find(|(s, m, g, _)| s == service && m == measure && g == group)
+            .and_then(|c| c.3);
+        if old != *v {
+            out.push(Changed {
+                service,
+                measure: measure.clone(),
+                group,
+                before: old,
+                after: *v,
+            });
+        }
+    }
+    out
+}
