@@ -7,6 +7,7 @@
 
 mod admin;
 pub mod auth;
+pub mod client;
 mod council;
 pub mod db;
 pub mod http;
