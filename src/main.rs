@@ -359,7 +359,6 @@ fn main() -> ExitCode {
             mail_from,
             admin,
         } => {
-            let base_url = base_url.or_else(|| Some(format!("http://{listen}")));
             let opts = scwres::serve::Options {
                 data,
                 year,

@@ -203,7 +203,7 @@ pub fn first_links(
         let name = app
             .register
             .get(&code)
-            .map(|a| a.name.clone())
+            .map(|a| format!("{} ({code})", a.name))
             .unwrap_or(code);
         out.push((
             "national team".into(),
@@ -266,9 +266,15 @@ pub fn start(app: App, listener: TcpListener) -> std::io::Result<Running> {
 
 /// `scwres serve`: serves until the process is stopped.
 pub fn run(o: &Options, listen: &str, say: &dyn Fn(&str)) -> anyhow::Result<()> {
-    let app = App::open(o)?;
     let listener =
         TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+    // Links name the address actually bound (a port of 0 is chosen now).
+    let mut o = o.clone();
+    if o.base_url.is_none() {
+        o.base_url = Some(format!("http://{}", listener.local_addr()?));
+    }
+    let o = &o;
+    let app = App::open(o)?;
     let links = first_links(&app, o.admin.as_deref())?;
     say(&format!(
         "scwres serve: collecting {} returns at {} (listening on {}); database {}",
@@ -281,8 +287,9 @@ pub fn run(o: &Options, listen: &str, say: &dyn Fn(&str)) -> anyhow::Result<()> 
         say("scwres serve: synthetic demo data; every page says so");
     }
     for (who, email, link) in links {
-        say(&format!("  sign in as {who} ({email}):\n    {link}"));
+        say(&format!("  sign in as {who}, {email}:\n    {link}"));
     }
+    say("scwres serve: ready (stop it with Ctrl+C)");
     let app = Arc::new(app);
     let handler: Arc<http::Handler> = Arc::new(move |req| routes::dispatch(&app, req));
     http::serve(listener, handler, None)?;
