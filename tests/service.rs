@@ -336,7 +336,7 @@ fn every_answer_carries_the_security_headers() {
             "{path}"
         );
         assert_eq!(r.header("x-frame-options"), Some("DENY"), "{path}");
-        assert_eq!(r.header("referrer-policy"), Some("no-referrer"), "{path}");
+        assert_eq!(r.header("referrer-policy"), Some("same-origin"), "{path}");
         assert_eq!(r.header("cache-control"), Some("no-store"), "{path}");
         if r.header("content-type")
             .is_some_and(|t| t.starts_with("text/html"))

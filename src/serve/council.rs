@@ -270,7 +270,12 @@ fn version(app: &App, s: &Session, code: &CouncilCode, u: Upload) -> Result<Resp
     let title = if u.clean {
         format!("Version {}: no errors", u.version.0)
     } else {
-        format!("Version {}: {} errors to fix", u.version.0, errors.len())
+        let n = errors.len();
+        format!(
+            "Version {}: {n} {} to fix",
+            u.version.0,
+            if n == 1 { "error" } else { "errors" }
+        )
     };
     Ok(page(
         app,

@@ -134,7 +134,8 @@ fn attachment_name(name: &str) -> String {
 }
 
 /// On every answer: no script at all, styles from this origin only, no
-/// framing, no referrer (a sign-in link in the address bar never leaves),
+/// framing, no referrer to another site (a sign-in link in the address bar
+/// never leaves; the service's own forms still carry their Origin),
 /// nothing cached (pages hold a council's data).
 const SECURITY_HEADERS: &[(&str, &str)] = &[
     (
@@ -143,7 +144,7 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
     ),
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
-    ("referrer-policy", "no-referrer"),
+    ("referrer-policy", "same-origin"),
     ("cache-control", "no-store"),
     ("cross-origin-opener-policy", "same-origin"),
     ("cross-origin-resource-policy", "same-origin"),

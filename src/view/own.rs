@@ -16,6 +16,7 @@ use serde::Serialize;
 pub struct OwnRow {
     pub number: &'static str,
     pub title: &'static str,
+    /// The pay band's label, for an indicator reported by band.
     pub band: Option<String>,
     pub minoritised: Option<(u64, u64)>,
     pub white: Option<(u64, u64)>,
@@ -70,7 +71,12 @@ pub fn figures(code: &str, own: &YearResults, england: Option<(i32, &[Figure])>)
             rows.push(OwnRow {
                 number: ind.id.as_str(),
                 title: ind.title,
-                band: f.band.clone(),
+                band: f.band.as_ref().map(|id| {
+                    own.bands
+                        .iter()
+                        .find(|b| &b.id == id)
+                        .map_or_else(|| id.clone(), |b| b.label.clone())
+                }),
                 minoritised: pair(f.minoritised),
                 white: pair(f.white),
                 rl: f.rl.map(|r| r.rl),

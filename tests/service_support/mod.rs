@@ -40,6 +40,7 @@ impl Service {
             std::fs::write(p, text).unwrap();
         }
         std::fs::write(dir.path().join("report.yaml"), "synthetic: true\n").unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let opts = Options {
             data: dir.path().to_path_buf(),
             year: None,
@@ -48,7 +49,7 @@ impl Service {
                 relay,
                 from: "sc-wres@example.org".into(),
             }),
-            base_url: None,
+            base_url: Some(format!("http://{}", listener.local_addr().unwrap())),
             admin: None,
         };
         let app = App::open(&opts).unwrap();
@@ -66,7 +67,6 @@ impl Service {
             db::invite(&mut c, None, email, role, council).unwrap();
         }
         drop(c);
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let running = serve::start(app, listener).unwrap();
         Service {
             dir,

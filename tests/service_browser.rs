@@ -1,0 +1,81 @@
+//! The collection service in Debian's chromium (Playwright): invitation
+//! link → sign in → a bad return → its problems → a good one → own figures
+//! → sign-off → the national team sees it signed off → the export holds the
+//! uploaded bytes; axe-core, reflow at 320 px, no script and no foreign
+//! request on every page on the way (tests/browser/service.mjs).
+
+mod service_support;
+
+use service_support::*;
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn the_journey_passes_in_chromium_with_every_page_checked() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    for (path, what) in [
+        (
+            Path::new("/usr/bin/chromium").to_path_buf(),
+            "Debian's chromium",
+        ),
+        (dir.join("node_modules/axe-core"), "npm axe-core"),
+        (
+            dir.join("node_modules/playwright-core"),
+            "npm playwright-core",
+        ),
+    ] {
+        assert!(
+            path.exists()
+                || std::env::var_os("SCWRES_CHROMIUM").is_some() && what.contains("chromium"),
+            "{what} is not installed ({}): run .ci/run, which installs it",
+            path.display()
+        );
+    }
+    let s = Service::start(&[]);
+    let files = tempfile::tempdir().unwrap();
+    let good = s.return_csv(A);
+    let bad = good.replacen(",adults,shortlisted,,", ",adults,shortlisted,,x", 1);
+    let (bad_path, good_path) = (
+        files.path().join("bad-return.csv"),
+        files.path().join("return.csv"),
+    );
+    std::fs::write(&bad_path, &bad).unwrap();
+    std::fs::write(&good_path, &good).unwrap();
+    let base = format!("http://{}", s.addr());
+    let mut cmd = Command::new("node");
+    cmd.current_dir(&dir)
+        .arg("service.mjs")
+        .arg(&base)
+        .arg(s.link(&s.admin))
+        .arg(s.link(&s.submitter_a))
+        .arg(s.link(&s.signer_a))
+        .arg(&bad_path)
+        .arg(&good_path)
+        .arg(A);
+    if let Some(shots) = std::env::var_os("SCWRES_SCREENSHOTS") {
+        cmd.arg(shots);
+    }
+    let o = cmd.output().expect("node runs: run .ci/run");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "the browser journey failed:\n{report}");
+    let pages = report
+        .lines()
+        .filter(|l| l.contains("\"page\":") && l.contains("\"ok\":true"))
+        .count();
+    assert!(pages >= 20, "{pages} pages checked:\n{report}");
+    // What the browser did is in the database: signed off, version 2.
+    let c = rusqlite::Connection::open(s.db_path()).unwrap();
+    let (v, bytes): (i64, Vec<u8>) = c
+        .query_row(
+            "SELECT u.version, u.bytes FROM sign_off s JOIN upload u ON u.id = s.upload WHERE s.reopened_at IS NULL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(v, 2);
+    assert_eq!(bytes, good.as_bytes());
+}
