@@ -83,6 +83,20 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         scale_runs: usize,
     },
+    /// Load benchmark of the collection service, on loopback: every
+    /// council signs in and uploads its return at once; latency from upload
+    /// to problems page (p50, p90, p99) and errors. Stops by itself.
+    BenchServe {
+        /// Scratch folder for the data and database (emptied).
+        #[arg(long, default_value = "target/bench-serve")]
+        dir: PathBuf,
+        /// Councils uploading at once (up to the register's 153).
+        #[arg(long, default_value_t = 153)]
+        councils: usize,
+        /// Rounds (each with new sign-ins and new uploads).
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
     /// One phase of `scwres bench`, timed inside its own process.
     #[command(hide = true)]
     BenchPhase {
@@ -305,6 +319,17 @@ fn main() -> ExitCode {
             scale,
             scale_runs,
         } => bench(dir, runs, scale, scale_runs),
+        Command::BenchServe {
+            dir,
+            councils,
+            rounds,
+        } => scwres::bench::serve::run(&dir, councils, rounds.max(1), &|m| {
+            eprintln!("scwres bench-serve: {m}")
+        })
+        .map(|t| {
+            println!("{t}");
+            ExitCode::SUCCESS
+        }),
         Command::BenchPhase { phase, data, limit } => bench_phase(phase, data, limit),
         Command::BenchData {
             data,

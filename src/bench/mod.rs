@@ -26,6 +26,7 @@
 mod child;
 mod data;
 mod phase;
+pub mod serve;
 
 use child::sample;
 pub use data::write_data;

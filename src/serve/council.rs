@@ -198,6 +198,27 @@ fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<R
     let errors = errors.max(diags.iter().filter(|d| d.is_error()).count() as i64);
     let warnings = diags.len() as i64 - errors;
     let problems = serde_json::to_string(&diags).unwrap_or_else(|_| "[]".into());
+    let clean = clean && errors == 0;
+    // A clean return's own figures, and what changed since the newest
+    // earlier clean version, worked out once, here, and kept with it.
+    let (mut figures, mut changes) = (None, None);
+    if let Some(r) = checked.ret.as_ref().filter(|_| clean) {
+        figures = collect::own_figures(r, &rules(app), app.england.as_ref())
+            .map_err(|e| eprintln!("scwres serve: figures of {}: {e:#}", code.0))
+            .ok()
+            .and_then(|f| serde_json::to_string(&f).ok());
+        let prev = db::uploads(&*app.db.conn()?, code, app.year)?
+            .into_iter()
+            .find(|u| u.clean);
+        if let Some(p) = prev
+            && let Some(pr) = reread(app, &p)?
+        {
+            changes = serde_json::to_string(
+                &json!({"since": p.version, "cells": collect::changes(&pr, r)}),
+            )
+            .ok();
+        }
+    }
     let sha = crate::digest::sha256_hex(file.data);
     let stored = db::add_upload(
         &mut *app.db.conn()?,
@@ -209,10 +230,12 @@ fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<R
             kind: checked.kind.unwrap_or("unknown"),
             sha256: &sha,
             bytes: file.data,
-            clean: clean && errors == 0,
+            clean,
             errors,
             warnings,
             problems: &problems,
+            figures: figures.as_deref(),
+            changes: changes.as_deref(),
         },
     );
     match stored {
@@ -247,26 +270,12 @@ fn version(app: &App, s: &Session, code: &CouncilCode, u: Upload) -> Result<Resp
     let newest = all.first().is_some_and(|n| n.version == u.version);
     let signed = db::current_sign_off(&c, code, app.year)?;
     drop(c);
-    let ret = reread(app, &u)?;
-    let figures = match &ret {
-        Some(r) => collect::own_figures(r, &rules(app), app.england.as_ref())
-            .map_err(|e| {
-                eprintln!(
-                    "scwres serve: figures of {} v{}: {e:#}",
-                    code.0, u.version.0
-                )
-            })
-            .ok(),
-        None => None,
+    let stored = |j: &Option<String>| {
+        j.as_deref()
+            .and_then(|j| serde_json::from_str::<Value>(j).ok())
+            .unwrap_or(Value::Null)
     };
-    // What changed since the newest earlier version that could be read.
-    let mut changes = Value::Null;
-    if let Some(r) = &ret
-        && let Some(prev) = all.iter().find(|p| p.version < u.version && p.clean)
-        && let Some(pr) = reread(app, prev)?
-    {
-        changes = json!({"since": prev.version, "cells": collect::changes(&pr, r)});
-    }
+    let (figures, changes) = (stored(&u.figures), stored(&u.changes));
     let title = if u.clean {
         format!("Version {}: no errors", u.version.0)
     } else {

@@ -62,6 +62,8 @@ CREATE TABLE upload (
   errors INTEGER NOT NULL,
   warnings INTEGER NOT NULL,
   problems TEXT NOT NULL,
+  figures TEXT,
+  changes TEXT,
   UNIQUE (council, year, version)
 );
 CREATE TABLE sign_off (

@@ -24,6 +24,12 @@ pub struct Upload {
     /// The diagnostics, as JSON.
     #[serde(skip)]
     pub problems: String,
+    /// The council's own figures (clean versions), as JSON.
+    #[serde(skip)]
+    pub figures: Option<String>,
+    /// What changed since the previous clean version, as JSON.
+    #[serde(skip)]
+    pub changes: Option<String>,
 }
 
 /// A new upload, checked.
@@ -39,11 +45,13 @@ pub struct NewUpload<'a> {
     pub errors: i64,
     pub warnings: i64,
     pub problems: &'a str,
+    pub figures: Option<&'a str>,
+    pub changes: Option<&'a str>,
 }
 
 const UPLOAD: &str =
     "SELECT u.id, u.version, u.council, u.year, p.email, u.at, u.file_name, u.kind,
-    u.sha256, u.size, u.clean, u.errors, u.warnings, u.problems
+    u.sha256, u.size, u.clean, u.errors, u.warnings, u.problems, u.figures, u.changes
     FROM upload u JOIN person p ON p.id = u.person";
 
 fn upload_row(r: &rusqlite::Row) -> rusqlite::Result<Upload> {
@@ -62,6 +70,8 @@ fn upload_row(r: &rusqlite::Row) -> rusqlite::Result<Upload> {
         errors: r.get(11)?,
         warnings: r.get(12)?,
         problems: r.get(13)?,
+        figures: r.get(14)?,
+        changes: r.get(15)?,
     })
 }
 
@@ -82,8 +92,8 @@ pub fn add_upload(c: &mut Connection, u: &NewUpload) -> Result<Version> {
         |r| r.get(0),
     )?;
     tx.execute(
-        "INSERT INTO upload (council, year, version, person, at, file_name, kind, sha256, size, bytes, clean, errors, warnings, problems)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        "INSERT INTO upload (council, year, version, person, at, file_name, kind, sha256, size, bytes, clean, errors, warnings, problems, figures, changes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             u.council.0,
             u.year,
@@ -98,7 +108,9 @@ pub fn add_upload(c: &mut Connection, u: &NewUpload) -> Result<Version> {
             u.clean,
             u.errors,
             u.warnings,
-            u.problems
+            u.problems,
+            u.figures,
+            u.changes
         ],
     )?;
     audit(

@@ -1,0 +1,239 @@
+//! `scwres bench-serve`: the collection service under the load of a
+//! collection's busiest hour. Every council of the register (153) signs
+//! in and uploads its return at the same moment, on loopback, against a
+//! service in this process with a fresh database; the time from sending
+//! the upload to having its problems page is measured for each, and the
+//! percentiles reported with every error. It stops by itself.
+//!
+//! One in five uploads has an error, so pages with problems and pages with
+//! figures are both served. Build with `--profile dist` for figures worth
+//! quoting (docs/performance.md).
+
+use crate::serve::client::Agent;
+use crate::serve::{self, App, Options, db, ids};
+use anyhow::Context as _;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+/// What one round measured.
+pub struct Round {
+    pub councils: usize,
+    /// From sending the upload to the problems page received, each council.
+    pub upload: Vec<Duration>,
+    /// Signing in (the link's page and its button), each council.
+    pub sign_in: Vec<Duration>,
+    pub errors: Vec<String>,
+    pub wall: Duration,
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+impl Round {
+    pub fn line(&self, n: usize) -> String {
+        let mut u = self.upload.clone();
+        u.sort();
+        let mut s = self.sign_in.clone();
+        s.sort();
+        let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
+        format!(
+            "| {n} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} |",
+            self.councils,
+            ms(pct(&u, 0.5)),
+            ms(pct(&u, 0.9)),
+            ms(pct(&u, 0.99)),
+            ms(u.last().copied().unwrap_or_default()),
+            ms(pct(&s, 0.5)),
+            ms(pct(&s, 0.99)),
+            self.errors.len(),
+            self.wall.as_secs_f64()
+        )
+    }
+}
+
+/// Runs `rounds` rounds of `councils` councils against a service over the
+/// scratch folder `dir` (emptied first).
+pub fn run(
+    dir: &Path,
+    councils: usize,
+    rounds: usize,
+    log: &dyn Fn(&str),
+) -> anyhow::Result<String> {
+    crate::publish::scratch_dir(dir, "scwres bench-serve")?;
+    let register = crate::register::Register::built_in();
+    let councils = councils.clamp(1, register.len());
+    for (path, text) in crate::demo::generate_sized(&register, 2024, register.len()) {
+        crate::publish::write_atomic(&dir.join(path), text.as_bytes())?;
+    }
+    crate::publish::write_atomic(&dir.join("report.yaml"), b"synthetic: true\n")?;
+    let listener = TcpListener::bind("127.0.0.1:0").context("a loopback port")?;
+    let addr = listener.local_addr()?;
+    let opts = Options {
+        data: dir.to_path_buf(),
+        year: Some(2025),
+        published: None,
+        smtp: None,
+        base_url: Some(format!("http://{addr}")),
+        admin: None,
+    };
+    let app = App::open(&opts)?;
+    // Each council's return: last year's, made this year's; every fifth
+    // with an error in it.
+    // Each council's return: last year's, made this year's (a council
+    // without one, the demo's rejected return, takes another's figures);
+    // every fifth with an error in it.
+    let any = app
+        .previous
+        .values()
+        .next()
+        .context("no earlier returns")?
+        .clone();
+    let mut bodies: Vec<(String, Vec<u8>)> = register
+        .iter()
+        .take(councils)
+        .enumerate()
+        .map(|(i, a)| {
+            let r = crate::model::Return {
+                year: 2025,
+                authority_code: a.code.clone(),
+                ..app.previous.get(&a.code).unwrap_or(&any).clone()
+            };
+            let mut text =
+                String::from_utf8_lossy(&crate::formats::return_file::csv(&r)).into_owned();
+            if i % 5 == 0 {
+                text = text.replacen(",leavers,,", ",leavers,,x", 1);
+            }
+            (a.code.clone(), text.into_bytes())
+        })
+        .collect();
+    bodies.sort();
+    log(&format!(
+        "{} councils with a return to upload",
+        bodies.len()
+    ));
+    let mut out = String::from(
+        "| round | councils | upload p50 ms | p90 | p99 | max | sign-in p50 ms | p99 | errors | wall s |\n|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    let mut people = Vec::new();
+    {
+        let mut c = app.db.conn()?;
+        for (code, _) in &bodies {
+            let id = db::invite(
+                &mut c,
+                None,
+                &format!("analyst@{}.example.org", code.to_lowercase()),
+                ids::Role::Submitter,
+                Some(&ids::CouncilCode(code.clone())),
+            )?;
+            people.push(id);
+        }
+    }
+    let links: Vec<Vec<String>> = people
+        .iter()
+        .map(|p| (0..rounds).map(|_| app.new_link(*p)).collect())
+        .collect::<Result<_, _>>()?;
+    let running = serve::start(app, listener)?;
+    let mut all_errors = Vec::new();
+    for round in 0..rounds {
+        let r = one_round(running.addr, &bodies, &links, round);
+        log(&format!(
+            "round {}: {} uploads, {} errors",
+            round + 1,
+            r.upload.len(),
+            r.errors.len()
+        ));
+        out.push_str(&r.line(round + 1));
+        out.push('\n');
+        all_errors.extend(r.errors.iter().take(5).cloned());
+    }
+    drop(running);
+    for e in all_errors {
+        out.push_str(&format!("\nerror: {e}"));
+    }
+    Ok(out)
+}
+
+fn one_round(
+    addr: std::net::SocketAddr,
+    bodies: &[(String, Vec<u8>)],
+    links: &[Vec<String>],
+    round: usize,
+) -> Round {
+    let n = bodies.len();
+    let start = Arc::new(Barrier::new(n));
+    let results: Arc<Mutex<Round>> = Arc::new(Mutex::new(Round {
+        councils: n,
+        upload: Vec::new(),
+        sign_in: Vec::new(),
+        errors: Vec::new(),
+        wall: Duration::ZERO,
+    }));
+    let t0 = Instant::now();
+    std::thread::scope(|s| {
+        for (i, (code, body)) in bodies.iter().enumerate() {
+            let (start, results, link) = (start.clone(), results.clone(), links[i][round].clone());
+            s.spawn(move || {
+                let mut a = Agent::new(addr);
+                start.wait();
+                let err = |what: String| {
+                    results
+                        .lock()
+                        .map(|mut r| r.errors.push(format!("{code}: {what}")))
+                };
+                let t = Instant::now();
+                match a.sign_in(&link) {
+                    Ok(r) if r.status == 303 => {}
+                    Ok(r) => return drop(err(format!("sign-in answered {}", r.status))),
+                    Err(e) => return drop(err(format!("sign-in: {e}"))),
+                }
+                let signed = t.elapsed();
+                let csrf = match a.csrf("/council/upload") {
+                    Ok(c) => c,
+                    Err(e) => return drop(err(format!("upload form: {e}"))),
+                };
+                let t = Instant::now();
+                let r = a.upload(
+                    "/council/upload",
+                    &[("csrf", &csrf)],
+                    &format!("{code}.csv"),
+                    body,
+                );
+                let location = match r {
+                    Ok(r) if r.status == 303 => r.header("location").unwrap_or("").to_string(),
+                    Ok(r) => return drop(err(format!("upload answered {}", r.status))),
+                    Err(e) => return drop(err(format!("upload: {e}"))),
+                };
+                match a.get(&location) {
+                    Ok(p) if p.status == 200 => {
+                        let took = t.elapsed();
+                        if let Ok(mut r) = results.lock() {
+                            r.upload.push(took);
+                            r.sign_in.push(signed);
+                        }
+                    }
+                    Ok(p) => drop(err(format!("problems page answered {}", p.status))),
+                    Err(e) => drop(err(format!("problems page: {e}"))),
+                }
+            });
+        }
+    });
+    let mut r = std::mem::replace(
+        &mut *results.lock().expect("no thread panicked"),
+        Round {
+            councils: n,
+            upload: Vec::new(),
+            sign_in: Vec::new(),
+            errors: Vec::new(),
+            wall: Duration::ZERO,
+        },
+    );
+    r.wall = t0.elapsed();
+    r
+}
