@@ -114,7 +114,33 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "load", "compute", "disclose", "view", "chart", "render", "run",
         ],
     ),
+    // The service is a thin layer over `run`: no statistics, no figures,
+    // no views of its own (run::collect gives it what it shows).
+    (
+        "serve",
+        &[
+            "compute", "stats", "disclose", "view", "chart", "formats", "revise",
+        ],
+    ),
 ];
+
+/// Nothing of the pipeline names the service; only the service's database
+/// layer speaks SQL.
+#[test]
+fn the_service_sits_on_top_and_only_its_database_layer_holds_sql() {
+    let mut broken = Vec::new();
+    for (name, code) in modules() {
+        let st = stage(&name);
+        if st != "serve" && st != "bench" && st != "main" && code.contains("crate::serve") {
+            broken.push(format!("src/{name}.rs names crate::serve"));
+        }
+        let db = name == "serve/db" || name == "serve/versions";
+        if !db && code.contains("rusqlite") {
+            broken.push(format!("src/{name}.rs uses rusqlite"));
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
 
 #[test]
 fn stages_never_reach_back() {

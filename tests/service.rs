@@ -395,7 +395,7 @@ fn hostile_and_oversized_uploads_are_refused_without_harm() {
         let page = a.get(r.header("location").unwrap()).unwrap();
         assert_eq!(page.status, 200, "{name}");
         let text = page.text();
-        assert!(text.contains("errors to fix"), "{name}: {text}");
+        assert!(text.contains("to fix"), "{name}: {text}");
         assert!(!text.contains("<script>alert"), "{name}: not escaped");
     }
     let csv = a.get("/council/versions/5/problems.csv").unwrap().text();
@@ -539,4 +539,78 @@ fn the_audit_log_cannot_be_changed_and_the_schema_is_versioned() {
     c.pragma_update(None, "user_version", 99).unwrap();
     let e = db::Db::open(&s.db_path()).err().unwrap().to_string();
     assert!(e.contains("newer than this scwres knows"), "{e}");
+}
+
+#[test]
+fn the_problems_are_exactly_those_of_scwres_validate() {
+    let s = Service::start(&[]);
+    let mut a = s.signed_in(&s.submitter_a);
+    let bad = s
+        .return_csv(A)
+        .replacen(",adults,shortlisted,,", ",adults,shortlisted,,x", 1)
+        .replacen(",children,leavers,,", ",children,leavers,,999999", 1)
+        .replacen("E06000003,2025,adults,cpd", "E06000003,2025,adults,cpdd", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("2025");
+    std::fs::create_dir_all(&folder).unwrap();
+    let file = folder.join("return.csv");
+    std::fs::write(&file, &bad).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scwres"))
+        .args(["validate", "--format", "json", "--data"])
+        .arg(s.dir.path())
+        .arg(&file)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cli: Vec<(String, String, String, String)> = json["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let f = |k: &str| d[k].as_str().unwrap_or("").to_string();
+            (f("severity"), f("place"), f("value"), f("rule"))
+        })
+        .collect();
+    assert!(cli.len() >= 3, "{cli:?}");
+    s.upload(&mut a, "return.csv", bad.as_bytes());
+    let csv = a.get("/council/versions/1/problems.csv").unwrap().body;
+    let mut r = csv::Reader::from_reader(csv.as_slice());
+    let web: Vec<(String, String, String, String)> = r
+        .records()
+        .map(|x| {
+            let x = x.unwrap();
+            (
+                x[0].to_string(),
+                x[2].to_string(),
+                x[3].to_string(),
+                x[4].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(web, cli);
+}
+
+#[test]
+fn a_backup_taken_while_serving_is_whole_and_never_overwrites() {
+    let s = Service::start(&[]);
+    let mut a = s.signed_in(&s.submitter_a);
+    for _ in 0..3 {
+        s.upload(&mut a, "r.csv", s.return_csv(A).as_bytes());
+    }
+    let out = tempfile::tempdir().unwrap();
+    let to = out.path().join("backup.sqlite");
+    let n = db::backup(&s.db_path(), &to).unwrap();
+    assert!(n > 0);
+    let c = rusqlite::Connection::open(&to).unwrap();
+    let v: i64 = c
+        .query_row("SELECT COUNT(*) FROM upload", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 3);
+    let e = db::backup(&s.db_path(), &to).unwrap_err().to_string();
+    assert!(e.contains("never overwrites"), "{e}");
+    // The service goes on after the backup.
+    assert_eq!(
+        s.upload(&mut a, "r.csv", s.return_csv(A).as_bytes()).status,
+        303
+    );
 }

@@ -82,6 +82,7 @@ pub fn run(
         smtp: None,
         base_url: Some(format!("http://{addr}")),
         admin: None,
+        behind_proxy: false,
     };
     let app = App::open(&opts)?;
     // Each council's return: last year's, made this year's; every fifth

@@ -46,6 +46,9 @@ pub struct Options {
     pub base_url: Option<String>,
     /// An administrator to invite on start, if not invited yet.
     pub admin: Option<String>,
+    /// Behind a reverse proxy that sets `X-Forwarded-For`: the client's
+    /// address (for the sign-in limits) is the last one it gives.
+    pub behind_proxy: bool,
 }
 
 /// The service's state, shared by every request.
@@ -61,6 +64,7 @@ pub struct App {
     pub smtp: Option<mail::Smtp>,
     pub base_url: String,
     pub secure_cookies: bool,
+    pub behind_proxy: bool,
     /// Failed sign-in attempts, per client address.
     pub failed_sign_ins: auth::Limiter,
     /// Sign-in links asked for, per email address.
@@ -115,6 +119,7 @@ impl App {
         Ok(App {
             db,
             secure_cookies: base_url.starts_with("https://"),
+            behind_proxy: o.behind_proxy,
             base_url,
             register,
             config,
@@ -125,6 +130,19 @@ impl App {
             failed_sign_ins: auth::Limiter::new(20, 600),
             link_requests: auth::Limiter::new(3, 3600),
         })
+    }
+
+    /// The client's address, for the sign-in limits: the peer, or behind a
+    /// proxy the address the proxy put last in `X-Forwarded-For`.
+    pub fn client(&self, req: &http::Request) -> String {
+        let forwarded = self
+            .behind_proxy
+            .then(|| req.header("x-forwarded-for"))
+            .flatten()
+            .and_then(|v| v.rsplit(',').next())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        forwarded.unwrap_or_else(|| req.peer.to_string())
     }
 
     /// A council code from a request, if it is in the register.

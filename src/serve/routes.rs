@@ -292,7 +292,7 @@ fn bad_link(app: &App, s: Option<&Session>, status: u16) -> Response {
 /// (as a mail scanner does) spends nothing.
 fn confirm_sign_in(app: &App, req: &Request, s: Option<&Session>, token: &str) -> Response {
     let now = db::now();
-    let key = format!("ip {}", req.peer);
+    let key = format!("ip {}", app.client(req));
     if app.failed_sign_ins.blocked(&key, now) {
         return too_many(app);
     }
@@ -328,7 +328,7 @@ fn too_many(app: &App) -> Response {
 
 fn sign_in(app: &App, req: &Request, token: &str) -> Response {
     let now = db::now();
-    let key = format!("ip {}", req.peer);
+    let key = format!("ip {}", app.client(req));
     if app.failed_sign_ins.blocked(&key, now) {
         return too_many(app);
     }

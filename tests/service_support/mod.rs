@@ -51,6 +51,7 @@ impl Service {
             }),
             base_url: Some(format!("http://{}", listener.local_addr().unwrap())),
             admin: None,
+            behind_proxy: false,
         };
         let app = App::open(&opts).unwrap();
         assert_eq!(app.year, 2025);
