@@ -1,7 +1,7 @@
 // The collection service end to end in Debian's chromium, as its people
 // use it, and every page it shows checked on the way: axe-core (WCAG 2.0,
 // 2.1 and 2.2 A and AA), reflow at 320 CSS px, no <script>, no request to
-// any other origin. Run by tests/service_browser.rs, which starts the
+// any other origin. Run by tests/service/browser.rs, which starts the
 // service and mints the sign-in links.
 //
 //   node service.mjs BASE ADMIN_LINK SUBMITTER_LINK SIGNER_LINK BAD_FILE GOOD_FILE CODE [SHOTS_DIR]
@@ -48,7 +48,7 @@ let shot = 0;
 
 async function person() {
   // bypassCSP: the service forbids every script, so axe could not run
-  // otherwise; the policy itself is checked by tests/service.rs.
+  // otherwise; the policy itself is checked by tests/service/flows.rs.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, bypassCSP: true });
   const foreign = [];
   await context.route("**/*", (route) => {
@@ -126,7 +126,7 @@ try {
     await page.getByLabel("Your return file").setInputFiles(badFile);
     await page.getByRole("button", { name: "Upload and check" }).click();
     expect(/\/council\/versions\/1$/.test(page.url()), "the bad return is version 1");
-    expect(await page.getByRole("heading", { name: /errors to fix/ }).first().isVisible(), "its problems");
+    expect(await page.getByRole("heading", { name: /to fix/ }).first().isVisible(), "its problems");
     await check(page, "problems");
     const csv = await page.request.get(base + "/council/versions/1/problems.csv");
     expect(csv.ok() && (await csv.text()).startsWith("severity,file,place"), "the problems as CSV");

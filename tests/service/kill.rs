@@ -3,8 +3,6 @@
 //! SIGKILL while uploads stream in, started again on the same database,
 //! and the database is checked, three times over.
 
-mod service_support;
-
 use scwres::serve::client::Agent;
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};

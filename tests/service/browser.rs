@@ -4,9 +4,7 @@
 //! uploaded bytes; axe-core, reflow at 320 px, no script and no foreign
 //! request on every page on the way (tests/browser/service.mjs).
 
-mod service_support;
-
-use service_support::*;
+use crate::support::*;
 use std::path::Path;
 use std::process::Command;
 

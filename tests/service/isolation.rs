@@ -5,10 +5,8 @@
 //! of B's, and changes nothing. The table of routes is checked against the
 //! routes in the source, so a new route cannot be left out.
 
-mod service_support;
-
+use crate::support::*;
 use scwres::serve::client::Answer;
-use service_support::*;
 
 /// Every route (method, path pattern) of the service, with `{code}`,
 /// `{v}` and `{id}` for the identifiers an address carries.

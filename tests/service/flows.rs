@@ -3,11 +3,9 @@
 //! and what changed, sign-off, the national team's pages, CSRF, limits,
 //! concurrent uploads, mail, the audit log. Fixtures are made here.
 
-mod service_support;
-
+use crate::support::*;
 use scwres::serve::client::{Agent, request};
 use scwres::serve::db;
-use service_support::*;
 
 #[test]
 fn a_link_is_spent_only_by_the_button_and_only_once() {
