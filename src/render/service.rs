@@ -64,6 +64,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "audit.html",
         include_str!("../../report-templates/service/audit.html"),
     ),
+    (
+        "releases.html",
+        include_str!("../../report-templates/service/releases.html"),
+    ),
+    (
+        "release.html",
+        include_str!("../../report-templates/service/release.html"),
+    ),
 ];
 
 /// The stylesheet every page links to.

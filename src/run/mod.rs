@@ -7,6 +7,7 @@ pub mod collect;
 mod commands;
 mod extract;
 mod local;
+pub mod release;
 mod report;
 mod threads;
 

@@ -55,6 +55,7 @@ pub fn route(app: &App, req: &Request, s: &Session, rest: &[&str]) -> Response {
             Err(_) => Ok(not_found(app, Some(s))),
         },
         (&Method::GET, ["audit"]) => audit(app, s),
+        (_, ["releases", more @ ..]) => Ok(super::releases::admin(app, req, s, more, &form)),
         (&Method::GET, ["export.zip"]) => export(app, s),
         _ => Ok(not_found(app, Some(s))),
     };
@@ -319,24 +320,12 @@ fn audit(app: &App, s: &Session) -> Result<Response> {
 fn export(app: &App, s: &Session) -> Result<Response> {
     let mut c = app.db.conn()?;
     let files = db::signed_off_returns(&c, app.year)?;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .last_modified_time(zip::DateTime::default());
     let year = app.year;
-    let mut written = || -> zip::result::ZipResult<Vec<u8>> {
-        for (code, kind, bytes) in &files {
-            zip.start_file(format!("returns/{year}/{}.{kind}", code.0), opts)?;
-            std::io::Write::write_all(&mut zip, bytes)?;
-        }
-        Ok(std::mem::replace(
-            &mut zip,
-            zip::ZipWriter::new(std::io::Cursor::new(Vec::new())),
-        )
-        .finish()?
-        .into_inner())
-    };
-    let bytes = match written() {
+    let named: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(code, kind, bytes)| (format!("returns/{year}/{}.{kind}", code.0), bytes.clone()))
+        .collect();
+    let bytes = match super::zipped(&named) {
         Ok(b) => b,
         Err(e) => return Ok(failure(app, &e)),
     };

@@ -37,6 +37,7 @@ pub fn route(app: &App, req: &Request, s: &Session, rest: &[&str]) -> Response {
             ))
         }),
         (&Method::GET, ["sign-off"]) => sign_off_form(app, s, &code, 200, None),
+        (&Method::GET, ["report", name]) => Ok(super::releases::council_file(app, s, &code, name)),
         (&Method::POST, ["sign-off"]) => sign_off(app, req, s, &code),
         _ => Ok(not_found(app, Some(s))),
     };
@@ -106,7 +107,14 @@ fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Response> {
             "upload_status": upload_status,
             "signed_off": signed,
             "can_sign": s.person.role == Role::Signer,
-            "signers": people.iter().filter(|p| p.role == Role::Signer && p.revoked_at.is_none()).map(|p| p.email.clone()).collect::<Vec<_>>(),
+            "reports": super::releases::council_files(app, code)
+            .iter()
+            .map(|f| {
+                let name = f.rsplit('/').next().unwrap_or("");
+                json!({"name": name, "pdf": name.ends_with(".pdf")})
+            })
+            .collect::<Vec<_>>(),
+        "signers": people.iter().filter(|p| p.role == Role::Signer && p.revoked_at.is_none()).map(|p| p.email.clone()).collect::<Vec<_>>(),
         }),
     ))
 }

@@ -19,7 +19,8 @@ pub const FILE: &str = "scwres-service.sqlite";
 /// The schema, one migration per step; `PRAGMA user_version` says how many
 /// have run. A migration is never edited once released: a change is a new
 /// step.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE person (
   id INTEGER PRIMARY KEY,
   email TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -91,7 +92,25 @@ CREATE TRIGGER audit_never_updated BEFORE UPDATE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
 CREATE TRIGGER audit_never_deleted BEFORE DELETE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit log cannot be changed'); END;
-"#];
+"#,
+    r#"
+CREATE TABLE release (
+  id INTEGER PRIMARY KEY,
+  year INTEGER NOT NULL,
+  number INTEGER NOT NULL,
+  person INTEGER NOT NULL REFERENCES person(id),
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  status TEXT NOT NULL CHECK (status IN ('running', 'ready', 'failed')),
+  message TEXT NOT NULL DEFAULT '',
+  returns INTEGER NOT NULL,
+  published_at INTEGER,
+  published_by INTEGER REFERENCES person(id),
+  UNIQUE (year, number)
+);
+CREATE UNIQUE INDEX one_running_release ON release (status) WHERE status = 'running';
+"#,
+];
 
 /// Why a storage call failed.
 #[derive(Debug)]

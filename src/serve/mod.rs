@@ -14,6 +14,7 @@ pub mod http;
 pub mod ids;
 pub mod mail;
 pub mod multipart;
+mod releases;
 mod routes;
 mod versions;
 
@@ -53,7 +54,11 @@ pub struct Options {
 
 /// The service's state, shared by every request.
 pub struct App {
-    pub db: db::Db,
+    pub db: Arc<db::Db>,
+    /// The data folder.
+    pub data: PathBuf,
+    /// The release being run, if one is: (reports made, reports to make).
+    pub release_progress: Arc<std::sync::Mutex<Option<(usize, usize)>>>,
     pub register: Register,
     pub config: Config,
     pub year: i32,
@@ -110,6 +115,7 @@ impl App {
         let db_path = o.data.join(db::FILE);
         let db = db::Db::open(&db_path)
             .with_context(|| format!("{}: the service's database", db_path.display()))?;
+        db::fail_interrupted_releases(&*db.conn()?)?;
         let base_url = o
             .base_url
             .clone()
@@ -117,7 +123,9 @@ impl App {
             .trim_end_matches('/')
             .to_string();
         Ok(App {
-            db,
+            db: Arc::new(db),
+            data: o.data.clone(),
+            release_progress: Default::default(),
             secure_cookies: base_url.starts_with("https://"),
             behind_proxy: o.behind_proxy,
             base_url,
@@ -174,6 +182,20 @@ impl App {
             .map_err(|e| e.to_string()),
         )
     }
+}
+
+/// Files as a zip, stored (not compressed): each file inside is the bytes
+/// given, and the same files give the same zip.
+pub fn zipped(files: &[(String, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(zip::DateTime::default());
+    for (name, bytes) in files {
+        zip.start_file(name.as_str(), opts)?;
+        std::io::Write::write_all(&mut zip, bytes)?;
+    }
+    Ok(zip.finish()?.into_inner())
 }
 
 /// People invited on a first start, with their sign-in links: the demo's

@@ -62,6 +62,9 @@ pub fn dispatch(app: &App, req: &Request) -> Response {
             Some(_) => forbidden_csrf(app, s),
             None => Response::redirect("/sign-in"),
         },
+        (&Method::GET, ["releases", year, path @ ..]) => {
+            super::releases::public(app, s, year, path)
+        }
         (_, ["council", rest @ ..]) => match s {
             None => Response::redirect("/sign-in"),
             Some(s) if s.person.council.is_some() && s.person.role != Role::Admin => {

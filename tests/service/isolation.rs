@@ -19,6 +19,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/council/versions/{v}/problems.csv"),
     ("GET", "/council/versions/{v}/file"),
     ("GET", "/council/sign-off"),
+    ("GET", "/council/report/{file}"),
     ("POST", "/council/sign-off"),
     ("GET", "/admin"),
     ("GET", "/admin/councils/{code}"),
@@ -29,6 +30,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/people/{id}/link"),
     ("POST", "/admin/people/{id}/revoke"),
     ("GET", "/admin/audit"),
+    ("GET", "/admin/releases"),
+    ("POST", "/admin/releases"),
+    ("GET", "/admin/releases/{v}"),
+    ("GET", "/admin/releases/{v}/release.zip"),
+    ("GET", "/admin/releases/{v}/files/{file}"),
+    ("POST", "/admin/releases/{v}/publish"),
     ("GET", "/admin/export.zip"),
 ];
 
@@ -37,46 +44,64 @@ fn the_table_names_every_route_in_the_source() {
     let src = |f: &str| {
         std::fs::read_to_string(format!("{}/src/serve/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap()
     };
-    // Each arm `(&Method::GET, ["versions", v, "file"])` as (method,
-    // path); an identifier is a `{}`; `action @ ("link" | "revoke")` is
-    // one route for each word.
+    // Each arm `(&Method::GET, ["versions", v, "file"])` (or `("GET",
+    // [n, "files", path @ ..])`) as (method, path): an identifier is a `{}`;
+    // `action @ ("link" | "revoke")` is one route for each word.
     let mut found: Vec<(String, String)> = Vec::new();
-    for (file, prefix) in [("council.rs", "/council"), ("admin.rs", "/admin")] {
+    for (file, prefix, arm_start) in [
+        ("council.rs", "/council", "(&Method::"),
+        ("admin.rs", "/admin", "(&Method::"),
+        ("releases.rs", "/admin/releases", "(\""),
+    ] {
         let text = src(file);
-        for (i, _) in text.match_indices("(&Method::") {
-            let arm = &text[i + 10..];
-            let method = &arm[..arm.find(',').unwrap()];
-            let inner = &arm[arm.find('[').unwrap() + 1..arm.find(']').unwrap()];
+        for (i, _) in text.match_indices(arm_start) {
+            let arm = &text[i + arm_start.len()..];
+            let method = arm[..arm.find(',').unwrap()].trim_matches('"');
+            if !["GET", "POST"].contains(&method) && method != "_" {
+                continue;
+            }
+            let Some(open) = arm.find('[').filter(|o| *o < 12) else {
+                continue;
+            };
+            let inner = &arm[open + 1..open + arm[open..].find(']').unwrap()];
             if inner.contains('|') && !inner.contains('@') {
                 continue; // `[] | [""]`: the folder itself, in the table
             }
+            if file == "admin.rs" && inner.starts_with("\"releases\"") {
+                continue; // handed to releases.rs
+            }
+            // Split at the commas outside parentheses.
+            let (mut tokens, mut depth, mut cur) = (Vec::new(), 0, String::new());
+            for ch in inner.chars() {
+                match ch {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    ',' if depth == 0 => {
+                        tokens.push(std::mem::take(&mut cur));
+                        continue;
+                    }
+                    _ => {}
+                }
+                cur.push(ch);
+            }
+            tokens.push(cur);
             let mut paths = vec![prefix.to_string()];
-            let mut rest = inner;
-            while !rest.trim().is_empty() {
-                let (seg, tail) =
-                    if let Some(at) = rest.find('@').filter(|at| rest[..*at].find(',').is_none()) {
-                        let close = rest.find(')').unwrap();
-                        let words: Vec<String> = rest[at + 1..close]
-                            .split('|')
-                            .map(|w| w.trim().trim_matches(['(', '"', ' ']).to_string())
-                            .collect();
-                        (words, rest[close + 1..].trim_start_matches(','))
-                    } else {
-                        let (seg, tail) = rest.split_once(',').unwrap_or((rest, ""));
-                        let seg = seg.trim();
-                        let word = if seg.starts_with('"') {
-                            seg.trim_matches('"').to_string()
-                        } else {
-                            "{}".to_string()
-                        };
-                        (vec![word], tail)
-                    };
+            for t in tokens.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+                let words: Vec<String> = if t.starts_with('"') {
+                    vec![t.trim_matches('"').to_string()]
+                } else if let Some((_, alts)) = t.split_once('@').filter(|(_, a)| a.contains('(')) {
+                    alts.split('|')
+                        .map(|w| w.trim().trim_matches(['(', ')', '"', ' ']).to_string())
+                        .collect()
+                } else {
+                    vec!["{}".to_string()]
+                };
                 paths = paths
                     .iter()
-                    .flat_map(|p| seg.iter().map(move |w| format!("{p}/{w}")))
+                    .flat_map(|p| words.iter().map(move |w| format!("{p}/{w}")))
                     .collect();
-                rest = tail;
             }
+            let method = if method == "_" { "GET" } else { method };
             found.extend(paths.into_iter().map(|p| (method.to_string(), p)));
         }
     }
@@ -194,6 +219,7 @@ fn council_a_reaches_nothing_of_council_b() {
             q("SELECT COUNT(*) FROM person WHERE revoked_at IS NULL"),
             q("SELECT COUNT(*) FROM sign_off WHERE reopened_at IS NULL"),
             q("SELECT COUNT(*) FROM sign_in_link"),
+            q("SELECT COUNT(*) FROM release"),
         )
     };
     let before = state(s);
@@ -276,6 +302,7 @@ fn council_a_reaches_nothing_of_council_b() {
     assert_eq!(before.1, after.1, "people");
     assert_eq!(before.2, after.2, "sign-offs");
     assert_eq!(before.3, after.3, "links");
+    assert_eq!(before.4, after.4, "releases");
     let c = rusqlite::Connection::open(s.db_path()).unwrap();
     let b_versions: i64 = c
         .query_row("SELECT COUNT(*) FROM upload WHERE council = ?1", [B], |r| {

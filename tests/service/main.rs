@@ -12,4 +12,5 @@ mod browser;
 mod flows;
 mod isolation;
 mod kill;
+mod releases;
 mod support;

@@ -1,0 +1,120 @@
+//! A release run from the collection service: the national batch on the
+//! signed-off returns of a year, exactly `scwres report` on a data folder
+//! made for it. The folder is composed from the service's data folder
+//! (report.yaml, the register, every earlier year's returns, the year's
+//! action plans) and the signed-off files, each byte for byte as its
+//! council uploaded it; then `run_report_with` runs on it. So the release
+//! is the command line's release of the same inputs, byte for byte, and the
+//! folder says what went in.
+
+use super::report::{Progress, ReportOptions, RunSummary, run_report_with};
+use crate::publish;
+use anyhow::Context as _;
+use std::path::{Path, PathBuf};
+
+/// Where a release's inputs and outputs are: `<folder>/data/` and
+/// `<folder>/out/<year>/`.
+pub struct ReleaseFolder {
+    pub root: PathBuf,
+}
+
+impl ReleaseFolder {
+    pub fn data(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.root.join("out")
+    }
+
+    /// The published folder of the year's run (`out/<year>/`).
+    pub fn year_dir(&self, year: i32) -> PathBuf {
+        self.out().join(year.to_string())
+    }
+}
+
+/// The files of `dir` (not its folders), sorted, or none if it is absent.
+fn files_of(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).with_context(|| dir.display().to_string())? {
+        let p = e?.path();
+        if p.is_file() {
+            out.push(p);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Makes the release's data folder: `data`'s report.yaml, authorities.csv,
+/// `returns/<y>/` for every earlier year and `actions/<year>/`, with the
+/// signed-off files (`(file name, bytes)`) as `returns/<year>/`. The
+/// folder must be new.
+pub fn compose(
+    data: &Path,
+    year: i32,
+    signed: &[(String, Vec<u8>)],
+    folder: &ReleaseFolder,
+) -> anyhow::Result<()> {
+    let into = folder.data();
+    anyhow::ensure!(
+        !folder.root.exists(),
+        "{}: the release folder exists already",
+        folder.root.display()
+    );
+    let copy = |from: &Path, rel: &Path| -> anyhow::Result<()> {
+        let bytes = std::fs::read(from).with_context(|| from.display().to_string())?;
+        publish::write_atomic(&into.join(rel), &bytes)
+            .with_context(|| into.join(rel).display().to_string())
+    };
+    for name in ["report.yaml", "authorities.csv"] {
+        let p = data.join(name);
+        if p.is_file() {
+            copy(&p, Path::new(name))?;
+        }
+    }
+    if data.join("returns").is_dir() {
+        for y in crate::load::years(data)?.into_iter().filter(|y| *y < year) {
+            for f in files_of(&data.join("returns").join(y.to_string()))? {
+                let rel = Path::new("returns")
+                    .join(y.to_string())
+                    .join(f.file_name().unwrap_or_default());
+                copy(&f, &rel)?;
+            }
+        }
+    }
+    for f in files_of(&data.join("actions").join(year.to_string()))? {
+        let rel = Path::new("actions")
+            .join(year.to_string())
+            .join(f.file_name().unwrap_or_default());
+        copy(&f, &rel)?;
+    }
+    for (name, bytes) in signed {
+        let rel = Path::new("returns").join(year.to_string()).join(name);
+        publish::write_atomic(&into.join(&rel), bytes)
+            .with_context(|| into.join(&rel).display().to_string())?;
+    }
+    Ok(())
+}
+
+/// Runs the national batch of `year` on the composed folder; an earlier
+/// release of the year (its `out/<year>/`) marks what it revises.
+pub fn run(
+    folder: &ReleaseFolder,
+    year: i32,
+    previous: Option<PathBuf>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> anyhow::Result<RunSummary> {
+    run_report_with(
+        &ReportOptions {
+            data: folder.data(),
+            out: folder.out(),
+            year: Some(year),
+            previous_release: previous,
+        },
+        progress,
+    )
+}

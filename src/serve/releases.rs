@@ -1,0 +1,426 @@
+//! Releases in the service: the national team runs the national batch on
+//! the signed-off returns (`run::release`, the code of `scwres report`),
+//! checks it privately (every look recorded as pre-release access), and
+//! publishes it; then its public part is served at `/releases/<year>/` to
+//! anyone, and each council finds its own local report on its page. Files
+//! are served from the stored release, never made per request, and only
+//! files its manifest lists, with the hash the manifest gives.
+
+use super::App;
+use super::db;
+use super::http::{Request, Response, plain};
+use super::ids::CouncilCode;
+use super::routes::{Session, failure, not_found, page};
+use crate::formats::manifest::Manifest;
+use crate::run::release::{self, ReleaseFolder};
+use serde_json::json;
+use std::path::PathBuf;
+
+type Result<T> = std::result::Result<T, db::DbError>;
+
+/// Where a release's inputs and outputs are kept, in the data folder.
+pub fn folder(app: &App, year: i32, number: i64) -> ReleaseFolder {
+    ReleaseFolder {
+        root: app
+            .data
+            .join("service-releases")
+            .join(year.to_string())
+            .join(number.to_string()),
+    }
+}
+
+/// A release's manifest, read from its folder.
+fn manifest(app: &App, year: i32, number: i64) -> Option<Manifest> {
+    let p = folder(app, year, number)
+        .year_dir(year)
+        .join("manifest.json");
+    let bytes = std::fs::read(&p).ok()?;
+    Manifest::read("manifest.json", &bytes).ok()
+}
+
+/// A file of a release, if its manifest lists it and its bytes are what the
+/// manifest says.
+fn release_file(app: &App, year: i32, number: i64, path: &str) -> Option<Vec<u8>> {
+    let m = manifest(app, year, number)?;
+    let entry = m.outputs.iter().find(|o| o.file == path)?;
+    let bytes = std::fs::read(folder(app, year, number).year_dir(year).join(path)).ok()?;
+    (crate::digest::sha256_hex(&bytes) == entry.sha256).then_some(bytes)
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "pdf" => "application/pdf",
+        "csv" => "text/csv; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "md" | "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A release file as an answer: web pages shown (their styles are inline,
+/// so they get a policy of their own, still without any script), the rest
+/// downloaded.
+fn serve_file(path: &str, bytes: Vec<u8>) -> Response {
+    let ct = content_type(path);
+    if ct.starts_with("text/html") || ct == "image/svg+xml" || ct == "application/pdf" {
+        Response {
+            status: 200,
+            headers: vec![
+                ("content-type", ct.to_string()),
+                (
+                    "content-security-policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'".into(),
+                ),
+            ],
+            body: bytes,
+        }
+    } else {
+        Response::file(ct, path.rsplit('/').next().unwrap_or("file"), bytes)
+    }
+}
+
+/// `/admin/releases/…`.
+pub fn admin(
+    app: &App,
+    req: &Request,
+    s: &Session,
+    rest: &[&str],
+    form: &[(String, String)],
+) -> Response {
+    let year = app.year;
+    let r = match (req.method.as_str(), rest) {
+        ("GET", []) => list(app, s),
+        ("POST", []) => start(app, s),
+        ("GET", [n]) => with_release(app, s, n, |r| show(app, s, r)),
+        ("GET", [n, "release.zip"]) => with_release(app, s, n, |r| zip_release(app, s, r)),
+        ("GET", [n, "files", path @ ..]) => with_release(app, s, n, |r| {
+            let path = path.join("/");
+            match release_file(app, year, r.number, &path) {
+                Some(bytes) => {
+                    if r.published_at.is_none() {
+                        let c = app.db.conn()?;
+                        db::audit(
+                            &c,
+                            Some(s.person.id),
+                            None,
+                            "pre-release access",
+                            &format!("release {} of {year}: {path}", r.number),
+                        )?;
+                    }
+                    Ok(serve_file(&path, bytes))
+                }
+                None => Ok(not_found(app, Some(s))),
+            }
+        }),
+        ("POST", [n, "publish"]) => with_release(app, s, n, |r| {
+            if !form.iter().any(|(k, v)| k == "confirm" && v == "yes") {
+                return show_with(
+                    app,
+                    s,
+                    r,
+                    Some("Confirm that the release has been checked and may be published"),
+                );
+            }
+            let date = release_date(app, r.number).unwrap_or_default();
+            match db::publish_release(&mut *app.db.conn()?, year, r.number, s.person.id, &date) {
+                Ok(()) => Ok(Response::redirect(&format!("/admin/releases/{}", r.number))),
+                Err(db::DbError::Refused(why)) => show_with(app, s, r, Some(why)),
+                Err(e) => Err(e),
+            }
+        }),
+        _ => Ok(not_found(app, Some(s))),
+    };
+    r.unwrap_or_else(|e| failure(app, &e))
+}
+
+fn with_release(
+    app: &App,
+    s: &Session,
+    n: &str,
+    f: impl FnOnce(db::Release) -> Result<Response>,
+) -> Result<Response> {
+    let Some(n) = n.parse::<i64>().ok().filter(|n| *n > 0 && *n < 1_000_000) else {
+        return Ok(not_found(app, Some(s)));
+    };
+    match db::release(&*app.db.conn()?, app.year, n)? {
+        Some(r) => f(r),
+        None => Ok(not_found(app, Some(s))),
+    }
+}
+
+fn release_date(app: &App, number: i64) -> Option<String> {
+    let m = manifest(app, app.year, number)?;
+    m.configuration
+        .pointer("/publication/release_date")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+fn list(app: &App, s: &Session) -> Result<Response> {
+    let c = app.db.conn()?;
+    let signed = db::signed_off_returns(&c, app.year)?.len();
+    let releases = db::releases(&c, app.year)?;
+    Ok(page(
+        app,
+        Some(s),
+        200,
+        "releases.html",
+        &format!("Releases of {}", app.year),
+        json!({
+            "releases": releases,
+            "signed": signed,
+            "running": app.release_progress.lock().ok().and_then(|p| *p),
+        }),
+    ))
+}
+
+/// Starts the national batch on the signed-off returns, on a thread of its
+/// own; the page shows how far it has gone.
+fn start(app: &App, s: &Session) -> Result<Response> {
+    let mut c = app.db.conn()?;
+    let signed = db::signed_off_returns(&c, app.year)?;
+    if signed.is_empty() {
+        return Ok(page(
+            app,
+            Some(s),
+            409,
+            "message.html",
+            "Nothing to release yet",
+            json!({"lines": ["No council's return is signed off yet."], "link": {"href": "/admin/releases", "text": "Back to releases"}}),
+        ));
+    }
+    let r = match db::start_release(&mut c, app.year, s.person.id, signed.len() as i64) {
+        Ok(r) => r,
+        Err(db::DbError::Refused(why)) => {
+            return Ok(page(
+                app,
+                Some(s),
+                409,
+                "message.html",
+                "A release is running",
+                json!({"lines": [why], "link": {"href": "/admin/releases", "text": "Back to releases"}}),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    drop(c);
+    let files: Vec<(String, Vec<u8>)> = signed
+        .into_iter()
+        .map(|(code, kind, bytes)| (format!("{}.{kind}", code.0), bytes))
+        .collect();
+    let previous: Option<PathBuf> = db::published_release(&*app.db.conn()?, app.year)?
+        .map(|p| folder(app, app.year, p.number).year_dir(app.year));
+    let (dbh, progress, data, year) = (
+        app.db.clone(),
+        app.release_progress.clone(),
+        app.data.clone(),
+        app.year,
+    );
+    let target = folder(app, year, r.number);
+    if let Ok(mut p) = progress.lock() {
+        *p = Some((0, 0));
+    }
+    std::thread::spawn(move || {
+        let tell = |p: crate::run::Progress| {
+            if let Ok(mut g) = progress.lock() {
+                let (done, total) = g.unwrap_or((0, 0));
+                *g = Some(match p {
+                    crate::run::Progress::Prepared { reports } => (0, reports),
+                    crate::run::Progress::Rendered => (done + 1, total),
+                });
+            }
+        };
+        let outcome = release::compose(&data, year, &files, &target)
+            .and_then(|()| release::run(&target, year, previous, &tell));
+        let (ok, message) = match outcome {
+            Ok(sum) => (
+                sum.failures.is_empty(),
+                format!(
+                    "{} returns accepted, {} rejected; the national report and {} local reports{}",
+                    sum.accepted,
+                    sum.rejected,
+                    sum.local_reports,
+                    if sum.failures.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; {} problems: {}",
+                            sum.failures.len(),
+                            sum.failures.join("; ")
+                        )
+                    }
+                ),
+            ),
+            Err(e) => (false, format!("{e:#}")),
+        };
+        if let Ok(c) = dbh.conn() {
+            let _ = db::finish_release(&c, r.id, ok, &message);
+        }
+        if let Ok(mut g) = progress.lock() {
+            *g = None;
+        }
+    });
+    Ok(Response::redirect(&format!("/admin/releases/{}", r.number)))
+}
+
+fn show(app: &App, s: &Session, r: db::Release) -> Result<Response> {
+    show_with(app, s, r, None)
+}
+
+fn show_with(app: &App, s: &Session, r: db::Release, error: Option<&str>) -> Result<Response> {
+    let files: Vec<String> = manifest(app, app.year, r.number)
+        .map(|m| {
+            m.outputs
+                .into_iter()
+                .map(|o| o.file)
+                .filter(|f| !f.starts_with("public/local/") && !f.contains("/charts/"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let newest_published = db::published_release(&*app.db.conn()?, app.year)?.map(|p| p.number);
+    Ok(page(
+        app,
+        Some(s),
+        if error.is_some() { 400 } else { 200 },
+        "release.html",
+        &format!("Release {} of {}", r.number, app.year),
+        json!({
+            "release": r,
+            "files": files,
+            "release_date": release_date(app, r.number),
+            "progress": if r.status == "running" { app.release_progress.lock().ok().and_then(|p| *p) } else { None },
+            "error": error,
+            "live": newest_published == Some(r.number),
+        }),
+    ))
+}
+
+/// The release as one zip: its public folder and its manifest.
+fn zip_release(app: &App, s: &Session, r: db::Release) -> Result<Response> {
+    let Some(m) = manifest(app, app.year, r.number) else {
+        return Ok(not_found(app, Some(s)));
+    };
+    let mut files = vec![("manifest.json".to_string(), "manifest.json".to_string())];
+    files.extend(
+        m.outputs
+            .iter()
+            .filter(|o| o.file.starts_with("public/"))
+            .map(|o| (o.file.clone(), o.file.clone())),
+    );
+    let mut out = Vec::new();
+    for (name, path) in files {
+        let bytes = if path == "manifest.json" {
+            std::fs::read(
+                folder(app, app.year, r.number)
+                    .year_dir(app.year)
+                    .join("manifest.json"),
+            )
+            .ok()
+        } else {
+            release_file(app, app.year, r.number, &path)
+        };
+        match bytes {
+            Some(b) => out.push((format!("sc-wres-{}/{name}", app.year), b)),
+            None => {
+                return Ok(failure(
+                    app,
+                    &format!("release {}: {path} does not match its manifest", r.number),
+                ));
+            }
+        }
+    }
+    let c = app.db.conn()?;
+    if r.published_at.is_none() {
+        db::audit(
+            &c,
+            Some(s.person.id),
+            None,
+            "pre-release access",
+            &format!("release {} of {}: the zip", r.number, app.year),
+        )?;
+    }
+    match super::zipped(&out) {
+        Ok(bytes) => Ok(Response::file(
+            "application/zip",
+            &format!("sc-wres-{}-release-{}.zip", app.year, r.number),
+            bytes,
+        )),
+        Err(e) => Ok(failure(app, &e)),
+    }
+}
+
+/// `/releases/<year>/…`: the newest published release of a year, to
+/// anyone, without signing in.
+pub fn public(app: &App, s: Option<&Session>, year: &str, path: &[&str]) -> Response {
+    let Some(year) = year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2200).contains(y))
+    else {
+        return not_found(app, s);
+    };
+    if path.is_empty() || path == [""] {
+        return Response::redirect(&format!("/releases/{year}/index.html"));
+    }
+    let r = match app
+        .db
+        .conn()
+        .map_err(Into::into)
+        .and_then(|c| db::published_release(&c, year))
+    {
+        Ok(Some(r)) => r,
+        Ok(None) => return not_found(app, s),
+        Err(e) => return failure(app, &e),
+    };
+    let path = format!("public/{}", path.join("/"));
+    match release_file(app, year, r.number, &path) {
+        Some(bytes) => serve_file(&path, bytes),
+        None => not_found(app, s),
+    }
+}
+
+/// A council's own published reports: its public local report files of the
+/// newest published release of the year.
+pub fn council_files(app: &App, code: &CouncilCode) -> Vec<String> {
+    let Ok(Some(r)) = app
+        .db
+        .conn()
+        .map_err(db::DbError::from)
+        .and_then(|c| db::published_release(&c, app.year))
+    else {
+        return Vec::new();
+    };
+    let prefix = format!("public/local/{}-", code.0);
+    manifest(app, app.year, r.number)
+        .map(|m| {
+            m.outputs
+                .into_iter()
+                .map(|o| o.file)
+                .filter(|f| f.starts_with(&prefix))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `/council/report/<file>`: one of the council's own published files.
+pub fn council_file(app: &App, s: &Session, code: &CouncilCode, name: &str) -> Response {
+    let path = format!("public/local/{name}");
+    if !council_files(app, code).contains(&path) {
+        return not_found(app, Some(s));
+    }
+    let Ok(Some(r)) = app
+        .db
+        .conn()
+        .map_err(db::DbError::from)
+        .and_then(|c| db::published_release(&c, app.year))
+    else {
+        return not_found(app, Some(s));
+    };
+    match release_file(app, app.year, r.number, &path) {
+        Some(b) => serve_file(&path, b),
+        None => plain(500, "the stored report does not match its manifest"),
+    }
+}

@@ -1,0 +1,255 @@
+//! The release inside the service: run on the signed-off returns, private
+//! until published (every look recorded), then public at stable addresses
+//! and each council's own report on its page; byte for byte what
+//! `scwres report` makes of the exported returns.
+
+use crate::support::*;
+use scwres::serve::client::Agent;
+use std::path::Path;
+
+/// Signs off A's and B's returns and runs a release; its number.
+fn released(s: &Service, admin: &mut Agent) -> i64 {
+    for (who, code) in [(&s.signer_a, A), (&s.signer_b, B)] {
+        let mut a = s.signed_in(who);
+        s.upload(
+            &mut a,
+            &format!("{code}.csv"),
+            s.return_csv(code).as_bytes(),
+        );
+        let csrf = a.csrf("/council").unwrap();
+        let r = a
+            .post(
+                "/council/sign-off",
+                &[
+                    ("csrf", &csrf),
+                    ("version", "1"),
+                    ("name", "Officer"),
+                    ("confirm", "yes"),
+                ],
+            )
+            .unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let page = admin.get("/admin/releases").unwrap();
+    assert_eq!(page.status, 200, "{}", page.text());
+    let csrf = admin.csrf("/admin/releases").unwrap();
+    let r = admin.post("/admin/releases", &[("csrf", &csrf)]).unwrap();
+    assert_eq!(r.status, 303, "{}", r.text());
+    let at = r.header("location").unwrap().to_string();
+    let n: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    for _ in 0..600 {
+        let page = admin.get(&at).unwrap().text();
+        if page.contains("Ready to check") {
+            return n;
+        }
+        assert!(!page.contains("Failed"), "the release failed: {page}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("the release did not finish in two minutes");
+}
+
+fn files_under(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_release_is_private_until_published_then_public_and_each_councils_own() {
+    let s = Service::start(&[]);
+    let mut admin = s.signed_in(&s.admin);
+    let n = released(&s, &mut admin);
+    let mut anon = Agent::new(s.addr());
+    let mut a = s.signed_in(&s.submitter_a);
+    // Private: nobody but the team sees it.
+    assert_eq!(anon.get("/releases/2025/index.html").unwrap().status, 404);
+    assert_eq!(
+        anon.get(&format!("/admin/releases/{n}/files/public/index.html"))
+            .unwrap()
+            .status,
+        303
+    );
+    assert_eq!(
+        a.get(&format!("/admin/releases/{n}/files/public/index.html"))
+            .unwrap()
+            .status,
+        403
+    );
+    assert!(
+        !a.get("/council")
+            .unwrap()
+            .text()
+            .contains("Your published report")
+    );
+    // The team looks, and the look is recorded.
+    let page = admin
+        .get(&format!("/admin/releases/{n}/files/public/index.html"))
+        .unwrap();
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-security-policy")
+            .unwrap()
+            .starts_with("default-src 'none'; style-src 'unsafe-inline'")
+    );
+    assert!(
+        admin
+            .get("/admin/audit")
+            .unwrap()
+            .text()
+            .contains("pre-release access")
+    );
+    // A file the manifest does not list, or a way out of the folder: no.
+    for bad in [
+        "files/manifest.json",
+        "files/../data/report.yaml",
+        "files/public/../../data/report.yaml",
+        "files/internal/nothing.csv",
+    ] {
+        assert_eq!(
+            admin
+                .get(&format!("/admin/releases/{n}/{bad}"))
+                .unwrap()
+                .status,
+            404,
+            "{bad}"
+        );
+    }
+    // Publishing needs the confirmation.
+    let csrf = admin.csrf(&format!("/admin/releases/{n}")).unwrap();
+    assert_eq!(
+        admin
+            .post(&format!("/admin/releases/{n}/publish"), &[("csrf", &csrf)])
+            .unwrap()
+            .status,
+        400
+    );
+    let r = admin
+        .post(
+            &format!("/admin/releases/{n}/publish"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .unwrap();
+    assert_eq!(r.status, 303);
+    // Public: the index and the national report, without signing in.
+    assert_eq!(
+        anon.get("/releases/2025/").unwrap().header("location"),
+        Some("/releases/2025/index.html")
+    );
+    let index = anon.get("/releases/2025/index.html").unwrap();
+    assert_eq!(index.status, 200);
+    assert!(index.text().contains("Synthetic"), "the synthetic notice");
+    assert!(!index.text().contains("<script"));
+    let national = anon
+        .get("/releases/2025/national/sc-wres-national-2025.pdf")
+        .unwrap();
+    assert_eq!(national.status, 200);
+    assert!(national.body.starts_with(b"%PDF"));
+    // Nothing internal is public.
+    assert_eq!(
+        anon.get("/releases/2025/../internal/results.csv")
+            .unwrap()
+            .status,
+        404
+    );
+    assert_eq!(
+        anon.get("/releases/2025/internal/results.csv")
+            .unwrap()
+            .status,
+        404
+    );
+    // A council sees its own report, and never another's.
+    let tasks = a.get("/council").unwrap().text();
+    assert!(tasks.contains("Your published report"), "{tasks}");
+    let own = format!("{A}-redcar-and-cleveland.pdf");
+    assert!(tasks.contains(&own));
+    let pdf = a.get(&format!("/council/report/{own}")).unwrap();
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.body.starts_with(b"%PDF"));
+    let other = a
+        .get(&format!("/council/report/{B}-stockton-on-tees.pdf"))
+        .unwrap();
+    let nothing = a.get(&format!("/council/report/{A}-nothing.pdf")).unwrap();
+    assert_eq!(
+        (other.status, other.body.len()),
+        (nothing.status, nothing.body.len())
+    );
+    assert_eq!(other.status, 404);
+    // The release as one zip.
+    let zip = admin
+        .get(&format!("/admin/releases/{n}/release.zip"))
+        .unwrap();
+    let files = unzip(&zip.body);
+    assert!(files.iter().any(|(f, _)| f == "sc-wres-2025/manifest.json"));
+    assert!(
+        files
+            .iter()
+            .any(|(f, _)| f == "sc-wres-2025/public/index.html")
+    );
+    assert!(files.iter().all(|(f, _)| !f.contains("internal/")));
+}
+
+#[test]
+fn the_services_release_is_scwres_reports_release_byte_for_byte() {
+    let s = Service::start(&[]);
+    let mut admin = s.signed_in(&s.admin);
+    let n = released(&s, &mut admin);
+    // The command line, on the data folder with the exported returns.
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(s.dir.path().join("report.yaml"), data.join("report.yaml")).unwrap();
+    for y in ["2022", "2023", "2024"] {
+        let from = s.dir.path().join("returns").join(y);
+        if from.is_dir() {
+            let to = data.join("returns").join(y);
+            std::fs::create_dir_all(&to).unwrap();
+            for e in std::fs::read_dir(from).unwrap() {
+                let p = e.unwrap().path();
+                std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    for (name, bytes) in unzip(&admin.get("/admin/export.zip").unwrap().body) {
+        let p = data.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    let out = work.path().join("out");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_scwres"))
+        .args(["report", "--quiet", "--year", "2025", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.code().unwrap() <= 1,
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let cli = out.join("2025");
+    let service = s
+        .dir
+        .path()
+        .join(format!("service-releases/2025/{n}/out/2025"));
+    let (a, b) = (files_under(&cli), files_under(&service));
+    assert_eq!(a, b, "the same files");
+    assert!(a.len() > 10);
+    for f in &a {
+        assert!(
+            std::fs::read(cli.join(f)).unwrap() == std::fs::read(service.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
