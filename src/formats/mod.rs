@@ -5,6 +5,7 @@
 pub mod benchmarks;
 pub mod funnels;
 pub mod manifest;
+pub mod plan;
 pub mod publication;
 pub mod results;
 pub mod return_file;

@@ -72,6 +72,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "release.html",
         include_str!("../../report-templates/service/release.html"),
     ),
+    (
+        "plan.html",
+        include_str!("../../report-templates/service/plan.html"),
+    ),
 ];
 
 /// The stylesheet every page links to.

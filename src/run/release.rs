@@ -118,3 +118,103 @@ pub fn run(
         progress,
     )
 }
+
+/// A council's local report made again with its action plan, both
+/// editions: exactly `scwres local` on the council's signed-off return,
+/// the release's published benchmarks, its own earlier returns in the
+/// release's inputs, and the plan. The inputs are kept in `into/inputs/`,
+/// the editions in `into/public/` and `into/internal/`.
+pub struct WithPlan {
+    /// Every input checked (the return, earlier returns, the plan).
+    pub outcomes: Vec<crate::load::FileOutcome>,
+    /// The public edition's PDF, and the internal one's, when made.
+    pub public: Option<PathBuf>,
+    pub internal: Option<PathBuf>,
+}
+
+pub fn local_with_plan(
+    folder: &ReleaseFolder,
+    year: i32,
+    code: &str,
+    ret: (&str, &[u8]),
+    plan: (&str, &[u8]),
+    into: &Path,
+) -> anyhow::Result<WithPlan> {
+    use super::local::{LocalOptions, run_local};
+    use crate::config::Audience;
+    let inputs = into.join("inputs");
+    let ret_path = inputs.join(safe_name(ret.0));
+    let plan_path = inputs.join(safe_name(plan.0));
+    anyhow::ensure!(
+        ret_path != plan_path,
+        "the return and the plan need different names"
+    );
+    publish::write_atomic(&ret_path, ret.1)?;
+    publish::write_atomic(&plan_path, plan.1)?;
+    // The council's own earlier returns, as the release read them.
+    let data = folder.data();
+    let config = crate::load::load_config(&data)?;
+    let register = crate::load::load_register(&data)?;
+    let mut previous = Vec::new();
+    for y in crate::load::years(&data)?.into_iter().filter(|y| *y < year) {
+        let yd = crate::load::load_year(&data, y, &register, &config)?;
+        for o in yd.outcomes {
+            if o.authority_code.as_deref() == Some(code)
+                && o.status == crate::load::Status::Accepted
+            {
+                previous.push(data.join(&o.file));
+            }
+        }
+    }
+    let benchmarks = folder.year_dir(year).join("public").join("benchmarks.csv");
+    let mut made = [None, None];
+    let mut outcomes = Vec::new();
+    for (i, (audience, edition)) in [
+        (Audience::Public, "public"),
+        (Audience::Internal, "internal"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let run = run_local(&LocalOptions {
+            ret: ret_path.clone(),
+            benchmarks: benchmarks.clone(),
+            previous: previous.clone(),
+            actions: Some(plan_path.clone()),
+            audience: Some(audience),
+            data: data.clone(),
+            out: into.join(edition),
+        })?;
+        made[i] = run.written;
+        outcomes = run.outcomes;
+        if made[i].is_none() {
+            break;
+        }
+    }
+    let [public, internal] = made;
+    Ok(WithPlan {
+        outcomes,
+        public,
+        internal,
+    })
+}
+
+/// A file name as given, reduced to letters, digits, `.`, `-` and `_`.
+fn safe_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect();
+    if s.trim_matches('.').is_empty() {
+        "file".into()
+    } else {
+        s
+    }
+}

@@ -109,6 +109,21 @@ CREATE TABLE release (
   UNIQUE (year, number)
 );
 CREATE UNIQUE INDEX one_running_release ON release (status) WHERE status = 'running';
+CREATE TABLE plan (
+  id INTEGER PRIMARY KEY,
+  council TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  person INTEGER NOT NULL REFERENCES person(id),
+  at INTEGER NOT NULL,
+  release INTEGER NOT NULL REFERENCES release(id),
+  file_name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  bytes BLOB NOT NULL,
+  ok INTEGER,
+  problems TEXT NOT NULL DEFAULT '[]',
+  UNIQUE (council, year, version)
+);
 "#,
 ];
 

@@ -14,6 +14,7 @@ pub mod http;
 pub mod ids;
 pub mod mail;
 pub mod multipart;
+mod plans;
 mod releases;
 mod routes;
 mod versions;

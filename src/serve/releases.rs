@@ -63,7 +63,7 @@ fn content_type(path: &str) -> &'static str {
 /// A release file as an answer: web pages shown (their styles are inline,
 /// so they get a policy of their own, still without any script), the rest
 /// downloaded.
-fn serve_file(path: &str, bytes: Vec<u8>) -> Response {
+pub fn serve_file(path: &str, bytes: Vec<u8>) -> Response {
     let ct = content_type(path);
     if ct.starts_with("text/html") || ct == "image/svg+xml" || ct == "application/pdf" {
         Response {

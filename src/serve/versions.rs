@@ -527,3 +527,108 @@ pub fn publish_release(
     tx.commit()?;
     Ok(())
 }
+
+/// A version of a council's action plan, and the release its report was
+/// made against.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Plan {
+    pub id: i64,
+    pub version: Version,
+    pub by: String,
+    pub at: i64,
+    pub release: i64,
+    pub file_name: String,
+    pub sha256: String,
+    /// `None` while its report is being made (or if the service stopped).
+    pub ok: Option<bool>,
+    #[serde(skip)]
+    pub problems: String,
+}
+
+const PLAN: &str =
+    "SELECT l.id, l.version, p.email, l.at, r.number, l.file_name, l.sha256, l.ok, l.problems
+    FROM plan l JOIN person p ON p.id = l.person JOIN release r ON r.id = l.release";
+
+fn plan_row(r: &rusqlite::Row) -> rusqlite::Result<Plan> {
+    Ok(Plan {
+        id: r.get(0)?,
+        version: Version(r.get(1)?),
+        by: r.get(2)?,
+        at: r.get(3)?,
+        release: r.get(4)?,
+        file_name: r.get(5)?,
+        sha256: r.get(6)?,
+        ok: r.get(7)?,
+        problems: r.get(8)?,
+    })
+}
+
+/// Stores a plan as the council's next version, against a release (its
+/// number); its report is made next.
+pub fn add_plan(
+    c: &mut Connection,
+    council: &CouncilCode,
+    year: i32,
+    release_number: i64,
+    person: PersonId,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Version> {
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let release: i64 = tx.query_row(
+        "SELECT id FROM release WHERE year = ?1 AND number = ?2",
+        params![year, release_number],
+        |r| r.get(0),
+    )?;
+    let version: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(version), 0) + 1 FROM plan WHERE council = ?1 AND year = ?2",
+        params![council.0, year],
+        |r| r.get(0),
+    )?;
+    let sha = crate::digest::sha256_hex(bytes);
+    tx.execute(
+        "INSERT INTO plan (council, year, version, person, at, release, file_name, sha256, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![council.0, year, version, person.0, now(), release, file_name, sha, bytes],
+    )?;
+    audit(
+        &tx,
+        Some(person),
+        Some(council),
+        "action plan",
+        &format!("plan version {version}: {file_name} (sha256 {sha})"),
+    )?;
+    tx.commit()?;
+    Ok(Version(version))
+}
+
+/// Records whether a plan's report was made, with the plan's problems.
+pub fn plan_done(
+    c: &Connection,
+    council: &CouncilCode,
+    year: i32,
+    v: Version,
+    ok: bool,
+    problems: &str,
+) -> Result<()> {
+    c.execute(
+        "UPDATE plan SET ok = ?4, problems = ?5 WHERE council = ?1 AND year = ?2 AND version = ?3",
+        params![council.0, year, v.0, ok, problems],
+    )?;
+    Ok(())
+}
+
+/// A council's plans of a year, newest first.
+pub fn plans(c: &Connection, council: &CouncilCode, year: i32) -> Result<Vec<Plan>> {
+    let mut st = c.prepare(&format!(
+        "{PLAN} WHERE l.council = ?1 AND l.year = ?2 ORDER BY l.version DESC"
+    ))?;
+    let rows = st
+        .query_map(params![council.0, year], plan_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// A plan's bytes.
+pub fn plan_bytes(c: &Connection, id: i64) -> Result<Vec<u8>> {
+    Ok(c.query_row("SELECT bytes FROM plan WHERE id = ?1", [id], |r| r.get(0))?)
+}

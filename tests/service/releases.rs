@@ -253,3 +253,154 @@ fn the_services_release_is_scwres_reports_release_byte_for_byte() {
         );
     }
 }
+
+fn publish(admin: &mut Agent, n: i64) {
+    let csrf = admin.csrf(&format!("/admin/releases/{n}")).unwrap();
+    let r = admin
+        .post(
+            &format!("/admin/releases/{n}/publish"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .unwrap();
+    assert_eq!(r.status, 303);
+}
+
+#[test]
+fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
+    let s = Service::start(&[]);
+    let mut admin = s.signed_in(&s.admin);
+    let n = released(&s, &mut admin);
+    let mut a = s.signed_in(&s.submitter_a);
+    // Not before publication.
+    let csrf = a.csrf("/council").unwrap();
+    let plan = format!(
+        "authority: {A}\nyear: 2025\nactions:\n  - action: Two people on every panel\n    indicator: 2\n    owner: Head of Workforce\n    due: 2026-03-31\n    status: in progress\n    measure: RL within the band\n"
+    );
+    let r = a
+        .upload(
+            "/council/plan",
+            &[("csrf", &csrf)],
+            "actions.yaml",
+            plan.as_bytes(),
+        )
+        .unwrap();
+    assert_eq!(r.status, 409);
+    publish(&mut admin, n);
+    // A bad plan: its problems, no report.
+    let bad = plan.replace("due: 2026-03-31", "due: 31/03/2026");
+    let r = a
+        .upload(
+            "/council/plan",
+            &[("csrf", &csrf)],
+            "actions.yaml",
+            bad.as_bytes(),
+        )
+        .unwrap();
+    assert_eq!(r.status, 303);
+    let page = a.get("/council/plan").unwrap().text();
+    assert!(
+        page.contains("the due date must be a date YYYY-MM-DD"),
+        "{page}"
+    );
+    assert!(!page.contains("/council/plan/1/public/"));
+    // A good one: both editions at once.
+    let t = std::time::Instant::now();
+    a.upload(
+        "/council/plan",
+        &[("csrf", &csrf)],
+        "actions.yaml",
+        plan.as_bytes(),
+    )
+    .unwrap();
+    let took = t.elapsed();
+    let page = a.get("/council/plan").unwrap().text();
+    let public = format!("/council/plan/2/public/{A}-redcar-and-cleveland.pdf");
+    assert!(page.contains(&public), "{page}");
+    assert!(page.contains(&format!(
+        "/council/plan/2/internal/{A}-redcar-and-cleveland.pdf"
+    )));
+    let served = a.get(&public).unwrap();
+    assert_eq!(served.status, 200);
+    eprintln!("report with plan made in {took:?} (debug build)");
+    // The same bytes as `scwres local` on those inputs.
+    let root = s.dir.path().join(format!("service-releases/2025/{n}"));
+    let work = tempfile::tempdir().unwrap();
+    let plan_file = work.path().join("actions.yaml");
+    std::fs::write(&plan_file, &plan).unwrap();
+    let ret_file = work.path().join(format!("{A}.csv"));
+    std::fs::write(&ret_file, s.return_csv(A)).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_scwres"));
+    cmd.args(["local", "--audience", "public", "--return"])
+        .arg(&ret_file)
+        .arg("--benchmarks")
+        .arg(root.join("out/2025/public/benchmarks.csv"))
+        .arg("--actions")
+        .arg(&plan_file)
+        .arg("--data")
+        .arg(root.join("data"))
+        .arg("-o")
+        .arg(work.path().join("out"));
+    for y in ["2022", "2023", "2024"] {
+        let dir = root.join("data/returns").join(y);
+        if let Ok(rd) = std::fs::read_dir(&dir) {
+            for e in rd {
+                let p = e.unwrap().path();
+                if p.file_name().unwrap().to_str().unwrap().starts_with(A) {
+                    cmd.arg("--previous").arg(p);
+                }
+            }
+        }
+    }
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cli = std::fs::read(
+        work.path()
+            .join(format!("out/{A}-redcar-and-cleveland.pdf")),
+    )
+    .unwrap();
+    assert!(
+        cli == served.body,
+        "the service's report with the plan is not scwres local's"
+    );
+    // Another council's plan report: not found, as nothing is.
+    let mut b = s.signed_in(&s.submitter_b);
+    let theirs = b.get(&public).unwrap();
+    let nothing = b.get("/council/plan/99/public/x.pdf").unwrap();
+    assert_eq!(
+        (theirs.status, theirs.body.len()),
+        (nothing.status, nothing.body.len())
+    );
+    // The form: an action with a colon and a hash, as the same YAML.
+    let csrf = a.csrf("/council/plan").unwrap();
+    let r = a
+        .post(
+            "/council/plan/action",
+            &[
+                ("csrf", &csrf),
+                ("action", "Panels: two people # always"),
+                ("indicator", "7a"),
+                ("owner", "Head of HR & OD"),
+                ("due", "2026-06-30"),
+                ("status", "not started"),
+                ("measure", "Fewer reports"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = a.get("/council/plan").unwrap().text();
+    assert!(page.contains("Plan version 3"), "{page}");
+    assert!(page.contains("/council/plan/3/public/"), "{page}");
+    let c = rusqlite::Connection::open(s.db_path()).unwrap();
+    let yaml: Vec<u8> = c
+        .query_row("SELECT bytes FROM plan WHERE version = 3", [], |r| r.get(0))
+        .unwrap();
+    let read = scwres::load::actions::read("actions.yaml", &yaml).unwrap();
+    assert_eq!(read.actions.len(), 2, "the earlier action is kept");
+    assert_eq!(read.actions[1].action, "Panels: two people # always");
+    // A missing field: the error summary, nothing stored.
+    let r = a
+        .post("/council/plan/action", &[("csrf", &csrf), ("action", "x")])
+        .unwrap();
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("There is a problem"));
+}
