@@ -66,6 +66,47 @@ fn published<'a>(
         .collect()
 }
 
+/// A council's own figures (its `authority` rows) that differ between two
+/// releases of a year: what a council whose return was corrected is shown.
+/// Exact figures: for the council itself.
+pub fn council_changes(old: &[ResultRow], new: &[ResultRow], code: &str) -> Vec<Revision> {
+    let own = |rows: &[ResultRow]| -> BTreeMap<FigureKey, ResultRow> {
+        rows.iter()
+            .filter(|r| r.scope == "authority" && r.area_code == code)
+            .map(|r| (r.key(), r.clone()))
+            .collect()
+    };
+    let (a, b) = (own(old), own(new));
+    let mut out = Vec::new();
+    for k in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
+        let [year, scope, area_code, service, indicator, band] = k.clone();
+        let rev = |column: &str, old: &str, new: &str| Revision {
+            year: year.clone(),
+            scope: scope.clone(),
+            area_code: area_code.clone(),
+            service: service.clone(),
+            indicator: indicator.clone(),
+            band: band.clone(),
+            column: column.into(),
+            old: old.into(),
+            new: new.into(),
+        };
+        match (a.get(k), b.get(k)) {
+            (Some(x), Some(y)) => {
+                for ((column, ov), (_, nv)) in x.values().into_iter().zip(y.values()) {
+                    if ov != nv {
+                        out.push(rev(column, ov, nv));
+                    }
+                }
+            }
+            (Some(_), None) => out.push(rev("figure", "published", "withdrawn")),
+            (None, Some(_)) => out.push(rev("figure", "", "published")),
+            (None, None) => {}
+        }
+    }
+    out
+}
+
 impl Revisions {
     /// Compares this run (`new`, with its inputs) with an earlier release.
     /// `returns` is the folder prefix of the year's returns in the inputs

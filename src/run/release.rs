@@ -218,3 +218,47 @@ fn safe_name(name: &str) -> String {
         s
     }
 }
+
+/// What changed for one council between two releases of a year (their
+/// `out/<year>/` folders): its own figures, value by value, whether its
+/// local report changed, and how many national and regional values the
+/// newer release revised.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CouncilChanges {
+    pub figures: Vec<crate::revise::Revision>,
+    pub report_changed: bool,
+    pub published_revisions: usize,
+}
+
+pub fn council_changes(old: &Path, new: &Path, code: &str) -> anyhow::Result<CouncilChanges> {
+    use crate::formats::{manifest::Manifest, results};
+    let rows = |dir: &Path| -> anyhow::Result<Vec<results::ResultRow>> {
+        let p = dir.join("internal").join("results.csv");
+        let bytes = std::fs::read(&p).with_context(|| p.display().to_string())?;
+        results::read(&p.display().to_string(), &bytes).map_err(anyhow::Error::msg)
+    };
+    let own_reports = |dir: &Path| -> anyhow::Result<Vec<(String, String)>> {
+        let p = dir.join("manifest.json");
+        let bytes = std::fs::read(&p).with_context(|| p.display().to_string())?;
+        let m = Manifest::read(&p.display().to_string(), &bytes).map_err(anyhow::Error::msg)?;
+        let prefix = format!("public/local/{code}-");
+        Ok(m.outputs
+            .into_iter()
+            .filter(|o| o.file.starts_with(&prefix))
+            .map(|o| (o.file, o.sha256))
+            .collect())
+    };
+    let revisions = std::fs::read(new.join("internal").join("revisions.csv"))
+        .map(|b| {
+            b.split(|c| *c == b'\n')
+                .filter(|l| !l.is_empty())
+                .count()
+                .saturating_sub(1)
+        })
+        .unwrap_or(0);
+    Ok(CouncilChanges {
+        figures: crate::revise::council_changes(&rows(old)?, &rows(new)?, code),
+        report_changed: own_reports(old)? != own_reports(new)?,
+        published_revisions: revisions,
+    })
+}

@@ -120,6 +120,7 @@ fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Response> {
                 json!({"name": name, "pdf": name.ends_with(".pdf")})
             })
             .collect::<Vec<_>>(),
+        "changed": super::releases::council_changes(app, code),
         "signers": people.iter().filter(|p| p.role == Role::Signer && p.revoked_at.is_none()).map(|p| p.email.clone()).collect::<Vec<_>>(),
         }),
     ))

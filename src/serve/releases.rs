@@ -365,12 +365,24 @@ pub fn public(app: &App, s: Option<&Session>, year: &str, path: &[&str]) -> Resp
     if path.is_empty() || path == [""] {
         return Response::redirect(&format!("/releases/{year}/index.html"));
     }
-    let r = match app
+    // `/releases/<year>/release-<n>/…`: an earlier published release, kept
+    // at its own address.
+    let (number, path) = match path[0]
+        .strip_prefix("release-")
+        .and_then(|n| n.parse::<i64>().ok())
+    {
+        Some(n) => (Some(n), &path[1..]),
+        None => (None, path),
+    };
+    let found = app
         .db
         .conn()
         .map_err(Into::into)
-        .and_then(|c| db::published_release(&c, year))
-    {
+        .and_then(|c| match number {
+            None => db::published_release(&c, year),
+            Some(n) => db::release(&c, year, n).map(|r| r.filter(|r| r.published_at.is_some())),
+        });
+    let r = match found {
         Ok(Some(r)) => r,
         Ok(None) => return not_found(app, s),
         Err(e) => return failure(app, &e),
@@ -423,4 +435,21 @@ pub fn council_file(app: &App, s: &Session, code: &CouncilCode, name: &str) -> R
         Some(b) => serve_file(&path, b),
         None => plain(500, "the stored report does not match its manifest"),
     }
+}
+
+/// What changed for a council from the previous published release of the
+/// year to the newest, if there are two.
+pub fn council_changes(app: &App, code: &CouncilCode) -> Option<serde_json::Value> {
+    let c = app.db.conn().ok()?;
+    let published: Vec<db::Release> = db::releases(&c, app.year)
+        .ok()?
+        .into_iter()
+        .filter(|r| r.published_at.is_some())
+        .collect();
+    let (new, old) = (published.first()?, published.get(1)?);
+    let dir = |r: &db::Release| folder(app, app.year, r.number).year_dir(app.year);
+    let ch = release::council_changes(&dir(old), &dir(new), &code.0)
+        .map_err(|e| eprintln!("scwres serve: changes for {}: {e:#}", code.0))
+        .ok()?;
+    Some(json!({"since": old.number, "now": new.number, "changes": ch}))
 }

@@ -404,3 +404,98 @@ fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
     assert_eq!(r.status, 400);
     assert!(r.text().contains("There is a problem"));
 }
+
+/// Runs a release and waits for it: its number.
+fn run_release(admin: &mut Agent) -> i64 {
+    let csrf = admin.csrf("/admin/releases").unwrap();
+    let r = admin.post("/admin/releases", &[("csrf", &csrf)]).unwrap();
+    let at = r.header("location").unwrap().to_string();
+    for _ in 0..600 {
+        if admin.get(&at).unwrap().text().contains("Ready to check") {
+            return at.rsplit('/').next().unwrap().parse().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("the release did not finish");
+}
+
+#[test]
+fn a_correction_after_publication_is_a_new_release_that_revises_the_first() {
+    let s = Service::start(&[]);
+    let mut admin = s.signed_in(&s.admin);
+    let first = released(&s, &mut admin);
+    publish(&mut admin, first);
+    // The team reopens A's return; A corrects it and signs it off again.
+    let csrf = admin.csrf(&format!("/admin/councils/{A}")).unwrap();
+    let r = admin
+        .post(
+            &format!("/admin/councils/{A}/reopen"),
+            &[("csrf", &csrf), ("reason", "Leavers were wrong")],
+        )
+        .unwrap();
+    assert_eq!(r.status, 303);
+    let mut boss = s.signed_in(&s.signer_a);
+    let corrected = s
+        .return_csv(A)
+        .replacen(",adults,leavers,,", ",adults,leavers,,4", 1);
+    assert_ne!(corrected, s.return_csv(A));
+    let r = s.upload(&mut boss, "corrected.csv", corrected.as_bytes());
+    let v: String = r
+        .header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = boss.csrf("/council").unwrap();
+    let r = boss
+        .post(
+            "/council/sign-off",
+            &[
+                ("csrf", &csrf),
+                ("version", &v),
+                ("name", "Officer"),
+                ("confirm", "yes"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let second = run_release(&mut admin);
+    assert_eq!(second, first + 1);
+    publish(&mut admin, second);
+    // The second release revises the first.
+    let root = s.dir.path().join("service-releases/2025");
+    let revisions =
+        std::fs::read_to_string(root.join(format!("{second}/out/2025/internal/revisions.csv")))
+            .unwrap();
+    assert!(revisions.lines().count() > 1, "{revisions}");
+    // Both stay available; the year's address is the newest.
+    let mut anon = Agent::new(s.addr());
+    assert_eq!(
+        anon.get(&format!("/releases/2025/release-{first}/index.html"))
+            .unwrap()
+            .status,
+        200
+    );
+    assert_eq!(anon.get("/releases/2025/index.html").unwrap().status, 200);
+    assert_eq!(
+        anon.get("/releases/2025/release-99/index.html")
+            .unwrap()
+            .status,
+        404
+    );
+    // A is shown what changed in its own figures; B's own did not.
+    let page = s.signed_in(&s.submitter_a).get("/council").unwrap().text();
+    assert!(
+        page.contains(&format!("What changed since release {first}")),
+        "{page}"
+    );
+    assert!(page.contains("Your local report changed."));
+    assert!(page.contains("Your own figures that changed"));
+    let page_b = s.signed_in(&s.submitter_b).get("/council").unwrap().text();
+    assert!(page_b.contains(&format!("What changed since release {first}")));
+    assert!(
+        !page_b.contains("Your own figures that changed"),
+        "{page_b}"
+    );
+}
