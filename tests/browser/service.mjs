@@ -4,7 +4,7 @@
 // any other origin. Run by tests/service/browser.rs, which starts the
 // service and mints the sign-in links.
 //
-//   node service.mjs BASE ADMIN_LINK SUBMITTER_LINK SIGNER_LINK BAD_FILE GOOD_FILE CODE [SHOTS_DIR]
+//   node service.mjs BASE ADMIN_LINK SUBMITTER_LINK SIGNER_LINK BAD_FILE GOOD_FILE CODE SUBMITTER_LINK_2 [SHOTS_DIR]
 //
 // Prints one JSON line a page checked and one for the journey; exits 1 on
 // any problem.
@@ -15,8 +15,8 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
-const [base, adminLink, submitterLink, signerLink, badFile, goodFile, code, shots] = process.argv.slice(2);
-if (!code) {
+const [base, adminLink, submitterLink, signerLink, badFile, goodFile, code, submitterLink2, shots] = process.argv.slice(2);
+if (!submitterLink2) {
   console.error("usage: node service.mjs BASE ADMIN SUBMITTER SIGNER BAD GOOD CODE [SHOTS]");
   process.exit(2);
 }
@@ -64,10 +64,18 @@ async function person() {
 
 // Checks the page as it is now.
 async function check(page, name) {
+  await page.waitForLoadState("load");
   const scripts = await page.evaluate(() => document.scripts.length);
   const size = page.viewportSize();
   await page.setViewportSize({ width: 320, height: 720 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  // What sticks out, to say so when something does.
+  const wide = overflow <= 0 ? [] : await page.evaluate(() =>
+    [...document.querySelectorAll("body *")]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px: ${(e.textContent || "").slice(0, 40)}`),
+  );
   if (shots) await page.screenshot({ path: `${shots}/${String(++shot).padStart(2, "0")}-${name}-320.png`, fullPage: true });
   await page.setViewportSize(size);
   if (shots) await page.screenshot({ path: `${shots}/${String(shot).padStart(2, "0")}-${name}.png`, fullPage: true });
@@ -86,7 +94,7 @@ async function check(page, name) {
   }));
   const ok = violations.length === 0 && overflow <= 0 && scripts === 0 && page.foreign.length === 0;
   if (!ok) failed = true;
-  console.log(JSON.stringify({ page: name, url: page.url(), ok, violations, overflow, scripts, foreign: page.foreign }));
+  console.log(JSON.stringify({ page: name, url: page.url(), ok, violations, overflow, wide, scripts, foreign: page.foreign }));
 }
 
 try {
@@ -195,6 +203,69 @@ try {
     // A stored zip entry holds the file's bytes as they are.
     expect(zip.ok() && body.indexOf(good) > 0, "the export holds the uploaded bytes");
     expect(body.includes(Buffer.from(`returns/`)), "the export is the returns folder");
+
+    // The release: run on the signed-off returns, checked privately, published.
+    await page.getByRole("link", { name: "Releases" }).click();
+    await check(page, "releases");
+    await page.getByRole("button", { name: "Run the release on the signed-off returns" }).click();
+    for (let i = 0; i < 600 && !(await page.getByText("Ready to check").count()); i++) {
+      expect(!(await page.getByText("Failed").count()), "the release run failed");
+      await page.waitForTimeout(250);
+      await page.reload();
+    }
+    expect(await page.getByText("Ready to check").count(), "the release is ready");
+    await check(page, "release");
+    {
+      const anon = await person();
+      await anon.page.goto(page.url().replace(/\/admin\/releases\/.*/, "/admin/releases/1/files/public/index.html"));
+      expect(anon.page.url() === base + "/sign-in", "the private release needs the team");
+      const before = await anon.page.goto(base + "/releases/2025/index.html");
+      expect(before.status() === 404, "not public before publication");
+      await anon.context.close();
+    }
+    await page.getByRole("link", { name: "public/index.html" }).click();
+    expect(page.url().endsWith("/files/public/index.html") && (await page.content()).includes("2025"), "the release's index page, privately");
+    await page.goBack();
+    await page.getByLabel(/This release has been checked/).check();
+    await page.getByRole("button", { name: "Publish the release" }).click();
+    expect(await page.getByText("Published on").count(), "published");
+    await check(page, "release-published");
+    await context.close();
+  }
+
+  // Anyone: the published release, without signing in.
+  {
+    const { context, page } = await person();
+    const r = await page.goto(base + "/releases/2025/index.html");
+    expect(r.status() === 200, "the published index is public");
+    await context.close();
+  }
+
+  // The council: its report, its action plan, its report with the plan.
+  {
+    const { context, page } = await person();
+    await page.goto(submitterLink2);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    expect(await page.getByRole("heading", { name: "Your published report" }).isVisible(), "the council's report");
+    await check(page, "tasks-published");
+    await page.getByRole("link", { name: "Add your action plan" }).click();
+    await check(page, "plan");
+    await page.getByRole("button", { name: "Add the action and make my report" }).click();
+    expect(await page.getByText("There is a problem").isVisible(), "the plan form's error summary");
+    await check(page, "plan-error");
+    const text = "Mentoring: every minoritised social worker offered a mentor";
+    await page.getByLabel("Action", { exact: true }).fill(text);
+    await page.getByLabel("Owner").fill("Principal Social Worker");
+    await page.getByLabel("Measure of success").fill("CPD relative likelihood within the band");
+    await page.getByLabel("Indicator it answers").selectOption("5");
+    await page.getByLabel("Due date").fill("2026-09-30");
+    await page.getByLabel("Status").selectOption("in progress");
+    await page.getByRole("button", { name: "Add the action and make my report" }).click();
+    expect(await page.getByText("Your report has been made with it.").isVisible(), "the report with the plan");
+    await check(page, "plan-made");
+    const html = page.getByRole("link", { name: /\.html$/ }).first();
+    await html.click();
+    expect((await page.content()).includes("Mentoring: every minoritised social worker"), "the plan is in the regenerated report");
     await context.close();
   }
 } catch (e) {
