@@ -38,6 +38,7 @@ pub fn route(app: &App, req: &Request, s: &Session, rest: &[&str]) -> Response {
         }),
         (&Method::GET, ["sign-off"]) => sign_off_form(app, s, &code, 200, None),
         (&Method::GET, ["report", name]) => Ok(super::releases::council_file(app, s, &code, name)),
+        (&Method::GET, ["files.zip"]) => super::releases::council_zip(app, s, &code),
         (&Method::GET, ["plan"]) => super::plans::show(app, s, &code, 200, None, &[]),
         (&Method::POST, ["plan"]) => super::plans::upload(app, req, s, &code),
         (&Method::POST, ["plan", "action"]) => super::plans::add_action(app, req, s, &code),
