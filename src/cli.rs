@@ -88,6 +88,11 @@ pub enum Command {
         /// Rounds (each with new sign-ins and new uploads).
         #[arg(long, default_value_t = 5)]
         rounds: usize,
+        /// Then the release from the service against `scwres report` on the
+        /// same inputs, and 20 councils adding an action to their plan at
+        /// once.
+        #[arg(long)]
+        release: bool,
     },
     /// One phase of `scwres bench`, timed inside its own process.
     #[command(hide = true)]

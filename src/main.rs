@@ -60,7 +60,8 @@ fn main() -> ExitCode {
             dir,
             councils,
             rounds,
-        } => scwres::bench::serve::run(&dir, councils, rounds.max(1), &|m| {
+            release,
+        } => scwres::bench::serve::run(&dir, councils, rounds.max(1), release, &|m| {
             eprintln!("scwres bench-serve: {m}")
         })
         .map(|t| {

@@ -64,6 +64,7 @@ pub fn run(
     dir: &Path,
     councils: usize,
     rounds: usize,
+    with_release: bool,
     log: &dyn Fn(&str),
 ) -> anyhow::Result<String> {
     crate::publish::scratch_dir(dir, "scwres bench-serve")?;
@@ -140,6 +141,7 @@ pub fn run(
         .iter()
         .map(|p| (0..rounds).map(|_| app.new_link(*p)).collect())
         .collect::<Result<_, _>>()?;
+    let dbh = app.db.clone();
     let running = serve::start(app, listener)?;
     let mut all_errors = Vec::new();
     for round in 0..rounds {
@@ -154,11 +156,195 @@ pub fn run(
         out.push('\n');
         all_errors.extend(r.errors.iter().take(5).cloned());
     }
+    if with_release {
+        out.push('\n');
+        out.push_str(&release_phase(dir, &dbh, running.addr, &bodies, log)?);
+    }
     drop(running);
     for e in all_errors {
         out.push_str(&format!("\nerror: {e}"));
     }
     Ok(out)
+}
+
+/// A sign-in link minted straight into the database.
+fn link_for(
+    dbh: &db::Db,
+    addr: std::net::SocketAddr,
+    who: ids::PersonId,
+) -> anyhow::Result<String> {
+    let t = crate::serve::auth::token();
+    db::add_link(&*dbh.conn()?, who, &crate::serve::auth::hash(&t), 3600)?;
+    Ok(format!("http://{addr}/sign-in/{t}"))
+}
+
+/// The release from the service against `scwres report` on the same
+/// inputs, then 20 councils adding an action to their plan at once.
+fn release_phase(
+    dir: &Path,
+    dbh: &db::Db,
+    addr: std::net::SocketAddr,
+    bodies: &[(String, Vec<u8>)],
+    log: &dyn Fn(&str),
+) -> anyhow::Result<String> {
+    let year = 2025;
+    // Every council's return clean and signed off (the benchmark's own
+    // uploads had errors in one in five).
+    let register = crate::register::Register::built_in();
+    let config = crate::load::load_config(dir)?;
+    let rules = crate::run::collect::Rules {
+        register: &register,
+        config: &config,
+        year,
+    };
+    let mut c = dbh.conn()?;
+    let mut signers = Vec::new();
+    for (code, body) in bodies {
+        let council = ids::CouncilCode(code.clone());
+        let text = String::from_utf8_lossy(body).replace(",leavers,,x", ",leavers,,");
+        let checked =
+            crate::run::collect::check_upload(&format!("{code}.csv"), text.as_bytes(), &rules);
+        anyhow::ensure!(
+            checked.ret.is_some(),
+            "{code}: the benchmark's return is not clean"
+        );
+        let signer = db::invite(
+            &mut c,
+            None,
+            &format!("director@{}.example.org", code.to_lowercase()),
+            ids::Role::Signer,
+            Some(&council),
+        )?;
+        let v = db::add_upload(
+            &mut c,
+            &db::NewUpload {
+                council: &council,
+                year,
+                person: signer,
+                file_name: &format!("{code}.csv"),
+                kind: "csv",
+                sha256: &crate::digest::sha256_hex(text.as_bytes()),
+                bytes: text.as_bytes(),
+                clean: true,
+                errors: 0,
+                warnings: 0,
+                problems: "[]",
+                figures: None,
+                changes: None,
+            },
+        )?;
+        db::sign_off(&mut c, &council, year, v, signer, "Benchmark Officer")?;
+        signers.push(signer);
+    }
+    let team = db::invite(
+        &mut c,
+        None,
+        "team@bench.example.org",
+        ids::Role::Admin,
+        None,
+    )?;
+    drop(c);
+    let mut admin = Agent::new(addr);
+    admin.sign_in(&link_for(dbh, addr, team)?)?;
+    let csrf = admin.csrf("/admin/releases")?;
+    let t = Instant::now();
+    let r = admin.post("/admin/releases", &[("csrf", &csrf)])?;
+    let at = r.header("location").unwrap_or("").to_string();
+    loop {
+        let page = admin.get(&at)?.text();
+        if page.contains("Ready to check") {
+            break;
+        }
+        anyhow::ensure!(!page.contains("Failed"), "the release failed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let service = t.elapsed();
+    log(&format!(
+        "release from the service: {:.2} s",
+        service.as_secs_f64()
+    ));
+    // `scwres report` on the release's own inputs, in a process of its own.
+    let data = dir.join("service-releases/2025/1/data");
+    let t = Instant::now();
+    let o = std::process::Command::new(std::env::current_exe()?)
+        .args(["report", "--quiet", "--year", "2025", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(dir.join("cli-out"))
+        .output()?;
+    let cli = t.elapsed();
+    anyhow::ensure!(
+        o.status.code().unwrap_or(2) <= 1,
+        "scwres report failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    log(&format!(
+        "scwres report on the same inputs: {:.2} s",
+        cli.as_secs_f64()
+    ));
+    let csrf = admin.csrf("/admin/releases/1")?;
+    admin.post(
+        "/admin/releases/1/publish",
+        &[("csrf", &csrf), ("confirm", "yes")],
+    )?;
+    // 20 councils add an action at once.
+    let n = 20.min(signers.len());
+    let links: Vec<String> = signers[..n]
+        .iter()
+        .map(|p| link_for(dbh, addr, *p))
+        .collect::<anyhow::Result<_>>()?;
+    let start = Arc::new(Barrier::new(n));
+    let times: Arc<Mutex<(Vec<Duration>, Vec<String>)>> = Default::default();
+    std::thread::scope(|s| {
+        for link in &links {
+            let (start, times) = (start.clone(), times.clone());
+            s.spawn(move || {
+                let mut a = Agent::new(addr);
+                let ok = a.sign_in(link).is_ok();
+                let csrf = a.csrf("/council/plan").unwrap_or_default();
+                start.wait();
+                let t = Instant::now();
+                let r = a.post(
+                    "/council/plan/action",
+                    &[
+                        ("csrf", &csrf),
+                        ("action", "Two people on every interview panel"),
+                        ("indicator", "2"),
+                        ("owner", "Head of Workforce"),
+                        ("due", "2026-03-31"),
+                        ("status", "in progress"),
+                        ("measure", "RL within the band"),
+                    ],
+                );
+                let page = a.get("/council/plan").map(|p| p.text()).unwrap_or_default();
+                let took = t.elapsed();
+                if let Ok(mut g) = times.lock() {
+                    if ok
+                        && matches!(r, Ok(ref r) if r.status == 303)
+                        && page.contains("Your report has been made with it.")
+                    {
+                        g.0.push(took);
+                    } else {
+                        g.1.push(format!("a plan: {:?}", r.map(|r| r.status)));
+                    }
+                }
+            });
+        }
+    });
+    let (mut plan, errors) = std::mem::take(&mut *times.lock().expect("no thread panicked"));
+    plan.sort();
+    let ms = |d: Duration| format!("{:.0}", d.as_secs_f64() * 1000.0);
+    Ok(format!(
+        "| release of {} councils | from the service {:.2} s | `scwres report` {:.2} s | ratio {:.2} |\n| {} councils add an action at once | report with the plan p50 {} ms | p99 {} ms | errors {} |\n",
+        bodies.len(),
+        service.as_secs_f64(),
+        cli.as_secs_f64(),
+        service.as_secs_f64() / cli.as_secs_f64().max(1e-9),
+        n,
+        ms(pct(&plan, 0.5)),
+        ms(pct(&plan, 0.99)),
+        errors.len()
+    ))
 }
 
 fn one_round(

@@ -461,26 +461,43 @@ pub fn council_zip(app: &App, s: &Session, code: &CouncilCode) -> Result<Respons
     let c = app.db.conn()?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     if let Some(so) = db::current_sign_off(&c, code, app.year)?
-        && let Some(u) = db::uploads(&c, code, app.year)?.into_iter().find(|u| u.id == so.upload)
+        && let Some(u) = db::uploads(&c, code, app.year)?
+            .into_iter()
+            .find(|u| u.id == so.upload)
     {
-        files.push((format!("return/{}.{}", code.0, u.kind), db::upload_bytes(&c, u.id)?));
+        files.push((
+            format!("return/{}.{}", code.0, u.kind),
+            db::upload_bytes(&c, u.id)?,
+        ));
     }
     if let Some(r) = db::published_release(&c, app.year)? {
         for f in council_files(app, code) {
             if let Some(b) = release_file(app, app.year, r.number, &f) {
-                files.push((format!("report/{}", f.trim_start_matches("public/local/")), b));
+                files.push((
+                    format!("report/{}", f.trim_start_matches("public/local/")),
+                    b,
+                ));
             }
         }
     }
-    if let Some(p) = db::plans(&c, code, app.year)?.into_iter().find(|p| p.ok == Some(true)) {
+    if let Some(p) = db::plans(&c, code, app.year)?
+        .into_iter()
+        .find(|p| p.ok == Some(true))
+    {
         files.push((format!("plan/{}", p.file_name), db::plan_bytes(&c, p.id)?));
-        let dir = folder(app, app.year, p.release).root.join("plans").join(&code.0).join(p.version.0.to_string());
+        let dir = folder(app, app.year, p.release)
+            .root
+            .join("plans")
+            .join(&code.0)
+            .join(p.version.0.to_string());
         for edition in ["public", "internal"] {
             if let Ok(rd) = std::fs::read_dir(dir.join(edition)) {
                 let mut names: Vec<_> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
                 names.sort();
                 for n in names {
-                    if let (Some(name), Ok(b)) = (n.file_name().and_then(|x| x.to_str()), std::fs::read(&n)) {
+                    if let (Some(name), Ok(b)) =
+                        (n.file_name().and_then(|x| x.to_str()), std::fs::read(&n))
+                    {
                         files.push((format!("report-with-plan/{edition}/{name}"), b));
                     }
                 }
@@ -495,7 +512,11 @@ pub fn council_zip(app: &App, s: &Session, code: &CouncilCode) -> Result<Respons
         .map(|(n, b)| (format!("sc-wres-{}-{}/{n}", app.year, code.0), b))
         .collect();
     match super::zipped(&named) {
-        Ok(bytes) => Ok(Response::file("application/zip", &format!("sc-wres-{}-{}.zip", app.year, code.0), bytes)),
+        Ok(bytes) => Ok(Response::file(
+            "application/zip",
+            &format!("sc-wres-{}-{}.zip", app.year, code.0),
+            bytes,
+        )),
         Err(e) => Ok(failure(app, &e)),
     }
 }

@@ -400,9 +400,22 @@ fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
     // The council's own files as one zip: nothing of B's.
     let zip = unzip(&a.get("/council/files.zip").unwrap().body);
     let names: Vec<&str> = zip.iter().map(|(n, _)| n.as_str()).collect();
-    assert!(names.contains(&format!("sc-wres-2025-{A}/return/{A}.csv").as_str()), "{names:?}");
-    assert!(names.iter().any(|n| n.ends_with(&format!("report/{A}-redcar-and-cleveland.pdf"))), "{names:?}");
-    assert!(names.iter().any(|n| n.contains("report-with-plan/internal/")), "{names:?}");
+    assert!(
+        names.contains(&format!("sc-wres-2025-{A}/return/{A}.csv").as_str()),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with(&format!("report/{A}-redcar-and-cleveland.pdf"))),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.contains("report-with-plan/internal/")),
+        "{names:?}"
+    );
     assert!(names.iter().all(|n| !n.contains(B)), "{names:?}");
     // A missing field: the error summary, nothing stored.
     let r = a
