@@ -6,7 +6,9 @@
 use super::db::{self, NewUpload, Upload};
 use super::http::{Request, Response};
 use super::ids::{CouncilCode, Role, Version};
-use super::routes::{Session, csrf_ok, failure, forbidden_csrf, not_found, page};
+use super::routes::{
+    FileForm, Session, csrf_ok, failure, file_form, forbidden_csrf, not_found, page,
+};
 use super::{App, multipart};
 use crate::load::diag::Diagnostic;
 use crate::run::collect::{self, Rules};
@@ -153,31 +155,18 @@ fn upload_form(app: &App, s: &Session, status: u16, error: Option<&str>) -> Resp
 }
 
 fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
-    let parts = req
-        .header("content-type")
-        .and_then(multipart::boundary)
-        .and_then(|b| multipart::parse(&req.body, &b, 8));
-    let Some(parts) = parts else {
-        return Ok(upload_form(
-            app,
-            s,
-            400,
-            Some("The upload could not be read. Choose the file again and select Upload."),
-        ));
+    let parts = match file_form(req, s) {
+        FileForm::Parts(p) => p,
+        FileForm::Unreadable => {
+            return Ok(upload_form(
+                app,
+                s,
+                400,
+                Some("The upload could not be read. Choose the file again and select Upload."),
+            ));
+        }
+        FileForm::Forged => return Ok(forbidden_csrf(app, Some(s))),
     };
-    let csrf: Vec<(String, String)> = parts
-        .iter()
-        .filter(|p| p.name == "csrf")
-        .map(|p| {
-            (
-                "csrf".to_string(),
-                String::from_utf8_lossy(p.data).into_owned(),
-            )
-        })
-        .collect();
-    if !csrf_ok(req, s, &csrf) {
-        return Ok(forbidden_csrf(app, Some(s)));
-    }
     let Some(file) = parts
         .iter()
         .find(|p| p.name == "file" && p.file_name.as_deref().is_some_and(|n| !n.is_empty()))

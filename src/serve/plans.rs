@@ -7,7 +7,9 @@
 use super::db;
 use super::http::{Request, Response};
 use super::ids::{CouncilCode, Version};
-use super::routes::{Session, csrf_ok, failure, forbidden_csrf, not_found, page};
+use super::routes::{
+    FileForm, Session, csrf_ok, failure, file_form, forbidden_csrf, not_found, page,
+};
 use super::{App, multipart, releases};
 use crate::formats::plan::{self, Action};
 use crate::load::diag::Diagnostic;
@@ -134,31 +136,23 @@ pub fn file(
 
 /// An uploaded plan file.
 pub fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
-    let parts = req
-        .header("content-type")
-        .and_then(multipart::boundary)
-        .and_then(|b| multipart::parse(&req.body, &b, 8));
-    let Some(parts) = parts else {
-        return show(
-            app,
-            s,
-            code,
-            400,
-            Some((
-                "file",
-                "The upload could not be read; choose the file again",
-            )),
-            &[],
-        );
+    let parts = match file_form(req, s) {
+        FileForm::Parts(p) => p,
+        FileForm::Unreadable => {
+            return show(
+                app,
+                s,
+                code,
+                400,
+                Some((
+                    "file",
+                    "The upload could not be read; choose the file again",
+                )),
+                &[],
+            );
+        }
+        FileForm::Forged => return Ok(forbidden_csrf(app, Some(s))),
     };
-    let csrf: Vec<(String, String)> = parts
-        .iter()
-        .filter(|p| p.name == "csrf")
-        .map(|p| ("csrf".into(), String::from_utf8_lossy(p.data).into_owned()))
-        .collect();
-    if !csrf_ok(req, s, &csrf) {
-        return Ok(forbidden_csrf(app, Some(s)));
-    }
     let Some(f) = parts.iter().find(|p| {
         p.name == "file"
             && p.file_name.as_deref().is_some_and(|n| !n.is_empty())

@@ -394,15 +394,16 @@ pub fn public(app: &App, s: Option<&Session>, year: &str, path: &[&str]) -> Resp
     }
 }
 
+/// The newest published release of the collection year, if any.
+fn newest_published(app: &App) -> Option<db::Release> {
+    let c = app.db.conn().ok()?;
+    db::published_release(&c, app.year).ok().flatten()
+}
+
 /// A council's own published reports: its public local report files of the
 /// newest published release of the year.
 pub fn council_files(app: &App, code: &CouncilCode) -> Vec<String> {
-    let Ok(Some(r)) = app
-        .db
-        .conn()
-        .map_err(db::DbError::from)
-        .and_then(|c| db::published_release(&c, app.year))
-    else {
+    let Some(r) = newest_published(app) else {
         return Vec::new();
     };
     let prefix = format!("public/local/{}-", code.0);
@@ -423,12 +424,7 @@ pub fn council_file(app: &App, s: &Session, code: &CouncilCode, name: &str) -> R
     if !council_files(app, code).contains(&path) {
         return not_found(app, Some(s));
     }
-    let Ok(Some(r)) = app
-        .db
-        .conn()
-        .map_err(db::DbError::from)
-        .and_then(|c| db::published_release(&c, app.year))
-    else {
+    let Some(r) = newest_published(app) else {
         return not_found(app, Some(s));
     };
     match release_file(app, app.year, r.number, &path) {

@@ -367,3 +367,38 @@ fn sign_in(app: &App, req: &Request, token: &str) -> Response {
         Err(e) => failure(app, &e),
     }
 }
+
+/// A file-upload form (multipart), read and its CSRF token checked.
+pub enum FileForm<'a> {
+    /// Not a multipart body this service can read.
+    Unreadable,
+    /// Not the session's own form.
+    Forged,
+    /// The form's parts.
+    Parts(Vec<super::multipart::Part<'a>>),
+}
+
+pub fn file_form<'a>(req: &'a Request, s: &Session) -> FileForm<'a> {
+    let parts = req
+        .header("content-type")
+        .and_then(super::multipart::boundary)
+        .and_then(|b| super::multipart::parse(&req.body, &b, 8));
+    let Some(parts) = parts else {
+        return FileForm::Unreadable;
+    };
+    let csrf: Vec<(String, String)> = parts
+        .iter()
+        .filter(|p| p.name == "csrf")
+        .map(|p| {
+            (
+                "csrf".to_string(),
+                String::from_utf8_lossy(p.data).into_owned(),
+            )
+        })
+        .collect();
+    if csrf_ok(req, s, &csrf) {
+        FileForm::Parts(parts)
+    } else {
+        FileForm::Forged
+    }
+}
