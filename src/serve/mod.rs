@@ -75,6 +75,8 @@ pub struct App {
     pub failed_sign_ins: auth::Limiter,
     /// Sign-in links asked for, per email address.
     pub link_requests: auth::Limiter,
+    /// Sign-in links asked for, per client address.
+    pub link_requests_by_client: auth::Limiter,
 }
 
 impl App {
@@ -138,6 +140,7 @@ impl App {
             smtp: o.smtp.clone(),
             failed_sign_ins: auth::Limiter::new(20, 600),
             link_requests: auth::Limiter::new(3, 3600),
+            link_requests_by_client: auth::Limiter::new(30, 3600),
         })
     }
 

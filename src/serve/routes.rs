@@ -247,7 +247,9 @@ fn request_link(app: &App, req: &Request, s: Option<&Session>) -> Response {
         );
     }
     let now = db::now();
-    if app.link_requests.allow(&email.to_lowercase(), now) && app.smtp.is_some() {
+    // At most 3 links an hour to one address, 30 asked for from one client.
+    let client_ok = app.link_requests_by_client.allow(&app.client(req), now);
+    if client_ok && app.link_requests.allow(&email.to_lowercase(), now) && app.smtp.is_some() {
         let person = app
             .db
             .conn()
