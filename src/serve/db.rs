@@ -315,8 +315,8 @@ pub fn person_by_email(c: &Connection, email: &str) -> Result<Option<Person>> {
 
 pub fn people(c: &Connection, council: Option<&CouncilCode>) -> Result<Vec<Person>> {
     let mut st = match council {
-        Some(_) => c.prepare(&format!("{PERSON} WHERE council = ?1 ORDER BY email"))?,
-        None => c.prepare(&format!("{PERSON} ORDER BY council, email"))?,
+        Some(_) => c.prepare_cached(&format!("{PERSON} WHERE council = ?1 ORDER BY email"))?,
+        None => c.prepare_cached(&format!("{PERSON} ORDER BY council, email"))?,
     };
     let rows: rusqlite::Result<Vec<Person>> = match council {
         Some(code) => st.query_map([&code.0], person_row)?.collect(),
@@ -488,7 +488,7 @@ pub fn end_session(c: &Connection, hash: &str, who: &Person) -> Result<()> {
 
 /// The audit log, newest first.
 pub fn audit_log(c: &Connection, limit: i64) -> Result<Vec<AuditLine>> {
-    let mut st = c.prepare(
+    let mut st = c.prepare_cached(
         "SELECT a.id, a.at, COALESCE(p.email, 'the service'), COALESCE(a.council, ''), a.action, a.detail
          FROM audit a LEFT JOIN person p ON p.id = a.person ORDER BY a.id DESC LIMIT ?1",
     )?;

@@ -177,6 +177,8 @@ pub fn serve(
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let work = Arc::new(tokio::sync::Semaphore::new(2 * cores));
         let stop = async move {
             match stop {
                 Some(rx) => {
@@ -203,9 +205,10 @@ pub fn serve(
                     }
                 },
             };
-            let handler = handler.clone();
+            let (handler, work) = (handler.clone(), work.clone());
             tokio::spawn(async move {
-                let svc = service_fn(move |req| answer(handler.clone(), peer.ip(), req));
+                let svc =
+                    service_fn(move |req| answer(handler.clone(), work.clone(), peer.ip(), req));
                 let conn = http1::Builder::new()
                     .timer(TokioTimer::new())
                     .header_read_timeout(HEADER_TIME)
@@ -220,6 +223,7 @@ pub fn serve(
 
 async fn answer(
     handler: Arc<Handler>,
+    work: Arc<tokio::sync::Semaphore>,
     peer: IpAddr,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
@@ -248,14 +252,24 @@ async fn answer(
         body,
         peer,
     };
-    let res = tokio::task::spawn_blocking(move || handler(&req))
-        .await
-        .unwrap_or_else(|_| {
-            plain(
-                500,
-                "the service failed on this request; it has been logged",
-            )
-        });
+    // A few requests are worked on at once (two a core), the rest wait
+    // their turn in order: hundreds of threads contending for two cores
+    // only add switching.
+    let Ok(turn) = work.acquire_owned().await else {
+        return Ok(plain(503, "the service is stopping").into_hyper());
+    };
+    let res = tokio::task::spawn_blocking(move || {
+        let r = handler(&req);
+        drop(turn);
+        r
+    })
+    .await
+    .unwrap_or_else(|_| {
+        plain(
+            500,
+            "the service failed on this request; it has been logged",
+        )
+    });
     Ok(res.into_hyper())
 }
 

@@ -133,7 +133,7 @@ pub fn add_upload(c: &mut Connection, u: &NewUpload) -> Result<Version> {
 
 /// A council's uploads of a year, newest first.
 pub fn uploads(c: &Connection, council: &CouncilCode, year: i32) -> Result<Vec<Upload>> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "{UPLOAD} WHERE u.council = ?1 AND u.year = ?2 ORDER BY u.version DESC"
     ))?;
     let rows = st
@@ -208,7 +208,7 @@ pub fn current_sign_off(
 
 /// Every sign-off of a council's return, newest first (reopened ones too).
 pub fn sign_offs(c: &Connection, council: &CouncilCode, year: i32) -> Result<Vec<SignOff>> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "{SIGN_OFF} WHERE s.council = ?1 AND s.year = ?2 ORDER BY s.id DESC"
     ))?;
     let rows = st
@@ -300,7 +300,7 @@ pub fn council_states(
     year: i32,
 ) -> Result<std::collections::HashMap<String, CouncilState>> {
     let mut out: std::collections::HashMap<String, CouncilState> = Default::default();
-    let mut st = c.prepare(
+    let mut st = c.prepare_cached(
         "SELECT council, COUNT(*), COUNT(signed_in_at), MAX(signed_in_at) FROM person
          WHERE council IS NOT NULL AND revoked_at IS NULL GROUP BY council",
     )?;
@@ -318,7 +318,7 @@ pub fn council_states(
         e.signed_in = s;
         e.last_activity = last;
     }
-    let mut st = c.prepare(
+    let mut st = c.prepare_cached(
         "SELECT council, version, clean, errors, warnings, at FROM upload u
          WHERE year = ?1 AND version = (SELECT MAX(version) FROM upload v WHERE v.council = u.council AND v.year = u.year)",
     )?;
@@ -337,7 +337,7 @@ pub fn council_states(
         e.newest = Some((Version(v), clean, errors, warnings));
         e.last_activity = e.last_activity.max(Some(at));
     }
-    let mut st = c.prepare(
+    let mut st = c.prepare_cached(
         "SELECT council, signed_at FROM sign_off WHERE year = ?1 AND reopened_at IS NULL",
     )?;
     for r in st.query_map([year], |r| {
@@ -356,7 +356,7 @@ pub fn signed_off_returns(
     c: &Connection,
     year: i32,
 ) -> Result<Vec<(CouncilCode, String, Vec<u8>)>> {
-    let mut st = c.prepare(
+    let mut st = c.prepare_cached(
         "SELECT u.council, u.kind, u.bytes FROM sign_off s JOIN upload u ON u.id = s.upload
          WHERE s.year = ?1 AND s.reopened_at IS NULL ORDER BY u.council",
     )?;
@@ -458,7 +458,7 @@ pub fn fail_interrupted_releases(c: &Connection) -> Result<()> {
 
 /// The releases of a year, newest first.
 pub fn releases(c: &Connection, year: i32) -> Result<Vec<Release>> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "{RELEASE} WHERE r.year = ?1 ORDER BY r.number DESC"
     ))?;
     let rows = st
@@ -619,7 +619,7 @@ pub fn plan_done(
 
 /// A council's plans of a year, newest first.
 pub fn plans(c: &Connection, council: &CouncilCode, year: i32) -> Result<Vec<Plan>> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "{PLAN} WHERE l.council = ?1 AND l.year = ?2 ORDER BY l.version DESC"
     ))?;
     let rows = st
