@@ -14,6 +14,9 @@ use crate::model::Return;
 use crate::register::Register;
 use crate::view::own::{self, Changed, OwnFigures};
 
+/// An action plan written from a form (an action at a time), as YAML.
+pub use crate::formats::plan::{Action as PlanAction, yaml as plan_yaml};
+
 /// The year's rules: the register, report.yaml and the collection year.
 pub struct Rules<'a> {
     pub register: &'a Register,

@@ -10,6 +10,8 @@
 use super::report::{Progress, ReportOptions, RunSummary, run_report_with};
 use crate::publish;
 use anyhow::Context as _;
+
+pub use crate::formats::manifest::Manifest;
 use std::path::{Path, PathBuf};
 
 /// Where a release's inputs and outputs are: `<folder>/data/` and
@@ -261,4 +263,19 @@ pub fn council_changes(old: &Path, new: &Path, code: &str) -> anyhow::Result<Cou
         report_changed: own_reports(old)? != own_reports(new)?,
         published_revisions: revisions,
     })
+}
+
+/// A release's manifest, read from its folder.
+pub fn manifest(folder: &ReleaseFolder, year: i32) -> Option<Manifest> {
+    let bytes = std::fs::read(folder.year_dir(year).join("manifest.json")).ok()?;
+    Manifest::read("manifest.json", &bytes).ok()
+}
+
+/// A file of a release (`public/…`, `internal/…`), if its manifest lists
+/// it and its bytes are those the manifest's hash says.
+pub fn file(folder: &ReleaseFolder, year: i32, path: &str) -> Option<Vec<u8>> {
+    let m = manifest(folder, year)?;
+    let entry = m.outputs.iter().find(|o| o.file == path)?;
+    let bytes = std::fs::read(folder.year_dir(year).join(path)).ok()?;
+    (crate::digest::sha256_hex(&bytes) == entry.sha256).then_some(bytes)
 }

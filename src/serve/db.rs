@@ -517,6 +517,7 @@ pub struct AuditLine {
     pub detail: String,
 }
 
+pub use super::releases_db::*;
 pub use super::versions::*;
 
 /// An online backup of the database to `to`, a new file (never one that

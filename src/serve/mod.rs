@@ -16,6 +16,7 @@ pub mod mail;
 pub mod multipart;
 mod plans;
 mod releases;
+mod releases_db;
 mod routes;
 mod versions;
 

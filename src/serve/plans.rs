@@ -11,8 +11,8 @@ use super::routes::{
     FileForm, Session, csrf_ok, failure, file_form, forbidden_csrf, not_found, page,
 };
 use super::{App, multipart, releases};
-use crate::formats::plan::{self, Action};
 use crate::load::diag::Diagnostic;
+use crate::run::collect::{PlanAction as Action, plan_yaml};
 use serde_json::json;
 
 type Result<T> = std::result::Result<T, db::DbError>;
@@ -268,7 +268,7 @@ pub fn add_action(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> 
         status: field("status"),
         measure: field("measure"),
     });
-    let bytes = plan::yaml(&code.0, app.year, &actions);
+    let bytes = plan_yaml(&code.0, app.year, &actions);
     make(app, s, code, "actions.yaml", &bytes)
 }
 

@@ -11,7 +11,7 @@ use super::db;
 use super::http::{Request, Response, plain};
 use super::ids::CouncilCode;
 use super::routes::{Session, failure, not_found, page};
-use crate::formats::manifest::Manifest;
+use crate::run::release::Manifest;
 use crate::run::release::{self, ReleaseFolder};
 use serde_json::json;
 use std::path::PathBuf;
@@ -31,20 +31,12 @@ pub fn folder(app: &App, year: i32, number: i64) -> ReleaseFolder {
 
 /// A release's manifest, read from its folder.
 fn manifest(app: &App, year: i32, number: i64) -> Option<Manifest> {
-    let p = folder(app, year, number)
-        .year_dir(year)
-        .join("manifest.json");
-    let bytes = std::fs::read(&p).ok()?;
-    Manifest::read("manifest.json", &bytes).ok()
+    release::manifest(&folder(app, year, number), year)
 }
 
-/// A file of a release, if its manifest lists it and its bytes are what the
-/// manifest says.
+/// A file of a release, if its manifest lists it with these bytes.
 fn release_file(app: &App, year: i32, number: i64, path: &str) -> Option<Vec<u8>> {
-    let m = manifest(app, year, number)?;
-    let entry = m.outputs.iter().find(|o| o.file == path)?;
-    let bytes = std::fs::read(folder(app, year, number).year_dir(year).join(path)).ok()?;
-    (crate::digest::sha256_hex(&bytes) == entry.sha256).then_some(bytes)
+    release::file(&folder(app, year, number), year, path)
 }
 
 fn content_type(path: &str) -> &'static str {
