@@ -29,7 +29,7 @@ fn the_journey_passes_in_chromium_with_every_page_checked() {
             path.display()
         );
     }
-    let s = Service::start(&[]);
+    let s = Service::start();
     let files = tempfile::tempdir().unwrap();
     let good = s.return_csv(A);
     let bad = good.replacen(",adults,shortlisted,,", ",adults,shortlisted,,x", 1);

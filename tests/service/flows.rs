@@ -9,7 +9,7 @@ use scwres::serve::db;
 
 #[test]
 fn a_link_is_spent_only_by_the_button_and_only_once() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let link = s.link(&s.submitter_a);
     let path = &link[link.find("/sign-in/").unwrap()..];
     let mut scanner = Agent::new(s.addr());
@@ -52,7 +52,7 @@ fn a_link_is_spent_only_by_the_button_and_only_once() {
 
 #[test]
 fn expired_and_revoked_links_and_sessions_stop_working() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let link = s.link(&s.submitter_a);
     let c = rusqlite::Connection::open(s.db_path()).unwrap();
     c.execute("UPDATE sign_in_link SET expires_at = 0", [])
@@ -77,7 +77,7 @@ fn expired_and_revoked_links_and_sessions_stop_working() {
 
 #[test]
 fn signing_out_ends_the_session() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut a = s.signed_in(&s.submitter_a);
     let cookie = a.cookie.clone();
     let csrf = a.csrf("/council").unwrap();
@@ -92,7 +92,7 @@ fn signing_out_ends_the_session() {
 
 #[test]
 fn a_bad_return_shows_every_problem_and_a_good_one_its_figures() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut a = s.signed_in(&s.submitter_a);
     let good = s.return_csv(A);
     // Two errors: a count that is not a number, and a negative one.
@@ -142,7 +142,7 @@ fn a_bad_return_shows_every_problem_and_a_good_one_its_figures() {
 
 #[test]
 fn the_workbook_comes_filled_from_last_year_and_is_a_clean_return() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut a = s.signed_in(&s.submitter_a);
     let wb = a.get("/council/workbook.xlsx").unwrap();
     assert_eq!(wb.status, 200);
@@ -154,7 +154,7 @@ fn the_workbook_comes_filled_from_last_year_and_is_a_clean_return() {
 
 #[test]
 fn only_the_senior_officer_signs_off_and_then_uploads_stop_until_reopened() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut sub = s.signed_in(&s.submitter_a);
     s.upload(&mut sub, "r.csv", s.return_csv(A).as_bytes());
     let csrf = sub.csrf("/council").unwrap();
@@ -233,7 +233,7 @@ fn only_the_senior_officer_signs_off_and_then_uploads_stop_until_reopened() {
 
 #[test]
 fn every_change_needs_the_session_csrf_token_and_this_origin() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut a = s.signed_in(&s.signer_a);
     s.upload(&mut a, "r.csv", s.return_csv(A).as_bytes());
     let mut admin = s.signed_in(&s.admin);
@@ -311,7 +311,7 @@ fn every_change_needs_the_session_csrf_token_and_this_origin() {
 
 #[test]
 fn every_answer_carries_the_security_headers() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut a = s.signed_in(&s.submitter_a);
     for path in [
         "/",
@@ -346,7 +346,7 @@ fn every_answer_carries_the_security_headers() {
 
 #[test]
 fn hostile_and_oversized_uploads_are_refused_without_harm() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut a = s.signed_in(&s.submitter_a);
     // Over the body limit: refused on its declared length, before a byte of
     // it is read.
@@ -423,7 +423,7 @@ fn hostile_and_oversized_uploads_are_refused_without_harm() {
 
 #[test]
 fn uploads_at_once_from_one_council_end_as_whole_versions() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let good = s.return_csv(A);
     let files: Vec<String> = (1..=8)
         .map(|i| good.replacen(",adults,leavers,,", &format!(",adults,leavers,,{i}"), 1))
@@ -465,7 +465,7 @@ fn uploads_at_once_from_one_council_end_as_whole_versions() {
 #[test]
 fn sign_in_links_go_by_smtp_and_asking_says_nothing_of_who_is_invited() {
     let mail = SmtpSink::start();
-    let s = Service::start_with(&[], Some(mail.relay()));
+    let s = Service::start_with(Some(mail.relay()));
     let mut anon = Agent::new(s.addr());
     let known = anon.post("/sign-in", &[("email", &s.submitter_a)]).unwrap();
     let unknown = anon
@@ -504,7 +504,7 @@ fn sign_in_links_go_by_smtp_and_asking_says_nothing_of_who_is_invited() {
 
 #[test]
 fn guessing_links_is_stopped() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut a = Agent::new(s.addr());
     let mut last = 0;
     for i in 0..25 {
@@ -518,7 +518,7 @@ fn guessing_links_is_stopped() {
 
 #[test]
 fn the_audit_log_cannot_be_changed_and_the_schema_is_versioned() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut a = s.signed_in(&s.submitter_a);
     s.upload(&mut a, "r.csv", s.return_csv(A).as_bytes());
     let c = rusqlite::Connection::open(s.db_path()).unwrap();
@@ -541,7 +541,7 @@ fn the_audit_log_cannot_be_changed_and_the_schema_is_versioned() {
 
 #[test]
 fn the_problems_are_exactly_those_of_scwres_validate() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut a = s.signed_in(&s.submitter_a);
     let bad = s
         .return_csv(A)
@@ -590,7 +590,7 @@ fn the_problems_are_exactly_those_of_scwres_validate() {
 
 #[test]
 fn a_backup_taken_while_serving_is_whole_and_never_overwrites() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut a = s.signed_in(&s.submitter_a);
     for _ in 0..3 {
         s.upload(&mut a, "r.csv", s.return_csv(A).as_bytes());

@@ -142,7 +142,7 @@ struct World {
 }
 
 fn world() -> World {
-    let s = Service::start(&[]);
+    let s = Service::start();
     // B: a bad upload, two good ones, signed off.
     let mut b = s.signed_in(&s.signer_b);
     let good = s.return_csv(B);

@@ -48,14 +48,7 @@ fn start(data: &std::path::Path) -> (Child, std::net::SocketAddr, Option<(String
 
 #[test]
 fn a_killed_server_loses_no_acknowledged_upload() {
-    let dir = tempfile::tempdir().unwrap();
-    let register = scwres::register::Register::built_in();
-    for (path, text) in scwres::demo::generate(&register, 2024) {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    std::fs::write(dir.path().join("report.yaml"), "synthetic: true\n").unwrap();
+    let dir = crate::support::demo_data();
     let (mut child, mut addr, link) = start(dir.path());
     let (link, code) = link.expect("a first start prints the demo links");
     let good = std::fs::read_dir(dir.path().join("returns/2024"))

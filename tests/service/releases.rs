@@ -67,7 +67,7 @@ fn files_under(root: &Path) -> Vec<String> {
 
 #[test]
 fn a_release_is_private_until_published_then_public_and_each_councils_own() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut admin = s.signed_in(&s.admin);
     let n = released(&s, &mut admin);
     let mut anon = Agent::new(s.addr());
@@ -201,7 +201,7 @@ fn a_release_is_private_until_published_then_public_and_each_councils_own() {
 
 #[test]
 fn the_services_release_is_scwres_reports_release_byte_for_byte() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut admin = s.signed_in(&s.admin);
     let n = released(&s, &mut admin);
     // The command line, on the data folder with the exported returns.
@@ -267,7 +267,7 @@ fn publish(admin: &mut Agent, n: i64) {
 
 #[test]
 fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut admin = s.signed_in(&s.admin);
     let n = released(&s, &mut admin);
     let mut a = s.signed_in(&s.submitter_a);
@@ -441,7 +441,7 @@ fn run_release(admin: &mut Agent) -> i64 {
 
 #[test]
 fn a_correction_after_publication_is_a_new_release_that_revises_the_first() {
-    let s = Service::start(&[]);
+    let s = Service::start();
     let mut admin = s.signed_in(&s.admin);
     let first = released(&s, &mut admin);
     publish(&mut admin, first);

@@ -27,19 +27,12 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn start(_extra: &[&str]) -> Service {
-        Service::start_with(&[], None)
+    pub fn start() -> Service {
+        Service::start_with(None)
     }
 
-    pub fn start_with(_extra: &[&str], smtp: Option<String>) -> Service {
-        let dir = tempfile::tempdir().unwrap();
-        let register = scwres::register::Register::built_in();
-        for (path, text) in scwres::demo::generate(&register, 2024) {
-            let p = dir.path().join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-        std::fs::write(dir.path().join("report.yaml"), "synthetic: true\n").unwrap();
+    pub fn start_with(smtp: Option<String>) -> Service {
+        let dir = demo_data();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let opts = Options {
             data: dir.path().to_path_buf(),
@@ -145,6 +138,20 @@ impl Service {
         )
         .unwrap()
     }
+}
+
+/// A data folder made here: the demo generator's returns up to 2024 and a
+/// report.yaml saying they are synthetic (the collection year is 2025).
+pub fn demo_data() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let register = scwres::register::Register::built_in();
+    for (path, text) in scwres::demo::generate(&register, 2024) {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    std::fs::write(dir.path().join("report.yaml"), "synthetic: true\n").unwrap();
+    dir
 }
 
 /// The files of a zip: (name, bytes).
