@@ -153,21 +153,8 @@ pub fn local_with_plan(
     );
     publish::write_atomic(&ret_path, ret.1)?;
     publish::write_atomic(&plan_path, plan.1)?;
-    // The council's own earlier returns, as the release read them.
     let data = folder.data();
-    let config = crate::load::load_config(&data)?;
-    let register = crate::load::load_register(&data)?;
-    let mut previous = Vec::new();
-    for y in crate::load::years(&data)?.into_iter().filter(|y| *y < year) {
-        let yd = crate::load::load_year(&data, y, &register, &config)?;
-        for o in yd.outcomes {
-            if o.authority_code.as_deref() == Some(code)
-                && o.status == crate::load::Status::Accepted
-            {
-                previous.push(data.join(&o.file));
-            }
-        }
-    }
+    let previous = previous_returns(&data, year, code)?;
     let benchmarks = folder.year_dir(year).join("public").join("benchmarks.csv");
     let mut made = [None, None];
     let mut outcomes = Vec::new();
@@ -278,4 +265,64 @@ pub fn file(folder: &ReleaseFolder, year: i32, path: &str) -> Option<Vec<u8>> {
     let entry = m.outputs.iter().find(|o| o.file == path)?;
     let bytes = std::fs::read(folder.year_dir(year).join(path)).ok()?;
     (crate::digest::sha256_hex(&bytes) == entry.sha256).then_some(bytes)
+}
+
+/// A council's own earlier returns among a release's inputs, as the
+/// release read them (accepted).
+fn previous_returns(data: &Path, year: i32, code: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let config = crate::load::load_config(data)?;
+    let register = crate::load::load_register(data)?;
+    let mut previous = Vec::new();
+    for y in crate::load::years(data)?.into_iter().filter(|y| *y < year) {
+        let yd = crate::load::load_year(data, y, &register, &config)?;
+        for o in yd.outcomes {
+            if o.authority_code.as_deref() == Some(code)
+                && o.status == crate::load::Status::Accepted
+            {
+                previous.push(data.join(&o.file));
+            }
+        }
+    }
+    Ok(previous)
+}
+
+/// A council's internal local report of a release (exact figures, for the
+/// council alone): `scwres local --audience internal` on its signed-off
+/// return in the release's inputs, the release's published benchmarks, its
+/// earlier returns there and the action plan the national team put in
+/// `actions/<year>/`, if any: the internal twin of the public local report
+/// the release published. Written to `into`; the PDF's path, or `None`
+/// when the council has no accepted return in the release.
+pub fn internal_edition(
+    folder: &ReleaseFolder,
+    year: i32,
+    code: &str,
+    into: &Path,
+) -> anyhow::Result<Option<PathBuf>> {
+    use super::local::{LocalOptions, run_local};
+    let data = folder.data();
+    let ret = files_of(&data.join("returns").join(year.to_string()))?
+        .into_iter()
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{code}.")))
+        });
+    let Some(ret) = ret else { return Ok(None) };
+    let register = crate::load::load_register(&data)?;
+    let plan = crate::load::load_actions(&data, year, &register)?
+        .by_council
+        .get(code)
+        .map(|p| data.join(&p.file))
+        .filter(|p| p.is_file());
+    let run = run_local(&LocalOptions {
+        ret,
+        benchmarks: folder.year_dir(year).join("public").join("benchmarks.csv"),
+        previous: previous_returns(&data, year, code)?,
+        actions: plan,
+        audience: Some(crate::config::Audience::Internal),
+        data,
+        out: into.to_path_buf(),
+    })?;
+    Ok(run.written)
 }

@@ -20,6 +20,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/council/versions/{v}/file"),
     ("GET", "/council/sign-off"),
     ("GET", "/council/report/{file}"),
+    ("GET", "/council/report/internal/{file}"),
     ("GET", "/council/files.zip"),
     ("GET", "/council/plan"),
     ("POST", "/council/plan"),

@@ -185,6 +185,63 @@ fn a_release_is_private_until_published_then_public_and_each_councils_own() {
         (nothing.status, nothing.body.len())
     );
     assert_eq!(other.status, 404);
+    // The internal edition, made after publication: `scwres local
+    // --audience internal` on the release's inputs, byte for byte.
+    let internal = format!("{A}-redcar-and-cleveland.pdf");
+    let mut listed = false;
+    for _ in 0..600 {
+        if a.get("/council")
+            .unwrap()
+            .text()
+            .contains(&format!("/council/report/internal/{internal}"))
+        {
+            listed = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(listed, "the internal edition is listed");
+    let served = a
+        .get(&format!("/council/report/internal/{internal}"))
+        .unwrap();
+    assert_eq!(served.status, 200);
+    let root = s.dir.path().join(format!("service-releases/2025/{n}"));
+    let work = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_scwres"));
+    cmd.args(["local", "--audience", "internal", "--return"])
+        .arg(root.join(format!("data/returns/2025/{A}.csv")))
+        .arg("--benchmarks")
+        .arg(root.join("out/2025/public/benchmarks.csv"))
+        .arg("--data")
+        .arg(root.join("data"))
+        .arg("-o")
+        .arg(work.path());
+    for y in ["2022", "2023", "2024"] {
+        if let Ok(rd) = std::fs::read_dir(root.join("data/returns").join(y)) {
+            for e in rd {
+                let p = e.unwrap().path();
+                if p.file_name().unwrap().to_str().unwrap().starts_with(A) {
+                    cmd.arg("--previous").arg(p);
+                }
+            }
+        }
+    }
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        std::fs::read(work.path().join(&internal)).unwrap() == served.body,
+        "the internal edition is not scwres local's"
+    );
+    let mut b = s.signed_in(&s.submitter_b);
+    let theirs = b
+        .get(&format!("/council/report/internal/{internal}"))
+        .unwrap();
+    let nothing = b.get("/council/report/internal/nothing.pdf").unwrap();
+    assert_eq!(
+        (theirs.status, theirs.body.len()),
+        (nothing.status, nothing.body.len())
+    );
+    assert_eq!(theirs.status, 404);
     // The release as one zip.
     let zip = admin
         .get(&format!("/admin/releases/{n}/release.zip"))
