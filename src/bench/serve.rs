@@ -287,59 +287,21 @@ fn release_phase(
         "/admin/releases/1/publish",
         &[("csrf", &csrf), ("confirm", "yes")],
     )?;
-    // 20 councils add an action at once.
+    // One council adds an action alone, then 20 councils at once.
+    let alone = plans_at_once(dbh, addr, &signers[..1])?;
     let n = 20.min(signers.len());
-    let links: Vec<String> = signers[..n]
-        .iter()
-        .map(|p| link_for(dbh, addr, *p))
-        .collect::<anyhow::Result<_>>()?;
-    let start = Arc::new(Barrier::new(n));
-    let times: Arc<Mutex<(Vec<Duration>, Vec<String>)>> = Default::default();
-    std::thread::scope(|s| {
-        for link in &links {
-            let (start, times) = (start.clone(), times.clone());
-            s.spawn(move || {
-                let mut a = Agent::new(addr);
-                let ok = a.sign_in(link).is_ok();
-                let csrf = a.csrf("/council/plan").unwrap_or_default();
-                start.wait();
-                let t = Instant::now();
-                let r = a.post(
-                    "/council/plan/action",
-                    &[
-                        ("csrf", &csrf),
-                        ("action", "Two people on every interview panel"),
-                        ("indicator", "2"),
-                        ("owner", "Head of Workforce"),
-                        ("due", "2026-03-31"),
-                        ("status", "in progress"),
-                        ("measure", "RL within the band"),
-                    ],
-                );
-                let page = a.get("/council/plan").map(|p| p.text()).unwrap_or_default();
-                let took = t.elapsed();
-                if let Ok(mut g) = times.lock() {
-                    if ok
-                        && matches!(r, Ok(ref r) if r.status == 303)
-                        && page.contains("Your report has been made with it.")
-                    {
-                        g.0.push(took);
-                    } else {
-                        g.1.push(format!("a plan: {:?}", r.map(|r| r.status)));
-                    }
-                }
-            });
-        }
-    });
-    let (mut plan, errors) = std::mem::take(&mut *times.lock().expect("no thread panicked"));
-    plan.sort();
+    // Other councils than the one alone: each adds its first plan.
+    let n = n.min(signers.len().saturating_sub(1));
+    let (plan, errors) = plans_at_once(dbh, addr, &signers[1..1 + n])?;
     let ms = |d: Duration| format!("{:.0}", d.as_secs_f64() * 1000.0);
     Ok(format!(
-        "| release of {} councils | from the service {:.2} s | `scwres report` {:.2} s | ratio {:.2} |\n| {} councils add an action at once | report with the plan p50 {} ms | p99 {} ms | errors {} |\n",
+        "| release of {} councils | from the service {:.2} s | `scwres report` {:.2} s | ratio {:.2} |\n| one council adds an action alone | report with the plan {} ms | | errors {} |\n| {} councils add an action at once | report with the plan p50 {} ms | p99 {} ms | errors {} |\n",
         bodies.len(),
         service.as_secs_f64(),
         cli.as_secs_f64(),
         service.as_secs_f64() / cli.as_secs_f64().max(1e-9),
+        ms(alone.0.first().copied().unwrap_or_default()),
+        alone.1.len(),
         n,
         ms(pct(&plan, 0.5)),
         ms(pct(&plan, 0.99)),
@@ -423,4 +385,60 @@ fn one_round(
     );
     r.wall = t0.elapsed();
     r
+}
+
+/// The given councils (their signers) each add an action at the same
+/// moment: the time from the form to the plan page with the report made,
+/// sorted, and the errors.
+fn plans_at_once(
+    dbh: &db::Db,
+    addr: std::net::SocketAddr,
+    signers: &[ids::PersonId],
+) -> anyhow::Result<(Vec<Duration>, Vec<String>)> {
+    let n = signers.len();
+    let links: Vec<String> = signers
+        .iter()
+        .map(|p| link_for(dbh, addr, *p))
+        .collect::<anyhow::Result<_>>()?;
+    let start = Arc::new(Barrier::new(n));
+    let times: Arc<Mutex<(Vec<Duration>, Vec<String>)>> = Default::default();
+    std::thread::scope(|s| {
+        for link in &links {
+            let (start, times) = (start.clone(), times.clone());
+            s.spawn(move || {
+                let mut a = Agent::new(addr);
+                let ok = a.sign_in(link).is_ok();
+                let csrf = a.csrf("/council/plan").unwrap_or_default();
+                start.wait();
+                let t = Instant::now();
+                let r = a.post(
+                    "/council/plan/action",
+                    &[
+                        ("csrf", &csrf),
+                        ("action", "Two people on every interview panel"),
+                        ("indicator", "2"),
+                        ("owner", "Head of Workforce"),
+                        ("due", "2026-03-31"),
+                        ("status", "in progress"),
+                        ("measure", "RL within the band"),
+                    ],
+                );
+                let page = a.get("/council/plan").map(|p| p.text()).unwrap_or_default();
+                let took = t.elapsed();
+                if let Ok(mut g) = times.lock() {
+                    if ok
+                        && matches!(r, Ok(ref r) if r.status == 303)
+                        && page.contains("Your report has been made with it.")
+                    {
+                        g.0.push(took);
+                    } else {
+                        g.1.push(format!("a plan: {:?}", r.map(|r| r.status)));
+                    }
+                }
+            });
+        }
+    });
+    let (mut plan, errors) = std::mem::take(&mut *times.lock().expect("no thread panicked"));
+    plan.sort();
+    Ok((plan, errors))
 }
