@@ -156,28 +156,33 @@ pub fn local_with_plan(
     let data = folder.data();
     let previous = previous_returns(&data, year, code)?;
     let benchmarks = folder.year_dir(year).join("public").join("benchmarks.csv");
-    // The two editions at once, one a thread: a council waits for one
-    // typesetting, not two.
-    let edition = |audience: Audience, name: &str| {
-        run_local(&LocalOptions {
+    // One edition after the other, on the request's own thread: under
+    // load a second thread per request only oversubscribes the cores
+    // (docs/performance.md).
+    let mut made = [None, None];
+    let mut outcomes = Vec::new();
+    for (i, (audience, edition)) in [
+        (Audience::Public, "public"),
+        (Audience::Internal, "internal"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let run = run_local(&LocalOptions {
             ret: ret_path.clone(),
             benchmarks: benchmarks.clone(),
             previous: previous.clone(),
             actions: Some(plan_path.clone()),
             audience: Some(audience),
             data: data.clone(),
-            out: into.join(name),
-        })
-    };
-    let (p, i) = std::thread::scope(|t| {
-        let internal = t.spawn(|| edition(Audience::Internal, "internal"));
-        let public = edition(Audience::Public, "public");
-        (public, internal.join())
-    });
-    let p = p?;
-    let i = i.map_err(|_| anyhow::anyhow!("the internal edition's thread failed"))??;
-    let outcomes = p.outcomes;
-    let made = [p.written, i.written];
+            out: into.join(edition),
+        })?;
+        made[i] = run.written;
+        outcomes = run.outcomes;
+        if made[i].is_none() {
+            break;
+        }
+    }
     let [public, internal] = made;
     Ok(WithPlan {
         outcomes,

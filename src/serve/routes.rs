@@ -41,7 +41,7 @@ pub fn dispatch(app: &App, req: &Request) -> Response {
             200,
             "sign_in.html",
             "Sign in",
-            json!({"error": null, "email": ""}),
+            json!({"error": null, "email": "", "mail": app.smtp.is_some()}),
         ),
         (&Method::POST, ["sign-in"]) => request_link(app, req, s),
         (&Method::GET, ["sign-in", token]) => confirm_sign_in(app, req, s, token),
@@ -243,7 +243,7 @@ fn request_link(app: &App, req: &Request, s: Option<&Session>) -> Response {
             400,
             "sign_in.html",
             "Sign in",
-            json!({"error": "Enter an email address in the correct format, like name@example.org", "email": email}),
+            json!({"error": "Enter an email address in the correct format, like name@example.org", "email": email, "mail": app.smtp.is_some()}),
         );
     }
     let now = db::now();
@@ -265,6 +265,16 @@ fn request_link(app: &App, req: &Request, s: Option<&Session>) -> Response {
                 Err(e) => eprintln!("scwres serve: {e}"),
             }
         }
+    }
+    if app.smtp.is_none() {
+        return page(
+            app,
+            s,
+            200,
+            "message.html",
+            "Ask the national programme team for a link",
+            json!({"lines": ["This service does not send email. The national programme team can make you a new sign-in link from their pages."], "link": null}),
+        );
     }
     page(
         app,
