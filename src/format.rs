@@ -1,4 +1,4 @@
-//! Number formatting shared by charts, templates and tables.
+//! Number and date formatting shared by charts, templates, tables and readers.
 
 /// `1234567` as `1,234,567`.
 pub fn thousands(n: i64) -> String {
@@ -44,4 +44,19 @@ mod tests {
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(thousands(-1234), "-1,234");
     }
+}
+
+/// The civil date (year, month 1 to 12, day) of a count of days from
+/// 1970-01-01, by Howard Hinnant's algorithm: the one calendar of the
+/// program (Excel date cells, the service's timestamps).
+pub fn civil_date(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }

@@ -48,6 +48,35 @@ fn released(s: &Service, admin: &mut Agent) -> i64 {
     panic!("the release did not finish in two minutes");
 }
 
+/// `scwres local` on a release's inputs (its benchmarks, register and
+/// council A's earlier returns there), with `ret` and `plan`, into `out`.
+fn local_cli(root: &Path, audience: &str, ret: &Path, plan: Option<&Path>, out: &Path) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_scwres"));
+    cmd.args(["local", "--audience", audience, "--return"])
+        .arg(ret)
+        .arg("--benchmarks")
+        .arg(root.join("out/2025/public/benchmarks.csv"))
+        .arg("--data")
+        .arg(root.join("data"))
+        .arg("-o")
+        .arg(out);
+    if let Some(p) = plan {
+        cmd.arg("--actions").arg(p);
+    }
+    for y in ["2022", "2023", "2024"] {
+        if let Ok(rd) = std::fs::read_dir(root.join("data/returns").join(y)) {
+            for e in rd {
+                let p = e.unwrap().path();
+                if p.file_name().unwrap().to_str().unwrap().starts_with(A) {
+                    cmd.arg("--previous").arg(p);
+                }
+            }
+        }
+    }
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 fn files_under(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -207,27 +236,13 @@ fn a_release_is_private_until_published_then_public_and_each_councils_own() {
     assert_eq!(served.status, 200);
     let root = s.dir.path().join(format!("service-releases/2025/{n}"));
     let work = tempfile::tempdir().unwrap();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_scwres"));
-    cmd.args(["local", "--audience", "internal", "--return"])
-        .arg(root.join(format!("data/returns/2025/{A}.csv")))
-        .arg("--benchmarks")
-        .arg(root.join("out/2025/public/benchmarks.csv"))
-        .arg("--data")
-        .arg(root.join("data"))
-        .arg("-o")
-        .arg(work.path());
-    for y in ["2022", "2023", "2024"] {
-        if let Ok(rd) = std::fs::read_dir(root.join("data/returns").join(y)) {
-            for e in rd {
-                let p = e.unwrap().path();
-                if p.file_name().unwrap().to_str().unwrap().starts_with(A) {
-                    cmd.arg("--previous").arg(p);
-                }
-            }
-        }
-    }
-    let o = cmd.output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    local_cli(
+        &root,
+        "internal",
+        &root.join(format!("data/returns/2025/{A}.csv")),
+        None,
+        work.path(),
+    );
     assert!(
         std::fs::read(work.path().join(&internal)).unwrap() == served.body,
         "the internal edition is not scwres local's"
@@ -386,30 +401,13 @@ fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
     std::fs::write(&plan_file, &plan).unwrap();
     let ret_file = work.path().join(format!("{A}.csv"));
     std::fs::write(&ret_file, s.return_csv(A)).unwrap();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_scwres"));
-    cmd.args(["local", "--audience", "public", "--return"])
-        .arg(&ret_file)
-        .arg("--benchmarks")
-        .arg(root.join("out/2025/public/benchmarks.csv"))
-        .arg("--actions")
-        .arg(&plan_file)
-        .arg("--data")
-        .arg(root.join("data"))
-        .arg("-o")
-        .arg(work.path().join("out"));
-    for y in ["2022", "2023", "2024"] {
-        let dir = root.join("data/returns").join(y);
-        if let Ok(rd) = std::fs::read_dir(&dir) {
-            for e in rd {
-                let p = e.unwrap().path();
-                if p.file_name().unwrap().to_str().unwrap().starts_with(A) {
-                    cmd.arg("--previous").arg(p);
-                }
-            }
-        }
-    }
-    let o = cmd.output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    local_cli(
+        &root,
+        "public",
+        &ret_file,
+        Some(&plan_file),
+        &work.path().join("out"),
+    );
     let cli = std::fs::read(
         work.path()
             .join(format!("out/{A}-redcar-and-cleveland.pdf")),
