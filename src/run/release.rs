@@ -273,59 +273,79 @@ pub fn file(folder: &ReleaseFolder, year: i32, path: &str) -> Option<Vec<u8>> {
 /// A council's own earlier returns among a release's inputs, as the
 /// release read them (accepted).
 fn previous_returns(data: &Path, year: i32, code: &str) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(earlier_returns(data, year)?
+        .remove(code)
+        .unwrap_or_default())
+}
+
+/// Every council's earlier returns among a release's inputs, as the release
+/// read them (accepted): read once for all the councils a job makes reports
+/// for.
+fn earlier_returns(
+    data: &Path,
+    year: i32,
+) -> anyhow::Result<std::collections::HashMap<String, Vec<PathBuf>>> {
     let config = crate::load::load_config(data)?;
     let register = crate::load::load_register(data)?;
-    let mut previous = Vec::new();
+    let mut by_code: std::collections::HashMap<String, Vec<PathBuf>> = Default::default();
     for y in crate::load::years(data)?.into_iter().filter(|y| *y < year) {
-        let yd = crate::load::load_year(data, y, &register, &config)?;
-        for o in yd.outcomes {
-            if o.authority_code.as_deref() == Some(code)
-                && o.status == crate::load::Status::Accepted
+        for o in crate::load::load_year(data, y, &register, &config)?.outcomes {
+            if let Some(code) = o
+                .authority_code
+                .filter(|_| o.status == crate::load::Status::Accepted)
             {
-                previous.push(data.join(&o.file));
+                by_code.entry(code).or_default().push(data.join(&o.file));
             }
         }
     }
-    Ok(previous)
+    Ok(by_code)
 }
 
-/// A council's internal local report of a release (exact figures, for the
-/// council alone): `scwres local --audience internal` on its signed-off
+/// Each council's internal local report of a release (exact figures, for
+/// the council alone): `scwres local --audience internal` on its signed-off
 /// return in the release's inputs, the release's published benchmarks, its
 /// earlier returns there and the action plan the national team put in
 /// `actions/<year>/`, if any: the internal twin of the public local report
-/// the release published. Written to `into`; the PDF's path, or `None`
-/// when the council has no accepted return in the release.
-pub fn internal_edition(
+/// the release published. `jobs` are (council, folder to write to); the
+/// earlier returns and plans are read once for all. Returns the councils
+/// whose edition failed, with why; a council with no accepted return in
+/// the release is passed over.
+pub fn internal_editions(
     folder: &ReleaseFolder,
     year: i32,
-    code: &str,
-    into: &Path,
-) -> anyhow::Result<Option<PathBuf>> {
+    jobs: &[(String, PathBuf)],
+) -> anyhow::Result<Vec<(String, anyhow::Error)>> {
     use super::local::{LocalOptions, run_local};
     let data = folder.data();
-    let ret = files_of(&data.join("returns").join(year.to_string()))?
-        .into_iter()
-        .find(|p| {
+    let returns = files_of(&data.join("returns").join(year.to_string()))?;
+    let register = crate::load::load_register(&data)?;
+    let plans = crate::load::load_actions(&data, year, &register)?;
+    let mut earlier = earlier_returns(&data, year)?;
+    let mut failed = Vec::new();
+    for (code, into) in jobs {
+        let ret = returns.iter().find(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with(&format!("{code}.")))
         });
-    let Some(ret) = ret else { return Ok(None) };
-    let register = crate::load::load_register(&data)?;
-    let plan = crate::load::load_actions(&data, year, &register)?
-        .by_council
-        .get(code)
-        .map(|p| data.join(&p.file))
-        .filter(|p| p.is_file());
-    let run = run_local(&LocalOptions {
-        ret,
-        benchmarks: folder.year_dir(year).join("public").join("benchmarks.csv"),
-        previous: previous_returns(&data, year, code)?,
-        actions: plan,
-        audience: Some(crate::config::Audience::Internal),
-        data,
-        out: into.to_path_buf(),
-    })?;
-    Ok(run.written)
+        let Some(ret) = ret else { continue };
+        let plan = plans
+            .by_council
+            .get(code)
+            .map(|p| data.join(&p.file))
+            .filter(|p| p.is_file());
+        let run = run_local(&LocalOptions {
+            ret: ret.clone(),
+            benchmarks: folder.year_dir(year).join("public").join("benchmarks.csv"),
+            previous: earlier.remove(code).unwrap_or_default(),
+            actions: plan,
+            audience: Some(crate::config::Audience::Internal),
+            data: data.clone(),
+            out: into.clone(),
+        });
+        if let Err(e) = run {
+            failed.push((code.clone(), e));
+        }
+    }
+    Ok(failed)
 }

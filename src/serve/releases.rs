@@ -547,13 +547,16 @@ fn make_internal_editions(app: &App, number: i64) {
             (c, d)
         })
         .collect();
-    std::thread::spawn(move || {
-        for (code, dir) in dirs {
-            if let Err(e) = release::internal_edition(&target, year, &code, &dir) {
-                eprintln!("scwres serve: internal edition of {code}: {e:#}");
+    std::thread::spawn(
+        move || match release::internal_editions(&target, year, &dirs) {
+            Ok(failed) => {
+                for (code, e) in failed {
+                    eprintln!("scwres serve: internal edition of {code}: {e:#}");
+                }
             }
-        }
-    });
+            Err(e) => eprintln!("scwres serve: internal editions: {e:#}"),
+        },
+    );
 }
 
 /// A council's internal edition files of the newest published release.
