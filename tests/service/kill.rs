@@ -108,7 +108,15 @@ fn a_killed_server_loses_no_acknowledged_upload() {
                 }
             }));
         }
-        std::thread::sleep(std::time::Duration::from_millis(400 + 300 * round));
+        // Kill once uploads are flowing (however loaded the machine is), a
+        // little later each round.
+        let flowing = std::time::Instant::now();
+        while acked.lock().unwrap().len() == before
+            && flowing.elapsed() < std::time::Duration::from_secs(120)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100 + 150 * round));
         child.kill().unwrap();
         child.wait().unwrap();
         stop.store(true, Ordering::Relaxed);
