@@ -22,6 +22,11 @@ pub struct Config {
     pub disclosure: Disclosure,
     /// Regional figures are published only with at least this many councils.
     pub min_region_councils: usize,
+    /// The spread across councils (median, quartiles, tallies of verdicts),
+    /// funnel plots and their overdispersion and "outside the limits"
+    /// counts are published only with at least this many councils with a
+    /// figure.
+    pub min_spread_councils: usize,
     pub publication: Publication,
     pub funnel: FunnelConfig,
 }
@@ -166,6 +171,7 @@ impl Default for Config {
             pay_bands: BTreeMap::new(),
             disclosure: Disclosure::default(),
             min_region_councils: 3,
+            min_spread_councils: 10,
             publication: Publication::default(),
             funnel: FunnelConfig::default(),
         }

@@ -183,8 +183,9 @@ pub enum Assessment {
     WithinRange,
     Adverse,
     Favourable,
-    /// Outside the band, but the 95% interval includes 1: the difference
-    /// could be chance.
+    /// Neither adverse, favourable nor within range: the data are
+    /// compatible with a difference beyond the band and with none (or
+    /// disclosure control leaves the verdict open).
     Inconclusive,
     NotCalculable,
     NotProvided,
@@ -206,19 +207,131 @@ impl Assessment {
     }
 }
 
+/// What a count may be: exactly `lo` when `lo == hi`, otherwise any whole
+/// number from `lo` to `hi` (the counts a published rounded or withheld
+/// count could hide, as a reader of the publication knows them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub lo: u64,
+    pub hi: u64,
+}
+
+impl Span {
+    pub fn exact(n: u64) -> Span {
+        Span { lo: n, hi: n }
+    }
+}
+
+/// The four counts of a comparison as far as they are known: minoritised
+/// events `a` and population `n1`, white events `c` and population `n2`.
+/// Exact counts are spans of one value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counts {
+    pub a: Span,
+    pub n1: Span,
+    pub c: Span,
+    pub n2: Span,
+}
+
+impl Counts {
+    pub fn exact(a: u64, n1: u64, c: u64, n2: u64) -> Counts {
+        let e = Span::exact;
+        Counts {
+            a: e(a),
+            n1: e(n1),
+            c: e(c),
+            n2: e(n2),
+        }
+    }
+}
+
+/// The 95% interval that covers the interval of **every** set of counts in
+/// `k` (methods chapter, "A published verdict is never wrong"): with
+/// `RLmin = (a.lo/n1.hi)/(c.hi/n2.lo)`, `RLmax = (a.hi/n1.lo)/(c.lo/n2.hi)`
+/// and the largest standard error `S = sqrt(1/a.lo − 1/n1.hi + 1/c.lo −
+/// 1/n2.hi)`, it is `exp(ln RLmin − z·S)` to `exp(ln RLmax + z·S)`: every
+/// Katz interval in the box lies inside it, since its RL lies between the
+/// two and its standard error is at most `S`. Where `a` may be 0, the
+/// lower limit is 0 and the upper is the larger of the Katz bound above
+/// (over `a ≥ 1`) and the Haldane-Anscombe bound (0.5 added to each count,
+/// `n1.lo`, `c.lo`, `n2.hi` for the largest corrected RL, `n1.hi` for the
+/// largest standard error). For exact counts it is the Katz interval
+/// itself (with Haldane's correction at RL 0), bit for bit.
+///
+/// `Ok(None)` when the box holds both calculable and not calculable counts
+/// (a withheld population or white event count that may be 0): nothing can
+/// be said. `Err` when no set of counts in it gives a figure.
+pub fn covering_interval(k: &Counts) -> Result<Option<(f64, f64)>, NotCalculable> {
+    let Counts { a, n1, c, n2 } = *k;
+    if n1.hi == 0 {
+        return Err(NotCalculable::NoMinoritisedPopulation);
+    }
+    if n2.hi == 0 {
+        return Err(NotCalculable::NoWhitePopulation);
+    }
+    if c.hi == 0 {
+        return Err(NotCalculable::NoWhiteEvents);
+    }
+    if a.lo > n1.hi || c.lo > n2.hi {
+        return Err(NotCalculable::EventsAbovePopulation);
+    }
+    if n1.lo == 0 || n2.lo == 0 || c.lo == 0 {
+        // Some counts in the box give no figure and some do: no interval
+        // covers what cannot be computed. Exact counts never get here.
+        // (Events above population in part of the box only widen the
+        // bound: it still covers every possible set of counts.)
+        return Ok(None);
+    }
+    let katz = |a_lo: u64, a_hi: u64| {
+        let (a_lo, a_hi) = (a_lo as f64, a_hi as f64);
+        let (n1_lo, n1_hi) = (n1.lo as f64, n1.hi as f64);
+        let (c_lo, c_hi) = (c.lo as f64, c.hi as f64);
+        let (n2_lo, n2_hi) = (n2.lo as f64, n2.hi as f64);
+        let rl_min = (a_lo / n1_hi) / (c_hi / n2_lo);
+        let rl_max = (a_hi / n1_lo) / (c_lo / n2_hi);
+        // Clamp at 0: rounding can make 1/a - 1/n1 a hair negative when a == n1.
+        let se = (1.0 / a_lo - 1.0 / n1_hi + 1.0 / c_lo - 1.0 / n2_hi)
+            .max(0.0)
+            .sqrt();
+        (
+            (rl_min.ln() - Z95 * se).exp(),
+            (rl_max.ln() + Z95 * se).exp(),
+        )
+    };
+    if a.lo > 0 {
+        return Ok(Some(katz(a.lo, a.hi)));
+    }
+    // RL 0 among the possibilities: Haldane-Anscombe's upper limit.
+    let h = 0.5;
+    let corrected = (h / (n1.lo as f64 + h)) / ((c.lo as f64 + h) / (n2.hi as f64 + h));
+    let se = (1.0 / h - 1.0 / (n1.hi as f64 + h) + 1.0 / (c.lo as f64 + h)
+        - 1.0 / (n2.hi as f64 + h))
+        .max(0.0)
+        .sqrt();
+    let mut upper = (corrected.ln() + Z95 * se).exp();
+    if a.hi > 0 {
+        upper = upper.max(katz(1, a.hi).1);
+    }
+    Ok(Some((0.0, upper)))
+}
+
 /// The one verdict rule (methods chapter, "Assessment"), for every figure
-/// of every output. `a, n1` are the minoritised events and population,
-/// `c, n2` the white ones, `rl` their relative likelihood with its interval.
-/// - within range: `lower <= RL <= upper`, decided exactly on the counts
-///   (10/36 against 26/117 is exactly 1.25, within range, though its
-///   floating-point value is 1.2500000000000002);
-/// - adverse or favourable: outside the band, in the direction the
-///   indicator's polarity calls worse or better for minoritised staff,
-///   **and** the 95% interval excludes 1;
-/// - inconclusive: outside the band, but the interval includes 1.
+/// of every output, exact or published. `k` are the counts as far as they
+/// are known (exact: spans of one value), `interval` the 95% interval that
+/// covers every one of them ([`covering_interval`], or as published,
+/// rounded outwards). The verdict is the one every set of counts in `k`
+/// gives, or `inconclusive`:
+/// - within range: the **whole** interval lies inside the band
+///   `lower..=upper` (an equivalence reading);
+/// - adverse or favourable: the RL lies outside the band for every set of
+///   counts, decided exactly on the counts (10/36 against 26/117 is
+///   exactly 1.25, not outside, though its floating-point value is
+///   1.2500000000000002), in the direction the indicator's polarity calls
+///   worse or better for minoritised staff, **and** the interval excludes 1;
+/// - inconclusive: every other figure.
 pub fn assess(
-    (a, n1, c, n2): (u64, u64, u64, u64),
-    rl: &Rl,
+    k: &Counts,
+    interval: (f64, f64),
     polarity: Polarity,
     lower: f64,
     upper: f64,
@@ -226,12 +339,16 @@ pub fn assess(
     if polarity == Polarity::Descriptive {
         return Assessment::None;
     }
-    let below = compare_rl(a, n1, c, n2, lower) == std::cmp::Ordering::Less;
-    let above = compare_rl(a, n1, c, n2, upper) == std::cmp::Ordering::Greater;
-    if !below && !above {
+    let (lo, hi) = interval;
+    if lo >= lower && hi <= upper {
         return Assessment::WithinRange;
     }
-    if !rl.significant() {
+    let significant = lo > 1.0 || hi < 1.0;
+    let Counts { a, n1, c, n2 } = *k;
+    // The largest RL of the box below the band, or the smallest above it.
+    let below = compare_rl(a.hi, n1.lo, c.lo, n2.hi, lower) == std::cmp::Ordering::Less;
+    let above = compare_rl(a.lo, n1.hi, c.hi, n2.lo, upper) == std::cmp::Ordering::Greater;
+    if !significant || !(below || above) {
         return Assessment::Inconclusive;
     }
     match polarity {

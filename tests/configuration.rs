@@ -22,10 +22,7 @@ fn the_configured_threshold_is_the_one_the_reports_state() {
     let national = squash(&pdf_text(
         &dir.join("public/national/sc-wres-national-2024.pdf"),
     ));
-    assert!(
-        national.contains(&squash("counts of 1 to 4 are shown as [c]")),
-        "national"
-    );
+    assert!(national.contains(&squash("[c] (for 1 to 4)")), "national");
     let local = squash(&pdf_text(
         &dir.join("public/local/E09000033-st-1-met-co.pdf"),
     ));

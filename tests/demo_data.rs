@@ -194,13 +194,26 @@ fn the_back_series_is_in_results_and_the_report() {
                     && r["indicator"] == "2"
             })
             .unwrap_or_else(|| panic!("national rows of {year}"));
-        let f = |k: &str| format!("{:.2}", r[k].parse::<f64>().unwrap());
-        let rl = format!(
-            "{} ({} to {})",
-            f("relative_likelihood"),
-            f("ci_lower"),
-            f("ci_upper")
-        );
+        // As published (docs/methods.md): the RL of the counts rounded to
+        // 5, the interval covering the Katz interval of every count 2 below
+        // to 2 above them, rounded outwards.
+        let n = |k: &str| r[k].parse::<f64>().unwrap();
+        let r5 = |x: f64| (x / 5.0 + 0.5).floor() * 5.0;
+        let [a, n1, c, n2] = [
+            "minoritised_events",
+            "minoritised_population",
+            "white_events",
+            "white_population",
+        ]
+        .map(|k| r5(n(k)));
+        let point = (a / n1) / (c / n2);
+        let lo_rl = ((a - 2.0) / (n1 + 2.0)) / ((c + 2.0) / (n2 - 2.0));
+        let hi_rl = ((a + 2.0) / (n1 - 2.0)) / ((c - 2.0) / (n2 + 2.0));
+        let se = (1.0 / (a - 2.0) - 1.0 / (n1 + 2.0) + 1.0 / (c - 2.0) - 1.0 / (n2 + 2.0)).sqrt();
+        let lower = ((lo_rl.ln() - 1.959964 * se).exp() * 100.0 + 1e-9).floor() / 100.0;
+        let upper = ((hi_rl.ln() + 1.959964 * se).exp() * 100.0 - 1e-9).ceil() / 100.0;
+        assert!(lower <= n("ci_lower") && upper >= n("ci_upper"));
+        let rl = format!("{point:.2} ({lower:.2} to {upper:.2})");
         assert!(text.contains(&squash(&rl)), "{year}: {rl}");
     }
     assert!(

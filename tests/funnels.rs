@@ -2,9 +2,12 @@
 //! points, target, overdispersion (Spiegelhalter's additive random effects
 //! on ln RL, z-scores winsorised at the 10th and 90th percentiles) and the
 //! councils outside the adjusted limits, written here from the formulas of
-//! the methods chapter without the program's code. The points are the
-//! councils' published figures (docs/disclosure.md): counts rounded to 5,
-//! the relative likelihood of the rounded counts to 2 decimal places.
+//! the methods chapter without the program's code. The target is England's
+//! figure from its published (rounded) counts; the points are the councils'
+//! published figures (docs/disclosure.md): counts rounded to 5, the relative
+//! likelihood of the rounded counts to 2 decimal places; the overdispersion
+//! and the counts outside the limits are of every council with a figure,
+//! exact (an RL of 0 with 0.5 added to each count).
 
 mod common;
 use common::*;
@@ -46,16 +49,17 @@ fn check(data: &std::path::Path, adjust: bool) {
             .filter(all)
             .find(|r| r["scope"] == "national")
             .unwrap();
+        let r5 = |x: f64| (x / 5.0 + 0.5).floor() * 5.0;
         let (wp, mp) = (
-            num(nat, "white_population"),
-            num(nat, "minoritised_population"),
+            r5(num(nat, "white_population")),
+            r5(num(nat, "minoritised_population")),
         );
         let (share, pm, pw) = (
             mp / (wp + mp),
-            num(nat, "minoritised_events") / mp,
-            num(nat, "white_events") / wp,
+            r5(num(nat, "minoritised_events")) / mp,
+            r5(num(nat, "white_events")) / wp,
         );
-        let theta = num(nat, "relative_likelihood");
+        let theta = pm / pw;
         let se =
             |n: f64| ((1.0 - pm) / (n * share * pm) + (1.0 - pw) / (n * (1.0 - share) * pw)).sqrt();
         // A council's own standard error under the null (its own group
@@ -96,13 +100,17 @@ fn check(data: &std::path::Path, adjust: bool) {
             .iter()
             .filter(all)
             .filter(|r| r["scope"] == "authority" && !r["relative_likelihood"].is_empty())
-            // ln 0 is not a number: a relative likelihood of 0 cannot enter.
-            .filter(|r| num(r, "relative_likelihood") > 0.0)
             .map(|r| {
-                (
-                    own_se(num(r, "white_population"), num(r, "minoritised_population")),
-                    num(r, "relative_likelihood"),
-                )
+                let (w, m) = (num(r, "white_population"), num(r, "minoritised_population"));
+                let rl = num(r, "relative_likelihood");
+                // ln 0 is not a number: an RL of 0 enters with 0.5 added
+                // to each count.
+                let rl = if rl > 0.0 {
+                    rl
+                } else {
+                    (0.5 / (m + 0.5)) / ((num(r, "white_events") + 0.5) / (w + 0.5))
+                };
+                (own_se(w, m), rl)
             })
             .collect();
         let k = every.len() as f64;
@@ -125,8 +133,8 @@ fn check(data: &std::path::Path, adjust: bool) {
         // significant digits), checked against this computation below.
         let published_tau2 = num(f, "tau2");
         let mut outside = [0; 4];
-        for (n, rl) in &points {
-            let s = (se(*n).powi(2) + published_tau2).sqrt();
+        for (own, rl) in &every {
+            let s = (own.powi(2) + published_tau2).sqrt();
             for (i, (z, above)) in [
                 (1.959964, true),
                 (1.959964, false),
@@ -142,7 +150,8 @@ fn check(data: &std::path::Path, adjust: bool) {
         }
         // 4 significant digits.
         let rel = |a: f64, b: f64| (a - b).abs() <= 5e-4 * b.abs().max(1e-12);
-        assert_eq!(num(f, "councils") as usize, points.len(), "indicator {ind}");
+        assert_eq!(num(f, "councils") as usize, every.len(), "indicator {ind}");
+        assert_eq!(num(f, "drawn") as usize, points.len(), "indicator {ind}");
         assert_eq!(
             f["target"],
             format!("{theta:.2}"),
@@ -172,9 +181,23 @@ fn funnels_match_an_independent_computation_on_the_demo() {
     check(&demo, true);
 }
 
+/// The fixture has 4 councils and shows funnels from 3
+/// (`min_spread_councils`); with the default of 10, none.
 #[test]
 fn funnels_match_an_independent_computation_on_the_fixture() {
     check(&fixture("basic"), true);
+    let data = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), data.path());
+    let config = data.path().join("report.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("min_spread_councils: 3", "min_spread_councils: 10"),
+    )
+    .unwrap();
+    let (out, _) = run_report(data.path());
+    let funnels = read_csv(&out.path().join("2024/public/funnels.csv"));
+    assert!(funnels.is_empty(), "no funnel of 4 councils");
 }
 
 /// The demo's funnels are overdispersed; with `overdispersion: none` the

@@ -124,7 +124,8 @@ fn every_report_has_a_web_page_listed_in_the_manifest() {
 
 #[test]
 fn every_value_is_escaped_and_no_page_names_another_council() {
-    let d = data("synthetic: false\n", true);
+    // The fixture's four councils, with funnels from 3 (the chart's marks).
+    let d = data("synthetic: false\nmin_spread_councils: 3\n", true);
     let out = run(d.path());
     let dir = out.path().join("2024");
     let escaped = "&lt;script&gt;alert(1)&lt;&#x2f;script&gt; &amp; &lt;b&gt;Kent&lt;&#x2f;b&gt;";

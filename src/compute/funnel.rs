@@ -18,6 +18,10 @@ pub struct Funnel {
     pub p_m: f64,
     pub p_w: f64,
     pub points: Vec<(f64, f64)>,
+    /// Councils with a figure, drawn or not: the overdispersion and the
+    /// counts outside the limits are of all of them (`around`); the points
+    /// alone where the funnel is read back from benchmarks.csv (`with`).
+    pub councils: usize,
     /// Overdispersion: mean squared winsorised z-score, and the
     /// between-council variance of ln RL added to every limit (0 for plain
     /// binomial limits).
@@ -75,7 +79,22 @@ impl Funnel {
             let od = stats::overdispersion(every, f.target, f.share, f.p_m, f.p_w);
             f = Funnel::with(nat, f.points, od.phi, od.tau2)?;
         }
+        f.count(every);
         Some(f)
+    }
+
+    /// Counts the councils `every` (effective size, RL) outside the limits.
+    pub fn count(&mut self, every: &[(f64, f64)]) {
+        self.councils = every.len();
+        (self.above95, self.below95, self.above998, self.below998) = (0, 0, 0, 0);
+        for &(n, r) in every {
+            if let Some(l) = self.limits_at(n) {
+                self.above95 += usize::from(r > l.hi95);
+                self.below95 += usize::from(r < l.lo95);
+                self.above998 += usize::from(r > l.hi998);
+                self.below998 += usize::from(r < l.lo998);
+            }
+        }
     }
 
     /// A council's effective size on this funnel, from its white and
@@ -96,7 +115,8 @@ impl Funnel {
             share: m.population as f64 / (m.population + w.population) as f64,
             p_m: nat.minoritised_rate?,
             p_w: nat.white_rate?,
-            points,
+            councils: 0,
+            points: Vec::new(),
             phi,
             tau2,
             above95: 0,
@@ -104,14 +124,8 @@ impl Funnel {
             above998: 0,
             below998: 0,
         };
-        for (n, r) in f.points.clone() {
-            if let Some(l) = f.limits_at(n) {
-                f.above95 += usize::from(r > l.hi95);
-                f.below95 += usize::from(r < l.lo95);
-                f.above998 += usize::from(r > l.hi998);
-                f.below998 += usize::from(r < l.lo998);
-            }
-        }
+        f.count(&points);
+        f.points = points;
         Some(f)
     }
 

@@ -1,10 +1,12 @@
 //! Compute: accepted returns in, every figure of docs/specification.md out, once.
 //! Pure: no I/O. Pooling runs in polars; per-figure statistics under rayon.
 
+mod counts;
 mod funnel;
 mod pool;
 pub mod quality;
 
+pub use counts::{with_counts, with_known};
 pub use funnel::{Funnel, Limits, Position};
 
 use crate::config::Config;
@@ -70,6 +72,22 @@ pub struct Figure {
     pub units: u32,
     pub units_left_out: u32,
     pub councils: u32,
+    /// England's or a region's counts as a revision publishes them: the
+    /// earlier release's published counts carried forward with the changed
+    /// councils' published differences (`disclose::carry`). `None`: the
+    /// counts are published rounded, as every other.
+    #[serde(skip)]
+    pub carried: Option<Carried>,
+}
+
+/// Published counts carried from an earlier release, and the margin beyond
+/// their rounding within which the exact counts lie (a function of what is
+/// published: the changed councils' rounded and withheld cells).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Carried {
+    pub events: Triple,
+    pub population: Triple,
+    pub margin: u64,
 }
 
 impl Figure {
@@ -88,8 +106,13 @@ pub struct Spread {
     pub indicator: IndicatorId,
     pub service: Service,
     pub band: Option<String>,
-    /// Councils with a calculable RL.
+    /// Councils with a calculable RL (the median and quartiles are theirs).
     pub councils: u32,
+    /// Whether the tallies and quartiles may be shown: always for the exact
+    /// spread; in the published spread only with at least
+    /// `min_spread_councils` councils with a figure
+    /// (`disclose::benchmarks::public_spread`).
+    pub shown: bool,
     pub median: Option<f64>,
     pub lower_quartile: Option<f64>,
     pub upper_quartile: Option<f64>,
@@ -352,7 +375,17 @@ pub fn national_from_counts(
                 units_left_out: r.units_left_out,
                 councils: 0,
             };
-            figure(&p, year, config)
+            let mut f = figure(&p, year, config);
+            // Counts carried from an earlier release: published with the
+            // margin within which the exact counts lie.
+            if let (Some((e, n)), true) = (r.counts, r.margin > 0) {
+                f.carried = Some(Carried {
+                    events: e,
+                    population: n,
+                    margin: r.margin,
+                });
+            }
+            f
         })
         .collect()
 }
@@ -434,6 +467,7 @@ fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
         units: p.units,
         units_left_out: p.units_left_out,
         councils: p.councils,
+        carried: None,
     };
     if p.units == 0 {
         return f;
@@ -446,51 +480,6 @@ fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
         config.band_upper,
     );
     f
-}
-
-/// A figure's statistics computed afresh from the counts `e` (events) and
-/// `n` (population): rates, relative likelihood and interval, shares and
-/// the assessment against the band `lower..=upper`. The one place counts
-/// become statistics: the computation of every figure, and `disclose`
-/// computing a public figure again from its rounded counts.
-pub fn with_counts(f: &mut Figure, e: Triple, n: Triple, lower: f64, upper: f64) {
-    let ind = f.indicator.def();
-    let gc = |events, population| Some(GroupCount { events, population });
-    f.white = gc(e.white, n.white);
-    f.minoritised = gc(e.minoritised, n.minoritised);
-    f.unknown = gc(e.unknown, n.unknown);
-    f.white_rate = stats::rate(e.white, n.white);
-    f.minoritised_rate = stats::rate(e.minoritised, n.minoritised);
-    f.rl = None;
-    f.not_calculable = None;
-    f.significant = None;
-    f.assessment = if ind.assessed() {
-        Assessment::NotProvided
-    } else {
-        Assessment::None
-    };
-    match stats::relative_likelihood(e.minoritised, n.minoritised, e.white, n.white) {
-        Ok(rl) => {
-            f.significant = Some(rl.significant());
-            if ind.assessed() {
-                let counts = (e.minoritised, n.minoritised, e.white, n.white);
-                f.assessment = stats::assess(counts, &rl, ind.polarity, lower, upper);
-            }
-            f.rl = Some(rl);
-        }
-        Err(why) => {
-            f.not_calculable = Some(why);
-            if ind.assessed() {
-                f.assessment = Assessment::NotCalculable;
-            }
-        }
-    }
-    if ind.has_share {
-        let known = e.white + e.minoritised;
-        f.share = stats::rate(e.minoritised, known);
-        f.share_ci = stats::wilson(e.minoritised, known);
-        f.workforce_share = stats::rate(n.minoritised, n.white + n.minoritised);
-    }
 }
 
 fn spread(figures: &[Figure], bands: &[Band]) -> Vec<Spread> {
@@ -521,6 +510,7 @@ fn spread(figures: &[Figure], bands: &[Band]) -> Vec<Spread> {
                     service,
                     band: band.clone(),
                     councils: rls.len() as u32,
+                    shown: true,
                     median: stats::quantile_sorted(&rls, 0.5),
                     lower_quartile: stats::quantile_sorted(&rls, 0.25),
                     upper_quartile: stats::quantile_sorted(&rls, 0.75),

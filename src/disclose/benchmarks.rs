@@ -1,12 +1,14 @@
-//! What the national run publishes for every council: national figures
-//! (exact counts, published precision), regional figures for regions with
-//! enough councils (always under public disclosure control, since the file
-//! goes to every council), the spread across councils and each indicator's
-//! funnel of anonymous council points. The spread and the funnel points are
-//! made from the councils' *published* figures (rounded counts, the
-//! relative likelihood each public local report shows; councils whose
-//! figure is withheld are counted, not used), so that nothing here says
-//! more of a council than its own public report does (docs/disclosure.md).
+//! What the national run publishes for every council: national and
+//! regional figures (regions with enough councils), always under public
+//! disclosure control (rounded counts, statistics from them), since the file
+//! goes to every council; the spread across councils and each indicator's
+//! funnel. The spread and the funnel statistics are of **every** council
+//! with a figure (leaving out councils by their outcome would bias them),
+//! published only as aggregates of at least `min_spread_councils` councils:
+//! the tallies count each council by the verdict its published counts
+//! support, the quartiles and the funnel's overdispersion and counts
+//! outside the limits are the exact ones; the drawn funnel points are the
+//! councils' published figures (docs/disclosure.md).
 
 use super::secondary;
 use super::{Disclosure, Policy, Shown, Suppression, Verdict};
@@ -36,6 +38,8 @@ pub struct Benchmarks {
     /// published counts cannot be solved for a withheld one
     /// (`secondary::totals`); area code empty for England.
     pub withheld: BTreeSet<secondary::Total>,
+    /// The policy of the run's documents.
+    pub policy: Policy,
 }
 
 impl Benchmarks {
@@ -55,8 +59,10 @@ impl Benchmarks {
             policy,
         );
         d.withhold(&withheld);
+        let min = config.min_spread_councils;
         Benchmarks {
             withheld,
+            policy: Policy::of(config),
             year: y.year,
             bands: y.bands.clone(),
             synthetic: config.synthetic,
@@ -65,39 +71,51 @@ impl Benchmarks {
                 .filter(|f| f.councils as usize >= config.min_region_councils)
                 .cloned()
                 .collect(),
-            spread: public_spread(y, &mut d),
+            spread: public_spread(y, &mut d, min),
             funnels: INDICATORS
                 .iter()
                 .filter(|i| i.assessed())
                 .filter_map(|i| {
-                    let nat = y.national(Service::All, i.id, None)?;
+                    let exact_nat = y.national(Service::All, i.id, None)?;
                     // No funnel around a national figure that is withheld.
-                    if d.figure(nat).suppressed {
+                    if d.figure(exact_nat).suppressed {
                         return None;
                     }
+                    // England as every local report computes it from the
+                    // published counts: the target and the limits.
+                    let nat = &policy.recounted(exact_nat);
                     let councils: Vec<&Figure> = of_scope(Scope::Authority)
                         .filter(|f| f.service == Service::All && f.indicator == i.id)
                         .collect();
                     // The mix and rates the points are sized with.
                     let base = Funnel::with(nat, vec![(1.0, 1.0)], 0.0, 0.0)?;
-                    let points = councils
-                        .iter()
-                        .filter_map(|f| funnel_point(f, &mut d, &base))
-                        .collect();
-                    // Every council with a figure enters the overdispersion,
-                    // at its exact size and RL.
+                    // Every council with a figure, at its exact size and
+                    // RL (an RL of 0 with Haldane's correction, so that it
+                    // has a logarithm): the overdispersion and the counts
+                    // outside the limits. Not below the threshold.
                     let every: Vec<(f64, f64)> = councils
                         .iter()
                         .filter_map(|f| {
                             let (w, m, rl) = (f.white?, f.minoritised?, f.rl?);
-                            Some((base.size(w.population as f64, m.population as f64)?, rl.rl))
+                            let size = base.size(w.population as f64, m.population as f64)?;
+                            Some((size, if rl.rl > 0.0 { rl.rl } else { haldane(w, m)? }))
                         })
+                        .collect();
+                    if every.len() < min {
+                        return None;
+                    }
+                    let points = councils
+                        .iter()
+                        .filter_map(|f| funnel_point(f, &mut d, &base))
                         .collect();
                     // The overdispersion as published (4 significant
                     // digits), so that the national report and every local
                     // report draw the same limits.
                     let f = Funnel::around(nat, points, &every, adjust)?;
-                    Funnel::with(nat, f.points, significant(f.phi), significant(f.tau2))
+                    let mut out =
+                        Funnel::with(nat, f.points, significant(f.phi), significant(f.tau2))?;
+                    out.count(&every);
+                    Some(out)
                 })
                 .collect(),
         }
@@ -118,12 +136,13 @@ impl Benchmarks {
         })
     }
 
-    /// A national figure of the report year as published.
+    /// A national figure of the report year as published: rounded counts
+    /// and the statistics resting on them, or withheld.
     pub fn national_shown(&self, f: &Figure) -> super::ShownFigure {
         if self.national_withheld(f.service, f.indicator, f.band.as_deref()) {
             super::withheld(f)
         } else {
-            super::exact(f)
+            Disclosure::new(self.policy, "national").figure(f)
         }
     }
 
@@ -193,6 +212,7 @@ impl Benchmarks {
                 r.result.significant = String::new();
             }
             r.extra.units_left_out = f.units_left_out.to_string();
+            r.extra.count_margin = f.carried.map(|c| c.margin.to_string()).unwrap_or_default();
             r.extra.synthetic = synthetic.clone();
             r
         };
@@ -209,13 +229,21 @@ impl Benchmarks {
                 r.extra.median = opt(s.median);
                 r.extra.lower_quartile = opt(s.lower_quartile);
                 r.extra.upper_quartile = opt(s.upper_quartile);
-                r.extra.councils_adverse = s.adverse.to_string();
-                r.extra.councils_within_range = s.within_range.to_string();
-                r.extra.councils_favourable = s.favourable.to_string();
-                r.extra.councils_not_calculable = s.not_calculable.to_string();
+                // Tallies only where enough councils have a figure.
+                let n = |x: u32| {
+                    if s.shown {
+                        x.to_string()
+                    } else {
+                        String::new()
+                    }
+                };
+                r.extra.councils_adverse = n(s.adverse);
+                r.extra.councils_within_range = n(s.within_range);
+                r.extra.councils_favourable = n(s.favourable);
+                r.extra.councils_not_calculable = n(s.not_calculable);
                 r.extra.councils_not_provided = s.not_provided.to_string();
-                r.extra.councils_suppressed = s.suppressed.to_string();
-                r.extra.councils_inconclusive = s.inconclusive.to_string();
+                r.extra.councils_suppressed = n(s.suppressed);
+                r.extra.councils_inconclusive = n(s.inconclusive);
             }
             if let Some(fun) = self
                 .funnel(f.indicator)
@@ -293,13 +321,17 @@ pub fn funnel_point(f: &Figure, d: &mut Disclosure, funnel: &Funnel) -> Option<(
     Some((funnel.size(w, m)?.round(), rl))
 }
 
-/// The spread across councils of each indicator, service and band, from
-/// their published figures: the tally of published assessments (a council
-/// whose figure is withheld counts as suppressed), and the median and
-/// quartiles of the published relative likelihoods, only where there are at
-/// least `min_count` of them (a median of 1 to 7 values could be one
-/// council's). Every value it summarises is in a public local report.
-pub fn public_spread(y: &YearResults, d: &mut Disclosure) -> Vec<Spread> {
+/// The spread across councils of each indicator, service and band, of
+/// every council with a figure, shown only where at least `min` councils
+/// have one (else only how many): the tally of verdicts, each council
+/// counted by the verdict its published counts support (its published
+/// verdict; where its figure is withheld, the verdict every count its
+/// `[c]` and rounded counts could hide gives, else inconclusive), which is
+/// never another than its exact counts give and says nothing a reader of
+/// the councils' reports could not work out; and the median and quartiles
+/// of the councils' exact relative likelihoods (RL 0 included), to 2
+/// decimals. `suppressed` counts the councils whose own figure is withheld.
+pub fn public_spread(y: &YearResults, d: &mut Disclosure, min: usize) -> Vec<Spread> {
     let policy = d.policy();
     use std::collections::HashMap;
     let mut by_key: HashMap<_, Vec<&Figure>> = HashMap::new();
@@ -313,7 +345,7 @@ pub fn public_spread(y: &YearResults, d: &mut Disclosure) -> Vec<Spread> {
         .iter()
         .map(|s| {
             let mut out = Spread {
-                councils: 0,
+                shown: false,
                 median: None,
                 lower_quartile: None,
                 upper_quartile: None,
@@ -326,47 +358,95 @@ pub fn public_spread(y: &YearResults, d: &mut Disclosure) -> Vec<Spread> {
                 suppressed: 0,
                 ..s.clone()
             };
-            let mut rls = Vec::new();
+            let mut provided = 0;
             for f in by_key
                 .get(&(s.indicator, s.service, s.band.as_deref()))
                 .into_iter()
                 .flatten()
             {
                 let v = d.figure(f);
-                match v.assessment {
+                provided += usize::from(f.provided());
+                let verdict = match v.assessment {
+                    Verdict::Suppressed => {
+                        out.suppressed += 1;
+                        known_verdict(f, policy, d)
+                    }
+                    Verdict::None if v.suppressed => {
+                        out.suppressed += 1;
+                        Verdict::None
+                    }
+                    other => other,
+                };
+                match verdict {
                     Verdict::Adverse => out.adverse += 1,
                     Verdict::WithinRange => out.within_range += 1,
                     Verdict::Favourable => out.favourable += 1,
                     Verdict::Inconclusive => out.inconclusive += 1,
                     Verdict::NotCalculable => out.not_calculable += 1,
                     Verdict::NotProvided => out.not_provided += 1,
-                    Verdict::Suppressed => out.suppressed += 1,
-                    // Indicator 1 has no verdict, but its figure may still
-                    // be withheld: counted as such, like any other.
-                    Verdict::None if v.suppressed => out.suppressed += 1,
-                    Verdict::None => {}
-                }
-                if let Some(Shown::N(rl)) = v.rl {
-                    rls.push(rl);
+                    Verdict::Suppressed | Verdict::None => {}
                 }
             }
-            // In hundredths, as published: whole numbers, so that the
-            // interpolation is exact and a half rounds up, as a reader
-            // recomputing it from the reports would.
-            let mut hundredths: Vec<f64> = rls.iter().map(|x| (x * 100.0).round()).collect();
-            hundredths.sort_by(f64::total_cmp);
-            out.councils = hundredths.len() as u32;
-            if (hundredths.len() as u64) >= policy.min_count.max(1) {
-                let q = |p| {
-                    crate::stats::quantile_sorted(&hundredths, p).map(|x| (x + 0.5).floor() / 100.0)
-                };
-                out.median = q(0.5);
-                out.lower_quartile = q(0.25);
-                out.upper_quartile = q(0.75);
+            out.shown = provided >= min.max(1);
+            if !out.shown {
+                (out.adverse, out.within_range, out.favourable) = (0, 0, 0);
+                (out.inconclusive, out.not_calculable, out.suppressed) = (0, 0, 0);
+            }
+            if (s.councils as usize) >= min.max(1) && out.shown {
+                let two = |x: Option<f64>| x.map(|x| super::round_to(x, 2));
+                out.median = two(s.median);
+                out.lower_quartile = two(s.lower_quartile);
+                out.upper_quartile = two(s.upper_quartile);
             }
             out
         })
         .collect()
+}
+
+/// The verdict of a withheld council figure that every set of counts its
+/// published cells could hide gives (`[c]`: 1 to `min_count - 1`; a rounded
+/// count: what rounds to it), else inconclusive; inconclusive when a count
+/// is withheld as a partner (anything could be behind it).
+fn known_verdict(f: &Figure, policy: Policy, d: &Disclosure) -> Verdict {
+    let (Some(w), Some(m)) = (f.white, f.minoritised) else {
+        return Verdict::NotProvided;
+    };
+    let partner = d.withheld().iter().any(|(area, c)| {
+        area == &f.area_code
+            && c.service == f.service
+            && c.indicator == f.indicator
+            && c.band == f.band
+    });
+    if partner {
+        return Verdict::Inconclusive;
+    }
+    let k = crate::stats::Counts {
+        a: policy.hidden(m.events),
+        n1: policy.hidden(m.population),
+        c: policy.hidden(w.events),
+        n2: policy.hidden(w.population),
+    };
+    let ind = f.indicator();
+    match crate::stats::covering_interval(&k) {
+        Ok(Some((lo, hi))) => crate::stats::assess(
+            &k,
+            (super::floor_to(lo, 2), super::ceil_to(hi, 2)),
+            ind.polarity,
+            policy.band_lower,
+            policy.band_upper,
+        )
+        .into(),
+        Ok(None) => Verdict::Inconclusive,
+        Err(_) => Verdict::NotCalculable,
+    }
+}
+
+/// The relative likelihood with 0.5 added to each count (Haldane-Anscombe):
+/// a figure of 0 on the logarithmic scale of the overdispersion.
+fn haldane(w: crate::compute::GroupCount, m: crate::compute::GroupCount) -> Option<f64> {
+    let h = 0.5;
+    let rl = (h / (m.population as f64 + h)) / ((w.events as f64 + h) / (w.population as f64 + h));
+    (rl > 0.0 && rl.is_finite()).then_some(rl)
 }
 
 /// `x` to 4 significant digits (the funnels' overdispersion as published).

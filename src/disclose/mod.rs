@@ -4,12 +4,13 @@
 //! writers only read what it returns.
 
 pub mod benchmarks;
+pub mod carry;
 mod policy;
 pub mod secondary;
 
-pub use policy::{Policy, round_to};
+pub use policy::{Policy, ceil_to, floor_to, round_to};
 
-use crate::compute::{Figure, Scope};
+use crate::compute::Figure;
 use crate::indicators::{IndicatorId, Service};
 use crate::stats::Assessment;
 use serde::Serialize;
@@ -324,9 +325,9 @@ impl Disclosure {
     }
 
     /// A figure with the rules applied; exact when the audience is internal.
-    /// National counts are shown exact (docs/disclosure.md), at published
-    /// precision; below national level counts are `[c]` or rounded and
-    /// every statistic rests on the rounded counts.
+    /// At every level, England's included (docs/disclosure.md), counts are
+    /// `[c]` or rounded and every statistic rests on the rounded counts
+    /// ([`Policy::published`]).
     pub fn figure(&mut self, f: &Figure) -> ShownFigure {
         let mut v = exact(&self.policy.published(f));
         let (Some(w), Some(m), Some(u), true) =
@@ -335,18 +336,33 @@ impl Disclosure {
             return v;
         };
         let p = self.policy;
-        let national = f.scope == Scope::National;
-        if !national {
-            for (slot, n) in [
-                (&mut v.white_events, w.events),
-                (&mut v.white_population, w.population),
-                (&mut v.minoritised_events, m.events),
-                (&mut v.minoritised_population, m.population),
-                (&mut v.unknown_events, u.events),
-                (&mut v.unknown_population, u.population),
-            ] {
-                *slot = Some(p.count(n));
-            }
+        // The counts shown: rounded, or carried from an earlier release
+        // (`carry`), `[c]` when small either way.
+        let shown = f.carried.map(|c| {
+            [
+                c.events.white,
+                c.population.white,
+                c.events.minoritised,
+                c.population.minoritised,
+                c.events.unknown,
+                c.population.unknown,
+            ]
+        });
+        for (i, (slot, n)) in [
+            (&mut v.white_events, w.events),
+            (&mut v.white_population, w.population),
+            (&mut v.minoritised_events, m.events),
+            (&mut v.minoritised_population, m.population),
+            (&mut v.unknown_events, u.events),
+            (&mut v.unknown_population, u.population),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            *slot = Some(match shown {
+                Some(c) if !p.small(n) => Shown::N(c[i] as f64),
+                _ => p.count(n),
+            });
         }
         let mut whats = Vec::new();
         let mut secondary = false;
@@ -368,10 +384,9 @@ impl Disclosure {
         // withheld: both groups' events (0 or at least the threshold), and
         // their populations.
         if secondary
-            || !national
-                && (!p.publishable_events(w.events, m.events)
-                    || p.small(w.population)
-                    || p.small(m.population))
+            || !p.publishable_events(w.events, m.events)
+            || p.small(w.population)
+            || p.small(m.population)
         {
             // Withheld whether or not the rounded counts would give a
             // figure (a small count rounds to 0): the reader learns neither.
@@ -414,17 +429,13 @@ impl Disclosure {
             v.suppressed = !zero;
             whats.push(Withheld::Rates);
         }
-        if !national
-            && v.workforce_share.is_some()
-            && (p.small(w.population) || p.small(m.population))
-        {
+        if v.workforce_share.is_some() && (p.small(w.population) || p.small(m.population)) {
             v.workforce_share = Some(SUPPRESSED);
             whats.push(Withheld::WorkforceShare);
         }
-        if !national
-            && [w, m, u]
-                .iter()
-                .any(|g| p.small(g.events) || p.small(g.population))
+        if [w, m, u]
+            .iter()
+            .any(|g| p.small(g.events) || p.small(g.population))
         {
             whats.push(Withheld::Counts);
         }

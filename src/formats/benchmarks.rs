@@ -9,7 +9,7 @@ use super::{csv_bytes, csv_rows};
 use serde::{Deserialize, Serialize};
 
 /// The columns after those of results.csv.
-pub const EXTRA_COLUMNS: [&str; 16] = [
+pub const EXTRA_COLUMNS: [&str; 17] = [
     "councils",
     "median",
     "lower_quartile",
@@ -26,6 +26,7 @@ pub const EXTRA_COLUMNS: [&str; 16] = [
     "funnel_tau2",
     "councils_suppressed",
     "councils_inconclusive",
+    "count_margin",
 ];
 
 /// Every column, in order.
@@ -66,8 +67,12 @@ pub struct BenchExtra {
     pub funnel_tau2: String,
     /// Councils whose figure their public report withholds.
     pub councils_suppressed: String,
-    /// Councils outside the band whose interval includes 1.
+    /// Councils whose verdict is inconclusive.
     pub councils_inconclusive: String,
+    /// On a national or regional row of a revision: how far beyond their
+    /// rounding the exact counts may lie, the counts being carried from the
+    /// earlier release (`disclose::carry`); empty otherwise.
+    pub count_margin: String,
 }
 
 impl Serialize for BenchRow {

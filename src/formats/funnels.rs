@@ -1,15 +1,16 @@
 //! `funnels.csv`: each indicator's funnel plot (all services) as the
-//! reports draw it: its target, the councils in it, the overdispersion and
-//! how many councils lie outside the limits.
+//! reports draw it: its target, the councils with a figure and those drawn,
+//! the overdispersion and how many councils lie outside the limits.
 
 use super::{csv_bytes, csv_rows};
 use crate::compute::Funnel;
 use serde::{Deserialize, Serialize};
 
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 11] = [
     "indicator",
     "target",
     "councils",
+    "drawn",
     "phi",
     "tau2",
     "adjusted",
@@ -23,7 +24,11 @@ pub const COLUMNS: [&str; 10] = [
 pub struct FunnelRow {
     pub indicator: String,
     pub target: String,
+    /// Councils with a figure: the overdispersion and the counts outside
+    /// the limits are of them.
     pub councils: String,
+    /// Councils drawn: those whose public report shows their figure.
+    pub drawn: String,
     pub phi: String,
     pub tau2: String,
     pub adjusted: String,
@@ -41,7 +46,8 @@ impl FunnelRow {
             // relative likelihood, the overdispersion as published in
             // benchmarks.csv (4 significant digits).
             target: format!("{:.2}", f.target),
-            councils: f.points.len().to_string(),
+            councils: f.councils.to_string(),
+            drawn: f.points.len().to_string(),
             phi: f.phi.to_string(),
             tau2: f.tau2.to_string(),
             adjusted: f.adjusted().to_string(),

@@ -26,6 +26,9 @@ pub struct NationalCounts {
     /// The funnel's overdispersion (phi, tau2), on the row of service
     /// "all" of an indicator with a funnel.
     pub funnel: Option<(f64, f64)>,
+    /// How far beyond their rounding the exact counts may lie (counts
+    /// carried from an earlier release; 0 otherwise).
+    pub margin: u64,
 }
 
 /// The largest national count read: a return's largest count
@@ -144,9 +147,16 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
             "national" => {
                 // Bounded as a return's counts are, times the most councils
                 // a register can hold: no sum or product of them overflows.
+                // Counts of unknown ethnicity enter no statistic: a `[c]`
+                // there (1 to min_count - 1 staff) leaves the figure whole,
+                // and is read as 0.
                 let n: Vec<Option<u64>> = counts
                     .iter()
-                    .map(|(_, s)| s.parse().ok().filter(|n| *n <= MAX_NATIONAL))
+                    .enumerate()
+                    .map(|(i, (_, s))| match *s {
+                        "[c]" if i >= 4 => Some(0),
+                        s => s.parse().ok().filter(|n| *n <= MAX_NATIONAL),
+                    })
                     .collect();
                 let counts = match n.as_slice() {
                     [Some(we), Some(wp), Some(me), Some(mp), Some(ue), Some(up)] => Some((
@@ -183,7 +193,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                     }
                 };
                 let withheld =
-                    counts.is_none() && row.result.counts().iter().any(|(_, s)| *s == "[c]");
+                    counts.is_none() && row.result.counts()[..4].iter().any(|(_, s)| *s == "[c]");
                 let funnel = match (
                     cell("funnel_phi", &row.extra.funnel_phi)?,
                     cell("funnel_tau2", &row.extra.funnel_tau2)?,
@@ -200,6 +210,14 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Published, String> {
                     withheld,
                     units_left_out: row.extra.units_left_out.parse().unwrap_or(0),
                     funnel,
+                    margin: match row.extra.count_margin.as_str() {
+                        "" => 0,
+                        s => s
+                            .parse()
+                            .ok()
+                            .filter(|m| *m <= MAX_NATIONAL)
+                            .ok_or_else(|| at(&format!("column `count_margin`: `{s}` is not a whole number of 0 or more")))?,
+                    },
                 });
             }
             "region" => {

@@ -107,7 +107,10 @@ pub fn own_figures(
     let national = england.map(|p| {
         (
             p.year,
-            compute::national_from_counts(p.year, &p.national, rules.config),
+            compute::national_from_counts(p.year, &p.national, rules.config)
+                .iter()
+                .map(|f| crate::disclose::Policy::public(rules.config).republished(f))
+                .collect::<Vec<_>>(),
         )
     });
     Ok(own::figures(

@@ -60,6 +60,17 @@ pub struct Prepared {
 
 /// Loads, validates, computes and discloses: the stages before any output.
 pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
+    prepare_with(data, year, None)
+}
+
+/// [`prepare`], as a revision of the earlier release in `earlier_release` (its
+/// `<out>/<year>` folder): England's and the regions' published counts are
+/// carried from it (`disclose::carry`).
+pub fn prepare_with(
+    data: &Path,
+    year: Option<i32>,
+    earlier_release: Option<&Path>,
+) -> anyhow::Result<Prepared> {
     threads::init_threads();
     let config = load::load_config(data)?;
     let register = load::load_register(data)?;
@@ -105,7 +116,17 @@ pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
         .iter()
         .map(|y| (y.returns.as_slice(), y.year))
         .collect();
-    let results = compute::compute(&current.returns, year, &earlier, &register, &config)?;
+    let mut results = compute::compute(&current.returns, year, &earlier, &register, &config)?;
+    if let Some(dir) = earlier_release {
+        let (bench_rows, exact_rows) = read_earlier(dir, year)?;
+        crate::disclose::carry::apply(
+            &mut results.current,
+            &bench_rows,
+            &exact_rows,
+            &register,
+            crate::disclose::Policy::public(&config),
+        );
+    }
     let bench = Benchmarks::from_results(&results, &register, &config);
     let (rows, benchmarks_log) = bench.rows(&config);
     let benchmarks_csv = crate::formats::benchmarks::write(&rows);
@@ -206,6 +227,41 @@ pub fn printable(plan: &ActionPlan) -> Vec<load::diag::Diagnostic> {
     d
 }
 
+/// An earlier release of the year: its public benchmarks.csv and its
+/// internal results.csv, read through the guard.
+fn read_earlier(
+    dir: &Path,
+    year: i32,
+) -> anyhow::Result<(
+    Vec<crate::formats::benchmarks::BenchRow>,
+    Vec<crate::formats::results::ResultRow>,
+)> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        load::guard::read_file(&path, load::MAX_BENCHMARKS)
+            .map_err(|r| anyhow::anyhow!("{}: {}", path.display(), r.rule))
+            .map(|b| (path.display().to_string(), b))
+    };
+    let (shown, bytes) = read("manifest.json")?;
+    let earlier =
+        crate::formats::manifest::Manifest::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
+    if earlier.year != year {
+        bail!(
+            "{shown}: the earlier release is of {}, not {year}; give the folder of the same year",
+            earlier.year
+        );
+    }
+    let (shown, bytes) = read(&report::public("benchmarks.csv"))?;
+    let bench = crate::formats::benchmarks::read(&shown, &bytes)
+        .map_err(|e| anyhow::anyhow!("{e}: a revision carries England's published counts from the earlier release's benchmarks.csv"))?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    let (shown, bytes) = read(&report::internal("results.csv"))?;
+    let exact = crate::formats::results::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
+    Ok((bench, exact))
+}
+
 /// What local reports read of a published benchmarks file: the national
 /// figures computed again, the funnels, and each funnel's chart with every
 /// point grey, drawn once and shared by every local report.
@@ -230,6 +286,10 @@ pub fn local_bench(p: &Published, config: &Config) -> Result<LocalBench, String>
             })
         })
         .collect::<Result<_, String>>()?;
+    // England's figures as the national report shows them: from the
+    // published counts, with the covering interval and its verdict.
+    let policy = crate::disclose::Policy::public(config);
+    let national = national.iter().map(|f| policy.republished(f)).collect();
     Ok(LocalBench {
         year: p.year,
         bands: config.bands(p.year),

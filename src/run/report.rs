@@ -1,6 +1,6 @@
 //! `scwres report`: the national batch.
 
-use super::{Prepared, for_each_document, prepare};
+use super::{Prepared, for_each_document};
 use crate::formats::{self, manifest};
 use crate::load::{FileOutcome, Status};
 use crate::model::Return;
@@ -54,7 +54,7 @@ pub fn run_report_with(
     opts: &ReportOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> anyhow::Result<RunSummary> {
-    let mut p = prepare(&opts.data, opts.year)?;
+    let mut p = super::prepare_with(&opts.data, opts.year, opts.previous_release.as_deref())?;
     let year = p.results.current.year;
     let inputs: Vec<manifest::Input> = p
         .history
@@ -345,12 +345,12 @@ pub const PUBLIC: &str = "public";
 pub const INTERNAL: &str = "internal";
 
 /// A file of the public folder.
-fn public(name: &str) -> String {
+pub(super) fn public(name: &str) -> String {
     format!("{PUBLIC}/{name}")
 }
 
 /// A file of the internal folder.
-fn internal(name: &str) -> String {
+pub(super) fn internal(name: &str) -> String {
     format!("{INTERNAL}/{name}")
 }
 

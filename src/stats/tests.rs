@@ -145,17 +145,24 @@ fn no_minoritised_events_is_a_relative_likelihood_of_0() {
         Err(NotCalculable::NoWhiteEvents)
     );
     use Polarity::*;
+    let judge = |k: Counts, r: &Rl, p| assess(&k, (r.lower, r.upper), p, 0.8, 1.25);
     assert_eq!(
-        assess((0, 200, 30, 300), &r, HigherIsWorse, 0.8, 1.25),
+        judge(Counts::exact(0, 200, 30, 300), &r, HigherIsWorse),
         Assessment::Favourable
     );
     assert_eq!(
-        assess((0, 200, 30, 300), &r, HigherIsBetter, 0.8, 1.25),
+        judge(Counts::exact(0, 200, 30, 300), &r, HigherIsBetter),
         Assessment::Adverse
     );
     assert_eq!(
-        assess((0, 5, 3, 30), &wide, HigherIsWorse, 0.8, 1.25),
+        judge(Counts::exact(0, 5, 3, 30), &wide, HigherIsWorse),
         Assessment::Inconclusive
+    );
+    // The covering interval of exact counts is the interval itself, bit
+    // for bit, at 0 too.
+    assert_eq!(
+        covering_interval(&Counts::exact(0, 200, 30, 300)),
+        Ok(Some((r.lower, r.upper)))
     );
 }
 
@@ -178,18 +185,45 @@ fn a_change_is_called_only_when_its_interval_excludes_1() {
 /// The verdict of counts (a, n1, c, n2) against the default band.
 fn verdict(a: u64, n1: u64, c: u64, n2: u64, p: Polarity) -> Assessment {
     let rl = relative_likelihood(a, n1, c, n2).unwrap();
-    assess((a, n1, c, n2), &rl, p, 0.8, 1.25)
+    assess(
+        &Counts::exact(a, n1, c, n2),
+        (rl.lower, rl.upper),
+        p,
+        0.8,
+        1.25,
+    )
 }
 
 #[test]
 fn assessment_follows_polarity_band_and_significance() {
     use Assessment::*;
     use Polarity::*;
-    // 10/36 against 26/117 is exactly 1.25 (held as 1.2500000000000002).
+    // 10/36 against 26/117 is exactly 1.25 (held as 1.2500000000000002):
+    // not outside the band, so never adverse, however large the counts
+    // (its interval then lies astride the edge: inconclusive).
     assert!((10.0 / 36.0) / (26.0 / 117.0) > 1.25);
-    assert_eq!(verdict(10, 36, 26, 117, HigherIsWorse), WithinRange);
-    // 8/100 against 10/100 is exactly 0.80.
-    assert_eq!(verdict(8, 100, 10, 100, HigherIsBetter), WithinRange);
+    assert_eq!(verdict(10, 36, 26, 117, HigherIsWorse), Inconclusive);
+    assert_eq!(
+        verdict(100_000, 360_000, 260_000, 1_170_000, HigherIsWorse),
+        Inconclusive
+    );
+    // Within range needs the whole interval inside the band: 1.00 (0.96 to
+    // 1.04) is; 0.86 (0.43 to 1.73) is not, though its point is.
+    assert_eq!(
+        verdict(5000, 50_000, 5000, 50_000, HigherIsWorse),
+        WithinRange
+    );
+    let wide = relative_likelihood(6, 70, 10, 100).unwrap();
+    assert!(wide.rl > 0.8 && wide.rl < 1.25 && wide.lower < 0.8);
+    assert_eq!(verdict(6, 70, 10, 100, HigherIsWorse), Inconclusive);
+    // A point inside the band, significant, the interval past its edge:
+    // 1.20 (1.10 to 1.31): neither within range nor adverse.
+    let edge = relative_likelihood(1200, 10_000, 1000, 10_000).unwrap();
+    assert!(edge.significant() && edge.upper > 1.25);
+    assert_eq!(
+        verdict(1200, 10_000, 1000, 10_000, HigherIsWorse),
+        Inconclusive
+    );
     // 300/1000 against 100/1000: 3.00 (2.43 to 3.70), significant.
     assert_eq!(verdict(300, 1000, 100, 1000, HigherIsWorse), Adverse);
     assert_eq!(verdict(300, 1000, 100, 1000, HigherIsBetter), Favourable);
@@ -241,4 +275,67 @@ fn quantiles_are_type_7() {
     assert_eq!(quantile_sorted(&[0.5, 1.5], 0.25), Some(0.75));
     assert_eq!(quantile_sorted(&[2.0, 4.0, 7.0, 8.0], 0.5), Some(5.5));
     assert_eq!(quantile_sorted(&[], 0.5), None);
+}
+
+/// The covering interval contains the Katz interval of every set of counts
+/// in the spans, and the verdict on the spans is the one every set gives,
+/// or inconclusive: checked by brute force over every set of counts of
+/// spans a rounding to 5 leaves, for many counts and both polarities.
+#[test]
+fn the_verdict_on_spans_is_never_another_than_an_exact_one() {
+    use Polarity::*;
+    let span = |r: u64| {
+        if r == 0 {
+            Span::exact(0)
+        } else {
+            Span {
+                lo: (r - 2).max(8),
+                hi: r + 2,
+            }
+        }
+    };
+    let mut decided = 0;
+    let mut checked = 0;
+    for a in [0u64, 10, 15, 30, 60, 200] {
+        for n1 in [40u64, 100, 400] {
+            for c in [10u64, 20, 50, 150] {
+                for n2 in [100u64, 400, 1000] {
+                    if a + 4 > n1 || c + 4 > n2 {
+                        continue;
+                    }
+                    let k = Counts {
+                        a: span(a),
+                        n1: span(n1),
+                        c: span(c),
+                        n2: span(n2),
+                    };
+                    let Ok(Some((lo, hi))) = covering_interval(&k) else {
+                        continue;
+                    };
+                    for p in [HigherIsWorse, HigherIsBetter] {
+                        let v = assess(&k, (lo, hi), p, 0.8, 1.25);
+                        decided += usize::from(v != Assessment::Inconclusive);
+                        for ea in k.a.lo..=k.a.hi {
+                            for en1 in k.n1.lo..=k.n1.hi {
+                                for ec in k.c.lo..=k.c.hi {
+                                    for en2 in k.n2.lo..=k.n2.hi {
+                                        let rl = relative_likelihood(ea, en1, ec, en2).unwrap();
+                                        assert!(rl.lower >= lo - 1e-12 && rl.upper <= hi + 1e-12);
+                                        let exact = verdict(ea, en1, ec, en2, p);
+                                        assert!(
+                                            v == exact || v == Assessment::Inconclusive,
+                                            "{v:?} on {k:?}, {exact:?} at {ea} {en1} {ec} {en2}"
+                                        );
+                                        checked += 1;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // It did decide figures, not only call them inconclusive.
+    assert!(decided > 20 && checked > 10_000, "{decided} {checked}");
 }

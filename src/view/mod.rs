@@ -124,6 +124,7 @@ pub struct Meta {
     pub min_count: u64,
     pub rounding_base: u64,
     pub min_region_councils: usize,
+    pub min_spread_councils: usize,
     pub version: &'static str,
 }
 
@@ -144,6 +145,7 @@ impl Meta {
             min_count: config.disclosure.min_count,
             rounding_base: config.disclosure.rounding_base,
             min_region_councils: config.min_region_councils,
+            min_spread_councils: config.min_spread_councils,
             version: env!("CARGO_PKG_VERSION"),
         }
     }

@@ -7,7 +7,7 @@ use crate::chart::{self, Bar, RlPoint};
 use crate::compute::{Coverage, Results, Spread, YearResults};
 use crate::config::Config;
 use crate::disclose::benchmarks::Benchmarks;
-use crate::disclose::{Disclosure, Policy, ShownFigure, exact};
+use crate::disclose::{Disclosure, Policy, ShownFigure};
 use crate::indicators::{INDICATORS, Indicator, IndicatorId, Service};
 use crate::register::Register;
 use crate::revise::Revisions;
@@ -85,7 +85,10 @@ struct FunnelView {
     chart: String,
     /// The limits allow for variation between councils beyond chance.
     adjusted: bool,
+    /// Councils with a figure: the counts outside the limits are of them.
     councils: usize,
+    /// Councils drawn: those whose figure their public report shows.
+    drawn: usize,
     above95: usize,
     below95: usize,
     above998: usize,
@@ -181,14 +184,15 @@ fn trend(
     bench: &Benchmarks,
     ind: &Indicator,
     config: &Config,
+    disclosure: &mut Disclosure,
 ) -> Result<(Vec<TrendRow>, Option<(Vec<u8>, ChartData)>), String> {
     let years: Vec<&YearResults> = history.iter().chain([current]).collect();
-    // The report year's figure as published (it may be withheld).
-    let shown = |yr: &YearResults, f: &crate::compute::Figure| {
+    // Every year's figure as published (the report year's may be withheld).
+    let mut shown = |yr: &YearResults, f: &crate::compute::Figure| {
         if yr.year == current.year {
             bench.national_shown(f)
         } else {
-            exact(f)
+            disclosure.figure(f)
         }
     };
     let rows = years
@@ -208,7 +212,9 @@ fn trend(
             yr.year != current.year || !bench.national_withheld(Service::All, ind.id, None)
         })
         .filter_map(|yr| {
-            let rl = yr.national(Service::All, ind.id, None)?.rl?;
+            let rl = Policy::of(config)
+                .published(yr.national(Service::All, ind.id, None)?)
+                .rl?;
             (rl.rl > 0.0).then_some(())?;
             Some(RlPoint {
                 category: yr.year.to_string(),
@@ -250,12 +256,12 @@ pub fn national<'a>(
     let mut indicators = Vec::new();
     let regions = register.regions();
     let names = year_names(y.year, prev.map(|p| p.year));
+    let policy = Policy::of(config);
     let lfl = |pick: fn(&crate::compute::LikeForLike) -> &YearResults, ind| {
         results
             .like_for_like
             .as_ref()
             .and_then(|l| pick(l).national(Service::All, ind, None))
-            .map(exact)
     };
     for ind in &INDICATORS {
         let fig =
@@ -272,9 +278,9 @@ pub fn national<'a>(
             regions: Vec::new(),
             previous: prev
                 .and_then(|p| p.national(Service::All, ind.id, None))
-                .map(exact),
-            lfl_previous: lfl(|l| &l.previous, ind.id),
-            lfl_current: lfl(|l| &l.current, ind.id),
+                .map(|f| disclosure.figure(f)),
+            lfl_previous: lfl(|l| &l.previous, ind.id).map(|f| disclosure.figure(f)),
+            lfl_current: lfl(|l| &l.current, ind.id).map(|f| disclosure.figure(f)),
             change: None,
             lfl_change: None,
             chart: None,
@@ -285,7 +291,13 @@ pub fn national<'a>(
             trend: Vec::new(),
             trend_chart: None,
         };
-        let rl_of = |yr: Option<&YearResults>| yr?.national(Service::All, ind.id, None)?.rl;
+        // Every national figure as published (rounded counts, covering
+        // interval), for the tests of change and the charts.
+        let rl_of = |yr: Option<&YearResults>| {
+            policy
+                .published(yr?.national(Service::All, ind.id, None)?)
+                .rl
+        };
         if !bench.national_withheld(Service::All, ind.id, None) {
             if let (Some(n), Some(b)) = (rl_of(Some(y)), rl_of(prev)) {
                 v.change = crate::stats::change(&n, &b);
@@ -305,7 +317,7 @@ pub fn national<'a>(
                     fig: ByService::new(|s| fig(s, Some(&b.id))),
                     previous: prev
                         .and_then(|p| p.national(Service::All, ind.id, Some(&b.id)))
-                        .map(exact),
+                        .map(|f| disclosure.figure(f)),
                 });
             }
             v.lowest_band = crate::compute::lowest_share_band(y, ind.id).map(|b| b.label.clone());
@@ -319,7 +331,7 @@ pub fn national<'a>(
                     }
                     if let Some(share) = yr
                         .national(Service::All, ind.id, Some(&b.id))
-                        .and_then(|f| f.share)
+                        .and_then(|f| policy.published(f).share)
                     {
                         bars.push(Bar {
                             category: b.label.clone(),
@@ -332,7 +344,7 @@ pub fn national<'a>(
             let workforce = y
                 .national(Service::All, ind.id, Some(&y.bands[0].id))
                 .filter(|_| !bench.national_withheld(Service::All, ind.id, Some(&y.bands[0].id)))
-                .and_then(|f| f.workforce_share);
+                .and_then(|f| policy.published(f).workforce_share);
             let reference = workforce.map(|w| (format!("Workforce {}", y.year), w));
             let data = ChartData::share("band", &bars, &names, reference.as_ref());
             let svg = chart::share_chart(&cats, &bars, &names, reference, note(config.synthetic))?;
@@ -366,7 +378,7 @@ pub fn national<'a>(
                     }
                     if let Some(rl) = yr
                         .national(s, ind.id, None)
-                        .and_then(|f| f.rl)
+                        .and_then(|f| policy.published(f).rl)
                         .filter(|r| r.rl > 0.0)
                     {
                         points.push(RlPoint {
@@ -385,7 +397,8 @@ pub fn national<'a>(
                     let view = FunnelView {
                         chart: format!("charts/indicator-{}-funnel.svg", ind.id),
                         adjusted: f.adjusted(),
-                        councils: f.points.len(),
+                        councils: f.councils,
+                        drawn: f.points.len(),
                         above95: f.above95,
                         below95: f.below95,
                         above998: f.above998,
@@ -411,6 +424,11 @@ pub fn national<'a>(
                         .is_none()
                     {
                         "national"
+                    } else if bench
+                        .spread(Service::All, ind.id, None)
+                        .is_some_and(|s| !s.shown)
+                    {
+                        "few"
                     } else {
                         "councils"
                     });
@@ -421,7 +439,8 @@ pub fn national<'a>(
                 v.chart = Some(name);
             }
             if results.history.len() >= 2 {
-                let (rows, chart) = trend(&results.history, y, bench, ind, config)?;
+                let (rows, chart) =
+                    trend(&results.history, y, bench, ind, config, &mut disclosure)?;
                 v.trend = rows;
                 if let Some((svg, data)) = chart {
                     let name = format!("charts/indicator-{}-trend.svg", ind.id);

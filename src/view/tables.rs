@@ -143,21 +143,21 @@ pub fn notes(config: &Config) -> Vec<String> {
         "95% confidence interval by the Katz log method, without continuity correction.".into(),
         "Minoritised share of staff of known ethnicity, on indicators 1 and 9 only.".into(),
         format!(
-            "Within range: relative likelihood from {:.2} to {:.2} inclusive (decided exactly on the counts). Outside it: adverse or favourable for minoritised staff according to the indicator's direction where the 95% confidence interval excludes 1; inconclusive where it includes 1 (the difference could be chance).",
+            "Within range: the whole 95% confidence interval lies from {:.2} to {:.2}. Adverse or favourable for minoritised staff, according to the indicator's direction: the relative likelihood lies outside that range (decided exactly on the counts) and the 95% confidence interval excludes 1. Inconclusive: every other figure. Published figures rest on rounded counts: the interval shown covers the interval of every count the rounding could hide (rounded outwards) and the verdict is one every such count gives, otherwise inconclusive.",
             config.band_lower, config.band_upper
         ),
         format!(
-            "Regional figures: published for regions with at least {} contributing councils; counts from {} are shown as [c] and others rounded to the nearest {}; rates, shares and relative likelihoods are computed from the rounded counts, and shown as [c] where a count they rest on is withheld. Councils withheld: councils whose figure their public local report withholds.",
+            "Every count, England's included: counts from {1} are shown as [c] and others rounded to the nearest {2}; rates, shares and relative likelihoods are computed from the rounded counts, and shown as [c] where a count they rest on is withheld. Regional figures are published for regions with at least {0} contributing councils. Councils withheld: councils whose figure their public local report withholds.",
             config.min_region_councils,
             small_counts(config),
             config.disclosure.rounding_base,
         ),
         "Pooled: the counts of every used council return added together. A council service that left either measure blank is left out of that indicator.".into(),
         "Like for like: the councils whose returns were used in both years.".into(),
-        "Funnel plot (all services only): councils with a relative likelihood that would not be suppressed, compared with 95% and 99.8% control limits around the national figure at their staff population.".into(),
+        format!("Funnel plot (all services only): every council with a figure, compared with 95% and 99.8% control limits around the national figure at its effective staff population; only with at least {} councils. The plot draws the councils whose public report shows their figure; the counts outside the limits are of every council.", config.min_spread_councils),
         "Staff: all staff in council services that provided their headcount, whatever their ethnicity. Survey response: respondents over the staff of the services that provided both.".into(),
     ];
-    n.push(format!("Spread across councils: the median and quartiles (linear interpolation, as R's type 7) of the relative likelihoods the councils' public local reports show, only where at least {} councils' figures are published, so that no quartile is one withheld council's figure.", config.disclosure.min_count));
+    n.push(format!("Spread across councils: of every council with a figure, shown only where at least {} councils have one ([x] otherwise): the median and quartiles (linear interpolation, as R's type 7) of their relative likelihoods, and the tally of verdicts, each council counted by the verdict its published figures support (where its own figure is withheld, the verdict every count the [c] could hide gives, otherwise inconclusive).", config.min_spread_councils));
     n.push("Precision: rates and shares are proportions to three decimal places (a percentage to one decimal place), relative likelihoods and their limits to two decimal places; the spreadsheet stores the value it shows.".into());
     n.push("Revised: [r] marks a figure that differs from the one in the earlier release of the same year (a return added, withdrawn or corrected since); the column is there only when the run was compared with an earlier release, and revisions.csv lists every change.".into());
     if config.synthetic {
@@ -277,7 +277,7 @@ pub fn tables(
         "Indicator title",
         "Service",
         "Pay band",
-        "Councils with a published figure",
+        "Councils with a figure",
         "Median relative likelihood [note 10]",
         "Lower quartile",
         "Upper quartile",
@@ -288,7 +288,8 @@ pub fn tables(
         "Councils not calculable",
         "Councils not provided",
         "Councils withheld [note 5]",
-        "Councils in the funnel plot [note 8]",
+        "Councils in the funnel statistics [note 8]",
+        "Councils drawn in the funnel plot",
         "Above the 95% limit",
         "Below the 95% limit",
         "Above the 99.8% limit",
@@ -304,6 +305,14 @@ pub fn tables(
         .map(|s| {
             let ind = s.indicator.def();
             let funnel = b.funnel(s.indicator).filter(|_| s.service == Service::All);
+            // Too few councils: nothing but how many.
+            let tally = |n: u32| {
+                if s.shown {
+                    TCell::Count(n as f64)
+                } else {
+                    text(X)
+                }
+            };
             let fc = |pick: fn(&crate::compute::Funnel) -> usize| match funnel {
                 Some(f) => TCell::Count(pick(f) as f64),
                 None => text(Z),
@@ -317,13 +326,14 @@ pub fn tables(
                 opt(s.median, ratio_cell),
                 opt(s.lower_quartile, ratio_cell),
                 opt(s.upper_quartile, ratio_cell),
-                TCell::Count(s.adverse as f64),
-                TCell::Count(s.within_range as f64),
-                TCell::Count(s.favourable as f64),
-                TCell::Count(s.inconclusive as f64),
-                TCell::Count(s.not_calculable as f64),
+                tally(s.adverse),
+                tally(s.within_range),
+                tally(s.favourable),
+                tally(s.inconclusive),
+                tally(s.not_calculable),
                 TCell::Count(s.not_provided as f64),
-                TCell::Count(s.suppressed as f64),
+                tally(s.suppressed),
+                fc(|f| f.councils),
                 fc(|f| f.points.len()),
                 fc(|f| f.above95),
                 fc(|f| f.below95),
@@ -428,22 +438,31 @@ pub fn tables(
                     vec![None]
                 };
                 for band in bands {
+                    // As published: from the rounded counts, the covering
+                    // interval, withheld where a count it rests on is
+                    // (docs/disclosure.md).
                     let get = |yr: &crate::compute::YearResults| {
                         yr.national(Service::All, ind.id, band.as_deref())
-                            .and_then(|f| f.rl)
+                            .map(|f| Disclosure::new(Policy::of(config), "table 5").figure(f))
                     };
                     let (a, z) = (get(p), get(c));
+                    let rl =
+                        |v: &Option<ShownFigure>, pick: fn(&ShownFigure) -> &Option<Shown>| match v
+                        {
+                            Some(v) if v.rl.is_some() => shown(pick(v), ratio_cell),
+                            _ => text(X),
+                        };
                     rows.push(vec![
                         text(ind.id.as_str()),
                         text(ind.title),
                         band_label(b, &band),
                         text(basis.clone()),
-                        opt(a.map(|r| r.rl), ratio_cell),
-                        opt(a.map(|r| r.lower), ratio_cell),
-                        opt(a.map(|r| r.upper), ratio_cell),
-                        opt(z.map(|r| r.rl), ratio_cell),
-                        opt(z.map(|r| r.lower), ratio_cell),
-                        opt(z.map(|r| r.upper), ratio_cell),
+                        rl(&a, |v| &v.rl),
+                        rl(&a, |v| &v.lower),
+                        rl(&a, |v| &v.upper),
+                        rl(&z, |v| &v.rl),
+                        rl(&z, |v| &v.lower),
+                        rl(&z, |v| &v.upper),
                     ]);
                 }
             }

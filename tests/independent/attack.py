@@ -7,42 +7,64 @@ tables, every council's public local report as a web page) and judges each
 route against the exact figures of the internal folder (results.csv), which
 the attacker never uses.
 
-    attack.py RELEASE_DIR MIN_COUNT ROUNDING_BASE
+    attack.py RELEASE_DIR MIN_COUNT ROUNDING_BASE [MIN_SPREAD]
+    attack.py --pair [--between] EARLIER_RELEASE LATER_RELEASE MIN_COUNT ROUNDING_BASE [MIN_SPREAD]
 
 RELEASE_DIR is `<out>/<year>`. Prints what each route tried and every
 breach; exits 1 if any route gives back a withheld count, pins a rounded one
 or finds a published value that says more than the counts beside it.
+With --pair, the reader holds two releases (a release and its revision, or
+two years' releases) and every route runs on each, and route 8 on both
+together (with --between, route 8 only).
 
 Routes:
   0. the public folder holds no internal file and links nothing outside it;
   1. rates, shares, relative likelihoods and intervals beside rounded counts
-     must be what the rounded counts give (else they carry more of the
-     exact counts; the exact counts consistent with them are searched);
+     must be what the rounded counts give (the RL of the rounded counts,
+     the interval covering every count the rounding could hide, rounded
+     outwards; else they carry more of the exact counts; the exact counts
+     consistent with them are searched);
   2. sums and differences: every additive relation between published cells
      (all services = adults + children; a region = its councils; England =
      its councils and its regions; the pay bands = the headcount; one
      headcount shared by indicators 1, 3, 5, 8 and 9), solved for bounds by
      the shuttle algorithm (Buzzigoli and Giusti), must pin no withheld or
-     rounded sub-national count;
-  5. the median and quartiles across councils must be those of the
-     councils' published relative likelihoods (else they carry a withheld
-     council's figure), and are not shown for fewer than MIN_COUNT councils;
+     rounded council count (a total of England or of a region, itself a sum
+     of at least min_region_councils councils, is counted when pinned);
+  5. the spread across councils is shown only with at least MIN_SPREAD
+     councils with a figure, its quartiles to 2 decimals; and a quartile
+     must not pin a withheld council's count: for each candidate value of a
+     [c], the attacker asks whether the published quartile (to within its
+     last place) is reachable with every other council's relative
+     likelihood anywhere its published counts allow (a quantile is
+     monotone in each value, so the extremes decide);
   6. every council count printed in a public local report is 0, [c] or a
-     multiple of the rounding base.
+     multiple of the rounding base;
+  8. (two releases) every published count of England and the regions of
+     one release against the other's: a council added, withdrawn or
+     corrected between them is the difference, solved with both releases'
+     cells by the shuttle algorithm: it must pin no council count and
+     narrow no [c] to one value.
 """
 
 import csv
 import html.parser
 import io
 import itertools
+import json
 import math
 import os
 import re
 import sys
 from collections import defaultdict
+from fractions import Fraction
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from verdicts import ceil2, covering, floor2  # noqa: E402  (the published interval)
 
 Z = 1.959964
 BIG = 10 ** 9
+MIN_COUNT, BASE = 8, 5  # set from the command line
 INTERNAL_FILES = {"results.csv", "validation.json", "validation.md",
                   "suppressions.csv", "revisions.csv", "manifest.json"}
 # The population measure of each indicator (the return format).
@@ -54,9 +76,16 @@ SERVICES = {"Adults": "adults", "Children": "children", "All services": "all"}
 
 
 class Attack:
-    def __init__(self, release, min_count, base):
-        self.release = release
-        self.public = os.path.join(release, "public")
+    def __init__(self, release, min_count, base, min_spread=None):
+        self.release = os.path.abspath(release)
+        # The release's published rules (its publication.json) say from how
+        # many councils a spread is shown.
+        if min_spread is None:
+            path = os.path.join(release, "public", "publication.json")
+            rules = json.load(open(path, encoding="utf-8")).get("configuration", {}) if os.path.exists(path) else {}
+            min_spread = int(rules.get("min_spread_councils", 10))
+        self.min_spread = min_spread
+        self.public = os.path.join(self.release, "public")
         self.min_count = min_count
         self.base = base
         self.breaches = []
@@ -71,7 +100,7 @@ class Attack:
         with open(path, encoding="utf-8", newline="") as f:
             return list(csv.DictReader(f))
 
-    def count_interval(self, text, exact_level, secondary=False):
+    def count_interval(self, text, exact_level=False, secondary=False):
         """What a published count says of the exact count: (lo, hi), or
         None when nothing is published. A `[c]` is 1 to MIN_COUNT - 1,
         unless its figure has a count withheld so that another cannot be
@@ -84,7 +113,9 @@ class Attack:
         if t == "[c]":
             return (1, BIG) if secondary else (1, self.min_count - 1)
         n = int(float(t))
-        if exact_level or n == 0:
+        # A count that is not a multiple of the base cannot be a rounded
+        # one: the attacker takes it as exact.
+        if exact_level or n == 0 or n % self.base != 0:
             return (n, n)
         half = self.base // 2
         lo = max(n - half, self.min_count)
@@ -127,6 +158,7 @@ class Attack:
         self.published = {}  # key -> text as published
         self.stat_rows = []  # (where, row of texts, truth key)
         self.council_rls = defaultdict(list)  # (ind, service) -> [rl]
+        self.council_counts = defaultdict(dict)  # (ind, service) -> code -> count texts
         self.council_region = {}  # code -> region code or None
         self.council_services = {}  # code -> services of its return
         self.shown_rows = defaultdict(set)  # (code, ind) -> services shown
@@ -142,13 +174,19 @@ class Attack:
             for group in ("white", "minoritised", "unknown"):
                 for kind, what in (("events", ("e", e)), ("population", ("p", ind))):
                     text = r[f"{group}_{kind}"]
-                    iv = self.count_interval(text, level == "national",
+                    # Every published count is rounded, England's too; a
+                    # revision's carried counts within their margin.
+                    iv = self.count_interval(text, False,
                                              (area, r["service"], ind, band) in self.secondary)
+                    margin = int(r.get("count_margin") or 0)
+                    if iv is not None and margin and text.strip() != "[c]":
+                        iv = (max(0, iv[0] - margin), iv[1] + margin)
                     if iv is not None:
                         self.put((area, r["service"], group, what), iv, text)
-            if level == "region":
-                self.stat_rows.append((f"benchmarks.csv {area} {r['service']} {ind} {band}",
-                                       r, (level, area, r["service"], ind, band)))
+            self.stat_rows.append((f"benchmarks.csv {area} {r['service']} {ind} {band}",
+                                   r, (level, r["area_code"], r["service"], ind, band)))
+        margins = {(r["area_code"], r["service"], r["indicator"], r["band"]): int(r.get("count_margin") or 0)
+                   for r in bench if r["scope"] == "region"}
         tables = os.path.join(self.public, "national", "tables")
         for name in sorted(os.listdir(tables)):
             if name.startswith("table-2-") and name.endswith(".csv"):
@@ -164,6 +202,9 @@ class Attack:
                            "minoritised_share": col(r, "Minoritised share"),
                            "indicator": r["Indicator"]}
                     service = SERVICES[r["Service"]]
+                    # The margin of a revision's carried counts is
+                    # published with the row of benchmarks.csv.
+                    row["count_margin"] = margins.get((r["Region code"], service, r["Indicator"], band), 0)
                     self.stat_rows.append((f"{name} {r['Region code']} {service} {r['Indicator']} {band}",
                                            row, ("region", r["Region code"], service, r["Indicator"], band)))
         local = os.path.join(self.public, "local")
@@ -238,6 +279,8 @@ class Attack:
                                        ("authority", code, service, ind, "")))
                 if rl:
                     self.council_rls[(ind, service)].append(float(rl.group(1)))
+                if rl or "[c]" in row[3]:
+                    self.council_counts[(ind, service)][code] = (me, mp, we, wp)
 
     def printed_count(self, path, what, cell):
         t = cell.strip().replace(",", "")
@@ -272,7 +315,7 @@ class Attack:
             shown = [int(c.replace(",", "")) for c in counts]
             if all(v == "[c]" for v in stats.values()):
                 continue
-            if not agrees(stats, shown, r.get("indicator", "")):
+            if not agrees(stats, shown, r.get("indicator", ""), int(r.get("count_margin") or 0)):
                 leaks += 1
                 exact = truth.get(key)
                 candidates = self.invert(stats, shown, r.get("indicator", ""))
@@ -289,7 +332,7 @@ class Attack:
         for n in shown:
             lo, hi = self.count_interval(str(n), False)
             ranges.append(range(lo, hi + 1))
-        return [c for c in itertools.product(*ranges) if agrees(stats, list(c), ind)]
+        return [c for c in itertools.product(*ranges) if exact_agrees(stats, list(c), ind)]
 
     # ---- route 2 --------------------------------------------------------
 
@@ -302,6 +345,7 @@ class Attack:
 
     def relations(self):
         """Every additive relation between cells: (total, [parts])."""
+        self.pool_parts = {}  # England's or a region's cell -> its councils' cells
         rel = []
         have = self.cells
         groups = ("white", "minoritised", "unknown")
@@ -366,74 +410,99 @@ class Attack:
                         parts = [p for p in parts if p in have]
                         if parts:
                             rel.append((t, parts))
+                            self.pool_parts[t] = parts
         return rel
 
     def route2(self):
         rel = self.relations()
-        cells = dict(self.cells)
-        contradiction = None
-        for _ in range(500):
-            if contradiction:
-                break
-            changed = False
-            for total, parts in rel:
-                lo = sum(cells[p][0] for p in parts)
-                hi = sum(cells[p][1] for p in parts)
-                t = cells[total]
-                nt = (max(t[0], lo), min(t[1], hi))
-                if nt[0] > nt[1]:
-                    contradiction = (total, t, lo, hi)
-                    break
-                if nt != t:
-                    cells[total] = nt
-                    changed = True
-                for p in parts:
-                    q = cells[p]
-                    nq = (max(q[0], cells[total][0] - (hi - q[1])), min(q[1], cells[total][1] - (lo - q[0])))
-                    if nq[0] > nq[1]:
-                        contradiction = (p, q, total, cells[total])
-                        break
-                    if nq != q:
-                        cells[p] = nq
-                        changed = True
-                        lo += nq[0] - q[0]
-                        hi += nq[1] - q[1]
-            if not changed:
-                break
+        cells, contradiction = shuttle(dict(self.cells), rel)
         if contradiction:
             self.breach(2, f"the published cells contradict each other at {contradiction}: a relation assumed here does not hold")
             return
-        pinned = 0
+        pinned = pooled = 0
         for key, (lo, hi) in cells.items():
-            if key[0] != "England" and lo == hi and self.cells[key][0] != self.cells[key][1]:
+            if lo == hi and self.cells[key][0] != self.cells[key][1]:
+                # A total of England or of a region (at least
+                # min_region_councils councils) pinned gives no council's
+                # count; it is counted, and what it pins of a council is
+                # a breach below.
+                if key[0] == "England" or key[0].startswith("E12"):
+                    pooled += 1
+                    continue
                 pinned += 1
                 self.breach(2, f"{key}: published as {self.published[key]}, pinned to {lo} by sums and differences")
         narrowed = sum(1 for k, v in cells.items() if v != self.cells[k] and self.published[k] == "[c]")
-        self.log.append(f"route 2: {len(rel)} additive relations over {len(cells)} cells, {narrowed} withheld cells narrowed, {pinned} pinned")
+        self.log.append(f"route 2: {len(rel)} additive relations over {len(cells)} cells, {narrowed} withheld cells narrowed, {pinned} council cells pinned ({pooled} totals of England or a region)")
 
     # ---- route 5 --------------------------------------------------------
 
+    def span_of(self, text):
+        """What a reader knows of a council count printed as `text`."""
+        t = text.strip().replace(",", "")
+        if t == "[c]":
+            return (1, self.min_count - 1)
+        return behind(int(float(t)))
+
+    def rl_range(self, spans):
+        (alo, ahi), (n1lo, n1hi), (clo, chi), (n2lo, n2hi) = spans
+        if n1lo == 0 or clo == 0 or n2lo == 0:
+            return (0.0, math.inf)
+        return ((alo / n1hi) / (chi / n2lo), (ahi / n1lo) / (clo / n2hi))
+
     def route5(self):
-        checked = 0
+        checked, tried = 0, 0
         for r in self.bench:
-            if r["scope"] != "national" or r["band"] or r["median"] == "" and r["councils"] == "":
+            if r["scope"] != "national" or r["band"]:
                 continue
             ind, service = r["indicator"], r["service"]
-            rls = sorted(self.council_rls.get((ind, service), []))
-            if not rls and not r["median"]:
+            counts = self.council_counts.get((ind, service), {})
+            if not counts and not r["median"]:
                 continue
             checked += 1
-            if r["median"] and len(rls) < self.min_count:
-                self.breach(5, f"indicator {ind} {service}: a median of {len(rls)} published figures")
-            if r["councils"] and int(r["councils"]) != len(rls):
-                self.breach(5, f"indicator {ind} {service}: {r['councils']} councils in the spread, {len(rls)} published figures")
-            for col_, p in (("median", 0.5), ("lower_quartile", 0.25), ("upper_quartile", 0.75)):
-                if r[col_] == "":
+            shown = [r[k] for k in ("councils_adverse", "councils_within_range", "median") if r.get(k)]
+            if shown and len(counts) < self.min_spread:
+                self.breach(5, f"indicator {ind} {service}: a spread of {len(counts)} councils with a figure published")
+            for col_ in ("median", "lower_quartile", "upper_quartile"):
+                if r[col_] and len(r[col_].split(".")[-1]) > 2:
+                    self.breach(5, f"indicator {ind} {service}: {col_} {r[col_]} to more than 2 decimals")
+            # The quartiles against each withheld council's candidates.
+            ranges = {}
+            for code, cells in counts.items():
+                if (code, service, ind, "") in self.secondary and "[c]" in cells:
+                    ranges[code] = [(0.0, math.inf)]
                     continue
-                mine = quantile([round(x * 100) for x in rls], p)
-                if mine is None or math.floor(mine + 0.5) != round(float(r[col_]) * 100) or len(r[col_].split(".")[-1]) > 2:
-                    self.breach(5, f"indicator {ind} {service}: {col_} {r[col_]} is not the {col_} of the published council figures ({None if mine is None else round(mine) / 100})")
-        self.log.append(f"route 5: {checked} spreads checked against {len(self.local_files)} local reports")
+                ranges[code] = [self.rl_range([self.span_of(c) for c in cells])]
+            for code, cells in counts.items():
+                holes = [i for i, c in enumerate(cells) if c.strip() == "[c]"]
+                if not holes or (code, service, ind, "") in self.secondary:
+                    continue
+                others = [v[0] for k, v in ranges.items() if k != code]
+                feasible = []
+                for values in itertools.product(range(1, self.min_count), repeat=len(holes)):
+                    spans = [self.span_of(c) for c in cells]
+                    for i, v in zip(holes, values):
+                        spans[i] = (v, v)
+                    lo, hi = self.rl_range(spans)
+                    ok = True
+                    for col_, p in (("median", 0.5), ("lower_quartile", 0.25), ("upper_quartile", 0.75)):
+                        if not r[col_]:
+                            continue
+                        m = float(r[col_])
+                        low = quantile(sorted([o[0] for o in others] + [lo]), p)
+                        high = quantile(sorted([o[1] for o in others] + [hi]), p)
+                        if low > m + 0.005 + 1e-9 or high < m - 0.005 - 1e-9:
+                            ok = False
+                    if ok:
+                        feasible.append(values)
+                tried += 1
+                if not feasible:
+                    self.breach(5, f"indicator {ind} {service}: no value of {code}'s [c] gives the published quartiles: they are not what the guide says")
+                    continue
+                for j, i in enumerate(holes):
+                    vals = {f[j] for f in feasible}
+                    if len(vals) == 1:
+                        self.breach(5, f"indicator {ind} {service}: the quartiles pin {code}'s [c] cell {i} to {vals.pop()}")
+        self.log.append(f"route 5: {checked} spreads checked against {len(self.local_files)} local reports, {tried} withheld council figures tried against the quartiles")
 
     def run(self):
         truth = read_truth(os.path.join(self.release, "internal", "results.csv"))
@@ -449,6 +518,128 @@ class Attack:
         self.route2()
         self.route5()
         return truth
+
+
+def shuttle(cells, rel):
+    """Bounds of every cell under the additive relations (total = sum of
+    parts), tightened until nothing changes (Buzzigoli and Giusti's shuttle
+    algorithm): (cells, None), or (cells, where) on a contradiction."""
+    for _ in range(500):
+        changed = False
+        for total, parts in rel:
+            lo = sum(cells[p][0] for p in parts)
+            hi = sum(cells[p][1] for p in parts)
+            t = cells[total]
+            nt = (max(t[0], lo), min(t[1], hi))
+            if nt[0] > nt[1]:
+                return cells, (total, t, lo, hi)
+            if nt != t:
+                cells[total] = nt
+                changed = True
+            for p in parts:
+                q = cells[p]
+                nq = (max(q[0], cells[total][0] - (hi - q[1])), min(q[1], cells[total][1] - (lo - q[0])))
+                if nq[0] > nq[1]:
+                    return cells, (p, q, total, cells[total])
+                if nq != q:
+                    cells[p] = nq
+                    changed = True
+                    lo += nq[0] - q[0]
+                    hi += nq[1] - q[1]
+        if not changed:
+            break
+    return cells, None
+
+
+def route8(a, b):
+    """Two releases together: each release's cells and relations, tagged,
+    and between them every cell of England and of a region that both
+    publish: the councils in both whose published cells are the same are
+    taken as unchanged (the same unknowns, their sum `rest`); the others
+    (added, withdrawn, corrected) are the difference."""
+    ya, yb = a.bench[0]["year"], b.bench[0]["year"]
+    if ya != yb:
+        return years(a, b, ya, yb)
+    cells, published, rel = {}, {}, []
+    for tag, x in (("old", a), ("new", b)):
+        own = x.relations()
+        for k, v in x.cells.items():
+            cells[(tag, k)] = v
+            published[(tag, k)] = x.published[k]
+        rel += [((tag, t), [(tag, p) for p in parts]) for t, parts in own]
+    codes = set(a.council_services) | set(b.council_services)
+    unchanged = set()
+    for code in codes:
+        ka = {k: a.published[k] for k in a.cells if k[0] == code}
+        kb = {k: b.published[k] for k in b.cells if k[0] == code}
+        if ka and ka == kb:
+            unchanged.add(code)
+            for k in ka:
+                rel.append((("new", k), [("old", k)]))
+                rel.append((("old", k), [("new", k)]))
+    between = 0
+    for t in set(a.pool_parts) & set(b.pool_parts):
+        if ("old", t) not in cells or ("new", t) not in cells:
+            continue
+        rest = ("rest", t)
+        cells[rest] = (0, BIG)
+        published[rest] = "(not published)"
+        common = [p for p in a.pool_parts[t] if p[0] in unchanged and p in b.pool_parts[t]]
+        rel.append((rest, [("old", p) for p in common]) if common else (rest, []))
+        for tag, parts in (("old", a.pool_parts[t]), ("new", b.pool_parts[t])):
+            rel.append(((tag, t), [rest] + [(tag, p) for p in parts if p not in common]))
+        between += 1
+    start = dict(cells)
+    cells, contradiction = shuttle(cells, rel)
+    breaches = []
+    if contradiction:
+        return [f"route 8: the two releases contradict each other at {contradiction}"], "route 8: contradiction"
+    pinned = narrowed = 0
+    for key, (lo, hi) in cells.items():
+        if key[0] == "rest" or key[1][0] in ("England",) or key[1][0].startswith("E12"):
+            continue
+        if lo == hi and start[key][0] != start[key][1]:
+            pinned += 1
+            breaches.append(f"route 8: {key}: published as {published[key]}, pinned to {lo} by the two releases")
+        elif (lo, hi) != start[key] and published[key] == "[c]":
+            narrowed += 1
+    added = sorted(set(b.council_services) - set(a.council_services))
+    gone = sorted(set(a.council_services) - set(b.council_services))
+    changed = sorted(codes - unchanged - set(added) - set(gone))
+    log = (f"route 8: {between} cells of England and the regions in both releases; councils added {added}, "
+           f"withdrawn {gone}, changed {changed}; {narrowed} withheld cells narrowed, {pinned} pinned")
+    return breaches, log
+
+
+def years(a, b, ya, yb):
+    """Two years' releases: the later one publishes the earlier year again
+    (table 5: all participants and like for like). Each is a figure from
+    rounded counts; the all-participants figure of the earlier year must be
+    the earlier release's England, so that differencing them gives nothing,
+    and the like-for-like one (the councils in both years) rests on rounded
+    counts, its interval the covering one: as wide as rounded counts allow."""
+    breaches = []
+    england = {r["indicator"]: r for r in a.bench
+               if r["scope"] == "national" and r["service"] == "all" and not r["band"]}
+    tables = os.path.join(b.public, "national", "tables")
+    name = next((n for n in os.listdir(tables) if n.startswith("table-5-")), None)
+    checked = 0
+    if name:
+        for r in csv.DictReader(open(os.path.join(tables, name), encoding="utf-8-sig")):
+            if r["Pay band"] not in ("", "[z]") or r["Councils compared [note 7]"] != "All participants":
+                continue
+            e = england.get(r["Indicator"])
+            if e is None:
+                continue
+            mine = (r[f"Relative likelihood {ya}"], r[f"95% CI lower {ya}"], r[f"95% CI upper {ya}"])
+            theirs = (e["relative_likelihood"], e["ci_lower"], e["ci_upper"])
+            checked += 1
+            clean = lambda t: tuple("" if x in ("[x]", "[z]", "[c]") else x for x in t)  # noqa: E731
+            if clean(mine) != clean(theirs):
+                breaches.append(f"route 8: {yb}'s table 5 gives England {ya} for indicator {r['Indicator']} as {mine}, "
+                                f"the {ya} release as {theirs}: the difference says something of a change of returns")
+    gone = sorted(set(a.council_services) - set(b.council_services))
+    return breaches, f"route 8: years {ya} and {yb}: {checked} figures of {ya} compared; councils that left {gone}"
 
 
 POPULATION_WORDS = ("staff", "applicants", "professionals", "respondents", "in post")
@@ -524,18 +715,53 @@ def same(published, value):
     return abs(float(published) - value) <= 0.5 * 10 ** -dp + 1e-9
 
 
-def agrees(stats, counts, ind):
+def behind(r):
+    """Every exact count a published count r could stand for."""
+    if r == 0 or r % BASE != 0:
+        return (r, r)
+    half = BASE // 2
+    return (max(r - half, MIN_COUNT, 1), r - half + BASE - 1)
+
+
+def agrees(stats, counts, ind, margin=0):
+    """The statistics are what the published (rounded) counts give: rates
+    and the RL of the counts themselves, the interval that covers every
+    count the rounding could hide (widened by a revision's margin), rounded
+    outwards (docs/disclosure.md)."""
+    me, mp, we, wp = counts
+    k = katz(me, mp, we, wp)
+    wide = lambda r: (max(0, behind(r)[0] - margin), behind(r)[1] + margin)  # noqa: E731
+    cov = covering(wide(me), wide(mp), wide(we), wide(wp))
+    lo = hi = None
+    if k is not None:
+        if isinstance(cov, tuple):
+            lo, hi = floor2(cov[0]), ceil2(cov[1])
+        else:
+            lo, hi = floor2(k[1]), ceil2(k[2])
+    want = {"relative_likelihood": k and k[0], "white_rate": we / wp if wp else None,
+            "minoritised_rate": me / mp if mp else None,
+            "minoritised_share": me / (me + we) if me + we else None}
+    for name, text in stats.items():
+        if text == "[c]":
+            continue
+        if name in ("ci_lower", "ci_upper"):
+            v = lo if name == "ci_lower" else hi
+            if v is None or abs(float(text) - v) > 1e-9:
+                return False
+        elif not same(text, want.get(name)):
+            return False
+    return True
+
+
+def exact_agrees(stats, counts, ind):
+    """The statistics are what these counts, taken as exact, give (the
+    search of route 1 for the exact counts behind a leaking statistic)."""
     me, mp, we, wp = counts
     k = katz(me, mp, we, wp)
     want = {"relative_likelihood": k and k[0], "ci_lower": k and k[1], "ci_upper": k and k[2],
             "white_rate": we / wp if wp else None, "minoritised_rate": me / mp if mp else None,
             "minoritised_share": me / (me + we) if me + we else None}
-    for name, text in stats.items():
-        if text == "[c]":
-            continue
-        if not same(text, want.get(name)):
-            return False
-    return True
+    return all(text == "[c]" or same(text, want.get(name)) for name, text in stats.items())
 
 
 def quantile(xs, p):
@@ -581,17 +807,41 @@ def read_band_labels(public):
 
 
 def main():
-    release, min_count, base = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    a = Attack(release, min_count, base)
-    a.run()
-    for line in a.log:
+    global MIN_COUNT, BASE
+    args = sys.argv[1:]
+    between = "--between" in args
+    args = [a for a in args if a != "--between"]
+    pair = args[:1] == ["--pair"]
+    if pair:
+        args = args[1:]
+    dirs = args[:2] if pair else args[:1]
+    rest = args[len(dirs):]
+    MIN_COUNT, BASE = int(rest[0]), int(rest[1])
+    min_spread = int(rest[2]) if len(rest) > 2 else None
+    attacks = [Attack(d, MIN_COUNT, BASE, min_spread) for d in dirs]
+    breaches, log = [], []
+    for a in attacks:
+        a.run()
+        log += [f"{os.path.basename(os.path.dirname(os.path.normpath(a.release)))}: {line}" if pair else line
+                for line in a.log]
+        if between:
+            # Only what the two releases give together (route 8): each
+            # release alone is attacked by its own test.
+            log.append(f"{len(a.breaches)} breaches of {a.release} alone, not counted here")
+        else:
+            breaches += a.breaches
+    if pair:
+        more, line = route8(*attacks)
+        breaches += more
+        log.append(line)
+    for line in log:
         print(line)
-    for b in a.breaches[:60]:
+    for b in breaches[:60]:
         print("BREACH", b)
-    if len(a.breaches) > 60:
-        print(f"... and {len(a.breaches) - 60} more")
-    print(f"{len(a.breaches)} breaches")
-    sys.exit(1 if a.breaches else 0)
+    if len(breaches) > 60:
+        print(f"... and {len(breaches) - 60} more")
+    print(f"{len(breaches)} breaches")
+    sys.exit(1 if breaches else 0)
 
 
 if __name__ == "__main__":

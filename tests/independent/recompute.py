@@ -35,6 +35,10 @@ Checked:
    withheld, not calculable and not provided, and the median and quartiles
    (type 7) of the published relative likelihoods, none for fewer than
    min_count councils.
+5. Every published verdict and interval (benchmarks.csv, the national
+   tables, every local report) against the exact figure: the verdict the
+   exact counts give or inconclusive, never another; the printed interval
+   contains the exact one.
 4. Table 5: England's figures of the year before and this year, for all
    participants and like for like (councils with a return used in both);
    table 4: returns used, received and rejected, services covered, staff
@@ -54,7 +58,7 @@ from fractions import Fraction
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from verdicts import POLARITY, expected  # noqa: E402  (the one verdict rule)
+from verdicts import POLARITY, ceil2, covering, expected, floor2, published_figure, verdict_of  # noqa: E402  (the one verdict rule)
 
 Z = 1.959964
 DEFAULT_BANDS = ["under_30k", "30k_to_69k", "70k_plus"]
@@ -83,6 +87,7 @@ def config(data):
         "min_count": int(d.get("min_count", 8)),
         "base": int(d.get("rounding_base", 5)),
         "min_region": int(c.get("min_region_councils", 3)),
+        "min_spread": int(c.get("min_spread_councils", 10)),
         "lower": Fraction(str(c.get("band_lower", "0.80"))),
         "upper": Fraction(str(c.get("band_upper", "1.25"))),
         "bands": {int(y): [b["id"] for b in bs] for y, bs in (c.get("pay_bands") or {}).items()},
@@ -244,24 +249,42 @@ def check_results(release, year, figures, problems):
     return checked
 
 
-def shown_count(n, cfg, exact):
-    if exact or n == 0:
+def rounded(n, cfg):
+    b = cfg["base"]
+    return (n + b // 2) // b * b
+
+
+def shown_count(n, cfg):
+    """Every published count, England's included: 0, [c] or rounded."""
+    if n == 0:
         return str(n)
     if n < cfg["min_count"]:
         return "[c]"
-    b = cfg["base"]
-    return str((n + b // 2) // b * b)
+    return str(rounded(n, cfg))
 
 
-def published(want, indicator, cfg, exact):
-    """What a public file shows of a figure (docs/disclosure.md)."""
+def span(n, cfg):
+    """What a reader knows of the count n: 0; 1 to min_count - 1 for a [c];
+    else every count of at least min_count that rounds to its rounded value."""
+    if n == 0:
+        return (0, 0)
+    if n < cfg["min_count"]:
+        return (1, cfg["min_count"] - 1)
+    r, b = rounded(n, cfg), cfg["base"]
+    return (max(r - b // 2, cfg["min_count"], 1), r - b // 2 + b - 1)
+
+
+def published(want, indicator, cfg):
+    """What a public file shows of a figure (docs/disclosure.md), at every
+    level, England's included."""
+    exact = False
     if want["counts"] is None:
         return None
     ev, pop = want["counts"]
     cells = {}
     for i, g in enumerate(GROUPS):
-        cells[f"{g}_events"] = shown_count(ev[i], cfg, exact)
-        cells[f"{g}_population"] = shown_count(pop[i], cfg, exact)
+        cells[f"{g}_events"] = shown_count(ev[i], cfg)
+        cells[f"{g}_population"] = shown_count(pop[i], cfg)
     if exact:
         s = want
     else:
@@ -296,8 +319,18 @@ def published(want, indicator, cfg, exact):
             cells["_raw"] = {}
             return cells
         # The unknown group takes no part in a statistic.
-        r = lambda k: [int(cells[f"{g}_{k}"]) for g in ("white", "minoritised")] + [0]  # noqa: E731
-        s = stats(r("events"), r("population"), indicator, cfg)
+        (we, me, _), (wp, mp, _) = ev, pop
+        rw, rm = [rounded(x, cfg) for x in (we, me)], [rounded(x, cfg) for x in (wp, mp)]
+        s = {"white_rate": rw[0] / rm[0] if rm[0] else None,
+             "minoritised_rate": rw[1] / rm[1] if rm[1] else None,
+             "minoritised_share": rw[1] / (rw[0] + rw[1]) if indicator in ("1", "9") and rw[0] + rw[1] else None}
+        p = published_figure((span(me, cfg), span(mp, cfg), span(we, cfg), span(wp, cfg)),
+                             (rw[1], rm[1], rw[0], rm[0]), POLARITY[indicator], cfg["lower"], cfg["upper"])
+        if p is None:
+            s.update(relative_likelihood=None, ci_lower=None, ci_upper=None,
+                     assessment="" if indicator == "1" else "not_calculable")
+        else:
+            s.update(relative_likelihood=p[0], ci_lower=p[1], ci_upper=p[2], assessment=p[4])
     fmt = lambda x, dp: "" if x is None else f"{x:.{dp}f}"  # noqa: E731
     cells["white_rate"] = fmt(s["white_rate"], 3)
     cells["minoritised_rate"] = fmt(s["minoritised_rate"], 3)
@@ -351,6 +384,27 @@ def compare(where, got, want, logged, problems, raw=None):
     return n
 
 
+NEVER_WRONG = {"checked": 0}
+
+
+def never_wrong(where, verdict, lo, hi, exact, problems):
+    """A published verdict is the exact counts' verdict, or inconclusive
+    (or withheld), never another; the printed interval contains the exact
+    one (docs/methods.md, "A published verdict is never wrong")."""
+    if exact is None or exact.get("counts") is None or exact.get("relative_likelihood") is None:
+        return
+    NEVER_WRONG["checked"] += 1
+    if verdict not in ("", "[c]", "suppressed", "inconclusive", "not_calculable") and verdict != exact["assessment"]:
+        problems.append(f"{where}: published verdict {verdict!r}, the exact counts give {exact['assessment']!r}")
+    try:
+        lo, hi = float(lo), float(hi)
+    except (TypeError, ValueError):
+        return
+    if lo > exact["ci_lower"] + 1e-9 or hi < exact["ci_upper"] - 1e-9:
+        problems.append(f"{where}: printed interval {lo} to {hi} does not contain the exact "
+                        f"{exact['ci_lower']:.4f} to {exact['ci_upper']:.4f}")
+
+
 SERVICE = {"Adults": "adults", "Children": "children", "All services": "all", "All": "all"}
 TABLE_COLS = {
     "White events": "white_events", "White population": "white_population",
@@ -381,12 +435,13 @@ def check_public(release, year, figures, cfg, reg, bands, problems):
                 regions_shown.add(key)
                 if want["councils"] < cfg["min_region"]:
                     problems.append(f"{where}: a region of {want['councils']} councils published")
-            cells = published(want, r["indicator"], cfg, r["scope"] == "national")
+            cells = published(want, r["indicator"], cfg)
             if cells is None:
                 continue
             raw = cells.pop("_raw", {})
             got = {k: r[k] for k in cells}
             checked += compare(where, got, cells, key[1:] in logged, problems, raw)
+            never_wrong(where, r["assessment"], r["ci_lower"], r["ci_upper"], want, problems)
     for key, want in figures.items():
         if key[0] == "region" and want["councils"] >= cfg["min_region"] and want["counts"] is not None \
                 and key not in regions_shown:
@@ -409,7 +464,7 @@ def check_public(release, year, figures, cfg, reg, bands, problems):
                 if want is None:
                     problems.append(f"{where}: a row the returns do not give")
                     continue
-                cells = published(want, r["Indicator"], cfg, scope == "national")
+                cells = published(want, r["Indicator"], cfg)
                 if cells is None:
                     continue
                 raw = cells.pop("_raw", {})
@@ -476,7 +531,7 @@ def check_local(release, year, figures, cfg, reg, problems):
                 tds = [t.strip() for t in CELL.findall(rest)]
                 where = f"{name} table {ind} {service}"
                 own = figures.get(("authority", code, service, ind, ""))
-                cells = published(own, ind, cfg, False) if own else None
+                cells = published(own, ind, cfg) if own else None
                 if cells is None:
                     continue
                 raw = cells.pop("_raw", {})
@@ -504,9 +559,12 @@ def check_local(release, year, figures, cfg, reg, problems):
                         problems.append(f"{where}: {text!r}, expected {rl!r}")
                     if WORDS.get(word) != cells["assessment"]:
                         problems.append(f"{where}: verdict {word!r}, expected {cells['assessment']!r}")
+                    nums = re.findall(r"\d+\.\d+", text)
+                    if len(nums) == 3:
+                        never_wrong(where, WORDS.get(word, word), nums[1], nums[2], own, problems)
                 # The region's and England's figures beside the council's.
-                for col, key, exact in ((3, ("region", region, service, ind, ""), False),
-                                        (4, ("national", "", service, ind, ""), True)):
+                for col, key in ((3, ("region", region, service, ind, "")),
+                                 (4, ("national", "", service, ind, ""))):
                     if col >= len(tds):
                         continue
                     f = figures.get(key)
@@ -516,7 +574,7 @@ def check_local(release, year, figures, cfg, reg, problems):
                         if tds[col] != "not published":
                             problems.append(f"{where}: region {tds[col]!r}, expected 'not published'")
                         continue
-                    c = published(f, ind, cfg, exact)
+                    c = published(f, ind, cfg)
                     r = c.pop("_raw", {})
                     r = [r.get(k) for k in ("relative_likelihood", "ci_lower", "ci_upper")]
                     w = rl_text(c)
@@ -537,33 +595,52 @@ def quantile7(xs, q):
 
 
 def spread(figures, cfg, logged, service, ind, band):
-    """The spread across councils as published (docs/disclosure.md): from
-    the relative likelihoods the councils' public reports show; a council
-    withheld is counted as withheld; no median or quartiles for fewer than
-    min_count councils."""
+    """The spread across councils as published (docs/disclosure.md): of
+    every council with a figure. The tally counts each council by the
+    verdict its published figures support: its published verdict, or,
+    where its figure is withheld, the verdict every count its [c] and
+    rounded cells could hide gives (inconclusive if any would differ, or if
+    a count is withheld as a partner); the median and quartiles are of the
+    exact relative likelihoods, RL 0 included. Nothing but the number of
+    councils for fewer than min_spread councils with a figure."""
     tally = {"adverse": 0, "within_range": 0, "favourable": 0, "inconclusive": 0,
              "not_calculable": 0, "not_provided": 0, "withheld": 0}
-    rls = []
+    rls, provided = [], 0
     for (scope, code, sv, i, b), f in figures.items():
         if scope != "authority" or sv != service or i != ind or b != band:
             continue
         if f["counts"] is None:
             tally["not_provided"] += 1
             continue
-        c = published(f, ind, cfg, False)
-        if (code, sv, ind, band) in logged and c["relative_likelihood"] != "":
+        provided += 1
+        if f["relative_likelihood"] is not None:
+            rls.append(f["relative_likelihood"])
+        c = published(f, ind, cfg)
+        partner = (code, sv, ind, band) in logged
+        withheld = c["relative_likelihood"] == "[c]" or (partner and c["relative_likelihood"] != "")
+        if withheld:
             tally["withheld"] += 1
+        if ind == "1":
             continue
-        if c["relative_likelihood"] == "[c]":
-            tally["withheld"] += 1
+        if withheld and partner:
+            tally["inconclusive"] += 1
+        elif withheld:
+            (we, me, _), (wp, mp, _) = f["counts"]
+            spans = (span(me, cfg), span(mp, cfg), span(we, cfg), span(wp, cfg))
+            cov = covering(*spans)
+            if cov == "nc":
+                tally["not_calculable"] += 1
+            elif cov is None:
+                tally["inconclusive"] += 1
+            else:
+                lo, hi = Fraction(floor2(cov[0])), Fraction(ceil2(cov[1]))
+                tally[verdict_of(spans, lo, hi, POLARITY[ind], cfg["lower"], cfg["upper"])] += 1
         elif c["relative_likelihood"] == "":
             tally["not_calculable"] += 1
         else:
-            rls.append(float(c["relative_likelihood"]))
-            if ind != "1":
-                tally[c["assessment"]] += 1
-    out = {"councils": len(rls), "tally": tally}
-    if len(rls) >= cfg["min_count"]:
+            tally[c["assessment"]] += 1
+    out = {"councils": len(rls), "tally": tally, "shown": provided >= cfg["min_spread"]}
+    if out["shown"] and len(rls) >= cfg["min_spread"]:
         out.update(median=quantile7(rls, 0.5), lower=quantile7(rls, 0.25), upper=quantile7(rls, 0.75))
     return out
 
@@ -578,15 +655,16 @@ def check_spread(release, figures, cfg, problems):
                 continue
             where = f"benchmarks.csv spread {r['service']}/{r['indicator']}/{r['band']}"
             s = spread(figures, cfg, logged, r["service"], r["indicator"], r["band"])
+            t = {k: (str(v) if s["shown"] else "") for k, v in s["tally"].items()}
             want = {"councils": str(s["councils"]),
                     "councils_not_provided": str(s["tally"]["not_provided"]),
-                    "councils_not_calculable": str(s["tally"]["not_calculable"]),
-                    "councils_suppressed": str(s["tally"]["withheld"])}
+                    "councils_not_calculable": t["not_calculable"],
+                    "councils_suppressed": t["withheld"]}
             if r["indicator"] != "1":
-                want.update(councils_adverse=str(s["tally"]["adverse"]),
-                            councils_within_range=str(s["tally"]["within_range"]),
-                            councils_favourable=str(s["tally"]["favourable"]),
-                            councils_inconclusive=str(s["tally"]["inconclusive"]))
+                want.update(councils_adverse=t["adverse"],
+                            councils_within_range=t["within_range"],
+                            councils_favourable=t["favourable"],
+                            councils_inconclusive=t["inconclusive"])
             raw = {}
             for col, k in (("median", "median"), ("lower_quartile", "lower"), ("upper_quartile", "upper")):
                 want[col] = f"{s[k]:.2f}" if k in s else ""
@@ -595,7 +673,7 @@ def check_spread(release, figures, cfg, problems):
     # Table 3: the same spread, by indicator and service (assessed indicators).
     year = os.path.basename(os.path.normpath(release))
     path = os.path.join(release, "public", "national", "tables", f"table-3-spread-{year}.csv")
-    cols = {"Councils with a published figure": "councils",
+    cols = {"Councils with a figure": "councils",
             "Median relative likelihood [note 10]": "median", "Lower quartile": "lower_quartile",
             "Upper quartile": "upper_quartile", "Councils adverse [note 4]": "councils_adverse",
             "Councils within range [note 4]": "councils_within_range",
@@ -609,14 +687,15 @@ def check_spread(release, figures, cfg, problems):
             service = SERVICE.get(r["Service"], r["Service"].lower())
             ind = r["Indicator"]
             s = spread(figures, cfg, logged, service, ind, "")
+            t = {k: (str(v) if s["shown"] else "[x]") for k, v in s["tally"].items()}
             want = {"councils": str(s["councils"]),
                     "councils_not_provided": str(s["tally"]["not_provided"]),
-                    "councils_not_calculable": str(s["tally"]["not_calculable"]),
-                    "councils_suppressed": str(s["tally"]["withheld"]),
-                    "councils_adverse": str(s["tally"]["adverse"]),
-                    "councils_within_range": str(s["tally"]["within_range"]),
-                    "councils_favourable": str(s["tally"]["favourable"]),
-                    "councils_inconclusive": str(s["tally"]["inconclusive"])}
+                    "councils_not_calculable": t["not_calculable"],
+                    "councils_suppressed": t["withheld"],
+                    "councils_adverse": t["adverse"],
+                    "councils_within_range": t["within_range"],
+                    "councils_favourable": t["favourable"],
+                    "councils_inconclusive": t["inconclusive"]}
             raw = {}
             for col, k in (("median", "median"), ("lower_quartile", "lower"), ("upper_quartile", "upper")):
                 want[col] = f"{s[k]:.2f}" if k in s else ""
@@ -667,7 +746,7 @@ def check_year_on_year(data, release, year, cfg, reg, problems):
                 continue
             for y in (before, year):
                 f = source[y].get(("national", "", "all", ind, band))
-                c = published(f, ind, cfg, True) if f and f["counts"] else None
+                c = published(f, ind, cfg) if f and f["counts"] else None
                 if c is None:
                     continue
                 raw = c.pop("_raw", {})
@@ -741,6 +820,7 @@ def main():
     n2 += check_year_on_year(data, release, year, cfg, reg, problems)
     n2 += check_coverage(data, release, year, accepted, files, cfg, reg, problems)
     print(f"{len(accepted)} returns; {n1} results.csv rows and {n2} published values checked; "
+          f"{NEVER_WRONG['checked']} published verdicts and intervals against the exact ones; "
           f"{len(problems)} disagreements")
     for p in problems[:60]:
         print("  " + p)

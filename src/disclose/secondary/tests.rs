@@ -34,6 +34,7 @@ fn fig(s: Service, ind: IndicatorId, band: Option<&str>, w: (u64, u64), m: (u64,
         units: 1,
         units_left_out: 0,
         councils: 1,
+        carried: None,
     }
 }
 

@@ -15,6 +15,7 @@ fn shown(assessment: Verdict, provided: bool) -> ShownFigure {
                 withheld: false,
                 units_left_out: 0,
                 funnel: None,
+                margin: 0,
             }],
             &Config::default(),
         )[0],
