@@ -357,6 +357,20 @@ pub fn totals(
         }
         out.extend(gone.into_iter().map(|t| (t, cell.clone())));
     }
+    // Jointly: every council's own sums and every published total's sums
+    // at once, as a reader holding every report solves them (the columns
+    // above are solved one at a time, and the sums across services and
+    // indicators can still pin a council's count where few councils make
+    // a region). A council count still pinned withholds its region's total
+    // of that count, else England's.
+    joint(
+        figures,
+        region_of,
+        min_region_councils,
+        withheld,
+        policy,
+        &mut out,
+    );
     // All services = adults + children in every area: one of the three
     // withheld alone would be the difference of the other two.
     let exact: BTreeMap<Total, u64> = columns
@@ -399,6 +413,141 @@ pub fn totals(
         }
     }
     out
+}
+
+/// A count of the whole release: a council's (`false`, its code) or a
+/// published total's (`true`, its area: empty for England).
+type Joint = (bool, String, Cell);
+
+/// The joint check of [`totals`]: adds to `out` the totals to withhold
+/// until no council count is pinned by all the sums together.
+fn joint(
+    figures: &[Figure],
+    region_of: &dyn Fn(&str) -> Option<String>,
+    min_region_councils: usize,
+    withheld: &BTreeSet<(String, Cell)>,
+    policy: Policy,
+    out: &mut BTreeSet<Total>,
+) {
+    use crate::compute::Scope;
+    let mut by_council: BTreeMap<&str, Vec<&Figure>> = BTreeMap::new();
+    let mut totals: BTreeMap<(String, Cell), u64> = BTreeMap::new();
+    for f in figures {
+        match f.scope {
+            Scope::Authority => by_council.entry(&f.area_code).or_default().push(f),
+            Scope::Region if (f.councils as usize) < min_region_councils => {}
+            Scope::Region | Scope::National => {
+                for (minoritised, g) in [(false, f.white), (true, f.minoritised)] {
+                    let Some(g) = g else { continue };
+                    for (population, n) in [(false, g.events), (true, g.population)] {
+                        let cell = Cell {
+                            service: f.service,
+                            indicator: f.indicator,
+                            band: f.band.clone(),
+                            minoritised,
+                            population,
+                        };
+                        totals.insert((f.area_code.clone(), cell), n);
+                    }
+                }
+            }
+        }
+    }
+    let mut start: BTreeMap<Joint, Bounds> = BTreeMap::new();
+    let mut sums: Vec<(Joint, Vec<Joint>)> = Vec::new();
+    let mut members: BTreeMap<(String, Cell), Vec<Joint>> = BTreeMap::new();
+    for (code, council) in &by_council {
+        for (cell, n) in counts(council) {
+            let b = if withheld.contains(&(code.to_string(), cell.clone())) {
+                (policy.min_count, ANY)
+            } else {
+                bounds(n, policy)
+            };
+            let key = (false, code.to_string(), cell.clone());
+            start.insert(key.clone(), b);
+            members
+                .entry((String::new(), cell.clone()))
+                .or_default()
+                .push(key.clone());
+            if let Some(r) = region_of(code) {
+                members.entry((r, cell)).or_default().push(key);
+            }
+        }
+        for (t, parts) in relations(council) {
+            let k = |c: Cell| (false, code.to_string(), c);
+            sums.push((k(t), parts.into_iter().map(k).collect()));
+        }
+    }
+    for ((area, cell), n) in &totals {
+        let key = (true, area.clone(), cell.clone());
+        start.insert(key.clone(), bounds(*n, policy));
+        if let Some(parts) = members.get(&(area.clone(), cell.clone())) {
+            sums.push((key.clone(), parts.clone()));
+        }
+        // All services = adults + children, in every area.
+        if cell.service == Service::All {
+            let part = |s: Service| {
+                (
+                    true,
+                    area.clone(),
+                    Cell {
+                        service: s,
+                        ..cell.clone()
+                    },
+                )
+            };
+            let parts = [part(Service::Adults), part(Service::Children)];
+            if parts
+                .iter()
+                .all(|p| totals.contains_key(&(p.1.clone(), p.2.clone())))
+            {
+                sums.push((key, parts.to_vec()));
+            }
+        }
+    }
+    let pins = |out: &BTreeSet<Total>| -> Vec<Joint> {
+        let mut s = start.clone();
+        for (area, cell) in out {
+            s.insert((true, area.clone(), cell.clone()), (0, ANY));
+        }
+        let end = shuttle(&s, &sums);
+        s.iter()
+            .filter(|(k, b)| !k.0 && b.0 != b.1 && end[*k].0 == end[*k].1)
+            .map(|(k, _)| k.clone())
+            .collect()
+    };
+    let mut pinned = pins(out);
+    while let Some((_, code, cell)) = pinned.first().cloned() {
+        let candidates = [region_of(&code).unwrap_or_default(), String::new()];
+        let Some(area) = candidates.into_iter().find(|a| {
+            totals.contains_key(&(a.clone(), cell.clone()))
+                && !out.contains(&(a.clone(), cell.clone()))
+        }) else {
+            // Nothing left to withhold for this count: the councils' own
+            // sums pin it, which their own withholding has ruled out.
+            pinned.remove(0);
+            continue;
+        };
+        // A population is one count whichever indicator shows it (the
+        // same measure): withheld for one, it is withheld for all.
+        let same: Vec<Total> = totals
+            .keys()
+            .filter(|(a, c)| {
+                *a == area
+                    && (*c == cell
+                        || cell.population
+                            && c.population
+                            && c.service == cell.service
+                            && c.minoritised == cell.minoritised
+                            && c.band.is_none()
+                            && cell.band.is_none()
+                            && c.indicator.def().population == cell.indicator.def().population)
+            })
+            .cloned()
+            .collect();
+        out.extend(same);
+        pinned = pins(out);
+    }
 }
 
 /// Council counts of one column that its published totals (all but

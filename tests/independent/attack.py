@@ -8,14 +8,14 @@ route against the exact figures of the internal folder (results.csv), which
 the attacker never uses.
 
     attack.py RELEASE_DIR MIN_COUNT ROUNDING_BASE [MIN_SPREAD]
-    attack.py --pair [--between] EARLIER_RELEASE LATER_RELEASE MIN_COUNT ROUNDING_BASE [MIN_SPREAD]
+    attack.py --pair EARLIER_RELEASE LATER_RELEASE MIN_COUNT ROUNDING_BASE [MIN_SPREAD]
 
 RELEASE_DIR is `<out>/<year>`. Prints what each route tried and every
 breach; exits 1 if any route gives back a withheld count, pins a rounded one
 or finds a published value that says more than the counts beside it.
 With --pair, the reader holds two releases (a release and its revision, or
 two years' releases) and every route runs on each, and route 8 on both
-together (with --between, route 8 only).
+together.
 
 Routes:
   0. the public folder holds no internal file and links nothing outside it;
@@ -809,8 +809,6 @@ def read_band_labels(public):
 def main():
     global MIN_COUNT, BASE
     args = sys.argv[1:]
-    between = "--between" in args
-    args = [a for a in args if a != "--between"]
     pair = args[:1] == ["--pair"]
     if pair:
         args = args[1:]
@@ -824,12 +822,7 @@ def main():
         a.run()
         log += [f"{os.path.basename(os.path.dirname(os.path.normpath(a.release)))}: {line}" if pair else line
                 for line in a.log]
-        if between:
-            # Only what the two releases give together (route 8): each
-            # release alone is attacked by its own test.
-            log.append(f"{len(a.breaches)} breaches of {a.release} alone, not counted here")
-        else:
-            breaches += a.breaches
+        breaches += a.breaches
     if pair:
         more, line = route8(*attacks)
         breaches += more
