@@ -370,6 +370,27 @@ pub fn compare_rl(a: u64, n1: u64, c: u64, n2: u64, bound: f64) -> std::cmp::Ord
     left.cmp(&right)
 }
 
+/// What chance alone makes of `n` verdicts (methods chapter, "Multiple
+/// comparisons"): were there no real difference anywhere, a verdict is
+/// adverse only where its 95% interval lies wholly on the worse side of 1,
+/// which chance gives at most 2.5% of the time (and favourable likewise):
+/// the expected number of adverse verdicts, `0.025·n`, and the chance of at
+/// least one, `1 − 0.975ⁿ`, the verdicts taken as independent.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Chance {
+    pub verdicts: usize,
+    pub adverse: f64,
+    pub any_adverse: f64,
+}
+
+pub fn chance(verdicts: usize) -> Chance {
+    Chance {
+        verdicts,
+        adverse: 0.025 * verdicts as f64,
+        any_adverse: 1.0 - 0.975f64.powi(verdicts as i32),
+    }
+}
+
 /// Quantile of sorted data by linear interpolation between order statistics
 /// (R's type 7, NumPy's default): `h = (n − 1)p`.
 pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {

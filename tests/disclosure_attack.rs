@@ -56,10 +56,10 @@ fn the_demo_release_gives_nothing_back() {
     assert!(log.contains("73 local reports"), "{log}");
 }
 
-#[test]
-fn a_153_council_release_with_other_thresholds_gives_nothing_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+/// 153 councils' generated returns in `<dir>/data`, with `min_count` 11,
+/// `rounding_base` 10 and regions from 4 councils.
+fn data_153_other_thresholds(dir: &Path) -> std::path::PathBuf {
+    let data = dir.join("data");
     let o = scwres()
         .args(["bench-data", "--orgs", "153", "--files", "153", "--data"])
         .arg(&data)
@@ -71,6 +71,13 @@ fn a_153_council_release_with_other_thresholds_gives_nothing_back() {
         "synthetic: true\ndisclosure:\n  min_count: 11\n  rounding_base: 10\nmin_region_councils: 4\n",
     )
     .unwrap();
+    data
+}
+
+#[test]
+fn a_153_council_release_with_other_thresholds_gives_nothing_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_153_other_thresholds(dir.path());
     let out = report(&data);
     let (log, ok) = attack(&out.path().join("2024"), 11, 10);
     assert!(ok, "{log}");
@@ -429,18 +436,7 @@ fn two_years_with_councils_that_left_give_nothing_back() {
 #[test]
 fn a_153_council_revision_with_other_thresholds_gives_nothing_back() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let o = scwres()
-        .args(["bench-data", "--orgs", "153", "--files", "153", "--data"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    std::fs::write(
-        data.join("report.yaml"),
-        "synthetic: true\ndisclosure:\n  min_count: 11\n  rounding_base: 10\nmin_region_councils: 4\n",
-    )
-    .unwrap();
+    let data = data_153_other_thresholds(dir.path());
     let mut files: Vec<_> = std::fs::read_dir(data.join("returns/2024"))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -261,6 +261,8 @@ pub struct LocalView<'a> {
     plan: Vec<PlanGroup>,
     /// How many indicators (all services, as shown) got each assessment.
     tally: BTreeMap<&'static str, usize>,
+    /// What chance alone would make of those verdicts.
+    chance: crate::stats::Chance,
     quality: QualityView,
     suppressions: Vec<SuppressionView>,
     /// What each chart draws, for the web page's data tables.
@@ -531,6 +533,11 @@ pub fn local<'a>(
         })
         .collect();
     let tally = tally(&indicators);
+    let verdicts = ["within_range", "adverse", "favourable", "inconclusive"]
+        .iter()
+        .map(|v| tally.get(v).copied().unwrap_or(0))
+        .sum();
+    let chance = crate::stats::chance(verdicts);
     let suppressions = suppressions::suppression_lines(disclosure.log(), &bench.bands);
     let mut meta = Meta::new(config, bench.year, input.previous.as_ref().map(|(y, _)| *y));
     meta.synthetic = synthetic;
@@ -548,6 +555,7 @@ pub fn local<'a>(
         has_plan: input.actions.is_some(),
         plan,
         tally,
+        chance,
         quality,
         suppressions,
         chart_data,

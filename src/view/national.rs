@@ -48,6 +48,8 @@ struct IndicatorView {
     fig: ByService,
     bands: Vec<BandView>,
     spread: Option<Spread>,
+    /// What chance alone would make of the councils' verdicts.
+    chance: Option<crate::stats::Chance>,
     regions: Vec<RegionView>,
     previous: Option<ShownFigure>,
     lfl_previous: Option<ShownFigure>,
@@ -275,6 +277,14 @@ pub fn national<'a>(
             fig: ByService::new(|s| fig(s, None)),
             bands: Vec::new(),
             spread: bench.spread(Service::All, ind.id, None).cloned(),
+            chance: bench
+                .spread(Service::All, ind.id, None)
+                .filter(|s| s.shown)
+                .map(|s| {
+                    crate::stats::chance(
+                        (s.adverse + s.within_range + s.favourable + s.inconclusive) as usize,
+                    )
+                }),
             regions: Vec::new(),
             previous: prev
                 .and_then(|p| p.national(Service::All, ind.id, None))

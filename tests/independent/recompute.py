@@ -521,6 +521,7 @@ def check_local(release, year, figures, cfg, reg, problems):
         code = name.split("-")[0]
         region = reg[code]["region_code"]
         html = open(os.path.join(folder, name), encoding="utf-8").read()
+        verdicts = 0  # the all-services verdicts the report gives
         for ind, body in TABLE_ID.findall(html):
             if ind == "1":
                 continue
@@ -555,6 +556,7 @@ def check_local(release, year, figures, cfg, reg, problems):
                         problems.append(f"{where}: {verdict!r}, expected 'not calculable'")
                 elif rl is not None:
                     text, _, word = verdict.partition(", ")
+                    verdicts += service == "all" and word in WORDS
                     if text != rl and not tie_ok(text, rl, raw):
                         problems.append(f"{where}: {text!r}, expected {rl!r}")
                     if WORDS.get(word) != cells["assessment"]:
@@ -582,6 +584,16 @@ def check_local(release, year, figures, cfg, reg, problems):
                     if w is not None and tds[col] != w and not tie_ok(tds[col], w, r) \
                             and not (tds[col] == "[c]" and key[1:] in logged):
                         problems.append(f"{where}: {key[0]} {tds[col]!r}, expected {w!r}")
+        # Multiple comparisons (docs/methods.md): at most 2.5% of verdicts
+        # adverse by chance, and the chance of at least one.
+        m = re.search(r"about ([\d.]+) of these (\d+) verdicts, so that about (\d+)% of councils", html)
+        checked += 1
+        if m is None:
+            problems.append(f"{name}: no sentence on what chance alone would give")
+        else:
+            want = (f"{0.025 * verdicts:.1f}", str(verdicts), f"{100 * (1 - 0.975 ** verdicts):.0f}")
+            if m.groups() != want:
+                problems.append(f"{name}: chance alone {m.groups()}, expected {want}")
     return checked
 
 
