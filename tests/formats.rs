@@ -10,7 +10,6 @@ use scwres::load::{self, FileOutcome, Status, validate};
 use scwres::model::Return;
 use scwres::register::Register;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 fn register() -> Register {
     scwres::load::load_register(&fixture("basic")).unwrap()
@@ -334,7 +333,7 @@ fn broken_yaml() {
 }
 
 #[test]
-fn billion_laughs_is_refused_quickly() {
+fn billion_laughs_is_refused_by_the_guard() {
     let mut y = String::from(
         "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
     );
@@ -343,16 +342,12 @@ fn billion_laughs_is_refused_quickly() {
         let refs = vec![format!("*{}", w[0]); 9].join(",");
         y.push_str(&format!("{}: &{} [{refs}]\n", w[1], w[1]));
     }
-    let start = Instant::now();
+    // Refused by the guard before any parser expands it (the message is
+    // the guard's): no expansion, whatever the machine's speed.
     rejected(
         "bomb.yaml",
         y.as_bytes(),
         "bomb.yaml, line 1: YAML anchors and aliases (& and *) are not accepted",
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        start.elapsed()
     );
 }
 
