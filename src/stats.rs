@@ -113,6 +113,16 @@ pub enum Change {
     NoClearChange,
 }
 
+/// A change between two years' relative likelihoods: the ratio
+/// `now / before` with its 95% interval, and what the test says.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct YearChange {
+    pub ratio: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub change: Change,
+}
+
 /// Tests the change from `before` to `now` (methods chapter, "Year on
 /// year"): the ratio of the two relative likelihoods, `now / before`, with
 /// a 95% interval on the log scale whose standard error is
@@ -121,7 +131,7 @@ pub enum Change {
 /// independent; staff counted in both years make them positively
 /// correlated, which makes this test conservative. Up or down only where
 /// the interval excludes 1.
-pub fn change(now: &Rl, before: &Rl) -> Option<Change> {
+pub fn change(now: &Rl, before: &Rl) -> Option<YearChange> {
     let se = |r: &Rl| {
         (r.rl > 0.0 && r.lower > 0.0 && r.upper > r.lower)
             .then(|| (r.upper.ln() - r.lower.ln()) / (2.0 * Z95))
@@ -129,12 +139,17 @@ pub fn change(now: &Rl, before: &Rl) -> Option<Change> {
     let (a, b) = (se(now)?, se(before)?);
     let log_ratio = now.rl.ln() - before.rl.ln();
     let half = Z95 * (a * a + b * b).sqrt();
-    Some(if log_ratio - half > 0.0 {
-        Change::Up
-    } else if log_ratio + half < 0.0 {
-        Change::Down
-    } else {
-        Change::NoClearChange
+    Some(YearChange {
+        ratio: log_ratio.exp(),
+        lower: (log_ratio - half).exp(),
+        upper: (log_ratio + half).exp(),
+        change: if log_ratio - half > 0.0 {
+            Change::Up
+        } else if log_ratio + half < 0.0 {
+            Change::Down
+        } else {
+            Change::NoClearChange
+        },
     })
 }
 

@@ -174,12 +174,21 @@ fn no_minoritised_events_is_a_relative_likelihood_of_0() {
 fn a_change_is_called_only_when_its_interval_excludes_1() {
     let now = relative_likelihood(300, 1000, 100, 1000).unwrap();
     let before = relative_likelihood(150, 1000, 100, 1000).unwrap();
-    assert_eq!(change(&now, &before), Some(Change::Up));
-    assert_eq!(change(&before, &now), Some(Change::Down));
-    assert_eq!(change(&now, &now), Some(Change::NoClearChange));
+    let up = change(&now, &before).unwrap();
+    assert_eq!(up.change, Change::Up);
+    close(up.ratio, 2.0, 1e-12);
+    // Computed independently with Python's standard library from the
+    // formulas of docs/methods.md: 1.458068 to 2.743356.
+    close(up.lower, 1.458_068, 1e-5);
+    close(up.upper, 2.743_356, 1e-5);
+    assert_eq!(change(&before, &now).unwrap().change, Change::Down);
+    assert_eq!(change(&now, &now).unwrap().change, Change::NoClearChange);
     let small = relative_likelihood(12, 100, 10, 100).unwrap();
     let small_before = relative_likelihood(10, 100, 10, 100).unwrap();
-    assert_eq!(change(&small, &small_before), Some(Change::NoClearChange));
+    assert_eq!(
+        change(&small, &small_before).unwrap().change,
+        Change::NoClearChange
+    );
 }
 
 /// The verdict of counts (a, n1, c, n2) against the default band.

@@ -14,7 +14,7 @@ use crate::indicators::{Band, INDICATORS, Indicator, IndicatorId, Service};
 use crate::load::actions::{Action, ActionPlan};
 use crate::load::benchmarks::{Cell, RegionFigure};
 use crate::register::Authority;
-use crate::stats::{self, Change, Comparison};
+use crate::stats::{self, Comparison};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -153,7 +153,7 @@ struct LocalIndicator {
     versus: Option<Versus>,
     /// This year against last year's figure, tested
     /// (`stats::change`).
-    change: Option<Change>,
+    change: Option<stats::YearChange>,
     bands: Vec<LocalBand>,
     funnel: Option<LocalFunnel>,
     /// Actions of the council's plan addressing this indicator.

@@ -56,8 +56,8 @@ struct IndicatorView {
     lfl_current: Option<ShownFigure>,
     /// The change since last year, tested (`stats::change`): all
     /// participants, and like for like (the headline).
-    change: Option<crate::stats::Change>,
-    lfl_change: Option<crate::stats::Change>,
+    change: Option<crate::stats::YearChange>,
+    lfl_change: Option<crate::stats::YearChange>,
     chart: Option<String>,
     band_chart: Option<String>,
     funnel: Option<FunnelView>,

@@ -160,6 +160,7 @@ pub fn notes(config: &Config) -> Vec<String> {
     n.push(format!("Spread across councils: of every council with a figure, shown only where at least {} councils have one ([x] otherwise): the median and quartiles (linear interpolation, as R's type 7) of their relative likelihoods, and the tally of verdicts, each council counted by the verdict its published figures support (where its own figure is withheld, the verdict every count the [c] could hide gives, otherwise inconclusive).", config.min_spread_councils));
     n.push("Precision: rates and shares are proportions to three decimal places (a percentage to one decimal place), relative likelihoods and their limits to two decimal places; the spreadsheet stores the value it shows.".into());
     n.push("Revised: [r] marks a figure that differs from the one in the earlier release of the same year (a return added, withdrawn or corrected since); the column is there only when the run was compared with an earlier release, and revisions.csv lists every change.".into());
+    n.push("Change between the years: the ratio of the two relative likelihoods (this year's over last year's) with its 95% confidence interval on the log scale, each year's standard error read back from its published interval and the years taken as independent (a cautious test); up or down only where the interval excludes 1, otherwise no clear change.".into());
     if config.synthetic {
         n.push("These tables are made from SYNTHETIC demo data. They describe no real council and no real member of staff.".into());
     }
@@ -417,6 +418,10 @@ pub fn tables(
             &format!("Relative likelihood {}", y.year),
             &format!("95% CI lower {}", y.year),
             &format!("95% CI upper {}", y.year),
+            &format!("Ratio {} to {} [note 13]", y.year, prev.year),
+            "Ratio 95% CI lower",
+            "Ratio 95% CI upper",
+            "Change [note 13]",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -446,6 +451,23 @@ pub fn tables(
                             .map(|f| Disclosure::new(Policy::of(config), "table 5").figure(f))
                     };
                     let (a, z) = (get(p), get(c));
+                    // The change tested on the figures as published, as the
+                    // report's words state it.
+                    let published_rl =
+                        |v: &Option<ShownFigure>, yr: &crate::compute::YearResults| {
+                            v.as_ref()
+                                .filter(|v| matches!(v.rl, Some(Shown::N(_))))
+                                .and_then(|_| yr.national(Service::All, ind.id, band.as_deref()))
+                                .and_then(|f| Policy::of(config).published(f).rl)
+                        };
+                    let ch = published_rl(&z, c)
+                        .zip(published_rl(&a, p))
+                        .and_then(|(now, before)| crate::stats::change(&now, &before));
+                    let words = |x: crate::stats::Change| match x {
+                        crate::stats::Change::Up => "Up",
+                        crate::stats::Change::Down => "Down",
+                        crate::stats::Change::NoClearChange => "No clear change",
+                    };
                     let rl =
                         |v: &Option<ShownFigure>, pick: fn(&ShownFigure) -> &Option<Shown>| match v
                         {
@@ -463,6 +485,10 @@ pub fn tables(
                         rl(&z, |v| &v.rl),
                         rl(&z, |v| &v.lower),
                         rl(&z, |v| &v.upper),
+                        opt(ch.map(|x| x.ratio), ratio_cell),
+                        opt(ch.map(|x| x.lower), ratio_cell),
+                        opt(ch.map(|x| x.upper), ratio_cell),
+                        ch.map_or_else(|| text(X), |x| text(words(x.change))),
                     ]);
                 }
             }

@@ -768,6 +768,30 @@ def check_year_on_year(data, release, year, cfg, reg, problems):
                         f"95% CI lower {y}": raw.get("ci_lower"), f"95% CI upper {y}": raw.get("ci_upper")}
                 got = {k: ("" if r.get(k) in ("[x]", "[z]") else r.get(k)) for k in want}
                 checked += compare(f"table 5 {ind}/{band} {who} {y}", got, want, False, problems, rawc)
+            # The change (docs/methods.md, "Year on year"): the ratio of the
+            # two published relative likelihoods, its 95% interval on the
+            # log scale with each year's standard error read back from its
+            # published interval.
+            cols = [f"Relative likelihood {before}", f"95% CI lower {before}", f"95% CI upper {before}",
+                    f"Relative likelihood {year}", f"95% CI lower {year}", f"95% CI upper {year}"]
+            vals = [num(r.get(c)) if r.get(c) not in ("[x]", "[z]", "[c]") else None for c in cols]
+            ratio_col = next((k for k in r if k.startswith(f"Ratio {year} to {before}")), None)
+            if ratio_col is None:
+                problems.append(f"table 5: no ratio column {year} to {before}")
+                continue
+            got = (r[ratio_col], r["Ratio 95% CI lower"], r["Ratio 95% CI upper"], r["Change [note 13]"])
+            b_rl, b_lo, b_hi, n_rl, n_lo, n_hi = vals
+            if None in vals or min(b_rl, b_lo, n_rl, n_lo) <= 0 or b_hi <= b_lo or n_hi <= n_lo:
+                want = ("[x]", "[x]", "[x]", "[x]")
+            else:
+                se = lambda lo, hi: (math.log(hi) - math.log(lo)) / (2 * Z)  # noqa: E731
+                lr = math.log(n_rl) - math.log(b_rl)
+                half = Z * math.sqrt(se(b_lo, b_hi) ** 2 + se(n_lo, n_hi) ** 2)
+                word = "Up" if lr - half > 0 else "Down" if lr + half < 0 else "No clear change"
+                want = (f"{math.exp(lr):.2f}", f"{math.exp(lr - half):.2f}", f"{math.exp(lr + half):.2f}", word)
+            checked += 1
+            if got != want:
+                problems.append(f"table 5 {ind}/{band} {who}: change {got}, expected {want}")
     return checked
 
 
