@@ -14,9 +14,14 @@ use std::path::Path;
 /// Runs the attack on `<out>/<year>`; its printed log and whether it found
 /// nothing.
 fn attack(release: &Path, min_count: u64, base: u64) -> (String, bool) {
+    run_attack(&[release.as_os_str()], min_count, base)
+}
+
+/// Runs attack.py with `args` before the thresholds.
+fn run_attack(args: &[&std::ffi::OsStr], min_count: u64, base: u64) -> (String, bool) {
     let o = std::process::Command::new("python3")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/attack.py"))
-        .arg(release)
+        .args(args)
         .arg(min_count.to_string())
         .arg(base.to_string())
         .output()
@@ -84,21 +89,6 @@ fn a_153_council_release_with_other_thresholds_gives_nothing_back() {
     assert!(log.contains("153 local reports"), "{log}");
 }
 
-/// The fixture with the spread shown from 10 councils, the default: its
-/// four councils then show none.
-fn fixture_default_spread() -> tempfile::TempDir {
-    let data = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("basic"), data.path());
-    let config = data.path().join("report.yaml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        text.replace("min_spread_councils: 3", "min_spread_councils: 10"),
-    )
-    .unwrap();
-    data
-}
-
 /// Why the spread needs 10 councils: the fixture's own setting shows the
 /// quartiles of its 4 councils, and the attack (route 5) pins a withheld
 /// council's count with them.
@@ -115,7 +105,7 @@ fn quartiles_of_four_councils_give_a_count_back() {
 /// and an exact count printed in a local report.
 #[test]
 fn the_attack_finds_each_kind_of_leak() {
-    let data = fixture_default_spread();
+    let data = fixture_spread_from(10);
     let (out, _) = run_report(data.path());
     let release = out.path().join("2024");
     let (log, ok) = attack(&release, 8, 5);
@@ -212,25 +202,11 @@ fn the_attack_finds_each_kind_of_leak() {
 /// The attack on two releases held together (route 8 and every route on
 /// each).
 fn pair_attack(earlier: &Path, later: &Path, min_count: u64, base: u64) -> (String, bool) {
-    let o = std::process::Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/attack.py"))
-        .arg("--pair")
-        .arg(earlier)
-        .arg(later)
-        .arg(min_count.to_string())
-        .arg(base.to_string())
-        .output()
-        .expect("python3 runs the attack");
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "the attack itself failed: {log}"
-    );
-    (log, o.status.success())
+    run_attack(
+        &["--pair".as_ref(), earlier.as_os_str(), later.as_os_str()],
+        min_count,
+        base,
+    )
 }
 
 /// `scwres report` on `data`, compared with an earlier release when given.

@@ -186,15 +186,7 @@ fn funnels_match_an_independent_computation_on_the_demo() {
 #[test]
 fn funnels_match_an_independent_computation_on_the_fixture() {
     check(&fixture("basic"), true);
-    let data = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("basic"), data.path());
-    let config = data.path().join("report.yaml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        text.replace("min_spread_councils: 3", "min_spread_councils: 10"),
-    )
-    .unwrap();
+    let data = fixture_spread_from(10);
     let (out, _) = run_report(data.path());
     let funnels = read_csv(&out.path().join("2024/public/funnels.csv"));
     assert!(funnels.is_empty(), "no funnel of 4 councils");

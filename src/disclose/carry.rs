@@ -106,19 +106,11 @@ pub fn apply(
         else {
             continue;
         };
-        let (Some(w), Some(m), Some(u)) = (f.white, f.minoritised, f.unknown) else {
+        let Some(exact) = six(f) else {
             continue;
         };
         // A count the earlier release withheld is rounded afresh.
-        let fresh = [
-            w.events,
-            w.population,
-            m.events,
-            m.population,
-            u.events,
-            u.population,
-        ]
-        .map(|n| policy.rounded(n) as i64);
+        let fresh = exact.map(|n| policy.rounded(n) as i64);
         let mut total: [i64; 6] = std::array::from_fn(|i| counts[i].map_or(fresh[i], |c| c as i64));
         let mut margin = *margin;
         for code in &changed {
@@ -173,17 +165,9 @@ fn contributions(
         .max(policy.min_count.saturating_sub(1).saturating_sub(stand_in));
     let mut out: BTreeMap<String, BTreeMap<Key, Contribution>> = BTreeMap::new();
     for f in figures {
-        let (Some(w), Some(m), Some(u)) = (f.white, f.minoritised, f.unknown) else {
+        let Some(exact) = six(f) else {
             continue;
         };
-        let exact = [
-            w.events,
-            w.population,
-            m.events,
-            m.population,
-            u.events,
-            u.population,
-        ];
         let mut c = Contribution {
             exact,
             ..Contribution::default()
@@ -202,6 +186,20 @@ fn contributions(
             .insert((f.service, f.indicator, f.band.clone()), c);
     }
     out
+}
+
+/// A figure's six counts, in the order of benchmarks.csv: white,
+/// minoritised and unknown, events then population each.
+fn six(f: &Figure) -> Option<[u64; 6]> {
+    let (w, m, u) = (f.white?, f.minoritised?, f.unknown?);
+    Some([
+        w.events,
+        w.population,
+        m.events,
+        m.population,
+        u.events,
+        u.population,
+    ])
 }
 
 fn key_of_row(r: &ResultRow) -> Option<Key> {

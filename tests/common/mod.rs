@@ -130,6 +130,24 @@ pub fn fixture_copy(extra: &str) -> tempfile::TempDir {
     data
 }
 
+/// A copy of the basic fixture showing the spread and funnels from `n`
+/// councils with a figure (the fixture itself: from 3; the default: 10).
+pub fn fixture_spread_from(n: usize) -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), data.path());
+    let config = data.path().join("report.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            "min_spread_councils: 3",
+            &format!("min_spread_councils: {n}"),
+        ),
+    )
+    .unwrap();
+    data
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
