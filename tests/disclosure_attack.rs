@@ -211,19 +211,7 @@ fn pair_attack(earlier: &Path, later: &Path, min_count: u64, base: u64) -> (Stri
 
 /// `scwres report` on `data`, compared with an earlier release when given.
 fn release(data: &Path, year: Option<&str>, previous: Option<&Path>) -> tempfile::TempDir {
-    let out = tempfile::tempdir().unwrap();
-    let mut c = scwres();
-    c.args(["report", "--quiet", "--data"])
-        .arg(data)
-        .arg("--out")
-        .arg(out.path());
-    if let Some(y) = year {
-        c.args(["--year", y]);
-    }
-    if let Some(p) = previous {
-        c.arg("--previous-release").arg(p);
-    }
-    let o = c.output().unwrap();
+    let (out, o) = report_of(data, year, previous);
     assert!(
         matches!(o.status.code(), Some(0 | 1)),
         "{}",

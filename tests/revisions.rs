@@ -8,17 +8,7 @@ fn report(
     data: &std::path::Path,
     previous: Option<&std::path::Path>,
 ) -> (tempfile::TempDir, std::process::Output) {
-    let out = tempfile::tempdir().unwrap();
-    let mut c = scwres();
-    c.args(["report", "--quiet", "--data"])
-        .arg(data)
-        .arg("--out")
-        .arg(out.path());
-    if let Some(p) = previous {
-        c.arg("--previous-release").arg(p);
-    }
-    let o = c.output().unwrap();
-    (out, o)
+    report_of(data, None, previous)
 }
 
 #[test]

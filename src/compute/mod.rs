@@ -91,6 +91,46 @@ pub struct Carried {
 }
 
 impl Figure {
+    /// A figure with no counts yet: not provided (no assessment for a
+    /// descriptive indicator).
+    pub fn empty(
+        year: i32,
+        scope: Scope,
+        area_code: &str,
+        service: Service,
+        indicator: IndicatorId,
+        band: Option<String>,
+    ) -> Figure {
+        Figure {
+            year,
+            scope,
+            area_code: area_code.to_string(),
+            service,
+            indicator,
+            band,
+            white: None,
+            minoritised: None,
+            unknown: None,
+            white_rate: None,
+            minoritised_rate: None,
+            rl: None,
+            not_calculable: None,
+            share: None,
+            share_ci: None,
+            workforce_share: None,
+            assessment: if indicator.def().assessed() {
+                Assessment::NotProvided
+            } else {
+                Assessment::None
+            },
+            significant: None,
+            units: 0,
+            units_left_out: 0,
+            councils: 0,
+            carried: None,
+        }
+    }
+
     pub fn indicator(&self) -> &'static Indicator {
         self.indicator.def()
     }
@@ -441,34 +481,8 @@ fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
         Level::Region => Scope::Region,
         Level::Authority => Scope::Authority,
     };
-    let mut f = Figure {
-        year,
-        scope,
-        area_code: p.area_code.clone(),
-        service: p.service,
-        indicator: ind.id,
-        band: p.band.clone(),
-        white: None,
-        minoritised: None,
-        unknown: None,
-        white_rate: None,
-        minoritised_rate: None,
-        rl: None,
-        not_calculable: None,
-        share: None,
-        share_ci: None,
-        workforce_share: None,
-        assessment: if ind.assessed() {
-            Assessment::NotProvided
-        } else {
-            Assessment::None
-        },
-        significant: None,
-        units: p.units,
-        units_left_out: p.units_left_out,
-        councils: p.councils,
-        carried: None,
-    };
+    let mut f = Figure::empty(year, scope, &p.area_code, p.service, ind.id, p.band.clone());
+    (f.units, f.units_left_out, f.councils) = (p.units, p.units_left_out, p.councils);
     if p.units == 0 {
         return f;
     }

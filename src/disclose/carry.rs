@@ -222,28 +222,16 @@ fn figure_of(r: &ResultRow) -> Option<Figure> {
         })
     };
     let (service, indicator, band) = key_of_row(r)?;
-    Some(Figure {
-        year: r.year.parse().ok()?,
-        scope: Scope::Authority,
-        area_code: r.area_code.clone(),
+    let mut f = Figure::empty(
+        r.year.parse().ok()?,
+        Scope::Authority,
+        &r.area_code,
         service,
         indicator,
         band,
-        white: g(&r.white_events, &r.white_population),
-        minoritised: g(&r.minoritised_events, &r.minoritised_population),
-        unknown: g(&r.unknown_events, &r.unknown_population),
-        white_rate: None,
-        minoritised_rate: None,
-        rl: None,
-        not_calculable: None,
-        share: None,
-        share_ci: None,
-        workforce_share: None,
-        assessment: crate::stats::Assessment::NotProvided,
-        significant: None,
-        units: 0,
-        units_left_out: 0,
-        councils: 0,
-        carried: None,
-    })
+    );
+    f.white = g(&r.white_events, &r.white_population);
+    f.minoritised = g(&r.minoritised_events, &r.minoritised_population);
+    f.unknown = g(&r.unknown_events, &r.unknown_population);
+    Some(f)
 }

@@ -102,6 +102,29 @@ pub fn run_report(data: &Path) -> (tempfile::TempDir, std::process::Output) {
     (out, output)
 }
 
+/// `scwres report --quiet` on a data folder into a fresh output folder,
+/// for a given year and as a revision of an earlier release when given.
+pub fn report_of(
+    data: &Path,
+    year: Option<&str>,
+    previous: Option<&Path>,
+) -> (tempfile::TempDir, std::process::Output) {
+    let out = tempfile::tempdir().unwrap();
+    let mut c = scwres();
+    c.args(["report", "--quiet", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out.path());
+    if let Some(y) = year {
+        c.args(["--year", y]);
+    }
+    if let Some(p) = previous {
+        c.arg("--previous-release").arg(p);
+    }
+    let o = c.output().unwrap();
+    (out, o)
+}
+
 pub fn scwres() -> Command {
     Command::new(env!("CARGO_BIN_EXE_scwres"))
 }
