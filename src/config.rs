@@ -82,6 +82,20 @@ pub struct Publication {
     pub contact_email: String,
     /// Release date, `YYYY-MM-DD`; also the fixed date inside every PDF.
     pub release_date: Date,
+    /// Release time, `HH:MM` (UK time), announced in advance.
+    pub release_time: String,
+    /// The statistics' status, as the quality statement gives it (for
+    /// example "official statistics in development").
+    pub status: String,
+    /// The statistician responsible for the release.
+    pub statistician: String,
+    /// Who had access to the release before publication, and why: one
+    /// entry a role (empty: no one).
+    pub pre_release_access: Vec<String>,
+    /// How users are engaged and what they have said.
+    pub engagement: String,
+    /// What is planned next.
+    pub development: String,
 }
 
 /// A calendar date, written `YYYY-MM-DD`, checked when it is read.
@@ -156,6 +170,12 @@ impl Default for Publication {
                 month: 3,
                 day: 31,
             },
+            release_time: "09:30".into(),
+            status: "official statistics in development".into(),
+            statistician: "the SC-WRES lead statistician".into(),
+            pre_release_access: Vec::new(),
+            engagement: "Users' views on the report, its tables and the local reports are welcome at the contact address; they are read and answered, and shape each year's changes.".into(),
+            development: "".into(),
         }
     }
 }
@@ -208,6 +228,18 @@ impl Config {
                 self.disclosure.min_count,
                 2 * self.disclosure.min_count,
                 base.div_ceil(2)
+            ));
+        }
+        let t = self.publication.release_time.as_bytes();
+        let ok = t.len() == 5
+            && t[2] == b':'
+            && t[..2].iter().chain(&t[3..]).all(u8::is_ascii_digit)
+            && self.publication.release_time[..2].parse::<u8>().is_ok_and(|h| h < 24)
+            && self.publication.release_time[3..].parse::<u8>().is_ok_and(|m| m < 60);
+        if !ok {
+            return Err(format!(
+                "publication.release_time `{}` is not a time written HH:MM (24-hour clock, UK time), like 09:30",
+                self.publication.release_time
             ));
         }
         for (year, bands) in &self.pay_bands {
@@ -286,6 +318,17 @@ mod tests {
         }
         assert_eq!(Date::parse("1900-02-29"), None);
         assert!(Date::parse("2000-02-29").is_some());
+    }
+
+    #[test]
+    fn release_times_must_be_clock_times() {
+        let with = |t: &str| Config::parse(&format!("publication:\n  release_time: \"{t}\"\n"));
+        assert_eq!(with("07:00").unwrap().publication.release_time, "07:00");
+        assert!(with("23:59").is_ok());
+        for bad in ["24:00", "9:30", "09:60", "09.30", "0930", "09:3a", "", "０9:30"] {
+            let e = with(bad).unwrap_err();
+            assert!(e.contains("not a time written HH:MM"), "{bad}: {e}");
+        }
     }
 
     #[test]

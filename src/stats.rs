@@ -3,6 +3,9 @@
 use crate::indicators::Polarity;
 use serde::Serialize;
 
+mod within;
+pub use within::{Terms, mantel_haenszel, terms};
+
 /// The normal quantile for a two-sided 95% interval.
 pub const Z95: f64 = 1.959964;
 
@@ -121,6 +124,19 @@ pub struct YearChange {
     pub lower: f64,
     pub upper: f64,
     pub change: Change,
+}
+
+/// A change whose 95% interval lies wholly beyond a ratio of 1.5 up or
+/// down (methods chapter, "Year on year"): larger than workforce figures
+/// move in a year, so more likely a change in how a council counted than
+/// in how staff fare. Such a change is listed in the quality section to be
+/// checked, not stated as a key finding.
+pub const UNUSUAL_CHANGE: f64 = 1.5;
+
+impl YearChange {
+    pub fn unusual(&self) -> bool {
+        self.lower > UNUSUAL_CHANGE || self.upper < 1.0 / UNUSUAL_CHANGE
+    }
 }
 
 /// Tests the change from `before` to `now` (methods chapter, "Year on
@@ -354,15 +370,44 @@ pub fn assess(
     if polarity == Polarity::Descriptive {
         return Assessment::None;
     }
+    let Counts { a, n1, c, n2 } = *k;
+    // The largest RL of the box below the band, or the smallest above it.
+    let below = compare_rl(a.hi, n1.lo, c.lo, n2.hi, lower) == std::cmp::Ordering::Less;
+    let above = compare_rl(a.lo, n1.hi, c.hi, n2.lo, upper) == std::cmp::Ordering::Greater;
+    verdict(interval, below, above, polarity, lower, upper)
+}
+
+/// The same rule for an estimate that is not a ratio of four counts (the
+/// within-council relative likelihood): `rl` outside the band in place of
+/// every set of counts.
+pub fn assess_estimate(
+    rl: f64,
+    interval: (f64, f64),
+    polarity: Polarity,
+    lower: f64,
+    upper: f64,
+) -> Assessment {
+    if polarity == Polarity::Descriptive {
+        return Assessment::None;
+    }
+    verdict(interval, rl < lower, rl > upper, polarity, lower, upper)
+}
+
+/// The rule itself: `below`/`above` say the figure lies below or above the
+/// band whatever the counts behind it.
+fn verdict(
+    interval: (f64, f64),
+    below: bool,
+    above: bool,
+    polarity: Polarity,
+    lower: f64,
+    upper: f64,
+) -> Assessment {
     let (lo, hi) = interval;
     if lo >= lower && hi <= upper {
         return Assessment::WithinRange;
     }
     let significant = lo > 1.0 || hi < 1.0;
-    let Counts { a, n1, c, n2 } = *k;
-    // The largest RL of the box below the band, or the smallest above it.
-    let below = compare_rl(a.hi, n1.lo, c.lo, n2.hi, lower) == std::cmp::Ordering::Less;
-    let above = compare_rl(a.lo, n1.hi, c.hi, n2.lo, upper) == std::cmp::Ordering::Greater;
     if !significant || !(below || above) {
         return Assessment::Inconclusive;
     }

@@ -119,3 +119,71 @@ fn the_overdispersion_reference_values_come_from_the_script() {
         assert!(text.contains(line), "{line:?} in {text}");
     }
 }
+
+/// Where councils with more minoritised staff have higher rates for
+/// everyone, England's pooled figure is adverse while staff of the same
+/// council fare alike: the within-council (Mantel-Haenszel) figure, pinned
+/// by the independent recomputation, says so, and so do the report's words.
+#[test]
+fn the_within_council_figure_shows_what_pooling_mixes() {
+    let data = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), data.path());
+    let dir = data.path().join("returns/2024");
+    // Essex: many minoritised staff, 30% leave in both groups; Hertfordshire
+    // and Norfolk: few, 5% leave in both groups.
+    for (file, keep) in [
+        ("essex.csv", true),
+        ("hertfordshire.csv", true),
+        ("norfolk.csv", true),
+        ("birmingham.csv", false),
+        ("st-1-met.csv", false),
+    ] {
+        let path = dir.join(file);
+        if !keep {
+            std::fs::remove_file(path).unwrap();
+            continue;
+        }
+        let (band, leavers) = if file == "essex.csv" {
+            ("200,200", "180,180")
+        } else {
+            ("400,60", "60,9")
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        let rows: Vec<String> = text
+            .lines()
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                match c.get(3) {
+                    Some(&"headcount") => format!("{},{band},0", c[..5].join(",")),
+                    Some(&"leavers") => format!("{},{leavers},0", c[..5].join(",")),
+                    _ => l.to_string(),
+                }
+            })
+            .collect();
+        std::fs::write(&path, rows.join("\n") + "\n").unwrap();
+    }
+    let out = recompute(data.path());
+    let rows = read_csv(
+        &out
+            .path()
+            .join("2024/public/national/tables/table-1-national-2024.csv"),
+    );
+    let leaving = rows
+        .iter()
+        .find(|r| r["Indicator"] == "8" && r["Service"] == "All services")
+        .expect("indicator 8, all services");
+    assert_eq!(leaving["Assessment [note 4]"], "Adverse", "{leaving:?}");
+    assert_eq!(leaving["Within councils: relative likelihood [note 14]"], "1");
+    assert_ne!(leaving["Within councils: assessment [note 14]"], "Adverse");
+    let page = std::fs::read_to_string(
+        out.path()
+            .join("2024/public/national/sc-wres-national-2024.html"),
+    )
+    .unwrap();
+    let section = &page[page.find("id=\"indicator-8\"").unwrap()..];
+    let section = &section[..section.find("id=\"indicator-9\"").unwrap()];
+    assert!(
+        section.contains("The two differ: England&#x27;s figure adds every council"),
+        "{section}"
+    );
+}

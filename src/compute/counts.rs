@@ -3,8 +3,10 @@
 //! exact or as a public reader knows them. Pure.
 
 use super::{Figure, GroupCount};
+use crate::indicators::Indicator;
 use crate::model::Triple;
-use crate::stats::{self, Assessment, Counts};
+use crate::stats::{self, Assessment, Counts, Rl};
+use serde::Serialize;
 
 /// A figure's statistics computed afresh from the exact counts `e`
 /// (events) and `n` (population): rates, relative likelihood and its Katz
@@ -84,5 +86,43 @@ pub fn with_known(
         f.share = stats::rate(e.minoritised, known);
         f.share_ci = stats::wilson(e.minoritised, known);
         f.workforce_share = stats::rate(n.minoritised, n.white + n.minoritised);
+    }
+}
+
+/// The within-council relative likelihood (Mantel-Haenszel over the
+/// council services that provided the indicator, `stats::mantel_haenszel`)
+/// with its interval and verdict by the one rule (`stats::assess_estimate`).
+/// A sensitivity beside England's and the regions' pooled figures: the
+/// pooled figure mixes differences between councils with differences
+/// within them; this one compares minoritised and white staff of the same
+/// council service, then combines.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Within {
+    pub rl: Rl,
+    pub assessment: Assessment,
+}
+
+impl Within {
+    /// From the summed terms of the strata, exact.
+    pub fn of(t: stats::Terms, ind: &Indicator, lower: f64, upper: f64) -> Option<Within> {
+        if !ind.assessed() {
+            return None;
+        }
+        let rl = stats::mantel_haenszel(t)?;
+        Some(Within::at(rl.rl, (rl.lower, rl.upper), ind, lower, upper))
+    }
+
+    /// The figure `rl` with the interval as shown (the published one,
+    /// rounded outwards), and the verdict that interval supports.
+    pub fn at(rl: f64, interval: (f64, f64), ind: &Indicator, lower: f64, upper: f64) -> Within {
+        let (lo, hi) = interval;
+        Within {
+            rl: Rl {
+                rl,
+                lower: lo,
+                upper: hi,
+            },
+            assessment: stats::assess_estimate(rl, interval, ind.polarity, lower, upper),
+        }
     }
 }

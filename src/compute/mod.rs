@@ -6,7 +6,7 @@ mod funnel;
 mod pool;
 pub mod quality;
 
-pub use counts::{with_counts, with_known};
+pub use counts::{Within, with_counts, with_known};
 pub use funnel::{Funnel, Limits, Position};
 
 use crate::config::Config;
@@ -78,6 +78,9 @@ pub struct Figure {
     /// counts are published rounded, as every other.
     #[serde(skip)]
     pub carried: Option<Carried>,
+    /// England's or a region's within-council figure (`None` for a
+    /// council, a pay band, or where it is not calculable).
+    pub within: Option<Within>,
 }
 
 /// Published counts carried from an earlier release, and the margin beyond
@@ -128,6 +131,7 @@ impl Figure {
             units_left_out: 0,
             councils: 0,
             carried: None,
+            within: None,
         }
     }
 
@@ -184,6 +188,17 @@ pub struct Coverage {
     pub survey_respondents: u64,
     /// Respondents over the staff of those services.
     pub survey_response_rate: Option<f64>,
+    /// Participation by region, in the register's order.
+    pub regions: Vec<RegionCoverage>,
+}
+
+/// How many of a region's councils took part.
+#[derive(Clone, Debug, Serialize)]
+pub struct RegionCoverage {
+    pub code: String,
+    pub name: String,
+    pub councils: usize,
+    pub register: usize,
 }
 
 /// Every figure of one collection year.
@@ -414,6 +429,7 @@ pub fn national_from_counts(
                 units: u32::from(r.counts.is_some()),
                 units_left_out: r.units_left_out,
                 councils: 0,
+                within: stats::Terms::default(),
             };
             let mut f = figure(&p, year, config);
             // Counts carried from an earlier release: published with the
@@ -493,6 +509,9 @@ fn figure(p: &Pooled, year: i32, config: &Config) -> Figure {
         config.band_lower,
         config.band_upper,
     );
+    if scope != Scope::Authority && p.band.is_none() {
+        f.within = Within::of(p.within, ind, config.band_lower, config.band_upper);
+    }
     f
 }
 
@@ -562,7 +581,24 @@ fn coverage(returns: &[Return], register: &Register) -> Coverage {
             survey_staff += h.total();
         }
     }
+    let regions = register
+        .regions()
+        .into_iter()
+        .map(|(code, name)| {
+            let of = |a: &crate::register::Authority| a.region_code == code;
+            RegionCoverage {
+                councils: returns
+                    .iter()
+                    .filter(|r| register.get(&r.authority_code).is_some_and(of))
+                    .count(),
+                register: register.iter().filter(|a| of(a)).count(),
+                code,
+                name,
+            }
+        })
+        .collect();
     Coverage {
+        regions,
         survey_services,
         survey_respondents: respondents,
         survey_response_rate: stats::rate(respondents, survey_staff),

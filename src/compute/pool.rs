@@ -4,6 +4,7 @@
 use crate::indicators::{INDICATORS, IndicatorId, Service};
 use crate::model::{Return, Triple};
 use crate::register::Register;
+use crate::stats::{self, Terms};
 use polars::prelude::*;
 
 /// The level at which units are pooled.
@@ -31,9 +32,15 @@ pub struct Pooled {
     pub units_left_out: u32,
     /// Councils with at least one contributing unit.
     pub councils: u32,
+    /// The within-council (Mantel-Haenszel) sums over the contributing
+    /// units, each unit (council × service) a stratum.
+    pub within: Terms,
 }
 
 const SUMS: [&str; 6] = ["w_ev", "m_ev", "u_ev", "w_pop", "m_pop", "u_pop"];
+/// The within-council terms of each unit (`stats::terms`), summed as are
+/// the counts.
+const TERMS: [&str; 3] = ["mh_r", "mh_s", "mh_v"];
 
 /// The unit table: every (council, service, indicator, band) of the returns.
 pub fn unit_frame(
@@ -48,6 +55,7 @@ pub fn unit_frame(
     let mut band = Vec::new();
     let mut provided = Vec::new();
     let mut sums: [Vec<Option<u64>>; 6] = Default::default();
+    let mut terms: [Vec<Option<f64>>; 3] = Default::default();
     for r in returns {
         let region_code = register
             .get(&r.authority_code)
@@ -84,6 +92,10 @@ pub fn unit_frame(
                     for (k, col) in sums.iter_mut().enumerate() {
                         col.push(vals.map(|v| v[k]));
                     }
+                    let t = vals.map(|v| stats::terms(v[1], v[4], v[0], v[3]));
+                    terms[0].push(t.map(|t| t.r));
+                    terms[1].push(t.map(|t| t.s));
+                    terms[2].push(t.map(|t| t.v));
                 }
             }
         }
@@ -98,6 +110,9 @@ pub fn unit_frame(
         Column::new("provided".into(), provided),
     ];
     for (name, v) in SUMS.iter().zip(sums) {
+        cols.push(Column::new((*name).into(), v));
+    }
+    for (name, v) in TERMS.iter().zip(terms) {
         cols.push(Column::new((*name).into(), v));
     }
     DataFrame::new(height, cols)
@@ -118,7 +133,7 @@ pub fn pool(units: &DataFrame, level: Level) -> PolarsResult<Vec<Pooled>> {
         }
         keys.push(col("indicator"));
         keys.push(col("band"));
-        let mut aggs: Vec<Expr> = SUMS.iter().map(|c| col(*c).sum()).collect();
+        let mut aggs: Vec<Expr> = SUMS.iter().chain(&TERMS).map(|c| col(*c).sum()).collect();
         aggs.push(col("provided").cast(DataType::UInt64).sum().alias("units"));
         aggs.push(len().cast(DataType::UInt64).alias("total"));
         aggs.push(
@@ -158,6 +173,11 @@ pub fn pool(units: &DataFrame, level: Level) -> PolarsResult<Vec<Pooled>> {
         let indicator = s("indicator")?;
         let band = s("band")?;
         let sums: Vec<Vec<u64>> = SUMS.iter().map(|c| u(c)).collect::<PolarsResult<_>>()?;
+        let f = |name: &str| -> PolarsResult<Vec<f64>> {
+            let ca = df.column(name)?.f64()?;
+            Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or(0.0)).collect())
+        };
+        let terms: Vec<Vec<f64>> = TERMS.iter().map(|c| f(c)).collect::<PolarsResult<_>>()?;
         let units_n = u("units")?;
         let total = u("total")?;
         let councils = u("councils")?;
@@ -184,6 +204,11 @@ pub fn pool(units: &DataFrame, level: Level) -> PolarsResult<Vec<Pooled>> {
                 units: units_n[i] as u32,
                 units_left_out: (total[i] - units_n[i]) as u32,
                 councils: councils[i] as u32,
+                within: Terms {
+                    r: terms[0][i],
+                    s: terms[1][i],
+                    v: terms[2][i],
+                },
             });
         }
     }

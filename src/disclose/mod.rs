@@ -116,6 +116,8 @@ pub struct ShownFigure {
     pub councils: u32,
     /// The rates and relative likelihood are withheld.
     pub suppressed: bool,
+    /// England's or a region's within-council figure, as published.
+    pub within: Option<crate::compute::Within>,
 }
 
 /// A figure exactly as computed (national figures; the internal audience).
@@ -145,6 +147,7 @@ pub fn exact(f: &Figure) -> ShownFigure {
         units_left_out: f.units_left_out,
         councils: f.councils,
         suppressed: false,
+        within: f.within,
     }
 }
 
@@ -186,6 +189,7 @@ pub fn withheld(f: &Figure) -> ShownFigure {
         units_left_out: f.units_left_out,
         councils: f.councils,
         suppressed: true,
+        within: None,
     }
 }
 
@@ -427,6 +431,7 @@ impl Disclosure {
                 None
             };
             v.suppressed = !zero;
+            v.within = None;
             whats.push(Withheld::Rates);
         }
         if v.workforce_share.is_some() && (p.small(w.population) || p.small(m.population)) {

@@ -217,6 +217,21 @@ impl Policy {
         if let Some(rl) = &mut p.rl {
             rl.rl = round_to(rl.rl, 2);
         }
+        // The within-council figure: from the exact counts (a ratio of sums
+        // over the councils, no count), its interval rounded outwards.
+        // The verdict reads the exact estimate against the band, and the
+        // printed interval.
+        if let Some(w) = p.within {
+            let mut shown = crate::compute::Within::at(
+                w.rl.rl,
+                (floor_to(w.rl.lower, 2), ceil_to(w.rl.upper, 2)),
+                p.indicator.def(),
+                self.band_lower,
+                self.band_upper,
+            );
+            shown.rl.rl = round_to(w.rl.rl, 2);
+            p.within = Some(shown);
+        }
         p
     }
 

@@ -39,6 +39,7 @@ fn figure(we: u64, wp: u64, me: u64, mp: u64) -> Figure {
         units_left_out: 0,
         councils: 1,
         carried: None,
+        within: None,
     }
 }
 

@@ -348,3 +348,61 @@ fn the_verdict_on_spans_is_never_another_than_an_exact_one() {
     // It did decide figures, not only call them inconclusive.
     assert!(decided > 20 && checked > 10_000, "{decided} {checked}");
 }
+
+// Reference values from the formulas by hand (and Python's math):
+// stratum 1 (a=10, n1=100, c=20, n2=400): r = 8, s = 4, v = 4.4;
+// stratum 2 (a=30, n1=50, c=40, n2=100): r = 20, s = 13.3333, v = 7.5556;
+// RL = 28 / 17.3333 = 1.615385, SE = sqrt(11.955556 / (28 × 17.333333)),
+// interval 1.187623 to 2.197218.
+#[test]
+fn mantel_haenszel_with_greenland_robins_variance() {
+    let t = terms(10, 100, 20, 400).add(terms(30, 50, 40, 100));
+    close(t.r, 28.0, 1e-12);
+    close(t.s, 17.333_333_333_333_3, 1e-9);
+    close(t.v, 11.955_555_555_555_6, 1e-9);
+    let rl = mantel_haenszel(t).unwrap();
+    close(rl.rl, 1.615_384_615, 1e-8);
+    close(rl.lower, 1.187_623_499, 1e-8);
+    close(rl.upper, 2.197_217_769, 1e-8);
+    // One stratum: the crude relative likelihood and its Katz interval.
+    let one = mantel_haenszel(terms(60, 400, 100, 1000)).unwrap();
+    let katz = relative_likelihood(60, 400, 100, 1000).unwrap();
+    close(one.rl, katz.rl, 1e-12);
+    close(one.lower, katz.lower, 1e-9);
+    close(one.upper, katz.upper, 1e-9);
+    // No minoritised or no white events anywhere: no estimate; an empty
+    // stratum adds nothing.
+    assert!(mantel_haenszel(terms(0, 100, 20, 400)).is_none());
+    assert!(mantel_haenszel(terms(10, 100, 0, 400)).is_none());
+    assert_eq!(terms(0, 0, 0, 0), Terms::default());
+}
+
+#[test]
+fn an_estimate_is_assessed_by_the_same_rule() {
+    use crate::indicators::Polarity::*;
+    let a = |rl, lo, hi, p| assess_estimate(rl, (lo, hi), p, 0.8, 1.25);
+    assert_eq!(a(1.0, 0.9, 1.1, HigherIsWorse), Assessment::WithinRange);
+    assert_eq!(a(1.4, 1.3, 1.5, HigherIsWorse), Assessment::Adverse);
+    assert_eq!(a(1.4, 1.3, 1.5, HigherIsBetter), Assessment::Favourable);
+    assert_eq!(a(0.6, 0.5, 0.7, HigherIsBetter), Assessment::Adverse);
+    // Significant but inside the band: inconclusive; the band's edge is
+    // not outside it.
+    assert_eq!(a(1.2, 1.1, 1.3, HigherIsWorse), Assessment::Inconclusive);
+    assert_eq!(a(1.25, 1.1, 1.4, HigherIsWorse), Assessment::Inconclusive);
+    assert_eq!(a(1.5, 0.9, 2.5, HigherIsWorse), Assessment::Inconclusive);
+    assert_eq!(a(1.0, 0.9, 1.1, Descriptive), Assessment::None);
+}
+
+#[test]
+fn unusual_changes_lie_wholly_beyond_a_ratio_of_one_and_a_half() {
+    let c = |lower, upper| YearChange {
+        ratio: 1.0,
+        lower,
+        upper,
+        change: Change::NoClearChange,
+    };
+    assert!(c(1.51, 2.0).unusual());
+    assert!(c(0.3, 0.66).unusual());
+    assert!(!c(1.4, 2.0).unusual());
+    assert!(!c(0.3, 0.7).unusual());
+}

@@ -123,6 +123,7 @@ fn region_view(r: &RegionFigure) -> ShownFigure {
         units_left_out: 0,
         councils: r.councils,
         suppressed: r.rl == Cell::Suppressed,
+        within: None,
     }
 }
 

@@ -58,6 +58,16 @@ struct IndicatorView {
     /// participants, and like for like (the headline).
     change: Option<crate::stats::YearChange>,
     lfl_change: Option<crate::stats::YearChange>,
+    /// The change the key findings would state (like for like, else all
+    /// participants) rests on a staff survey or is unusually large
+    /// (`YearChange::unusual`): listed in the quality section to be
+    /// checked, not stated as a key finding.
+    change_to_check: bool,
+    /// England's relative likelihood (all services) were every member of
+    /// staff of unknown ethnicity minoritised, or every one white: from the
+    /// published counts.
+    if_unknown_minoritised: Option<f64>,
+    if_unknown_white: Option<f64>,
     chart: Option<String>,
     band_chart: Option<String>,
     funnel: Option<FunnelView>,
@@ -293,6 +303,9 @@ pub fn national<'a>(
             lfl_current: lfl(|l| &l.current, ind.id).map(|f| disclosure.figure(f)),
             change: None,
             lfl_change: None,
+            change_to_check: false,
+            if_unknown_minoritised: None,
+            if_unknown_white: None,
             chart: None,
             band_chart: None,
             funnel: None,
@@ -317,6 +330,34 @@ pub fn national<'a>(
                 (rl_of(l.map(|l| &l.current)), rl_of(l.map(|l| &l.previous)))
             {
                 v.lfl_change = crate::stats::change(&n, &b);
+            }
+            v.change_to_check = v
+                .lfl_change
+                .or(v.change)
+                .is_some_and(|c| ind.survey || c.unusual());
+            if let Some(p) = y
+                .national(Service::All, ind.id, None)
+                .filter(|_| ind.assessed())
+                .map(|f| policy.published(f))
+                && let (Some(w), Some(m), Some(u)) = (p.white, p.minoritised, p.unknown)
+            {
+                let rl = |a, n1, c, n2| {
+                    crate::stats::relative_likelihood(a, n1, c, n2)
+                        .ok()
+                        .map(|r| crate::disclose::round_to(r.rl, 2))
+                };
+                v.if_unknown_minoritised = rl(
+                    m.events + u.events,
+                    m.population + u.population,
+                    w.events,
+                    w.population,
+                );
+                v.if_unknown_white = rl(
+                    m.events,
+                    m.population,
+                    w.events + u.events,
+                    w.population + u.population,
+                );
             }
         }
         if ind.per_band {

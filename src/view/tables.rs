@@ -114,6 +114,38 @@ fn figure_cells(f: &Figure, v: &ShownFigure) -> Vec<TCell> {
     ]
 }
 
+/// England's or a region's within-council figure (note 14): `[x]` where
+/// there is none (pay bands, descriptive indicators, not calculable) or
+/// the figure beside it is withheld.
+fn within_cells(f: &Figure, v: &ShownFigure) -> Vec<TCell> {
+    if !f.indicator().assessed() || f.band.is_some() {
+        return vec![text(Z), text(Z), text(Z), text(Z)];
+    }
+    match (&v.within, v.suppressed) {
+        (Some(w), false) => {
+            let a = ShownFigure {
+                assessment: w.assessment.into(),
+                ..v.clone()
+            };
+            vec![
+                ratio_cell(w.rl.rl),
+                ratio_cell(w.rl.lower),
+                ratio_cell(w.rl.upper),
+                assessment(f, &a),
+            ]
+        }
+        (_, true) => vec![text(C), text(C), text(C), text(C)],
+        _ => vec![text(X), text(X), text(X), text(X)],
+    }
+}
+
+const WITHIN_HEADER: [&str; 4] = [
+    "Within councils: relative likelihood [note 14]",
+    "Within councils: 95% CI lower [note 14]",
+    "Within councils: 95% CI upper [note 14]",
+    "Within councils: assessment [note 14]",
+];
+
 const FIGURE_HEADER: [&str; 13] = [
     "White events",
     "White population",
@@ -161,6 +193,7 @@ pub fn notes(config: &Config) -> Vec<String> {
     n.push("Precision: rates and shares are proportions to three decimal places (a percentage to one decimal place), relative likelihoods and their limits to two decimal places; the spreadsheet stores the value it shows.".into());
     n.push("Revised: [r] marks a figure that differs from the one in the earlier release of the same year (a return added, withdrawn or corrected since); the column is there only when the run was compared with an earlier release, and revisions.csv lists every change.".into());
     n.push("Change between the years: the ratio of the two relative likelihoods (this year's over last year's) with its 95% confidence interval on the log scale, each year's standard error read back from its published interval and the years taken as independent (a cautious test); up or down only where the interval excludes 1, otherwise no clear change.".into());
+    n.push("Within councils: the Mantel-Haenszel relative likelihood, which compares minoritised and white staff within each council service (each a stratum) and then combines the strata, with the Greenland-Robins 95% confidence interval; a sensitivity beside the pooled figure, which adds every council's counts together and so mixes differences between councils with differences within them. Computed from the exact counts, to two decimal places with the interval rounded outwards; assessed by the same rule as every figure (note 4).".into());
     if config.synthetic {
         n.push("These tables are made from SYNTHETIC demo data. They describe no real council and no real member of staff.".into());
     }
@@ -199,6 +232,7 @@ pub fn tables(
     // Table 1: national figures.
     let mut t1 = header.clone();
     t1.extend(FIGURE_HEADER.iter().map(|s| s.to_string()));
+    t1.extend(WITHIN_HEADER.iter().map(|s| s.to_string()));
     t1.push("Council services left out [note 6]".into());
     t1.extend(revised_header.clone());
     let rows = b
@@ -216,6 +250,7 @@ pub fn tables(
                 exact(f)
             };
             row.extend(figure_cells(f, &shown));
+            row.extend(within_cells(f, &shown));
             row.push(TCell::Count(f.units_left_out as f64));
             row.extend(revised(f));
             row
@@ -241,6 +276,7 @@ pub fn tables(
     let mut t2 = header.clone();
     t2.insert(6, "Councils".into());
     t2.extend(FIGURE_HEADER.iter().map(|s| s.to_string()));
+    t2.extend(WITHIN_HEADER.iter().map(|s| s.to_string()));
     t2.extend(revised_header);
     let rows = b
         .regions
@@ -256,7 +292,9 @@ pub fn tables(
             row.push(text(f.service.label()));
             row.push(band_label(b, &f.band));
             row.push(TCell::Count(f.councils as f64));
-            row.extend(figure_cells(f, &d.figure(f)));
+            let shown = d.figure(f);
+            row.extend(figure_cells(f, &shown));
+            row.extend(within_cells(f, &shown));
             row.extend(revised(f));
             row
         })

@@ -39,6 +39,12 @@ Checked:
    tables, every local report) against the exact figure: the verdict the
    exact counts give or inconclusive, never another; the printed interval
    contains the exact one.
+6. The within-council figure of tables 1 and 2 (docs/methods.md "Within
+   councils"): the Mantel-Haenszel relative likelihood over the council
+   services (strata) that provided both measures, from the exact counts,
+   to 2 decimal places; the Greenland-Robins interval rounded outwards;
+   the verdict by the rule on the printed interval and the exact estimate;
+   none where the figure beside it is withheld.
 4. Table 5: England's figures of the year before and this year, for all
    participants and like for like (councils with a return used in both);
    table 4: returns used, received and rejected, services covered, staff
@@ -149,6 +155,32 @@ def figure_of(units, events, band):
     return (ev, pop), left, len(councils)
 
 
+def within_of(units, events, band):
+    """Mantel-Haenszel over the units (strata) that provided both measures,
+    written from the formulas: with a, n1 the minoritised events and staff,
+    c, n2 the white, n = n1 + n2: R = sum a*n2/n, S = sum c*n1/n,
+    RL = R/S, var(ln RL) = sum (n1*n2*(a+c) - a*c*n)/n^2 / (R*S)
+    (Greenland and Robins 1985). None where R or S is 0."""
+    R = S = V = 0.0
+    for code, service, get in units:
+        e, p = get.get((events[0], band)), get.get((events[1], ""))
+        if e is None or p is None:
+            continue
+        c, a = e[0], e[1]
+        n2, n1 = p[0], p[1]
+        n = n1 + n2
+        if n == 0:
+            continue
+        R += a * n2 / n
+        S += c * n1 / n
+        V += (n1 * n2 * (a + c) - a * c * n) / n ** 2
+    if R <= 0 or S <= 0:
+        return None
+    rl = R / S
+    se = math.sqrt(max(V / (R * S), 0.0))
+    return rl, math.exp(math.log(rl) - Z * se), math.exp(math.log(rl) + Z * se)
+
+
 def stats(ev, pop, indicator, cfg):
     """The figure's statistics: rates, RL and interval, share, assessment."""
     (we, me, _), (wp, mp, _) = ev, pop
@@ -188,6 +220,8 @@ def compute(data, year, accepted, cfg, reg):
                     row.update(counts=None, assessment="" if ind == "1" else "not_provided")
                 else:
                     row.update(counts=f, **stats(f[0], f[1], ind, cfg))
+                    if scope != "authority" and ind != "1":
+                        row["within"] = within_of(us, (events, population), band)
                 figures[key] = row
 
     for service in ("adults", "children", "all"):
@@ -474,7 +508,57 @@ def check_public(release, year, figures, cfg, reg, bands, problems):
                 got = {k: ("" if v in ("[x]", "[z]") else v) for k, v in got.items()}
                 want_cells = {k: v for k, v in cells.items() if k in got}
                 checked += compare(where, got, want_cells, key[1:] in logged, problems, raw)
+                checked += check_within(where, r, want, cells, cfg, problems)
     return checked
+
+
+WITHIN_COLS = ["Within councils: relative likelihood [note 14]", "Within councils: 95% CI lower [note 14]",
+               "Within councils: 95% CI upper [note 14]", "Within councils: assessment [note 14]"]
+ASSESSMENT_WORDS = {"Within range": "within_range", "Adverse": "adverse", "Favourable": "favourable",
+                    "Inconclusive": "inconclusive"}
+
+
+def check_within(where, r, want, cells, cfg, problems):
+    """Check 6: the within-council cells of a row of table 1 or 2."""
+    got = [r.get(c) for c in WITHIN_COLS]
+    if any(g is None for g in got):
+        problems.append(f"{where}: no within-council columns")
+        return 0
+    ind = r["Indicator"]
+    if ind == "1":
+        if got != ["[z]"] * 4:
+            problems.append(f"{where}: within-council cells {got} for a descriptive indicator")
+        return 1
+    if cells.get("relative_likelihood") == "[c]":
+        if got != ["[c]"] * 4:
+            problems.append(f"{where}: within-council cells {got} beside a withheld figure")
+        return 1
+    w = want.get("within")
+    if w is None:
+        if got != ["[x]"] * 4:
+            problems.append(f"{where}: within-council cells {got}, none calculable")
+        return 1
+    rl, lo, hi = w
+    plo, phi = floor2(lo), ceil2(hi)
+    bad = []
+    if abs(float(got[0]) - rl) > 0.005 + 1e-9:
+        bad.append(f"RL {got[0]} for {rl:.6f}")
+    if not (math.isclose(float(got[1]), plo, abs_tol=1e-9) and math.isclose(float(got[2]), phi, abs_tol=1e-9)):
+        bad.append(f"interval {got[1]} to {got[2]} for {plo} to {phi} (exact {lo:.6f} to {hi:.6f})")
+    # The rule (docs/methods.md "Assessment") on the printed interval.
+    lower, upper = cfg["lower"], cfg["upper"]
+    if plo >= lower and phi <= upper:
+        v = "within_range"
+    elif (plo > 1 or phi < 1) and (rl < lower or rl > upper):
+        worse = rl > upper if POLARITY[ind] == "worse" else rl < lower
+        v = "adverse" if worse else "favourable"
+    else:
+        v = "inconclusive"
+    if ASSESSMENT_WORDS.get(got[3]) != v:
+        bad.append(f"assessment {got[3]!r} for {v}")
+    if bad:
+        problems.append(f"{where}: within councils: " + "; ".join(bad))
+    return 1
 
 
 WORDS = {"within range": "within_range", "adverse": "adverse", "favourable": "favourable",

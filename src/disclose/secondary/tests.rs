@@ -35,6 +35,7 @@ fn fig(s: Service, ind: IndicatorId, band: Option<&str>, w: (u64, u64), m: (u64,
         units_left_out: 0,
         councils: 1,
         carried: None,
+        within: None,
     }
 }
 
