@@ -234,8 +234,12 @@ impl Config {
         let ok = t.len() == 5
             && t[2] == b':'
             && t[..2].iter().chain(&t[3..]).all(u8::is_ascii_digit)
-            && self.publication.release_time[..2].parse::<u8>().is_ok_and(|h| h < 24)
-            && self.publication.release_time[3..].parse::<u8>().is_ok_and(|m| m < 60);
+            && self.publication.release_time[..2]
+                .parse::<u8>()
+                .is_ok_and(|h| h < 24)
+            && self.publication.release_time[3..]
+                .parse::<u8>()
+                .is_ok_and(|m| m < 60);
         if !ok {
             return Err(format!(
                 "publication.release_time `{}` is not a time written HH:MM (24-hour clock, UK time), like 09:30",
@@ -325,7 +329,9 @@ mod tests {
         let with = |t: &str| Config::parse(&format!("publication:\n  release_time: \"{t}\"\n"));
         assert_eq!(with("07:00").unwrap().publication.release_time, "07:00");
         assert!(with("23:59").is_ok());
-        for bad in ["24:00", "9:30", "09:60", "09.30", "0930", "09:3a", "", "０9:30"] {
+        for bad in [
+            "24:00", "9:30", "09:60", "09.30", "0930", "09:3a", "", "０9:30",
+        ] {
             let e = with(bad).unwrap_err();
             assert!(e.contains("not a time written HH:MM"), "{bad}: {e}");
         }

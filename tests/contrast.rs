@@ -75,4 +75,33 @@ fn every_chart_text_can_be_read() {
         }
     }
     assert!(texts > 1000, "{texts} chart texts");
+    labels_do_not_overlap(&sources);
+}
+
+/// Issue 38, item 6: no two texts of a chart overlap (their boxes as
+/// `common::text_boxes` estimates them), in every chart of the release.
+fn labels_do_not_overlap(sources: &[(String, String)]) {
+    let mut charts = 0;
+    for (name, text) in sources {
+        for svg in text.split("<svg").skip(1) {
+            let svg = &svg[..svg.find("</svg>").unwrap_or(svg.len())];
+            charts += 1;
+            let boxes = text_boxes(svg);
+            for (i, a) in boxes.iter().enumerate() {
+                for b in &boxes[i + 1..] {
+                    assert!(!overlaps(a, b), "{name}: {a:?} overlaps {b:?}");
+                }
+            }
+        }
+    }
+    assert!(charts > 100, "{charts} charts");
+}
+
+/// The overlap check can fail: two labels drawn at one place.
+#[test]
+fn overlapping_labels_are_found() {
+    let svg = r#"<text x="10" y="20" font-size="12">0.52</text><text x="20" y="22" font-size="12">0.55</text><text x="200" y="22" font-size="12">far</text>"#;
+    let b = text_boxes(svg);
+    assert_eq!(b.len(), 3);
+    assert!(overlaps(&b[0], &b[1]) && !overlaps(&b[0], &b[2]));
 }

@@ -186,24 +186,6 @@ fn public_local_reports_show_no_small_count_and_internal_ones_do() {
     );
 }
 
-/// A web page's text: tags dropped (each leaves a space), entities kept.
-fn page_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 /// A plan that breaks the rules stops only its council's report, with the
 /// file, the place and the rule; the other councils' reports are made.
 #[test]

@@ -65,6 +65,127 @@ fn pdfs_print_the_pages_figures(out: &Path) {
     assert!(cells > 100, "{cells} cells");
 }
 
+/// A page's text, tags removed, entities read, spaces squashed.
+fn plain_text(html: &str) -> String {
+    page_text(html)
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The sentence that follows position `at` of `text`: up to a full stop
+/// followed by a space or the end.
+fn next_sentence(text: &str, at: usize) -> &str {
+    let rest = &text[at..];
+    let end = rest.find(". ").map(|i| i + 1).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// Every interval printed as `<marker>L to U` in `text`, with the text
+/// after it to the end of the next sentence.
+fn intervals<'a>(text: &'a str, marker: &str) -> Vec<(f64, f64, &'a str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(marker) {
+        let start = from + i + marker.len();
+        let rest = &text[start..];
+        let mut parts = rest.splitn(4, ' ');
+        let (lo, to, hi) = (parts.next(), parts.next(), parts.next());
+        let num = |s: Option<&str>| {
+            s.map(|s| s.trim_end_matches([')', ',', ':', ';', '.']))
+                .and_then(|s| s.parse::<f64>().ok())
+        };
+        if let (Some(lo), Some("to"), Some(hi)) = (num(lo), to, num(hi)) {
+            let close = start + rest.find(')').unwrap_or(0) + 1;
+            // The verdict of this figure: the rest of its sentence and the
+            // next one (a headline's verdict sentence), not further.
+            let first = next_sentence(text, close);
+            let after = (close + first.len()).min(text.len());
+            let second = next_sentence(text, after);
+            out.push((lo, hi, &text[close..(after + second.len()).min(text.len())]));
+        }
+        from = start;
+    }
+    out
+}
+
+/// Issue 38, item 5: the national report's and every local report's words
+/// never contradict their figures: a verdict "unlikely to be chance"
+/// (adverse, favourable, up or down) only beside an interval printed
+/// wholly on one side of 1 (1.00 included, as printed), "could be chance"
+/// or "no clear change" only beside one that includes it; an RL of 0 never
+/// called not calculable; the NHS WRES's numbering given with ours; no
+/// indicator both publishing and not publishing councils' figures.
+fn words_agree_with_figures(out: &Path) {
+    let mut pages = vec![out.join("2024/public/national/sc-wres-national-2024.html")];
+    for e in std::fs::read_dir(out.join("2024/public/local")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "html") {
+            pages.push(p);
+        }
+    }
+    let (mut figures, mut changes) = (0, 0);
+    for page in &pages {
+        let text = plain_text(&std::fs::read_to_string(page).unwrap());
+        let name = page.file_name().unwrap().to_string_lossy();
+        for (lo, hi, after) in intervals(&text, "95% confidence interval ") {
+            let includes_one = lo <= 1.0 && hi >= 1.0;
+            let decided = [
+                "unlikely to be chance",
+                ": adverse",
+                ": favourable",
+                ", adverse",
+                ", favourable",
+            ]
+            .iter()
+            .any(|w| after.contains(w));
+            assert!(
+                !(includes_one && decided) && !(!includes_one && after.contains("could be chance")),
+                "{name}: {lo} to {hi} followed by {after:?}"
+            );
+            figures += 1;
+        }
+        for (lo, hi, after) in intervals(&text, "(95% CI ") {
+            let includes_one = lo <= 1.0 && hi >= 1.0;
+            if after.starts_with(": up") || after.starts_with(": down") {
+                assert!(!includes_one, "{name}: {lo} to {hi} then {after:?}");
+                changes += 1;
+            } else if after.starts_with(": no clear change") {
+                assert!(includes_one, "{name}: {lo} to {hi} then {after:?}");
+                changes += 1;
+            }
+        }
+        assert!(
+            !text.contains("not calculable when either group has no events"),
+            "{name}: RL 0 called not calculable"
+        );
+        for s in text
+            .split(". ")
+            .filter(|s| s.contains("relative likelihood 0,"))
+        {
+            assert!(!s.contains("not calculable"), "{name}: {s}");
+        }
+        for s in text
+            .split(". ")
+            .filter(|s| s.contains("indicators 2 and 4"))
+        {
+            assert!(s.contains("here 2 and 5"), "{name}: {s}");
+        }
+        for section in text.split("Indicator ").skip(1) {
+            assert!(
+                !(section.contains("no council's figure can be published")
+                    && section.contains("figures are published")),
+                "{name}: {section}"
+            );
+        }
+    }
+    // The test read figures and changes with every kind of verdict.
+    assert!(figures > 500 && changes > 20, "{figures} {changes}");
+}
+
 /// On the demo every assessed indicator has figures outside the band on a
 /// clear side (adverse or favourable), so a direction flipped in the
 /// program changes verdicts the recomputation judges.
@@ -73,6 +194,7 @@ fn the_demo_release_is_the_independent_recomputation() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
     let out = recompute(&data);
     pdfs_print_the_pages_figures(out.path());
+    words_agree_with_figures(out.path());
     let rows = read_csv(&out.path().join("2024/internal/results.csv"));
     for ind in ["2", "3", "4", "5", "6", "7a", "7b", "8", "9"] {
         assert!(
@@ -164,8 +286,7 @@ fn the_within_council_figure_shows_what_pooling_mixes() {
     }
     let out = recompute(data.path());
     let rows = read_csv(
-        &out
-            .path()
+        &out.path()
             .join("2024/public/national/tables/table-1-national-2024.csv"),
     );
     let leaving = rows
@@ -173,7 +294,10 @@ fn the_within_council_figure_shows_what_pooling_mixes() {
         .find(|r| r["Indicator"] == "8" && r["Service"] == "All services")
         .expect("indicator 8, all services");
     assert_eq!(leaving["Assessment [note 4]"], "Adverse", "{leaving:?}");
-    assert_eq!(leaving["Within councils: relative likelihood [note 14]"], "1");
+    assert_eq!(
+        leaving["Within councils: relative likelihood [note 14]"],
+        "1"
+    );
     assert_ne!(leaving["Within councils: assessment [note 14]"], "Adverse");
     let page = std::fs::read_to_string(
         out.path()

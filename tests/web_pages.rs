@@ -245,6 +245,9 @@ fn pages_pass_axe_reflow_and_make_no_request_in_chromium() {
         all.len(),
         "{report}"
     );
+    // The internal pages of synthetic data carry both notices, checked
+    // full width.
+    assert!(report.contains("\"notices\":2"), "{report}");
 }
 
 /// The checks can fail: a page with an unnamed image, grey-on-white text,
@@ -257,7 +260,8 @@ fn the_browser_checks_catch_a_bad_page() {
         &bad,
         "<!DOCTYPE html><html><head><title>x</title></head><body>\
          <p style=\"color:#bbb\">faint text</p><img src=\"http://127.0.0.1:9/x.png\">\
-         <div style=\"width:1000px\">wide</div></body></html>",
+         <div style=\"width:1000px\">wide</div>\
+         <p class=\"notice\" style=\"max-width:30rem\">narrow banner</p></body></html>",
     )
     .unwrap();
     let (ok, report) = check(&[bad], None);
@@ -273,5 +277,9 @@ fn the_browser_checks_catch_a_bad_page() {
     assert!(
         !report.contains("\"overflow\":0"),
         "overflow not caught: {report}"
+    );
+    assert!(
+        report.contains("\"text\":\"narrow banner\""),
+        "a banner narrower than the window not caught: {report}"
     );
 }

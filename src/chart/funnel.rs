@@ -74,6 +74,41 @@ pub fn funnel_chart(
     Ok((super::finish(svg), frame))
 }
 
+/// The parts of a curve that lie inside `ymin..=ymax` (log scale): a part
+/// leaving the frame ends where it crosses the edge (interpolated on ln y),
+/// so that a limit beyond the plot is not drawn as a flat line along it.
+fn in_frame(curve: &[(f64, f64)], ymin: f64, ymax: f64) -> Vec<Vec<(f64, f64)>> {
+    let inside = |y: f64| y >= ymin && y <= ymax;
+    let cross = |a: (f64, f64), b: (f64, f64)| {
+        let edge = if a.1.max(b.1) > ymax { ymax } else { ymin };
+        let (la, lb, le) = (a.1.max(1e-300).ln(), b.1.max(1e-300).ln(), edge.ln());
+        let t = if lb == la { 0.0 } else { (le - la) / (lb - la) };
+        (a.0 + t.clamp(0.0, 1.0) * (b.0 - a.0), edge)
+    };
+    let mut parts = Vec::new();
+    let mut part: Vec<(f64, f64)> = Vec::new();
+    for (i, &p) in curve.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| curve[j]);
+        match (prev, inside(p.1)) {
+            (Some(q), true) if !inside(q.1) => part.push(cross(q, p)),
+            (Some(q), false) if inside(q.1) => {
+                part.push(cross(q, p));
+                parts.push(std::mem::take(&mut part));
+                continue;
+            }
+            _ => {}
+        }
+        if inside(p.1) && part.last() != Some(&p) {
+            part.push(p);
+        }
+    }
+    if part.len() > 1 {
+        parts.push(part);
+    }
+    parts.retain(|p| p.len() > 1);
+    parts
+}
+
 fn draw_funnel<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     points: &[(f64, f64)],
@@ -129,10 +164,11 @@ fn draw_funnel<DB: DrawingBackend>(
     }
     let clamp = |y: f64| y.clamp(ymin, ymax);
     let line = |pick: fn(&Limits) -> f64| {
-        limits
-            .iter()
-            .map(move |l| (l.n, clamp(pick(l))))
-            .collect::<Vec<_>>()
+        in_frame(
+            &limits.iter().map(|l| (l.n, pick(l))).collect::<Vec<_>>(),
+            ymin,
+            ymax,
+        )
     };
     for (pick, dashed) in [
         ((|l: &Limits| l.lo95) as fn(&Limits) -> f64, false),
@@ -141,10 +177,12 @@ fn draw_funnel<DB: DrawingBackend>(
         (|l: &Limits| l.hi998, true),
     ] {
         let width = if dashed { super::DASHED } else { 2 };
-        chart.draw_series(std::iter::once(PathElement::new(
-            line(pick),
-            PALETTE[1].stroke_width(width),
-        )))?;
+        for part in line(pick) {
+            chart.draw_series(std::iter::once(PathElement::new(
+                part,
+                PALETTE[1].stroke_width(width),
+            )))?;
+        }
     }
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(0.0, target), (xmax, target)],
@@ -173,4 +211,37 @@ fn draw_funnel<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(label(l.hi998, "99.8% (dashed)")))?;
     }
     Ok(frame)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_frame;
+
+    /// A limit beyond the frame at small sizes ends at the edge: no two
+    /// consecutive points of a drawn part lie on the edge.
+    #[test]
+    fn clipped_limits_end_at_the_edge() {
+        let curve: Vec<(f64, f64)> = (1..=50).map(|n| (n as f64, 1.0 + 8.0 / n as f64)).collect();
+        let parts = in_frame(&curve, 0.5, 3.0);
+        assert_eq!(parts.len(), 1);
+        let p = &parts[0];
+        assert!(
+            (p[0].1 - 3.0).abs() < 1e-12 && p[0].0 > 3.0 && p[0].0 < 5.0,
+            "{:?}",
+            p[0]
+        );
+        for w in p.windows(2) {
+            assert!(
+                !(w[0].1 == 3.0 && w[1].1 == 3.0),
+                "flat along the edge: {w:?}"
+            );
+            assert!(w[1].1 < 3.0 + 1e-12 && w[1].1 >= 0.5);
+        }
+        // A curve wholly outside draws nothing; one wholly inside is kept.
+        assert!(in_frame(&[(1.0, 9.0), (2.0, 8.0)], 0.5, 3.0).is_empty());
+        assert_eq!(in_frame(&curve[10..], 0.5, 3.0), vec![curve[10..].to_vec()]);
+        // Leaving and coming back: two parts.
+        let wave = [(1.0, 1.0), (2.0, 5.0), (3.0, 1.0)];
+        assert_eq!(in_frame(&wave, 0.5, 3.0).len(), 2);
+    }
 }

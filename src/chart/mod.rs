@@ -13,12 +13,14 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 mod colour;
 mod funnel;
+mod share;
 
 use colour::{BAND, GRID, TEXT};
 pub use colour::{NON_FOCUS, PALETTE, contrast, text_colour};
 
 pub use crate::compute::Limits;
 pub use funnel::{Frame, axis_title, funnel_chart};
+pub use share::{Bar, share_chart};
 
 /// Cell size, in pixels, within which funnel points are drawn once.
 const CELL: f64 = 5.0;
@@ -37,14 +39,6 @@ pub struct RlPoint {
     pub rl: f64,
     pub lower: f64,
     pub upper: f64,
-}
-
-/// One bar of a share chart: a category, a series and a share in 0..1.
-#[derive(Clone, Debug)]
-pub struct Bar {
-    pub category: String,
-    pub series: usize,
-    pub share: f64,
 }
 
 /// The stroke width that marks a line to be dashed: plotters draws a dashed
@@ -218,7 +212,7 @@ fn draw_rl<DB: DrawingBackend>(
         if nseries == 1 {
             0.0
         } else {
-            (s as f64 - (nseries - 1) as f64 / 2.0) * 0.28
+            (s as f64 - (nseries - 1) as f64 / 2.0) * 0.2
         }
     };
     let mut labelled = vec![false; nseries];
@@ -248,12 +242,20 @@ fn draw_rl<DB: DrawingBackend>(
                 EmptyElement::at((x, p.rl)) + TriangleMarker::new((0, 0), 6, colour.filled()),
             ))?;
         }
+        // Values outside their pair: the first series' to the left of its
+        // point, the others' to the right, so that neighbours' labels do
+        // not meet.
+        let (dx, side) = if nseries > 1 && p.series == 0 {
+            (-9, HPos::Right)
+        } else {
+            (9, HPos::Left)
+        };
         chart.draw_series(std::iter::once(
             EmptyElement::at((x, p.rl))
                 + Text::new(
                     format!("{:.2}", p.rl),
-                    (9, 0),
-                    style(12, Pos::new(HPos::Left, VPos::Center)),
+                    (dx, 0),
+                    style(12, Pos::new(side, VPos::Center)),
                 ),
         ))?;
         if !labelled[p.series] {
@@ -270,119 +272,6 @@ fn draw_rl<DB: DrawingBackend>(
                 ))?;
             }
         }
-    }
-    Ok(())
-}
-
-/// Grouped bars of shares (0..1) with a dashed reference line, labelled.
-pub fn share_chart(
-    categories: &[String],
-    bars: &[Bar],
-    series_names: &[String],
-    reference: Option<(String, f64)>,
-    note: Option<&str>,
-) -> Result<String, String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
-        draw_shares(&root, categories, bars, series_names, reference).map_err(|e| e.to_string())?;
-        draw_note(&root, note).map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
-    }
-    Ok(finish(svg))
-}
-
-fn draw_shares<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    categories: &[String],
-    bars: &[Bar],
-    series_names: &[String],
-    reference: Option<(String, f64)>,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let top = bars
-        .iter()
-        .map(|b| b.share)
-        .chain(reference.iter().map(|r| r.1))
-        .fold(0.05, f64::max);
-    let step = if top > 0.5 {
-        0.2
-    } else if top > 0.2 {
-        0.1
-    } else {
-        0.05
-    };
-    let ymax = ((top * 1.2) / step).ceil() * step;
-    let n = categories.len().max(1) as f64;
-    let (x0, x1) = (-0.5, n - 0.5);
-    let mut chart = ChartBuilder::on(root)
-        .margin_left(58)
-        .margin_right(110)
-        .margin_top(14)
-        .margin_bottom(46)
-        .build_cartesian_2d(x0..x1, 0.0..ymax)?;
-    let ticks: Vec<(f64, String)> = (0..)
-        .map(|i| i as f64 * step)
-        .take_while(|t| *t <= ymax + 1e-9)
-        .map(|t| (t, format!("{:.0}%", t * 100.0)))
-        .collect();
-    // The x-axis line is drawn after the bars, over their feet.
-    axes(&mut chart, (x0, x1), &ticks, None, None)?;
-    let nseries = bars.iter().map(|b| b.series + 1).max().unwrap_or(1);
-    let width = 0.7 / nseries as f64;
-    for b in bars {
-        let Some(ci) = categories.iter().position(|c| *c == b.category) else {
-            continue;
-        };
-        let left = ci as f64 - 0.35 + b.series as f64 * width;
-        let colour = PALETTE[b.series % PALETTE.len()];
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(left + 0.02, 0.0), (left + width - 0.02, b.share)],
-            colour.filled(),
-        )))?;
-        let mut label = format!("{:.0}%", b.share * 100.0);
-        if nseries > 1 {
-            if let Some(name) = series_names.get(b.series) {
-                label = format!("{name}: {label}");
-            }
-        }
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((left + width / 2.0, b.share))
-                + Text::new(
-                    label,
-                    (0, -5),
-                    style(12, Pos::new(HPos::Center, VPos::Bottom)),
-                ),
-        ))?;
-    }
-    if let Some((name, r)) = reference {
-        // Dashed, so it survives greyscale printing.
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x0, r), (x1, r)],
-            PALETTE[3].stroke_width(DASHED),
-        )))?;
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((x1, r))
-                + Text::new(
-                    format!("{name}: {:.0}%", r * 100.0),
-                    (6, 0),
-                    style(12, Pos::new(HPos::Left, VPos::Center)),
-                ),
-        ))?;
-    }
-    chart.draw_series(std::iter::once(PathElement::new(
-        vec![(x0, 0.0), (x1, 0.0)],
-        TEXT.stroke_width(1),
-    )))?;
-    for (i, c) in categories.iter().enumerate() {
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((i as f64, 0.0))
-                + Text::new(
-                    c.clone(),
-                    (0, 10),
-                    style(13, Pos::new(HPos::Center, VPos::Top)),
-                ),
-        ))?;
     }
     Ok(())
 }
@@ -570,11 +459,32 @@ mod tests {
                 category: cats[i].clone(),
                 series: 0,
                 share: 0.2,
+                ci: Some((0.15, 0.26)),
             })
             .collect();
         let svg = share_chart(&cats, &bars, &[], Some(("Workforce".into(), 0.25)), None).unwrap();
         assert_eq!(svg.matches("stroke-dasharray").count(), 1);
         assert!(svg.contains("Workforce: 25%"));
+        // Each bar's interval: a whisker and two caps.
+        let plain = share_chart(
+            &cats,
+            &bars
+                .iter()
+                .map(|b| Bar {
+                    ci: None,
+                    ..b.clone()
+                })
+                .collect::<Vec<_>>(),
+            &[],
+            None,
+            None,
+        )
+        .unwrap();
+        let with = share_chart(&cats, &bars, &[], None, None).unwrap();
+        assert_eq!(
+            with.matches("<polyline").count(),
+            plain.matches("<polyline").count() + 6
+        );
     }
 
     #[test]

@@ -2,15 +2,15 @@
 //! beside the published benchmarks. It never sees another council's named
 //! figures: its inputs are [`LocalInputs`] and [`LocalBench`].
 
-use super::{ByService, Chart, ChartData, ChartTables, Meta, note, rl_svg};
-use crate::chart::{self, Bar, Frame, RlPoint};
+use super::{ByService, Chart, ChartTables, Meta};
+use crate::chart::{Frame, RlPoint};
 use crate::compute::quality::Quality;
 use crate::compute::{Figure, Funnel, Position};
 use crate::config::Config;
 use crate::disclose::{
     Disclosure, Policy, SUPPRESSED, Shown, ShownFigure, Suppression, Verdict, Withheld, exact,
 };
-use crate::indicators::{Band, INDICATORS, Indicator, IndicatorId, Service};
+use crate::indicators::{Band, INDICATORS, Indicator, IndicatorId, Polarity, Service};
 use crate::load::actions::{Action, ActionPlan};
 use crate::load::benchmarks::{Cell, RegionFigure};
 use crate::register::Authority;
@@ -125,6 +125,12 @@ fn region_view(r: &RegionFigure) -> ShownFigure {
         suppressed: r.rl == Cell::Suppressed,
         within: None,
     }
+}
+
+#[derive(Serialize)]
+struct SummaryChart {
+    file: String,
+    higher_is_worse: bool,
 }
 
 #[derive(Serialize)]
@@ -252,7 +258,10 @@ pub struct LocalView<'a> {
     services: Vec<&'static str>,
     staff: Option<Shown>,
     indicators: Vec<LocalIndicator>,
-    summary_chart: Option<String>,
+    /// The comparison with England, one chart for the indicators where a
+    /// higher figure is worse for minoritised staff and one where it is
+    /// better, so that up means one thing on each.
+    summary_charts: Vec<SummaryChart>,
     band_chart: Option<String>,
     workforce_share: Option<Shown>,
     /// Some funnel's limits allow for variation between councils.
@@ -292,8 +301,8 @@ pub fn local<'a>(
     let mut charts = Vec::new();
     let mut chart_data = ChartTables::new();
     let mut indicators = Vec::new();
-    let mut points = Vec::new();
-    let mut cats = Vec::new();
+    // Per direction (higher is worse, higher is better): categories, points.
+    let mut groups: [(Vec<String>, Vec<RlPoint>); 2] = Default::default();
     for ind in &INDICATORS {
         let mut v = LocalIndicator {
             def: ind,
@@ -378,6 +387,8 @@ pub fn local<'a>(
                 && e.rl > 0.0
             {
                 v.charted = true;
+                let (cats, points) =
+                    &mut groups[usize::from(ind.polarity != Polarity::HigherIsWorse)];
                 cats.push(ind.id.to_string());
                 for (series, r) in [m, e].into_iter().enumerate() {
                     points.push(RlPoint {
@@ -431,55 +442,20 @@ pub fn local<'a>(
         indicators.push(v);
     }
     let names = [a.name.clone(), "England".to_string()];
-    let summary_chart = if points.is_empty() {
-        None
-    } else {
-        charts.push((
-            "charts/summary.svg".to_string(),
-            rl_svg(&cats, &points, &names, config)?,
-        ));
-        chart_data.insert(
-            "charts/summary.svg".to_string(),
-            ChartData::rl("indicator", &points, &names),
-        );
-        Some("charts/summary.svg".to_string())
-    };
+    let summary_charts = charts::summary(&groups, &names, config, &mut charts, &mut chart_data)?;
     // Pay bands: the council beside England and its own workforce.
     let by_band = indicators
         .iter()
         .find(|v| v.def.per_band)
         .map_or(&[][..], |v| &v.bands[..]);
-    let mut bars = Vec::new();
-    let band_cats: Vec<String> = bench.bands.iter().map(|b| b.label.clone()).collect();
-    for (b, lb) in bench.bands.iter().zip(by_band) {
-        for (series, f) in [&lb.own, &lb.national].into_iter().enumerate() {
-            if let Some(Shown::N(s)) = f.as_ref().and_then(|f| f.share.clone()) {
-                bars.push(Bar {
-                    category: b.label.clone(),
-                    series,
-                    share: s,
-                });
-            }
-        }
-    }
-    let workforce_share = by_band
-        .iter()
-        .find_map(|b| b.own.as_ref().and_then(|f| f.workforce_share.clone()));
-    let band_chart = if bars.iter().any(|b| b.series == 0) {
-        let reference = match workforce_share {
-            Some(Shown::N(w)) => Some(("Workforce".to_string(), w)),
-            _ => None,
-        };
-        chart_data.insert(
-            "charts/pay-bands.svg".to_string(),
-            ChartData::share("band", &bars, &names, reference.as_ref()),
-        );
-        let svg = chart::share_chart(&band_cats, &bars, &names, reference, note(config.synthetic))?;
-        charts.push(("charts/pay-bands.svg".to_string(), svg.into_bytes()));
-        Some("charts/pay-bands.svg".to_string())
-    } else {
-        None
-    };
+    let (band_chart, workforce_share) = charts::pay_bands(
+        &bench.bands,
+        by_band,
+        &names,
+        config,
+        &mut charts,
+        &mut chart_data,
+    )?;
     let staff = disclosure.count(input.staff);
     let q = &input.quality;
     let quality = QualityView {
@@ -549,7 +525,7 @@ pub fn local<'a>(
         services: input.services.iter().map(|s| s.id()).collect(),
         staff: Some(staff),
         indicators,
-        summary_chart,
+        summary_charts,
         band_chart,
         workforce_share,
         funnels_adjusted: bench.funnels.iter().any(|f| f.adjusted()),
@@ -581,6 +557,7 @@ fn tally(indicators: &[LocalIndicator]) -> BTreeMap<&'static str, usize> {
     tally
 }
 
+mod charts;
 mod funnel;
 mod suppressions;
 #[cfg(test)]

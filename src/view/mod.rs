@@ -84,8 +84,8 @@ impl ChartData {
                 series: names.get(b.series).cloned().unwrap_or_default(),
                 category: b.category.clone(),
                 value: b.share,
-                lower: None,
-                upper: None,
+                lower: b.ci.map(|c| c.0),
+                upper: b.ci.map(|c| c.1),
             })
             .collect();
         if let Some((label, share)) = reference {

@@ -217,7 +217,10 @@ fn trend(
                 .map(|f| shown(yr, f)),
         })
         .collect();
-    let cats: Vec<String> = years.iter().map(|yr| yr.year.to_string()).collect();
+    // Each year's category names its councils: "England" is a different
+    // set of councils each year.
+    let label = |yr: &YearResults| format!("{} ({} councils)", yr.year, yr.coverage.councils);
+    let cats: Vec<String> = years.iter().map(|yr| label(yr)).collect();
     let points: Vec<RlPoint> = years
         .iter()
         .filter(|yr| {
@@ -229,7 +232,7 @@ fn trend(
                 .rl?;
             (rl.rl > 0.0).then_some(())?;
             Some(RlPoint {
-                category: yr.year.to_string(),
+                category: label(yr),
                 series: 0,
                 rl: rl.rl,
                 lower: rl.lower,
@@ -380,14 +383,16 @@ pub fn national<'a>(
                     if series == 0 && bench.national_withheld(Service::All, ind.id, Some(&b.id)) {
                         continue;
                     }
-                    if let Some(share) = yr
+                    if let Some(p) = yr
                         .national(Service::All, ind.id, Some(&b.id))
-                        .and_then(|f| policy.published(f).share)
+                        .map(|f| policy.published(f))
+                        && let Some(share) = p.share
                     {
                         bars.push(Bar {
                             category: b.label.clone(),
                             series,
                             share,
+                            ci: p.share_ci,
                         });
                     }
                 }

@@ -59,6 +59,16 @@ try {
     const scripts = await page.evaluate(() => document.scripts.length);
     const stem = basename(file, ".html");
     if (shots) await page.screenshot({ path: `${shots}/${stem}-1280.png`, fullPage: true });
+    // Every notice banner (synthetic data, internal version) spans the
+    // whole width of the window.
+    const notices = await page.evaluate(() =>
+      [...document.querySelectorAll(".notice")].map((n) => ({
+        text: n.textContent.trim(),
+        width: n.getBoundingClientRect().width,
+        window: document.documentElement.clientWidth,
+      })),
+    );
+    const narrowNotices = notices.filter((n) => Math.abs(n.width - n.window) > 1);
 
     // Reflow: at 320 CSS px nothing may make the page scroll sideways.
     await page.setViewportSize({ width: 320, height: 720 });
@@ -80,9 +90,12 @@ try {
       help: v.help,
       nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
     }));
-    const ok = violations.length === 0 && requests.length === 0 && overflow <= 0 && scripts === 0;
+    const ok =
+      violations.length === 0 && requests.length === 0 && overflow <= 0 && scripts === 0 && narrowNotices.length === 0;
     if (!ok) failed = true;
-    console.log(JSON.stringify({ page: file, ok, violations, requests, overflow, scripts, passes: result.passes.length }));
+    console.log(
+      JSON.stringify({ page: file, ok, violations, requests, overflow, scripts, narrowNotices, notices: notices.length, passes: result.passes.length }),
+    );
     await context.close();
   }
 } finally {

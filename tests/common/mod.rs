@@ -183,3 +183,80 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A web page's text: tags dropped (each leaves a space), entities kept.
+#[allow(dead_code)]
+pub fn page_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The boxes of an SVG's `<text>` elements as drawn: (left, top, right,
+/// bottom, text), the width estimated at 0.6 of the font size a character
+/// (Open Sans is narrower, so a box is never smaller than the text), the
+/// height one font size, placed by `text-anchor` and `dy`.
+#[allow(dead_code)]
+pub fn text_boxes(svg: &str) -> Vec<(f64, f64, f64, f64, String)> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let key = format!(" {name}=\"");
+        let i = tag.find(&key)? + key.len();
+        Some(tag[i..i + tag[i..].find('"')?].to_string())
+    };
+    let mut out = Vec::new();
+    for part in svg.split("<text").skip(1) {
+        let Some(close) = part.find('>') else {
+            continue;
+        };
+        let tag = &part[..close];
+        let text = &part[close + 1..part.find("</text>").unwrap_or(close + 1)];
+        let size: f64 = attr(tag, "font-size")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(12.0);
+        let (Some(x), Some(y)) = (
+            attr(tag, "x").and_then(|s| s.parse::<f64>().ok()),
+            attr(tag, "y").and_then(|s| s.parse::<f64>().ok()),
+        ) else {
+            continue;
+        };
+        let dy = attr(tag, "dy").map_or(0.0, |d| {
+            d.strip_suffix("em")
+                .and_then(|e| e.parse::<f64>().ok())
+                .map_or_else(|| d.parse().unwrap_or(0.0), |e| e * size)
+        });
+        let w = 0.6 * size * text.chars().count() as f64;
+        let left = match attr(tag, "text-anchor").as_deref() {
+            Some("middle") => x - w / 2.0,
+            Some("end") => x - w,
+            _ => x,
+        };
+        // The baseline at y + dy; a glyph box from 0.75 em above it to
+        // 0.25 em below.
+        let base = y + dy;
+        out.push((
+            left,
+            base - 0.75 * size,
+            left + w,
+            base + 0.25 * size,
+            text.to_string(),
+        ));
+    }
+    out
+}
+
+/// Whether two boxes of [`text_boxes`] overlap.
+#[allow(dead_code)]
+pub fn overlaps(a: &(f64, f64, f64, f64, String), b: &(f64, f64, f64, f64, String)) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}

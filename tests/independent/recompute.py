@@ -529,7 +529,9 @@ def check_within(where, r, want, cells, cfg, problems):
         if got != ["[z]"] * 4:
             problems.append(f"{where}: within-council cells {got} for a descriptive indicator")
         return 1
-    if cells.get("relative_likelihood") == "[c]":
+    # Beside a withheld figure (by the rules, or as a logged secondary
+    # suppression, checked above): withheld too.
+    if "[c]" in (cells.get("relative_likelihood"), r.get("Relative likelihood [note 1]")):
         if got != ["[c]"] * 4:
             problems.append(f"{where}: within-council cells {got} beside a withheld figure")
         return 1
