@@ -276,7 +276,7 @@ fn the_within_council_figure_shows_what_pooling_mixes() {
             .map(|l| {
                 let c: Vec<&str> = l.split(',').collect();
                 match c.get(3) {
-                    Some(&"headcount") => format!("{},{band},0", c[..5].join(",")),
+                    Some(&"headcount") => format!("{},{band},10", c[..5].join(",")),
                     Some(&"leavers") => format!("{},{leavers},0", c[..5].join(",")),
                     _ => l.to_string(),
                 }

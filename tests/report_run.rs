@@ -157,7 +157,9 @@ ci_lower,ci_upper,minoritised_share,assessment,significant"
     // From England's rounded counts (45 of 3,285 against 25 of 780), the
     // interval covering every count the rounding could hide; the exact
     // counts' interval, 1.44 to 3.79, lies inside it.
-    assert!(flat.contains(&squash("relative likelihood 2.34 (95% CI 1.24 to 4.38)")));
+    assert!(flat.contains(&squash(
+        "relative likelihood 2.34, 95% confidence interval 1.24 to 4.38"
+    )));
     assert!(flat.contains(&squash("4 of 5 councils")));
     assert!(flat.contains(&squash("1 rejected")));
     for name in [

@@ -111,7 +111,7 @@ fn every_report_has_a_web_page_listed_in_the_manifest() {
     // of indicator 3 (2.34, from results.csv), and each chart's text
     // alternative, are on the page.
     let national = read(&dir.join("public/national/sc-wres-national-2024.html"));
-    assert!(national.contains("relative likelihood 2.34 (95% CI"));
+    assert!(national.contains("relative likelihood 2.34, 95% confidence interval"));
     assert_eq!(
         national.matches("role=\"img\"").count(),
         national.matches("<svg").count(),

@@ -173,7 +173,7 @@ fn draw_rl<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(root)
         .margin_left(58)
         .margin_right(90)
-        .margin_top(14)
+        .margin_top(24)
         .margin_bottom(46)
         .build_cartesian_2d(x0..x1, (ymin..ymax).log_scale())?;
 
@@ -215,7 +215,6 @@ fn draw_rl<DB: DrawingBackend>(
             (s as f64 - (nseries - 1) as f64 / 2.0) * 0.2
         }
     };
-    let mut labelled = vec![false; nseries];
     for p in points {
         let Some(ci) = categories.iter().position(|c| *c == p.category) else {
             continue;
@@ -258,20 +257,24 @@ fn draw_rl<DB: DrawingBackend>(
                     style(12, Pos::new(side, VPos::Center)),
                 ),
         ))?;
-        if !labelled[p.series] {
-            if let Some(name) = series_names.get(p.series) {
-                labelled[p.series] = true;
-                chart.draw_series(std::iter::once(
-                    EmptyElement::at((x, p.upper.min(ymax)))
-                        + Text::new(
-                            name.clone(),
-                            (0, -8),
-                            style(12, Pos::new(HPos::Center, VPos::Bottom))
-                                .color(&text_colour(colour)),
-                        ),
-                ))?;
-            }
+    }
+    // The series named once, in a line above the plot (marker and name, as
+    // drawn), where no point or value label can be.
+    let mut x = 60;
+    for (k, name) in series_names.iter().enumerate().take(nseries) {
+        let colour = PALETTE[k % PALETTE.len()];
+        if k == 0 {
+            root.draw(&Circle::new((x + 5, 8), 5, colour.filled()))?;
+        } else {
+            root.draw(&TriangleMarker::new((x + 5, 8), 6, colour.filled()))?;
         }
+        root.draw(&Text::new(
+            name.clone(),
+            (x + 14, 8),
+            style(12, Pos::new(HPos::Left, VPos::Center)).color(&text_colour(colour)),
+        ))?;
+        // 0.6 of the font size a character: never narrower than the text.
+        x += 14 + (7.2 * name.chars().count() as f64).ceil() as i32 + 18;
     }
     Ok(())
 }
@@ -286,8 +289,9 @@ fn nice_step(max: f64) -> f64 {
         .unwrap_or(raw)
 }
 
-/// A note in the bottom right corner, such as "Synthetic demo data", so the
-/// chart says so even when it is used on its own.
+/// A note in the top right corner, such as "Synthetic demo data", so the
+/// chart says so even when it is used on its own (above the plot, clear of
+/// the axis titles along the foot).
 fn draw_note<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     note: Option<&str>,
@@ -295,8 +299,8 @@ fn draw_note<DB: DrawingBackend>(
     if let Some(note) = note {
         root.draw(&Text::new(
             note.to_string(),
-            (W as i32 - 6, H as i32 - 6),
-            style(11, Pos::new(HPos::Right, VPos::Bottom)),
+            (W as i32 - 6, 2),
+            style(11, Pos::new(HPos::Right, VPos::Top)),
         ))?;
     }
     Ok(())
@@ -465,7 +469,8 @@ mod tests {
         let svg = share_chart(&cats, &bars, &[], Some(("Workforce".into(), 0.25)), None).unwrap();
         assert_eq!(svg.matches("stroke-dasharray").count(), 1);
         assert!(svg.contains("Workforce: 25%"));
-        // Each bar's interval: a whisker and two caps.
+        // Each bar's interval: a whisker and two caps (a reference line at
+        // 40% gives both charts the same axis).
         let plain = share_chart(
             &cats,
             &bars
@@ -476,11 +481,11 @@ mod tests {
                 })
                 .collect::<Vec<_>>(),
             &[],
-            None,
+            Some(("W".into(), 0.4)),
             None,
         )
         .unwrap();
-        let with = share_chart(&cats, &bars, &[], None, None).unwrap();
+        let with = share_chart(&cats, &bars, &[], Some(("W".into(), 0.4)), None).unwrap();
         assert_eq!(
             with.matches("<polyline").count(),
             plain.matches("<polyline").count() + 6

@@ -1,7 +1,7 @@
 //! Shares by category as bars with their 95% intervals, a reference line
 //! (the whole workforce) dashed and labelled directly.
 
-use super::colour::TEXT;
+use super::colour::{TEXT, text_colour};
 use super::{DASHED, H, PALETTE, W, axes, draw_note, finish, style};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -55,7 +55,8 @@ fn draw_shares<DB: DrawingBackend>(
     } else {
         0.05
     };
-    let ymax = ((top * 1.2) / step).ceil() * step;
+    // Room above the tallest bar for its value and the series' names.
+    let ymax = ((top * 1.35) / step).ceil() * step;
     let n = categories.len().max(1) as f64;
     let (x0, x1) = (-0.5, n - 0.5);
     let mut chart = ChartBuilder::on(root)
@@ -95,12 +96,7 @@ fn draw_shares<DB: DrawingBackend>(
                 chart.draw_series(std::iter::once(PathElement::new(seg, TEXT.stroke_width(1))))?;
             }
         }
-        let mut label = format!("{:.0}%", b.share * 100.0);
-        if nseries > 1 {
-            if let Some(name) = series_names.get(b.series) {
-                label = format!("{name}: {label}");
-            }
-        }
+        let label = format!("{:.0}%", b.share * 100.0);
         let above = b.ci.map_or(b.share, |c| c.1.max(b.share));
         chart.draw_series(std::iter::once(
             EmptyElement::at((mid, above))
@@ -110,6 +106,27 @@ fn draw_shares<DB: DrawingBackend>(
                     style(12, Pos::new(HPos::Center, VPos::Bottom)),
                 ),
         ))?;
+    }
+    // Each series named once, above the first category's bars and clear
+    // of every value label: one line a series, left-aligned at its bar.
+    if nseries > 1 {
+        let top_px = -5 - 12 - 4;
+        for s in 0..nseries {
+            let Some(name) = series_names.get(s) else {
+                continue;
+            };
+            let left = -0.35 + s as f64 * width + 0.02;
+            let line = (nseries - 1 - s) as i32 * 14;
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((left, top))
+                    + Text::new(
+                        name.clone(),
+                        (0, top_px - line),
+                        style(12, Pos::new(HPos::Left, VPos::Bottom))
+                            .color(&text_colour(PALETTE[s % PALETTE.len()])),
+                    ),
+            ))?;
+        }
     }
     if let Some((name, r)) = reference {
         // Dashed, so it survives greyscale printing.

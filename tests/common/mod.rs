@@ -220,7 +220,15 @@ pub fn text_boxes(svg: &str) -> Vec<(f64, f64, f64, f64, String)> {
             continue;
         };
         let tag = &part[..close];
-        let text = &part[close + 1..part.find("</text>").unwrap_or(close + 1)];
+        let raw = &part[close + 1..part.find("</text>").unwrap_or(close + 1)];
+        let text = raw
+            .trim()
+            .replace("&apos;", "'")
+            .replace("&#x27;", "'")
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"");
         let size: f64 = attr(tag, "font-size")
             .and_then(|s| s.parse().ok())
             .unwrap_or(12.0);
