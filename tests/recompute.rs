@@ -296,7 +296,7 @@ fn the_within_council_figure_shows_what_pooling_mixes() {
     assert_eq!(leaving["Assessment [note 4]"], "Adverse", "{leaving:?}");
     assert_eq!(
         leaving["Within councils: relative likelihood [note 14]"],
-        "1"
+        "1.00"
     );
     assert_ne!(leaving["Within councils: assessment [note 14]"], "Adverse");
     let page = std::fs::read_to_string(
@@ -307,7 +307,7 @@ fn the_within_council_figure_shows_what_pooling_mixes() {
     let section = &page[page.find("id=\"indicator-8\"").unwrap()..];
     let section = &section[..section.find("id=\"indicator-9\"").unwrap()];
     assert!(
-        section.contains("The two differ: England&#x27;s figure adds every council"),
+        section.contains("The two differ: England's figure adds every council"),
         "{section}"
     );
 }
