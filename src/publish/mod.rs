@@ -115,6 +115,44 @@ impl Drop for Staged {
     }
 }
 
+/// Removes, under `root` (to four levels down), what killed runs left: the
+/// hidden staging and old folders of [`Staged`] and their locks. For a
+/// folder of releases where each run writes a new target, so that no later
+/// run of the same target clears them. Call it only when no run is going.
+/// The number of entries removed; a missing `root` is nothing to do.
+pub fn clear_leftovers(root: &Path) -> std::io::Result<usize> {
+    fn walk(dir: &Path, depth: usize, n: &mut usize) -> std::io::Result<()> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        for e in entries {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ty = e.file_type()?;
+            let left = name.starts_with('.')
+                && (name.contains(".staging-")
+                    || name.contains(".old-")
+                    || name.ends_with(".lock"));
+            if left {
+                if ty.is_dir() {
+                    remove_tree(&e.path())?;
+                } else {
+                    std::fs::remove_file(e.path())?;
+                }
+                *n += 1;
+            } else if ty.is_dir() && depth > 0 {
+                walk(&e.path(), depth - 1, n)?;
+            }
+        }
+        Ok(())
+    }
+    let mut n = 0;
+    walk(root, 4, &mut n)?;
+    Ok(n)
+}
+
 impl Staged {
     /// Takes the lock on `target` (refusing if another run holds it),
     /// clears the staging folders killed runs left, and starts a new one.

@@ -15,7 +15,7 @@ type Result<T> = std::result::Result<T, db::DbError>;
 pub fn route(app: &App, req: &Request, s: &Session, rest: &[&str]) -> Response {
     let post = req.method == Method::POST;
     let form = if post { req.form() } else { Vec::new() };
-    if post && !csrf_ok(req, s, &form) {
+    if post && !csrf_ok(app, req, s, &form) {
         return forbidden_csrf(app, Some(s));
     }
     let field = |k: &str| {
@@ -104,13 +104,21 @@ fn councils(app: &App, s: &Session) -> Result<Response> {
             "version": st.and_then(|s| s.newest).map(|n| n.0),
         }));
     }
+    // What became of the mail, when mail is set up.
+    let mail = match &app.mailer {
+        Some(_) => {
+            let (waiting, sent, given_up) = super::outbox_db::counts(&*app.db.conn()?)?;
+            json!({"waiting": waiting, "sent": sent, "given_up": given_up})
+        }
+        None => json!(null),
+    };
     Ok(page(
         app,
         Some(s),
         200,
         "admin.html",
         "Councils' returns",
-        json!({"rows": rows, "tally": tally, "councils": app.register.len()}),
+        json!({"rows": rows, "tally": tally, "councils": app.register.len(), "mail": mail}),
     ))
 }
 
@@ -199,12 +207,7 @@ fn invite_form(
 
 fn invite(app: &App, s: &Session, email: &str, role: &str, council: &str) -> Result<Response> {
     let values = [("email", email), ("role", role), ("council", council)];
-    let well_formed = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
-        && !email.contains(|c: char| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
-    if !well_formed {
+    if !super::auth::email_ok(email) {
         return Ok(invite_form(
             app,
             s,
@@ -256,8 +259,16 @@ fn invite(app: &App, s: &Session, email: &str, role: &str, council: &str) -> Res
 
 /// A new sign-in link, shown to the team (and mailed when mail is set up).
 fn link_page(app: &App, s: &Session, id: PersonId, email: &str) -> Result<Response> {
-    let link = app.new_link(id)?;
-    let mailed = app.mail_link(email, &link);
+    // With mail set up, the link's message is queued with it and sent by
+    // the mail worker; the page never waits for the relay.
+    let (link, mailed) = match &app.mailer {
+        Some(m) => {
+            let link = super::outbox::new_mailed_link(&app.db, &app.base_url, id, email)?;
+            m.wake();
+            (link, true)
+        }
+        None => (app.new_link(id)?, false),
+    };
     Ok(page(
         app,
         Some(s),
@@ -267,10 +278,10 @@ fn link_page(app: &App, s: &Session, id: PersonId, email: &str) -> Result<Respon
         json!({
             "panel": format!("A sign-in link for {email}"),
             "lines": [
-                match &mailed {
-                    None => "Mail is not set up, so send this link to the person yourself. It works once, within 24 hours.".to_string(),
-                    Some(Ok(())) => "It has been emailed to them. You can also send it yourself. It works once, within 24 hours.".to_string(),
-                    Some(Err(e)) => format!("Emailing it failed ({e}); send it to them yourself. It works once, within 24 hours."),
+                if mailed {
+                    "It is being emailed to them (the service retries for a day if the mail relay does not answer). You can also send it yourself. It works once, within 24 hours."
+                } else {
+                    "Mail is not set up, so send this link to the person yourself. It works once, within 24 hours."
                 }
             ],
             "code": link,

@@ -28,6 +28,31 @@ pub fn well_formed(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// The one e-mail rule of the service (signing in, inviting, sending): a
+/// single address, `local@domain`, at most 254 characters, with one `@`,
+/// a domain with a dot and no empty label, and nothing that could make it
+/// two addresses or a header (no space, control character, comma,
+/// semicolon, angle bracket, quote or bracket).
+pub fn email_ok(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    email.len() <= 254
+        && !local.is_empty()
+        && local.len() <= 64
+        && !domain.contains('@')
+        && domain.contains('.')
+        && domain.split('.').all(|l| !l.is_empty())
+        && !email.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(
+                    c,
+                    ',' | ';' | '<' | '>' | '"' | '(' | ')' | '[' | ']' | '\\' | ':'
+                )
+        })
+}
+
 /// Compares two secrets in time that does not depend on where they differ.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -94,6 +119,34 @@ mod tests {
         assert!(!well_formed("../x"));
         assert!(same(&a, &a.clone()) && !same(&a, &b));
         assert_ne!(hash(&a), a);
+    }
+
+    #[test]
+    fn one_address_is_an_address() {
+        for ok in [
+            "a@b.example",
+            "first.last+tag@council.gov.uk",
+            "A@B.EXAMPLE",
+        ] {
+            assert!(email_ok(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@b.example",
+            "a@b.example,c@evil.example",
+            "a@b.example;c@evil.example",
+            "a@b@c.example",
+            "a b@c.example",
+            "a@b..example",
+            "a@b.example\r\nBcc: c@evil.example",
+            "<a@b.example>",
+            "\"a\"@b.example",
+        ] {
+            assert!(!email_ok(bad), "{bad:?}");
+        }
+        assert!(!email_ok(&format!("{}@b.example", "a".repeat(65))));
     }
 
     #[test]

@@ -159,7 +159,7 @@ fn upload_form(app: &App, s: &Session, status: u16, error: Option<&str>) -> Resp
 }
 
 fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
-    let parts = match file_form(req, s) {
+    let parts = match file_form(app, req, s) {
         FileForm::Parts(p) => p,
         FileForm::Unreadable => {
             return Ok(upload_form(
@@ -352,7 +352,7 @@ fn sign_off_form(
 
 fn sign_off(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
     let form = req.form();
-    if !csrf_ok(req, s, &form) {
+    if !csrf_ok(app, req, s, &form) {
         return Ok(forbidden_csrf(app, Some(s)));
     }
     if s.person.role != Role::Signer {

@@ -125,6 +125,24 @@ CREATE TABLE plan (
   UNIQUE (council, year, version)
 );
 "#,
+    // The mail outbox (serve::outbox): written with what it announces,
+    // sent by one worker with retries; a message's text is cleared once
+    // sent or given up (it may hold a sign-in link).
+    r#"
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  sent_at INTEGER,
+  given_up_at INTEGER,
+  error TEXT
+);
+CREATE INDEX outbox_due ON outbox (next_at) WHERE sent_at IS NULL AND given_up_at IS NULL;
+"#,
 ];
 
 /// Why a storage call failed.

@@ -46,7 +46,7 @@ impl From<std::io::Error> for MailError {
 }
 
 fn clean(addr: &str) -> Result<&str, MailError> {
-    if addr.is_empty() || addr.contains(['\r', '\n', '<', '>']) || !addr.contains('@') {
+    if !super::auth::email_ok(addr) {
         return Err(MailError::BadAddress(addr.to_string()));
     }
     Ok(addr)

@@ -14,6 +14,8 @@ pub mod http;
 pub mod ids;
 pub mod mail;
 pub mod multipart;
+pub mod outbox;
+mod outbox_db;
 mod plans;
 mod releases;
 mod releases_db;
@@ -69,9 +71,16 @@ pub struct App {
     pub previous: HashMap<String, Return>,
     pub england: Option<Published>,
     pub smtp: Option<mail::Smtp>,
+    /// The mail worker, when mail is set up (`outbox`).
+    pub mailer: Option<outbox::Mailer>,
     pub base_url: String,
+    /// The `Host` every request must name: `--base-url`'s, when given.
+    pub expected_host: Option<String>,
     pub secure_cookies: bool,
     pub behind_proxy: bool,
+    /// Called at the start of every release run, on its thread: the tests
+    /// make a release panic with it (fault injection). `None` in service.
+    pub release_fault: Option<fn()>,
     /// Failed sign-in attempts, per client address.
     pub failed_sign_ins: auth::Limiter,
     /// Sign-in links asked for, per email address.
@@ -120,17 +129,38 @@ impl App {
         let db = db::Db::open(&db_path)
             .with_context(|| format!("{}: the service's database", db_path.display()))?;
         db::fail_interrupted_releases(&*db.conn()?)?;
+        // What a killed run left: its staging folders and locks.
+        let left = crate::publish::clear_leftovers(&o.data.join("service-releases"))
+            .with_context(|| format!("{}: clearing what stopped runs left", o.data.display()))?;
+        if left > 0 {
+            eprintln!("scwres serve: removed {left} folders and locks that stopped runs left");
+        }
         let base_url = o
             .base_url
             .clone()
             .unwrap_or_else(|| "http://127.0.0.1:8080".into())
             .trim_end_matches('/')
             .to_string();
+        let db = Arc::new(db);
+        let mailer = match &o.smtp {
+            Some(smtp) => Some(
+                outbox::Mailer::start(db.clone(), smtp.clone(), base_url.clone())
+                    .context("the mail worker could not start")?,
+            ),
+            None => None,
+        };
         Ok(App {
-            db: Arc::new(db),
+            db,
+            mailer,
             data: o.data.clone(),
             release_progress: Default::default(),
             secure_cookies: base_url.starts_with("https://"),
+            expected_host: o.base_url.as_ref().map(|_| {
+                let rest = base_url
+                    .split_once("://")
+                    .map_or(base_url.as_str(), |(_, r)| r);
+                rest.split('/').next().unwrap_or(rest).to_string()
+            }),
             behind_proxy: o.behind_proxy,
             base_url,
             register,
@@ -139,6 +169,7 @@ impl App {
             previous,
             england,
             smtp: o.smtp.clone(),
+            release_fault: None,
             failed_sign_ins: auth::Limiter::new(20, 600),
             link_requests: auth::Limiter::new(3, 3600),
             link_requests_by_client: auth::Limiter::new(30, 3600),
@@ -158,6 +189,15 @@ impl App {
         forwarded.unwrap_or_else(|| req.peer.to_string())
     }
 
+    /// The service's origin, `scheme://host`, from its base URL.
+    pub fn origin(&self) -> String {
+        let (scheme, rest) = self
+            .base_url
+            .split_once("://")
+            .unwrap_or(("http", &self.base_url));
+        format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest))
+    }
+
     /// A council code from a request, if it is in the register.
     pub fn council(&self, code: &str) -> Option<CouncilCode> {
         self.register.get(code).map(|a| CouncilCode(a.code.clone()))
@@ -169,23 +209,6 @@ impl App {
         let t = auth::token();
         db::add_link(&*self.db.conn()?, who, &auth::hash(&t), auth::LINK_TTL)?;
         Ok(format!("{}/sign-in/{t}", self.base_url))
-    }
-
-    /// Mails a sign-in link, when mail is set up. The answer says what
-    /// happened, for the national team's page.
-    pub fn mail_link(&self, to: &str, link: &str) -> Option<Result<(), String>> {
-        let smtp = self.smtp.as_ref()?;
-        let body = format!(
-            "Use this link to sign in to the SC-WRES collection service:\n\n{link}\n\nIt works once, within 24 hours. If you did not expect this email, you can ignore it.\n"
-        );
-        Some(
-            smtp.send(
-                to,
-                "Your sign-in link for the SC-WRES collection service",
-                &body,
-            )
-            .map_err(|e| e.to_string()),
-        )
     }
 }
 
@@ -315,11 +338,16 @@ pub fn run(o: &Options, listen: &str, say: &dyn Fn(&str)) -> anyhow::Result<()> 
         TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
     // Links name the address actually bound (a port of 0 is chosen now).
     let mut o = o.clone();
-    if o.base_url.is_none() {
+    let given = o.base_url.is_some();
+    if !given {
         o.base_url = Some(format!("http://{}", listener.local_addr()?));
     }
     let o = &o;
-    let app = App::open(o)?;
+    let mut app = App::open(o)?;
+    // Without --base-url any name for this machine is answered.
+    if !given {
+        app.expected_host = None;
+    }
     let links = first_links(&app, o.admin.as_deref())?;
     say(&format!(
         "scwres serve: collecting {} returns at {} (listening on {}); database {}",

@@ -136,7 +136,7 @@ pub fn file(
 
 /// An uploaded plan file.
 pub fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
-    let parts = match file_form(req, s) {
+    let parts = match file_form(app, req, s) {
         FileForm::Parts(p) => p,
         FileForm::Unreadable => {
             return show(
@@ -202,7 +202,7 @@ pub fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Resu
 /// An action from the form, added to the newest plan that was accepted.
 pub fn add_action(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
     let form = req.form();
-    if !csrf_ok(req, s, &form) {
+    if !csrf_ok(app, req, s, &form) {
         return Ok(forbidden_csrf(app, Some(s)));
     }
     let field = |k: &str| {

@@ -208,11 +208,12 @@ fn start(app: &App, s: &Session) -> Result<Response> {
         .collect();
     let previous: Option<PathBuf> = db::published_release(&*app.db.conn()?, app.year)?
         .map(|p| folder(app, app.year, p.number).year_dir(app.year));
-    let (dbh, progress, data, year) = (
+    let (dbh, progress, data, year, fault) = (
         app.db.clone(),
         app.release_progress.clone(),
         app.data.clone(),
         app.year,
+        app.release_fault,
     );
     let target = folder(app, year, r.number);
     if let Ok(mut p) = progress.lock() {
@@ -228,8 +229,25 @@ fn start(app: &App, s: &Session) -> Result<Response> {
                 });
             }
         };
-        let outcome = release::compose(&data, year, &files, &target)
-            .and_then(|()| release::run(&target, year, previous, &tell));
+        // A panic anywhere in the run is caught here: the release is marked
+        // failed with its message, and the next run may start.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if let Some(fault) = fault {
+                fault();
+            }
+            release::compose(&data, year, &files, &target)
+                .and_then(|()| release::run(&target, year, previous, &tell))
+        }));
+        let outcome = outcome.unwrap_or_else(|p| {
+            let why = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(anyhow::anyhow!(
+                "the run failed inside scwres ({why}); this is a fault of the program, not of the returns: report it, and run the release again"
+            ))
+        });
         let (ok, message) = match outcome {
             Ok(sum) => (
                 sum.failures.is_empty(),

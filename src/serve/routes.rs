@@ -21,6 +21,15 @@ pub struct Session {
 
 /// The answer to every request.
 pub fn dispatch(app: &App, req: &Request) -> Response {
+    // Asked for by the name the service was given (`--base-url`), when it
+    // was: another `Host` is refused before anything else.
+    if let Some(host) = &app.expected_host
+        && !req
+            .header("host")
+            .is_some_and(|h| h.eq_ignore_ascii_case(host))
+    {
+        return plain(421, &format!("this service answers at {}", app.base_url));
+    }
     let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     let session = match current_session(app, req) {
         Ok(s) => s,
@@ -47,7 +56,7 @@ pub fn dispatch(app: &App, req: &Request) -> Response {
         (&Method::GET, ["sign-in", token]) => confirm_sign_in(app, req, s, token),
         (&Method::POST, ["sign-in", token]) => sign_in(app, req, token),
         (&Method::POST, ["sign-out"]) => match s {
-            Some(s) if csrf_ok(req, s, &req.form()) => {
+            Some(s) if csrf_ok(app, req, s, &req.form()) => {
                 if let Err(e) = app
                     .db
                     .conn()
@@ -178,19 +187,33 @@ pub fn forbidden_csrf(app: &App, s: Option<&Session>) -> Response {
 
 /// A POST is the session's own: its CSRF token matches, and a browser's
 /// Origin, when sent, is this service.
-pub fn csrf_ok(req: &Request, s: &Session, form: &[(String, String)]) -> bool {
+pub fn csrf_ok(app: &App, req: &Request, s: &Session, form: &[(String, String)]) -> bool {
     let token = form
         .iter()
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str());
-    same_origin(req) && token.is_some_and(|t| auth::same(t, &s.csrf))
+    same_origin(app, req) && token.is_some_and(|t| auth::same(t, &s.csrf))
 }
 
-fn same_origin(req: &Request) -> bool {
-    match (req.header("origin"), req.header("host")) {
-        (None, _) => true,
-        (Some(o), Some(h)) => o.split_once("://").is_some_and(|(_, rest)| rest == h),
-        (Some(_), None) => false,
+/// A browser's `Origin`, when sent, is this service: the origin of
+/// `--base-url` when it was given, else this scheme and the `Host` asked
+/// for. An `Origin` that is not plain ASCII, or `null`, is another origin.
+fn same_origin(app: &App, req: &Request) -> bool {
+    let Some(raw) = req.headers.get("origin") else {
+        return true;
+    };
+    let Ok(origin) = raw.to_str() else {
+        return false;
+    };
+    match &app.expected_host {
+        Some(_) => origin.eq_ignore_ascii_case(&app.origin()),
+        None => {
+            let scheme = if app.secure_cookies { "https" } else { "http" };
+            match (origin.split_once("://"), req.header("host")) {
+                (Some((s, rest)), Some(h)) => s == scheme && rest.eq_ignore_ascii_case(h),
+                _ => false,
+            }
+        }
     }
 }
 
@@ -236,7 +259,7 @@ fn request_link(app: &App, req: &Request, s: Option<&Session>) -> Response {
         .find(|(k, _)| k == "email")
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
-    if email.is_empty() || !email.contains('@') || email.len() > 254 {
+    if !auth::email_ok(&email) {
         return page(
             app,
             s,
@@ -249,22 +272,13 @@ fn request_link(app: &App, req: &Request, s: Option<&Session>) -> Response {
     let now = db::now();
     // At most 3 links an hour to one address, 30 asked for from one client.
     let client_ok = app.link_requests_by_client.allow(&app.client(req), now);
-    if client_ok && app.link_requests.allow(&email.to_lowercase(), now) && app.smtp.is_some() {
-        let person = app
-            .db
-            .conn()
-            .ok()
-            .and_then(|c| db::person_by_email(&c, &email).ok().flatten());
-        if let Some(p) = person.filter(|p| p.revoked_at.is_none()) {
-            match app.new_link(p.id) {
-                Ok(link) => {
-                    if let Some(Err(e)) = app.mail_link(&p.email, &link) {
-                        eprintln!("scwres serve: sign-in link for person {}: {e}", p.id.0);
-                    }
-                }
-                Err(e) => eprintln!("scwres serve: {e}"),
-            }
-        }
+    // The request only hands the address to the mail worker: the same work
+    // and the same answer whether or not it is invited (`outbox`).
+    if client_ok
+        && app.link_requests.allow(&email.to_lowercase(), now)
+        && let Some(m) = &app.mailer
+    {
+        m.ask_link(&email);
     }
     if app.smtp.is_none() {
         return page(
@@ -306,11 +320,6 @@ fn bad_link(app: &App, s: Option<&Session>, status: u16) -> Response {
 /// A link from an email opens a page with a button: following the link
 /// (as a mail scanner does) spends nothing.
 fn confirm_sign_in(app: &App, req: &Request, s: Option<&Session>, token: &str) -> Response {
-    let now = db::now();
-    let key = format!("ip {}", app.client(req));
-    if app.failed_sign_ins.blocked(&key, now) {
-        return too_many(app);
-    }
     let owner = if auth::well_formed(token) {
         match app.db.conn() {
             Ok(c) => match db::link_owner(&c, &auth::hash(token)) {
@@ -323,8 +332,7 @@ fn confirm_sign_in(app: &App, req: &Request, s: Option<&Session>, token: &str) -
         None
     };
     if owner.is_none() {
-        app.failed_sign_ins.allow(&key, now);
-        return bad_link(app, s, 404);
+        return failed_link(app, req, s);
     }
     page(
         app,
@@ -336,18 +344,27 @@ fn confirm_sign_in(app: &App, req: &Request, s: Option<&Session>, token: &str) -
     )
 }
 
+/// A link that does not work: counted against the client, and after too
+/// many, refused without a look (guessing is stopped). A valid link is
+/// never refused, whoever else guessed from the same address (a council
+/// office behind one address cannot lock out its own staff).
+fn failed_link(app: &App, req: &Request, s: Option<&Session>) -> Response {
+    let key = format!("ip {}", app.client(req));
+    let now = db::now();
+    if app.failed_sign_ins.blocked(&key, now) {
+        return too_many(app);
+    }
+    app.failed_sign_ins.allow(&key, now);
+    bad_link(app, s, 404)
+}
+
 fn too_many(app: &App) -> Response {
     page(app, None, 429, "message.html", "Too many attempts", json!({"lines": ["There have been too many attempts to sign in from your network. Wait ten minutes and try again."], "link": null}))
         .with_header("retry-after", "600".into())
 }
 
 fn sign_in(app: &App, req: &Request, token: &str) -> Response {
-    let now = db::now();
-    let key = format!("ip {}", app.client(req));
-    if app.failed_sign_ins.blocked(&key, now) {
-        return too_many(app);
-    }
-    if !same_origin(req) {
+    if !same_origin(app, req) {
         return forbidden_csrf(app, None);
     }
     let session = auth::token();
@@ -372,10 +389,7 @@ fn sign_in(app: &App, req: &Request, token: &str) -> Response {
             "/council"
         })
         .with_header("set-cookie", session_cookie(app, &session)),
-        Ok(None) => {
-            app.failed_sign_ins.allow(&key, now);
-            bad_link(app, None, 404)
-        }
+        Ok(None) => failed_link(app, req, None),
         Err(e) => failure(app, &e),
     }
 }
@@ -390,7 +404,7 @@ pub enum FileForm<'a> {
     Parts(Vec<super::multipart::Part<'a>>),
 }
 
-pub fn file_form<'a>(req: &'a Request, s: &Session) -> FileForm<'a> {
+pub fn file_form<'a>(app: &App, req: &'a Request, s: &Session) -> FileForm<'a> {
     let parts = req
         .header("content-type")
         .and_then(super::multipart::boundary)
@@ -408,7 +422,7 @@ pub fn file_form<'a>(req: &'a Request, s: &Session) -> FileForm<'a> {
             )
         })
         .collect();
-    if csrf_ok(req, s, &csrf) {
+    if csrf_ok(app, req, s, &csrf) {
         FileForm::Parts(parts)
     } else {
         FileForm::Forged

@@ -6,10 +6,13 @@
 //!   concurrent uploads, mail to a local SMTP server, the audit log, backup;
 //! - `isolation`: as council A, every route with council B's identifiers;
 //! - `kill`: the binary killed with SIGKILL mid-upload, three times;
-//! - `browser`: the journey in Debian's chromium, every page checked.
+//! - `browser`: the journey in Debian's chromium, every page checked;
+//! - `hardening`: mail off the request path, sign-in limits, Host and
+//!   Origin, one e-mail rule, releases that fail cleanly.
 
 mod browser;
 mod flows;
+mod hardening;
 mod isolation;
 mod kill;
 mod releases;

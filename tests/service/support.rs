@@ -32,7 +32,15 @@ impl Service {
     }
 
     pub fn start_with(smtp: Option<String>) -> Service {
-        let dir = demo_data();
+        Service::start_in(demo_data(), smtp, |_| {})
+    }
+
+    /// A service over `dir`, with `tweak` applied to it before it serves.
+    pub fn start_in(
+        dir: tempfile::TempDir,
+        smtp: Option<String>,
+        tweak: impl FnOnce(&mut App),
+    ) -> Service {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let opts = Options {
             data: dir.path().to_path_buf(),
@@ -46,8 +54,9 @@ impl Service {
             admin: None,
             behind_proxy: false,
         };
-        let app = App::open(&opts).unwrap();
+        let mut app = App::open(&opts).unwrap();
         assert_eq!(app.year, 2025);
+        tweak(&mut app);
         let mut c = app.db.conn().unwrap();
         let a = ids::CouncilCode(A.into());
         let b = ids::CouncilCode(B.into());
@@ -58,7 +67,11 @@ impl Service {
             ("analyst@b.example.org", ids::Role::Submitter, Some(&b)),
             ("director@b.example.org", ids::Role::Signer, Some(&b)),
         ] {
-            db::invite(&mut c, None, email, role, council).unwrap();
+            // Started again over the same folder: already invited.
+            match db::invite(&mut c, None, email, role, council) {
+                Ok(_) | Err(db::DbError::Refused(_)) => {}
+                Err(e) => panic!("{e}"),
+            }
         }
         drop(c);
         let running = serve::start(app, listener).unwrap();
@@ -71,6 +84,13 @@ impl Service {
             submitter_b: "analyst@b.example.org".into(),
             signer_b: "director@b.example.org".into(),
         }
+    }
+
+    /// Stops the service and gives back its data folder.
+    pub fn stop(self) -> tempfile::TempDir {
+        let Service { dir, running, .. } = self;
+        drop(running);
+        dir
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -197,7 +217,17 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        SmtpSink::start_slow(std::time::Duration::ZERO)
+    }
+
+    /// A relay that waits `delay` before each reply.
+    pub fn start_slow(delay: std::time::Duration) -> SmtpSink {
+        SmtpSink::start_on(TcpListener::bind("127.0.0.1:0").unwrap(), delay)
+    }
+
+    /// A relay on a listener bound already (an address given out before
+    /// the relay was there).
+    pub fn start_on(l: TcpListener, delay: std::time::Duration) -> SmtpSink {
         let addr = l.local_addr().unwrap();
         let got: Arc<Mutex<Vec<Mail>>> = Default::default();
         let keep = got.clone();
@@ -208,6 +238,7 @@ impl SmtpSink {
                 std::thread::spawn(move || {
                     let mut w = s.try_clone().unwrap();
                     let mut r = BufReader::new(s);
+                    std::thread::sleep(delay);
                     let _ = w.write_all(b"220 sink ready\r\n");
                     let mut mail = Mail {
                         rcpt: Vec::new(),
@@ -242,6 +273,7 @@ impl SmtpSink {
                         } else {
                             b"250 ok\r\n"
                         };
+                        std::thread::sleep(delay);
                         let _ = w.write_all(reply);
                     }
                 });

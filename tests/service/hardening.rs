@@ -1,0 +1,320 @@
+//! The service under attack (issue 39): mail off the request path and its
+//! outbox, sign-in that locks out guessing but never a valid link, `Host`
+//! and `Origin` held to the service's own, one e-mail rule, and releases
+//! that fail cleanly.
+
+use crate::support::*;
+use scwres::serve::client::{Agent, request};
+use std::time::{Duration, Instant};
+
+/// A request written byte for byte; the answer as text.
+fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut t = std::net::TcpStream::connect(addr).unwrap();
+    t.write_all(bytes).unwrap();
+    let mut out = Vec::new();
+    let _ = t.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// "Email me a link" answers in the same time for an invited, an unknown
+/// and a revoked address, however slow the relay: the request only hands
+/// the address on. Over 200 requests the medians are within 2 ms; the
+/// invited address's link still arrives.
+#[test]
+fn asking_for_a_link_takes_the_same_time_for_anyone() {
+    // A relay that waits 200 ms before every reply (a message takes over
+    // a second): were the mail sent inside the request, the invited
+    // address's answers would be that much slower.
+    let mail = SmtpSink::start_slow(Duration::from_millis(200));
+    let s = Service::start_with(Some(mail.relay()));
+    {
+        let mut c = rusqlite::Connection::open(s.db_path()).unwrap();
+        let tx = c.transaction().unwrap();
+        tx.execute(
+            "INSERT INTO person (email, role, council, invited_at) VALUES ('gone@a.example.org', 'submitter', ?1, 0)",
+            [A],
+        )
+        .unwrap();
+        tx.execute(
+            "UPDATE person SET revoked_at = 1 WHERE email = 'gone@a.example.org'",
+            [],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    }
+    let who = [
+        s.submitter_a.clone(),
+        "nobody@example.org".to_string(),
+        "gone@a.example.org".to_string(),
+    ];
+    let mut times: [Vec<f64>; 3] = Default::default();
+    let mut anon = Agent::new(s.addr());
+    for i in 0..201 {
+        let k = i % 3;
+        let t = Instant::now();
+        let r = anon.post("/sign-in", &[("email", &who[k])]).unwrap();
+        times[k].push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(r.status, 200);
+    }
+    let m: Vec<f64> = times.into_iter().map(median).collect();
+    let spread =
+        m.iter().cloned().fold(f64::MIN, f64::max) - m.iter().cloned().fold(f64::MAX, f64::min);
+    eprintln!("medians (ms) invited, unknown, revoked: {m:?}");
+    assert!(
+        spread < 2.0,
+        "medians (ms) invited, unknown, revoked: {m:?}"
+    );
+    // Sent in the background: one message, to the invited address (at
+    // most three an hour to one address; the revoked one gets none).
+    let got = mail.wait_for(1);
+    assert!(!got.is_empty(), "the invited address's link was not sent");
+    assert!(
+        got.iter()
+            .all(|g| g.rcpt.iter().any(|r| r.contains(&s.submitter_a)))
+    );
+}
+
+/// A message the relay could not take stays in the outbox with why, and a
+/// message left by a stopped service is sent when one starts again.
+#[test]
+fn the_outbox_keeps_what_the_relay_did_not_take() {
+    // A relay address where nothing listens yet.
+    let spot = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let relay = spot.local_addr().unwrap();
+    drop(spot);
+    let s = Service::start_with(Some(relay.to_string()));
+    let mut anon = Agent::new(s.addr());
+    assert_eq!(
+        anon.post("/sign-in", &[("email", &s.submitter_a)])
+            .unwrap()
+            .status,
+        200
+    );
+    let row = |db: &std::path::Path| -> Option<(i64, Option<String>, Option<i64>)> {
+        let c = rusqlite::Connection::open(db).unwrap();
+        c.query_row(
+            "SELECT attempts, error, sent_at FROM outbox WHERE recipient = ?1",
+            [&s.submitter_a],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .ok()
+    };
+    let mut seen = None;
+    for _ in 0..100 {
+        seen = row(&s.db_path());
+        if seen.as_ref().is_some_and(|r| r.0 >= 1) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (attempts, error, sent) = seen.expect("the message is in the outbox");
+    assert_eq!((attempts, sent), (1, None));
+    assert!(error.is_some_and(|e| e.contains("could not be reached")));
+    // The service stops; one starts over the same folder with a relay that
+    // answers: the waiting message goes (its retry is due at once, as the
+    // database says when).
+    let dir = s.stop();
+    {
+        let c = rusqlite::Connection::open(dir.path().join(scwres::serve::db::FILE)).unwrap();
+        c.execute("UPDATE outbox SET next_at = 0", []).unwrap();
+    }
+    let sink = SmtpSink::start();
+    let again = Service::start_in(dir, Some(sink.relay()), |_| {});
+    let got = sink.wait_for(1);
+    assert_eq!(got.len(), 1, "the waiting message is sent after a restart");
+    assert!(got[0].data.contains("/sign-in/"));
+    // Once sent, the link is no longer kept in the outbox.
+    let c = rusqlite::Connection::open(again.db_path()).unwrap();
+    let body: String = c
+        .query_row(
+            "SELECT body FROM outbox WHERE sent_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(body, "");
+}
+
+/// Guessing links is stopped, but a valid link works from the same
+/// address: a council office behind one address cannot be locked out by
+/// one of its machines (or by someone on its network).
+#[test]
+fn guessing_is_locked_out_but_a_valid_link_is_not() {
+    let s = Service::start();
+    let mut a = Agent::new(s.addr());
+    let mut last = 0;
+    for i in 0..25 {
+        last = a.post(&format!("/sign-in/{:064x}", i), &[]).unwrap().status;
+    }
+    assert_eq!(last, 429, "guessing goes on unchecked");
+    assert_eq!(a.get(&format!("/sign-in/{:064x}", 99)).unwrap().status, 429);
+    let link = s.link(&s.submitter_a);
+    assert_eq!(a.sign_in(&link).unwrap().status, 303);
+    assert_eq!(a.get("/council").unwrap().status, 200);
+}
+
+/// Only the service's own name and origin: another `Host` is refused
+/// before anything else; an `Origin` of another scheme, `null`, or with
+/// bytes that are not ASCII is another origin.
+#[test]
+fn host_and_origin_are_the_services_own() {
+    let s = Service::start();
+    let addr = s.addr();
+    let r = raw(
+        addr,
+        b"GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 421"), "{r}");
+    let mut a = s.signed_in(&s.submitter_a);
+    let csrf = a.csrf("/council").unwrap();
+    let cookie = format!("scwres_session={}", a.cookie.clone().unwrap());
+    let body = format!("csrf={csrf}");
+    for origin in [
+        "ftp://".to_string() + &addr.to_string(),
+        "null".to_string(),
+        format!("http://{addr}.evil.example"),
+    ] {
+        let r = request(
+            addr,
+            "POST",
+            "/sign-out",
+            &[
+                ("Cookie", &cookie),
+                ("Origin", &origin),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            body.as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(r.status, 403, "Origin {origin}: {}", r.text());
+    }
+    // Bytes that are not ASCII, written raw.
+    let answer = {
+        let mut head = format!(
+            "POST /sign-out HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nOrigin: http://",
+            body.len()
+        )
+        .into_bytes();
+        head.extend_from_slice(&[0xE2, 0x80, 0x8B]);
+        head.extend_from_slice(format!("{addr}\r\n\r\n{body}").as_bytes());
+        raw(addr, &head)
+    };
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    // The session's own origin still signs out.
+    let r = request(
+        addr,
+        "POST",
+        "/sign-out",
+        &[
+            ("Cookie", &cookie),
+            ("Origin", &format!("http://{addr}")),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        body.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+/// One e-mail rule: an address list is not an address, for signing in
+/// or for inviting.
+#[test]
+fn an_address_list_is_refused_everywhere() {
+    let s = Service::start();
+    let mut anon = Agent::new(s.addr());
+    let two = "a@b.example,c@evil.example";
+    let r = anon.post("/sign-in", &[("email", two)]).unwrap();
+    assert_eq!(r.status, 400, "{}", r.text());
+    let mut admin = s.signed_in(&s.admin);
+    let csrf = admin.csrf("/admin/people/new").unwrap();
+    let r = admin
+        .post(
+            "/admin/people",
+            &[
+                ("csrf", &csrf),
+                ("email", two),
+                ("role", "admin"),
+                ("council", ""),
+            ],
+        )
+        .unwrap();
+    assert_eq!(r.status, 400, "{}", r.text());
+    let c = rusqlite::Connection::open(s.db_path()).unwrap();
+    let n: i64 = c
+        .query_row(
+            "SELECT COUNT(*) FROM person WHERE email LIKE '%evil%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+/// What a killed release left (its staging folder and lock) is cleared
+/// when the service starts.
+#[test]
+fn a_killed_runs_leftovers_are_cleared_at_start() {
+    let dir = demo_data();
+    let run = dir.path().join("service-releases/2025/1");
+    std::fs::create_dir_all(run.join(".out.staging-4242/public")).unwrap();
+    std::fs::write(run.join(".out.staging-4242/public/x.html"), "half").unwrap();
+    std::fs::write(run.join(".out.lock"), "").unwrap();
+    std::fs::write(run.join("kept.txt"), "kept").unwrap();
+    let s = Service::start_in(dir, None, |_| {});
+    let run = s.dir.path().join("service-releases/2025/1");
+    assert!(!run.join(".out.staging-4242").exists());
+    assert!(!run.join(".out.lock").exists());
+    assert!(
+        run.join("kept.txt").exists(),
+        "only what a run leaves is removed"
+    );
+}
+
+/// A release that panics is marked failed, with words on the team's page,
+/// and the next release can start.
+#[test]
+fn a_release_that_panics_fails_and_frees_the_next() {
+    let s = Service::start_in(demo_data(), None, |app| {
+        app.release_fault = Some(|| panic!("injected for the test"));
+    });
+    let mut a = s.signed_in(&s.signer_a);
+    s.upload(&mut a, &format!("{A}.csv"), s.return_csv(A).as_bytes());
+    let csrf = a.csrf("/council").unwrap();
+    let r = a
+        .post(
+            "/council/sign-off",
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("name", "Officer"),
+                ("confirm", "yes"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut admin = s.signed_in(&s.admin);
+    for n in 1..=2 {
+        let csrf = admin.csrf("/admin/releases").unwrap();
+        let r = admin.post("/admin/releases", &[("csrf", &csrf)]).unwrap();
+        assert_eq!(r.status, 303, "release {n} starts: {}", r.text());
+        let at = r.header("location").unwrap().to_string();
+        assert!(at.ends_with(&format!("/{n}")), "{at}");
+        let mut page = String::new();
+        for _ in 0..100 {
+            page = admin.get(&at).unwrap().text();
+            if page.contains("Failed") {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(page.contains("Failed"), "{page}");
+        assert!(page.contains("injected for the test"), "{page}");
+        assert!(page.contains("fault of the program"), "{page}");
+    }
+}
