@@ -41,7 +41,7 @@ pub fn route(app: &App, req: &Request, s: &Session, rest: &[&str]) -> Response {
         (&Method::GET, ["sign-off"]) => sign_off_form(app, s, &code, 200, None),
         (&Method::GET, ["report", name]) => Ok(super::releases::council_file(app, s, &code, name)),
         (&Method::GET, ["report", "internal", name]) => {
-            Ok(super::releases::council_internal_file(app, s, &code, name))
+            Ok(super::internal::council_internal_file(app, s, &code, name))
         }
         (&Method::GET, ["files.zip"]) => super::releases::council_zip(app, s, &code),
         (&Method::GET, ["plan"]) => super::plans::show(app, s, &code, 200, None, &[]),
@@ -127,7 +127,7 @@ fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Response> {
             })
             .collect::<Vec<_>>(),
         "changed": super::releases::council_changes(app, code),
-        "internal": super::releases::internal_files(app, code),
+        "internal": super::internal::internal_files(app, code),
         "signers": people.iter().filter(|p| p.role == Role::Signer && p.revoked_at.is_none()).map(|p| p.email.clone()).collect::<Vec<_>>(),
         }),
     ))

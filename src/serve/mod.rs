@@ -12,6 +12,7 @@ mod council;
 pub mod db;
 pub mod http;
 pub mod ids;
+mod internal;
 pub mod mail;
 pub mod multipart;
 pub mod outbox;

@@ -1,0 +1,83 @@
+//! Each council's internal edition of a published release (exact figures,
+//! for the council alone): made once the release is published, listed and
+//! served on the council's own pages.
+
+use super::App;
+use super::http::Response;
+use super::ids::CouncilCode;
+use super::releases::{folder, newest_published, serve_file};
+use super::routes::{Session, not_found};
+use crate::run::release;
+use std::path::PathBuf;
+
+/// Where a council's internal edition of a release is kept.
+pub(super) fn internal_dir(app: &App, number: i64, code: &str) -> PathBuf {
+    folder(app, app.year, number)
+        .root
+        .join("internal-local")
+        .join(code)
+}
+
+/// Once a release is published, each council's internal edition (exact
+/// figures, for the council alone) is made on a thread of its own, from the
+/// release's own inputs; a council's page lists it when it is there.
+pub(super) fn make_internal_editions(app: &App, number: i64) {
+    let (year, target) = (app.year, folder(app, app.year, number));
+    let codes: Vec<String> =
+        std::fs::read_dir(target.data().join("returns").join(year.to_string()))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .filter_map(|n| n.split('.').next().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+    let dirs: Vec<(String, PathBuf)> = codes
+        .into_iter()
+        .map(|c| {
+            let d = internal_dir(app, number, &c);
+            (c, d)
+        })
+        .collect();
+    std::thread::spawn(
+        move || match release::internal_editions(&target, year, &dirs) {
+            Ok(failed) => {
+                for (code, e) in failed {
+                    eprintln!("scwres serve: internal edition of {code}: {e:#}");
+                }
+            }
+            Err(e) => eprintln!("scwres serve: internal editions: {e:#}"),
+        },
+    );
+}
+
+/// A council's internal edition files of the newest published release.
+pub fn internal_files(app: &App, code: &CouncilCode) -> Vec<String> {
+    let Some(r) = newest_published(app) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = std::fs::read_dir(internal_dir(app, r.number, &code.0))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| {
+                    n.starts_with(&format!("{}-", code.0))
+                        && (n.ends_with(".pdf") || n.ends_with(".html"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// `/council/report/internal/<file>`: the council's own internal edition.
+pub fn council_internal_file(app: &App, s: &Session, code: &CouncilCode, name: &str) -> Response {
+    let Some(r) =
+        newest_published(app).filter(|_| internal_files(app, code).iter().any(|n| n == name))
+    else {
+        return not_found(app, Some(s));
+    };
+    match std::fs::read(internal_dir(app, r.number, &code.0).join(name)) {
+        Ok(b) => serve_file(name, b),
+        Err(_) => not_found(app, Some(s)),
+    }
+}
