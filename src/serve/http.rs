@@ -1,10 +1,12 @@
-//! HTTP/1.1 by hyper on tokio: the only async code. A request is read
-//! whole within the limits (header time, body size and time), then handed
-//! to the routes on a blocking thread; every answer leaves through
+//! HTTP/1.1 by hyper on tokio: the only async code. A request's head is
+//! admitted by the routes (its body limit: a form's few KB, or an upload's
+//! only with a live session), its body read within that limit, the
+//! client's and the process's budgets and a floor rate, then handed to the
+//! routes on a blocking thread; every answer leaves through
 //! [`Response::into_hyper`], which adds the security headers. TLS is the
 //! reverse proxy's (docs/service.md).
 
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::{BodyExt as _, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -19,8 +21,9 @@ use std::time::Duration;
 pub const MAX_BODY: usize = (crate::load::MAX_XLSX as usize) + (64 << 10);
 /// Time to send the request's headers.
 pub const HEADER_TIME: Duration = Duration::from_secs(10);
-/// Time to send the whole body.
-pub const BODY_TIME: Duration = Duration::from_secs(60);
+/// The longest a connection lives: the largest body at the floor rate
+/// takes about five and a half minutes.
+pub const CONNECTION_TIME: Duration = Duration::from_secs(6 * 60);
 /// Connections served at once; more wait in the kernel's queue.
 pub const MAX_CONNECTIONS: usize = 512;
 
@@ -159,15 +162,166 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
 ];
 
 /// What answers requests: the routes.
-pub type Handler = dyn Fn(&Request) -> Response + Send + Sync;
+pub trait Handler: Send + Sync + 'static {
+    /// The largest body this request may send, decided from its head alone
+    /// (the body is still empty): a few KB for a form, the upload limit only
+    /// for an upload route with a live session. `Err` answers at once,
+    /// without reading the body.
+    fn admit(&self, head: &Request) -> Result<usize, Response>;
+    /// The answer to a request read whole.
+    fn answer(&self, req: &Request) -> Response;
+}
+
+/// The largest body of a form that is not an upload.
+pub const FORM_BODY: usize = 64 << 10;
+/// The longest wait for the next piece of a body.
+pub const BODY_GAP: Duration = Duration::from_secs(10);
+/// After [`BODY_GRACE`], a body must have arrived at this rate on average
+/// (bytes a second), or it is dropped: a client that drips a body holds no
+/// memory and no connection for long.
+pub const BODY_FLOOR: f64 = 64.0 * 1024.0;
+pub const BODY_GRACE: Duration = Duration::from_secs(10);
+
+/// What one client may hold at once, and what all may: connections,
+/// requests in progress, and bytes of bodies read and not yet answered.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Per client address; `false` behind a proxy, where every connection
+    /// comes from the proxy (which should limit per client itself).
+    pub per_client: bool,
+    pub client_connections: usize,
+    pub client_requests: usize,
+    pub client_bytes: usize,
+    pub total_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            per_client: true,
+            client_connections: 32,
+            client_requests: 8,
+            client_bytes: 2 * MAX_BODY,
+            total_bytes: 256 << 20,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Use {
+    connections: usize,
+    requests: usize,
+    bytes: usize,
+}
+
+/// Who holds what now.
+struct Ledger {
+    limits: Limits,
+    clients: std::sync::Mutex<std::collections::HashMap<IpAddr, Use>>,
+    total: std::sync::atomic::AtomicUsize,
+}
+
+enum Held {
+    Connection,
+    Request,
+}
+
+/// A connection or request counted against its client until dropped.
+struct Hold {
+    ledger: Arc<Ledger>,
+    peer: IpAddr,
+    what: Held,
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        if let Ok(mut m) = self.ledger.clients.lock() {
+            if let Some(u) = m.get_mut(&self.peer) {
+                match self.what {
+                    Held::Connection => u.connections -= 1,
+                    Held::Request => u.requests -= 1,
+                }
+                if u.connections == 0 && u.requests == 0 && u.bytes == 0 {
+                    m.remove(&self.peer);
+                }
+            }
+        }
+    }
+}
+
+/// Body bytes held for a request until its answer is made.
+struct BodyBytes {
+    ledger: Arc<Ledger>,
+    peer: IpAddr,
+    n: usize,
+}
+
+impl Drop for BodyBytes {
+    fn drop(&mut self) {
+        self.ledger
+            .total
+            .fetch_sub(self.n, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut m) = self.ledger.clients.lock()
+            && let Some(u) = m.get_mut(&self.peer)
+        {
+            u.bytes -= self.n;
+            if u.connections == 0 && u.requests == 0 && u.bytes == 0 {
+                m.remove(&self.peer);
+            }
+        }
+    }
+}
+
+impl Ledger {
+    fn hold(self: &Arc<Self>, peer: IpAddr, what: Held) -> Option<Hold> {
+        let mut m = self.clients.lock().ok()?;
+        let u = m.entry(peer).or_default();
+        let l = &self.limits;
+        match what {
+            Held::Connection if l.per_client && u.connections >= l.client_connections => {
+                return None;
+            }
+            Held::Request if l.per_client && u.requests >= l.client_requests => return None,
+            Held::Connection => u.connections += 1,
+            Held::Request => u.requests += 1,
+        }
+        Some(Hold {
+            ledger: self.clone(),
+            peer,
+            what,
+        })
+    }
+
+    /// Takes `n` more bytes for `b`, if the client's and the process's
+    /// budgets have room.
+    fn take(&self, b: &mut BodyBytes, n: usize) -> bool {
+        use std::sync::atomic::Ordering::SeqCst;
+        let Ok(mut m) = self.clients.lock() else {
+            return false;
+        };
+        let u = m.entry(b.peer).or_default();
+        if self.limits.per_client && u.bytes + n > self.limits.client_bytes {
+            return false;
+        }
+        if self.total.fetch_add(n, SeqCst) + n > self.limits.total_bytes {
+            self.total.fetch_sub(n, SeqCst);
+            return false;
+        }
+        u.bytes += n;
+        b.n += n;
+        true
+    }
+}
 
 /// Serves `listener` until the process ends (or `stop` resolves): every
-/// connection on a tokio task, every request's handling on a blocking
-/// thread.
+/// connection on a tokio task, one request a connection (no keep-alive:
+/// an idle connection holds nothing past its header time), every request's
+/// handling on a blocking thread, within `limits`.
 pub fn serve(
     listener: TcpListener,
-    handler: Arc<Handler>,
+    handler: Arc<dyn Handler>,
     stop: Option<tokio::sync::oneshot::Receiver<()>>,
+    limits: Limits,
 ) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -179,6 +333,11 @@ pub fn serve(
         let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let work = Arc::new(tokio::sync::Semaphore::new(2 * cores));
+        let ledger = Arc::new(Ledger {
+            limits,
+            clients: Default::default(),
+            total: Default::default(),
+        });
         let stop = async move {
             match stop {
                 Some(rx) => {
@@ -205,16 +364,31 @@ pub fn serve(
                     }
                 },
             };
-            let (handler, work) = (handler.clone(), work.clone());
+            // A client at its limit of connections is closed at once: its
+            // connections cannot starve anyone else's.
+            let Some(held) = ledger.hold(peer.ip(), Held::Connection) else {
+                drop(stream);
+                continue;
+            };
+            let (handler, work, ledger) = (handler.clone(), work.clone(), ledger.clone());
             tokio::spawn(async move {
-                let svc =
-                    service_fn(move |req| answer(handler.clone(), work.clone(), peer.ip(), req));
+                let svc = service_fn(move |req| {
+                    answer(
+                        handler.clone(),
+                        work.clone(),
+                        ledger.clone(),
+                        peer.ip(),
+                        req,
+                    )
+                });
                 let conn = http1::Builder::new()
                     .timer(TokioTimer::new())
                     .header_read_timeout(HEADER_TIME)
+                    .keep_alive(false)
                     .max_buf_size(64 << 10)
                     .serve_connection(TokioIo::new(stream), svc);
-                let _ = tokio::time::timeout(BODY_TIME * 2, conn).await;
+                let _ = tokio::time::timeout(CONNECTION_TIME, conn).await;
+                drop(held);
                 drop(slot);
             });
         }
@@ -222,36 +396,92 @@ pub fn serve(
 }
 
 async fn answer(
-    handler: Arc<Handler>,
+    handler: Arc<dyn Handler>,
     work: Arc<tokio::sync::Semaphore>,
+    ledger: Arc<Ledger>,
     peer: IpAddr,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    let (parts, body) = req.into_parts();
-    let declared = parts
-        .headers
-        .get(hyper::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return Ok(too_large().into_hyper());
-    }
-    let body = match tokio::time::timeout(BODY_TIME, Limited::new(body, MAX_BODY).collect()).await {
-        Ok(Ok(b)) => b.to_bytes().to_vec(),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
-            return Ok(too_large().into_hyper());
-        }
-        Ok(Err(_)) => return Ok(plain(400, "the request could not be read").into_hyper()),
-        Err(_) => return Ok(plain(408, "the request took too long to send").into_hyper()),
+    let Some(held) = ledger.hold(peer, Held::Request) else {
+        return Ok(closing(plain(
+            429,
+            "too many requests at once from your address; try again shortly",
+        )));
     };
-    let req = Request {
+    let (parts, mut body) = req.into_parts();
+    let mut req = Request {
         method: parts.method,
         path: parts.uri.path().to_string(),
         query: parts.uri.query().unwrap_or("").to_string(),
         headers: parts.headers,
-        body,
+        body: Vec::new(),
         peer,
     };
+    // What this route and session may send, before a byte of it is read.
+    let limit = {
+        let (h, head) = (
+            handler.clone(),
+            Request {
+                method: req.method.clone(),
+                path: req.path.clone(),
+                query: req.query.clone(),
+                headers: req.headers.clone(),
+                body: Vec::new(),
+                peer,
+            },
+        );
+        match tokio::task::spawn_blocking(move || h.admit(&head)).await {
+            Ok(Ok(n)) => n.min(MAX_BODY),
+            Ok(Err(r)) => return Ok(closing(r)),
+            Err(_) => {
+                return Ok(closing(plain(
+                    500,
+                    "the service failed on this request; it has been logged",
+                )));
+            }
+        }
+    };
+    let declared = req
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Ok(closing(too_large(limit)));
+    }
+    // The body, counted as it streams (chunked or not) against the route's
+    // limit and the client's and process's budgets, dropped if it stalls or
+    // drips.
+    let mut bytes = BodyBytes {
+        ledger: ledger.clone(),
+        peer,
+        n: 0,
+    };
+    let started = tokio::time::Instant::now();
+    loop {
+        let frame = match tokio::time::timeout(BODY_GAP, body.frame()).await {
+            Err(_) => return Ok(closing(plain(408, "the request took too long to send"))),
+            Ok(None) => break,
+            Ok(Some(Err(_))) => return Ok(closing(plain(400, "the request could not be read"))),
+            Ok(Some(Ok(f))) => f,
+        };
+        if let Ok(data) = frame.into_data() {
+            if req.body.len() + data.len() > limit {
+                return Ok(closing(too_large(limit)));
+            }
+            if !ledger.take(&mut bytes, data.len()) {
+                return Ok(closing(
+                    plain(503, "the service is busy; try again in a minute")
+                        .with_header("retry-after", "60".into()),
+                ));
+            }
+            req.body.extend_from_slice(&data);
+        }
+        let el = started.elapsed();
+        if el > BODY_GRACE && (req.body.len() as f64) < BODY_FLOOR * el.as_secs_f64() {
+            return Ok(closing(plain(408, "the request is arriving too slowly")));
+        }
+    }
     // A few requests are worked on at once (two a core), the rest wait
     // their turn in order: hundreds of threads contending for two cores
     // only add switching.
@@ -259,8 +489,10 @@ async fn answer(
         return Ok(plain(503, "the service is stopping").into_hyper());
     };
     let res = tokio::task::spawn_blocking(move || {
-        let r = handler(&req);
+        let r = handler.answer(&req);
         drop(turn);
+        drop(bytes);
+        drop(held);
         r
     })
     .await
@@ -273,6 +505,12 @@ async fn answer(
     Ok(res.into_hyper())
 }
 
+/// An answer after which the connection is closed (the rest of a body is
+/// not read).
+fn closing(r: Response) -> hyper::Response<Full<Bytes>> {
+    r.with_header("connection", "close".into()).into_hyper()
+}
+
 pub fn plain(status: u16, text: &str) -> Response {
     Response {
         status,
@@ -281,13 +519,16 @@ pub fn plain(status: u16, text: &str) -> Response {
     }
 }
 
-fn too_large() -> Response {
-    plain(
-        413,
-        &format!(
-            "the upload is larger than {} MB; a return workbook is well under 1 MB",
-            MAX_BODY >> 20
-        ),
-    )
-    .with_header("connection", "close".into())
+fn too_large(limit: usize) -> Response {
+    if limit >= MAX_BODY {
+        plain(
+            413,
+            &format!(
+                "the upload is larger than {} MB; a return workbook is well under 1 MB",
+                MAX_BODY >> 20
+            ),
+        )
+    } else {
+        plain(413, "the form is larger than this page sends")
+    }
 }

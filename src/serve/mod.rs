@@ -190,6 +190,15 @@ impl App {
         forwarded.unwrap_or_else(|| req.peer.to_string())
     }
 
+    /// The HTTP layer's limits: per client address, unless behind a proxy
+    /// (every connection is then the proxy's).
+    pub fn limits(&self) -> http::Limits {
+        http::Limits {
+            per_client: !self.behind_proxy,
+            ..http::Limits::default()
+        }
+    }
+
     /// The service's origin, `scheme://host`, from its base URL.
     pub fn origin(&self) -> String {
         let (scheme, rest) = self
@@ -210,6 +219,16 @@ impl App {
         let t = auth::token();
         db::add_link(&*self.db.conn()?, who, &auth::hash(&t), auth::LINK_TTL)?;
         Ok(format!("{}/sign-in/{t}", self.base_url))
+    }
+}
+
+impl http::Handler for App {
+    fn admit(&self, head: &http::Request) -> Result<usize, http::Response> {
+        routes::admit(self, head)
+    }
+
+    fn answer(&self, req: &http::Request) -> http::Response {
+        routes::dispatch(self, req)
     }
 }
 
@@ -322,10 +341,11 @@ pub fn start(app: App, listener: TcpListener) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let app = Arc::new(app);
-    let handler: Arc<http::Handler> = Arc::new(move |req| routes::dispatch(&app, req));
+    let limits = app.limits();
+    let handler: Arc<dyn http::Handler> = app;
     let thread = std::thread::Builder::new()
         .name("scwres-serve".into())
-        .spawn(move || http::serve(listener, handler, Some(rx)))?;
+        .spawn(move || http::serve(listener, handler, Some(rx), limits))?;
     Ok(Running {
         addr,
         stop: Some(tx),
@@ -364,8 +384,8 @@ pub fn run(o: &Options, listen: &str, say: &dyn Fn(&str)) -> anyhow::Result<()> 
         say(&format!("  sign in as {who}, {email}:\n    {link}"));
     }
     say("scwres serve: ready (stop it with Ctrl+C)");
-    let app = Arc::new(app);
-    let handler: Arc<http::Handler> = Arc::new(move |req| routes::dispatch(&app, req));
-    http::serve(listener, handler, None)?;
+    let limits = app.limits();
+    let handler: Arc<dyn http::Handler> = Arc::new(app);
+    http::serve(listener, handler, None, limits)?;
     Ok(())
 }

@@ -90,6 +90,25 @@ pub fn dispatch(app: &App, req: &Request) -> Response {
     }
 }
 
+/// The body a request may send, from its route alone: an upload (a
+/// return, a plan) the largest a workbook may be, and only with a live
+/// session of a council's person; every other request a form's few KB.
+/// Decided before a byte of the body is read.
+pub fn admit(app: &App, req: &Request) -> Result<usize, Response> {
+    let upload = req.method == Method::POST
+        && matches!(req.path.as_str(), "/council/upload" | "/council/plan");
+    if !upload {
+        return Ok(super::http::FORM_BODY);
+    }
+    match current_session(app, req) {
+        Ok(Some(s)) if s.person.council.is_some() && s.person.role != Role::Admin => {
+            Ok(super::http::MAX_BODY)
+        }
+        Ok(_) => Err(Response::redirect("/sign-in")),
+        Err(e) => Err(failure(app, &e)),
+    }
+}
+
 fn current_session(app: &App, req: &Request) -> Result<Option<Session>, db::DbError> {
     let Some(token) = req.cookie(auth::COOKIE).filter(|t| auth::well_formed(t)) else {
         return Ok(None);

@@ -318,3 +318,125 @@ fn a_release_that_panics_fails_and_frees_the_next() {
         assert!(page.contains("fault of the program"), "{page}");
     }
 }
+
+/// A request's body is limited by its route before a byte is read: a form
+/// takes a few KB, chunked or not; an upload takes a workbook's size only
+/// with a live session, and without one is sent to sign in at once.
+#[test]
+fn bodies_are_limited_by_route_before_they_are_read() {
+    let s = Service::start();
+    let addr = s.addr();
+    // A 100 KB form, declared.
+    let big = vec![b'a'; 100 << 10];
+    let r = request(
+        addr,
+        "POST",
+        "/sign-in",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &big,
+    )
+    .unwrap();
+    assert_eq!(r.status, 413, "{}", r.text());
+    // The same, chunked (no length declared).
+    let mut chunked = format!(
+        "POST /sign-in HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .into_bytes();
+    for _ in 0..10 {
+        chunked.extend_from_slice(format!("{:x}\r\n", 10 << 10).as_bytes());
+        chunked.extend_from_slice(&vec![b'a'; 10 << 10]);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    assert!(raw(addr, &chunked).starts_with("HTTP/1.1 413"));
+    // An upload without a session: 20 MB declared, nothing sent; the answer
+    // comes at once (the body is never waited for).
+    let t = Instant::now();
+    let head = format!(
+        "POST /council/upload HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\n\r\n",
+        20 << 20
+    );
+    let answer = raw(addr, head.as_bytes());
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    assert!(answer.contains("location: /sign-in"), "{answer}");
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}
+
+/// One address's connections cannot starve another's: 520 idle
+/// connections from 127.0.0.1 (more than the 512 served at once) leave a
+/// page from 127.0.0.2 answering at once; the extra ones are closed.
+#[test]
+fn one_clients_connections_do_not_starve_another() {
+    let s = Service::start();
+    let addr = s.addr();
+    let idle: Vec<std::net::TcpStream> = (0..520)
+        .filter_map(|_| std::net::TcpStream::connect(addr).ok())
+        .collect();
+    assert!(idle.len() >= 500, "{} connections made", idle.len());
+    // A connection from another loopback address (tokio binds the source
+    // address before connecting; the rest is plain std).
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let t = Instant::now();
+    let c = rt.block_on(async {
+        let sock = tokio::net::TcpSocket::new_v4().unwrap();
+        sock.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+        sock.connect(addr).await.unwrap()
+    });
+    let mut c = c.into_std().unwrap();
+    c.set_nonblocking(false).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let (status, took) = {
+        use std::io::{Read as _, Write as _};
+        c.write_all(format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut out = Vec::new();
+        c.read_to_end(&mut out).expect("an answer within 20 s");
+        (String::from_utf8_lossy(&out[..12.min(out.len())]).into_owned(), t.elapsed())
+    };
+    assert_eq!(status, "HTTP/1.1 200");
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    drop(idle);
+}
+
+/// A body that drips is dropped once it falls below the floor rate after
+/// the grace period: it holds no connection and no memory for long.
+#[test]
+fn a_dripping_body_is_dropped() {
+    use std::io::{Read as _, Write as _};
+    let s = Service::start();
+    let addr = s.addr();
+    let mut t = std::net::TcpStream::connect(addr).unwrap();
+    t.write_all(
+        format!(
+            "POST /sign-in HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let start = Instant::now();
+    let mut dropped = false;
+    // A byte a second, for at most 30 s.
+    for _ in 0..30 {
+        if t.write_all(b"a").is_err() {
+            dropped = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        t.set_nonblocking(true).unwrap();
+        let mut buf = [0u8; 64];
+        let n = t.read(&mut buf);
+        t.set_nonblocking(false).unwrap();
+        if let Ok(n) = n
+            && n > 0
+        {
+            assert!(buf.starts_with(b"HTTP/1.1 408"), "{:?}", String::from_utf8_lossy(&buf));
+            dropped = true;
+            break;
+        }
+    }
+    assert!(dropped, "a body dripping a byte a second was read for 30 s");
+    assert!(start.elapsed() < Duration::from_secs(20), "{:?}", start.elapsed());
+}
