@@ -93,6 +93,12 @@ pub enum Command {
         /// once.
         #[arg(long)]
         release: bool,
+        /// Attack the service while the councils upload: 512 dripping and
+        /// 512 idle connections and 50 slow 21 MB uploads, each attacker
+        /// from its own loopback addresses; `GET /` from another address
+        /// and the process's memory measured throughout.
+        #[arg(long)]
+        hostile: bool,
     },
     /// One phase of `scwres bench`, timed inside its own process.
     #[command(hide = true)]

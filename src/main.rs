@@ -61,7 +61,8 @@ fn main() -> ExitCode {
             councils,
             rounds,
             release,
-        } => scwres::bench::serve::run(&dir, councils, rounds.max(1), release, &|m| {
+            hostile,
+        } => scwres::bench::serve::run(&dir, councils, rounds.max(1), release, hostile, &|m| {
             eprintln!("scwres bench-serve: {m}")
         })
         .map(|t| {

@@ -25,6 +25,7 @@
 
 mod child;
 mod data;
+pub mod hostile;
 mod phase;
 pub mod serve;
 

@@ -28,7 +28,7 @@ pub struct Round {
     pub wall: Duration,
 }
 
-fn pct(sorted: &[Duration], p: f64) -> Duration {
+pub(super) fn pct(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -65,6 +65,7 @@ pub fn run(
     councils: usize,
     rounds: usize,
     with_release: bool,
+    hostile: bool,
     log: &dyn Fn(&str),
 ) -> anyhow::Result<String> {
     crate::publish::scratch_dir(dir, "scwres bench-serve")?;
@@ -141,8 +142,47 @@ pub fn run(
         .iter()
         .map(|p| (0..rounds).map(|_| app.new_link(*p)).collect())
         .collect::<Result<_, _>>()?;
+    // The attackers' own people (a council's submitters), when attacked.
+    let attackers: Vec<String> = if hostile {
+        let mut c = app.db.conn()?;
+        let code = ids::CouncilCode(bodies[0].0.clone());
+        let mut out = Vec::new();
+        for i in 0..50 {
+            let p = db::invite(
+                &mut c,
+                None,
+                &format!("attacker{i}@example.org"),
+                ids::Role::Submitter,
+                Some(&code),
+            )?;
+            out.push(app.new_link(p)?);
+        }
+        out
+    } else {
+        Vec::new()
+    };
     let dbh = app.db.clone();
     let running = serve::start(app, listener)?;
+    let attack = if hostile {
+        let mut cookies = Vec::new();
+        for (i, link) in attackers.iter().enumerate() {
+            let mut a = Agent::new(running.addr);
+            a.source = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::new(
+                127,
+                0,
+                1,
+                1 + i as u8,
+            )));
+            a.sign_in(link)?;
+            cookies.push(a.cookie.clone().context("an attacker's session")?);
+        }
+        let attack = super::hostile::start(running.addr, cookies);
+        log("attack started; 12 s for it to take hold before the councils upload");
+        std::thread::sleep(Duration::from_secs(12));
+        Some(attack)
+    } else {
+        None
+    };
     let mut all_errors = Vec::new();
     for round in 0..rounds {
         let r = one_round(running.addr, &bodies, &links, round);
@@ -155,6 +195,11 @@ pub fn run(
         out.push_str(&r.line(round + 1));
         out.push('\n');
         all_errors.extend(r.errors.iter().take(5).cloned());
+    }
+    if let Some(attack) = attack {
+        out.push_str("\nUnder attack (`--hostile`), during the rounds above:\n\n");
+        out.push_str(&attack.finish());
+        out.push('\n');
     }
     if with_release {
         out.push('\n');
@@ -309,6 +354,16 @@ fn release_phase(
     ))
 }
 
+/// Council `i`'s loopback address: 127.0.2.1 onwards.
+pub fn council_address(i: usize) -> std::net::IpAddr {
+    std::net::IpAddr::V4(std::net::Ipv4Addr::new(
+        127,
+        0,
+        2 + (i / 250) as u8,
+        1 + (i % 250) as u8,
+    ))
+}
+
 fn one_round(
     addr: std::net::SocketAddr,
     bodies: &[(String, Vec<u8>)],
@@ -329,7 +384,10 @@ fn one_round(
         for (i, (code, body)) in bodies.iter().enumerate() {
             let (start, results, link) = (start.clone(), results.clone(), links[i][round].clone());
             s.spawn(move || {
+                // Each council from its own address, as in life (the
+                // service limits what one address may hold at once).
                 let mut a = Agent::new(addr);
+                a.source = Some(council_address(i));
                 start.wait();
                 let err = |what: String| {
                     results
@@ -403,10 +461,11 @@ fn plans_at_once(
     let start = Arc::new(Barrier::new(n));
     let times: Arc<Mutex<(Vec<Duration>, Vec<String>)>> = Default::default();
     std::thread::scope(|s| {
-        for link in &links {
+        for (i, link) in links.iter().enumerate() {
             let (start, times) = (start.clone(), times.clone());
             s.spawn(move || {
                 let mut a = Agent::new(addr);
+                a.source = Some(council_address(i));
                 let ok = a.sign_in(link).is_ok();
                 let csrf = a.csrf("/council/plan").unwrap_or_default();
                 start.wait();

@@ -4,7 +4,7 @@
 //! Loopback use only; not a general client.
 
 use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::Duration;
 
 /// An answer as received.
@@ -28,6 +28,27 @@ impl Answer {
     }
 }
 
+/// A connection to `addr` from the local address `source` (on loopback,
+/// any of 127.0.0.0/8: many clients from one machine), blocking.
+pub fn connect_from(source: IpAddr, addr: SocketAddr) -> std::io::Result<TcpStream> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let s = rt.block_on(async {
+        let sock = match source {
+            IpAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            IpAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        sock.bind(SocketAddr::new(source, 0))?;
+        tokio::time::timeout(Duration::from_secs(10), sock.connect(addr))
+            .await
+            .map_err(|_| std::io::Error::other("connecting took over 10 s"))?
+    })?;
+    let s = s.into_std()?;
+    s.set_nonblocking(false)?;
+    Ok(s)
+}
+
 /// Sends one request and reads the whole answer.
 pub fn request(
     addr: SocketAddr,
@@ -36,7 +57,22 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> std::io::Result<Answer> {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
+    request_from(None, addr, method, path, headers, body)
+}
+
+/// [`request`] from a given local address.
+pub fn request_from(
+    source: Option<IpAddr>,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Answer> {
+    let mut s = match source {
+        Some(src) => connect_from(src, addr)?,
+        None => TcpStream::connect_timeout(&addr, Duration::from_secs(10))?,
+    };
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -108,11 +144,17 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> 
 pub struct Agent {
     pub addr: SocketAddr,
     pub cookie: Option<String>,
+    /// The local address it connects from (default: the system's choice).
+    pub source: Option<IpAddr>,
 }
 
 impl Agent {
     pub fn new(addr: SocketAddr) -> Agent {
-        Agent { addr, cookie: None }
+        Agent {
+            addr,
+            cookie: None,
+            source: None,
+        }
     }
 
     fn send(
@@ -130,7 +172,7 @@ impl Agent {
         if let Some(t) = ctype {
             h.push(("Content-Type", t));
         }
-        let a = request(self.addr, method, path, &h, body)?;
+        let a = request_from(self.source, self.addr, method, path, &h, body)?;
         if let Some(v) = a.header("set-cookie")
             && let Some(rest) = v.strip_prefix("scwres_session=")
         {

@@ -167,9 +167,21 @@ pub trait Handler: Send + Sync + 'static {
     /// (the body is still empty): a few KB for a form, the upload limit only
     /// for an upload route with a live session. `Err` answers at once,
     /// without reading the body.
-    fn admit(&self, head: &Request) -> Result<usize, Response>;
+    fn admit(&self, head: &Request) -> Result<Admitted, Response>;
     /// The answer to a request read whole.
     fn answer(&self, req: &Request) -> Response;
+}
+
+/// What a request's head is allowed.
+pub struct Admitted {
+    /// The largest body it may send.
+    pub limit: usize,
+    /// Whose budget its body counts against besides its address's (an
+    /// upload: its council), so that one council's people cannot take the
+    /// room every other council's uploads need, behind a proxy too. Its
+    /// requests are also worked on one at a time, on the pool of heavy
+    /// work (checking a workbook, typesetting a report), apart from pages.
+    pub owner: Option<String>,
 }
 
 /// The largest body of a form that is not an upload.
@@ -202,7 +214,7 @@ impl Default for Limits {
             client_connections: 32,
             client_requests: 8,
             client_bytes: 2 * MAX_BODY,
-            total_bytes: 256 << 20,
+            total_bytes: 128 << 20,
         }
     }
 }
@@ -218,6 +230,8 @@ struct Use {
 struct Ledger {
     limits: Limits,
     clients: std::sync::Mutex<std::collections::HashMap<IpAddr, Use>>,
+    /// Body bytes held per owner (`Admitted::owner`).
+    owners: std::sync::Mutex<std::collections::HashMap<String, usize>>,
     total: std::sync::atomic::AtomicUsize,
 }
 
@@ -253,6 +267,7 @@ impl Drop for Hold {
 struct BodyBytes {
     ledger: Arc<Ledger>,
     peer: IpAddr,
+    owner: Option<String>,
     n: usize,
 }
 
@@ -261,6 +276,14 @@ impl Drop for BodyBytes {
         self.ledger
             .total
             .fetch_sub(self.n, std::sync::atomic::Ordering::SeqCst);
+        if let (Some(o), Ok(mut m)) = (&self.owner, self.ledger.owners.lock())
+            && let Some(b) = m.get_mut(o)
+        {
+            *b -= self.n;
+            if *b == 0 {
+                m.remove(o);
+            }
+        }
         if let Ok(mut m) = self.ledger.clients.lock()
             && let Some(u) = m.get_mut(&self.peer)
         {
@@ -303,9 +326,25 @@ impl Ledger {
         if self.limits.per_client && u.bytes + n > self.limits.client_bytes {
             return false;
         }
+        let Ok(mut owners) = self.owners.lock() else {
+            return false;
+        };
+        let owned = b
+            .owner
+            .as_ref()
+            .map(|o| owners.entry(o.clone()).or_default());
+        if owned
+            .as_ref()
+            .is_some_and(|o| **o + n > self.limits.client_bytes)
+        {
+            return false;
+        }
         if self.total.fetch_add(n, SeqCst) + n > self.limits.total_bytes {
             self.total.fetch_sub(n, SeqCst);
             return false;
+        }
+        if let Some(o) = owned {
+            *o += n;
         }
         u.bytes += n;
         b.n += n;
@@ -332,10 +371,15 @@ pub fn serve(
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let work = Arc::new(tokio::sync::Semaphore::new(2 * cores));
+        let work = Arc::new(Pools {
+            pages: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
+            heavy: Arc::new(tokio::sync::Semaphore::new((cores / 2).max(1))),
+            owners: Default::default(),
+        });
         let ledger = Arc::new(Ledger {
             limits,
             clients: Default::default(),
+            owners: Default::default(),
             total: Default::default(),
         });
         let stop = async move {
@@ -397,7 +441,7 @@ pub fn serve(
 
 async fn answer(
     handler: Arc<dyn Handler>,
-    work: Arc<tokio::sync::Semaphore>,
+    work: Arc<Pools>,
     ledger: Arc<Ledger>,
     peer: IpAddr,
     req: hyper::Request<Incoming>,
@@ -418,7 +462,7 @@ async fn answer(
         peer,
     };
     // What this route and session may send, before a byte of it is read.
-    let limit = {
+    let Admitted { limit, owner } = {
         let (h, head) = (
             handler.clone(),
             Request {
@@ -431,7 +475,10 @@ async fn answer(
             },
         );
         match tokio::task::spawn_blocking(move || h.admit(&head)).await {
-            Ok(Ok(n)) => n.min(MAX_BODY),
+            Ok(Ok(a)) => Admitted {
+                limit: a.limit.min(MAX_BODY),
+                owner: a.owner,
+            },
             Ok(Err(r)) => return Ok(closing(r)),
             Err(_) => {
                 return Ok(closing(plain(
@@ -455,6 +502,7 @@ async fn answer(
     let mut bytes = BodyBytes {
         ledger: ledger.clone(),
         peer,
+        owner: owner.clone(),
         n: 0,
     };
     let started = tokio::time::Instant::now();
@@ -469,11 +517,23 @@ async fn answer(
             if req.body.len() + data.len() > limit {
                 return Ok(closing(too_large(limit)));
             }
-            if !ledger.take(&mut bytes, data.len()) {
+            // Counted as allocated: the body's growth, not only its length.
+            let need = req.body.len() + data.len();
+            let grow = if need > req.body.capacity() {
+                let cap = need.max(req.body.capacity() * 2).min(limit);
+                cap - req.body.capacity()
+            } else {
+                0
+            };
+            if grow > 0 && !ledger.take(&mut bytes, grow) {
                 return Ok(closing(
                     plain(503, "the service is busy; try again in a minute")
                         .with_header("retry-after", "60".into()),
                 ));
+            }
+            if grow > 0 {
+                req.body
+                    .reserve_exact(req.body.capacity() + grow - req.body.len());
             }
             req.body.extend_from_slice(&data);
         }
@@ -484,8 +544,26 @@ async fn answer(
     }
     // A few requests are worked on at once (two a core), the rest wait
     // their turn in order: hundreds of threads contending for two cores
-    // only add switching.
-    let Ok(turn) = work.acquire_owned().await else {
+    // only add switching. Heavy work (an owner's: an upload to check, a
+    // report to typeset) has a pool of its own, half the cores, and one
+    // request of each owner at a time, so that it never holds up pages.
+    let turn = match &owner {
+        None => work.pages.clone().acquire_owned().await.map(|p| (p, None)),
+        Some(o) => {
+            let lock = work
+                .owners
+                .lock()
+                .map(|mut m| m.entry(o.clone()).or_default().clone())
+                .unwrap_or_default();
+            let mine = lock.lock_owned().await;
+            work.heavy
+                .clone()
+                .acquire_owned()
+                .await
+                .map(|p| (p, Some(mine)))
+        }
+    };
+    let Ok(turn) = turn else {
         return Ok(plain(503, "the service is stopping").into_hyper());
     };
     let res = tokio::task::spawn_blocking(move || {
@@ -503,6 +581,14 @@ async fn answer(
         )
     });
     Ok(res.into_hyper())
+}
+
+/// The pools requests are worked on from: pages, and heavy work with one
+/// request of each owner at a time.
+struct Pools {
+    pages: Arc<tokio::sync::Semaphore>,
+    heavy: Arc<tokio::sync::Semaphore>,
+    owners: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// An answer after which the connection is closed (the rest of a body is

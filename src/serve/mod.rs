@@ -223,7 +223,7 @@ impl App {
 }
 
 impl http::Handler for App {
-    fn admit(&self, head: &http::Request) -> Result<usize, http::Response> {
+    fn admit(&self, head: &http::Request) -> Result<http::Admitted, http::Response> {
         routes::admit(self, head)
     }
 

@@ -93,17 +93,28 @@ pub fn dispatch(app: &App, req: &Request) -> Response {
 /// The body a request may send, from its route alone: an upload (a
 /// return, a plan) the largest a workbook may be, and only with a live
 /// session of a council's person; every other request a form's few KB.
-/// Decided before a byte of the body is read.
-pub fn admit(app: &App, req: &Request) -> Result<usize, Response> {
-    let upload = req.method == Method::POST
-        && matches!(req.path.as_str(), "/council/upload" | "/council/plan");
-    if !upload {
-        return Ok(super::http::FORM_BODY);
-    }
-    match current_session(app, req) {
-        Ok(Some(s)) if s.person.council.is_some() && s.person.role != Role::Admin => {
-            Ok(super::http::MAX_BODY)
+/// Decided before a byte of the body is read. A council's heavy requests
+/// (uploads, the plan's report) are owned by its council: one at a time,
+/// on the heavy pool, within its byte budget (`http::Admitted`).
+pub fn admit(app: &App, req: &Request) -> Result<super::http::Admitted, Response> {
+    use super::http::{Admitted, FORM_BODY, MAX_BODY};
+    // Heavy work of a council's: an upload to check (a return, a plan), or
+    // its report typeset again with a new action.
+    let limit = match (&req.method, req.path.as_str()) {
+        (&Method::POST, "/council/upload" | "/council/plan") => MAX_BODY,
+        (&Method::POST, "/council/plan/action") => FORM_BODY,
+        _ => {
+            return Ok(Admitted {
+                limit: FORM_BODY,
+                owner: None,
+            });
         }
+    };
+    match current_session(app, req) {
+        Ok(Some(s)) if s.person.role != Role::Admin && s.person.council.is_some() => Ok(Admitted {
+            limit,
+            owner: s.person.council.map(|c| c.0),
+        }),
         Ok(_) => Err(Response::redirect("/sign-in")),
         Err(e) => Err(failure(app, &e)),
     }

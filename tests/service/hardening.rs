@@ -390,11 +390,16 @@ fn one_clients_connections_do_not_starve_another() {
     c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let (status, took) = {
         use std::io::{Read as _, Write as _};
-        c.write_all(format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
-            .unwrap();
+        c.write_all(
+            format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
         let mut out = Vec::new();
         c.read_to_end(&mut out).expect("an answer within 20 s");
-        (String::from_utf8_lossy(&out[..12.min(out.len())]).into_owned(), t.elapsed())
+        (
+            String::from_utf8_lossy(&out[..12.min(out.len())]).into_owned(),
+            t.elapsed(),
+        )
     };
     assert_eq!(status, "HTTP/1.1 200");
     assert!(took < Duration::from_secs(1), "{took:?}");
@@ -432,11 +437,19 @@ fn a_dripping_body_is_dropped() {
         if let Ok(n) = n
             && n > 0
         {
-            assert!(buf.starts_with(b"HTTP/1.1 408"), "{:?}", String::from_utf8_lossy(&buf));
+            assert!(
+                buf.starts_with(b"HTTP/1.1 408"),
+                "{:?}",
+                String::from_utf8_lossy(&buf)
+            );
             dropped = true;
             break;
         }
     }
     assert!(dropped, "a body dripping a byte a second was read for 30 s");
-    assert!(start.elapsed() < Duration::from_secs(20), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
 }
