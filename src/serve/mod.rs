@@ -13,6 +13,7 @@ pub mod db;
 pub mod http;
 pub mod ids;
 mod internal;
+mod limits;
 pub mod mail;
 pub mod multipart;
 pub mod outbox;
