@@ -29,6 +29,27 @@ pub struct Config {
     pub min_spread_councils: usize,
     pub publication: Publication,
     pub funnel: FunnelConfig,
+    /// The collection service's quotas.
+    pub service: ServiceConfig,
+}
+
+/// What one council may store in the collection service a day (the 24
+/// hours before an upload): far more than a real collection needs, so
+/// that only a fault or an attack meets it.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceConfig {
+    pub versions_per_day: u32,
+    pub megabytes_per_day: u32,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            versions_per_day: 50,
+            megabytes_per_day: 100,
+        }
+    }
 }
 
 /// How funnel plots are drawn.
@@ -194,6 +215,7 @@ impl Default for Config {
             min_spread_councils: 10,
             publication: Publication::default(),
             funnel: FunnelConfig::default(),
+            service: ServiceConfig::default(),
         }
     }
 }

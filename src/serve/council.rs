@@ -181,6 +181,11 @@ fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<R
         return Ok(upload_form(app, s, 400, Some("The selected file is empty")));
     }
     let name = multipart::base_name(file.file_name.as_deref().unwrap_or(""));
+    // The same file again: its version, without checking it again.
+    let sha = crate::digest::sha256_hex(file.data);
+    if let Some(v) = db::same_as_newest(&*app.db.conn()?, code, app.year, &sha)? {
+        return Ok(Response::redirect(&format!("/council/versions/{}", v.0)));
+    }
     let checked = collect::check_upload(&name, file.data, &rules(app));
     let diags = &checked.outcome.diagnostics;
     let errors = diags.iter().filter(|d| d.is_error()).count() as i64;
@@ -228,7 +233,11 @@ fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<R
             .ok();
         }
     }
-    let sha = crate::digest::sha256_hex(file.data);
+    let q = &app.config.service;
+    let quota = db::Quota {
+        versions: q.versions_per_day,
+        bytes: u64::from(q.megabytes_per_day) << 20,
+    };
     let stored = db::add_upload(
         &mut *app.db.conn()?,
         &NewUpload {
@@ -246,6 +255,7 @@ fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<R
             figures: figures.as_deref(),
             changes: changes.as_deref(),
         },
+        quota,
     );
     match stored {
         Ok(v) => Ok(Response::redirect(&format!("/council/versions/{}", v.0))),
@@ -257,6 +267,18 @@ fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<R
             "Your return is signed off",
             json!({"lines": [why], "link": {"href": "/council", "text": "Back to your return"}}),
         )),
+        Err(db::DbError::Quota { until }) => Ok(page(
+            app,
+            Some(s),
+            429,
+            "message.html",
+            "Your council has uploaded a lot today",
+            json!({"lines": [
+                format!("Your council has uploaded {} versions or {} MB in the last 24 hours, the most the service keeps in a day.", q.versions_per_day, q.megabytes_per_day),
+                format!("You can upload again after {}. If you need to before then, contact the national programme team.", crate::render::service::when(until)),
+            ], "link": {"href": "/council", "text": "Back to your return"}}),
+        )
+        .with_header("retry-after", (until - db::now()).max(1).to_string())),
         Err(e) => Err(e),
     }
 }

@@ -156,6 +156,10 @@ pub enum DbError {
     },
     /// A change the rules refuse (e.g. signing off while signed off).
     Refused(&'static str),
+    /// A council's daily quota is used up until this time.
+    Quota {
+        until: i64,
+    },
 }
 
 impl std::fmt::Display for DbError {
@@ -167,6 +171,9 @@ impl std::fmt::Display for DbError {
                 "the database is at schema version {found}, newer than this scwres knows ({known}); run the newer scwres, or restore a backup"
             ),
             DbError::Refused(why) => f.write_str(why),
+            DbError::Quota { until } => {
+                write!(f, "the daily upload quota is used up until {until}")
+            }
         }
     }
 }

@@ -208,6 +208,18 @@ pub fn serve(
     limits: Limits,
 ) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
+    // A longer queue of connections waiting to be accepted than the 128
+    // the standard library asks for: a burst of connections (an attacker's
+    // reconnecting, or every council at nine o'clock) must not fill it, or
+    // an honest client's connection waits a second for its SYN to be sent
+    // again. Linux takes a second listen() as a new length.
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd as _;
+        // SAFETY: a listening socket this function owns; listen() only
+        // changes its queue's length.
+        unsafe { libc::listen(listener.as_raw_fd(), 4096) };
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("scwres-serve")

@@ -79,12 +79,29 @@ fn upload_row(r: &rusqlite::Row) -> rusqlite::Result<Upload> {
 /// taken before the version number is read: two uploads at once get two
 /// whole versions, one after the other. Refused while the return is
 /// signed off.
-pub fn add_upload(c: &mut Connection, u: &NewUpload) -> Result<Version> {
+pub fn add_upload(c: &mut Connection, u: &NewUpload, quota: Quota) -> Result<Version> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if current_sign_off(&tx, u.council, u.year)?.is_some() {
         return Err(DbError::Refused(
             "the return is signed off; the national team must reopen it before another upload",
         ));
+    }
+    // The same bytes as the newest version: that version, not a new one.
+    if let Some(v) = same_as_newest(&tx, u.council, u.year, u.sha256)? {
+        return Ok(v);
+    }
+    // The council's uploads of the last 24 hours against its quota: when
+    // over, the time the oldest of them leaves the window.
+    let (n, bytes, oldest): (i64, i64, Option<i64>) = tx.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(size), 0), MIN(at) FROM upload WHERE council = ?1 AND at > ?2",
+        params![u.council.0, now() - 86_400],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let cap = i64::try_from(quota.bytes).unwrap_or(i64::MAX);
+    if n >= i64::from(quota.versions) || bytes.saturating_add(u.bytes.len() as i64) > cap {
+        return Err(DbError::Quota {
+            until: oldest.unwrap_or_else(now) + 86_400,
+        });
     }
     let version: i64 = tx.query_row(
         "SELECT COALESCE(MAX(version), 0) + 1 FROM upload WHERE council = ?1 AND year = ?2",
@@ -129,6 +146,30 @@ pub fn add_upload(c: &mut Connection, u: &NewUpload) -> Result<Version> {
     )?;
     tx.commit()?;
     Ok(Version(version))
+}
+
+/// What a council may store a day.
+#[derive(Clone, Copy, Debug)]
+pub struct Quota {
+    pub versions: u32,
+    pub bytes: u64,
+}
+
+/// The newest version of a council's year, if its bytes hash to `sha256`.
+pub fn same_as_newest(
+    c: &Connection,
+    council: &CouncilCode,
+    year: i32,
+    sha256: &str,
+) -> Result<Option<Version>> {
+    Ok(c.query_row(
+        "SELECT version, sha256 FROM upload WHERE council = ?1 AND year = ?2 ORDER BY version DESC LIMIT 1",
+        params![council.0, year],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+    )
+    .optional()?
+    .filter(|(_, s)| s == sha256)
+    .map(|(v, _)| Version(v)))
 }
 
 /// A council's uploads of a year, newest first.

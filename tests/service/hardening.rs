@@ -453,3 +453,39 @@ fn a_dripping_body_is_dropped() {
         start.elapsed()
     );
 }
+
+/// The same file again is the same version; a council's uploads of a day
+/// are capped (report.yaml), and the refusal says when it can upload
+/// again.
+#[test]
+fn uploads_are_capped_a_day_and_a_repeat_is_the_same_version() {
+    let dir = demo_data();
+    std::fs::write(
+        dir.path().join("report.yaml"),
+        "synthetic: true\nservice:\n  versions_per_day: 3\n",
+    )
+    .unwrap();
+    let s = Service::start_in(dir, None, |_| {});
+    let mut a = s.signed_in(&s.submitter_a);
+    let csv = s.return_csv(A);
+    let first = s.upload(&mut a, "r.csv", csv.as_bytes());
+    assert_eq!(first.status, 303);
+    let again = s.upload(&mut a, "r-copy.csv", csv.as_bytes());
+    assert_eq!(again.status, 303);
+    assert_eq!(again.header("location"), first.header("location"));
+    assert_eq!(s.versions(A), 1, "a repeat is the same version");
+    for n in 1..3 {
+        let other = format!("{csv}{}", "\n".repeat(n));
+        assert_eq!(s.upload(&mut a, "r.csv", other.as_bytes()).status, 303);
+    }
+    assert_eq!(s.versions(A), 3);
+    let over = s.upload(&mut a, "r.csv", format!("{csv}\n\n\n").as_bytes());
+    assert_eq!(over.status, 429, "{}", over.text());
+    assert!(
+        over.text().contains("You can upload again after"),
+        "{}",
+        over.text()
+    );
+    assert!(over.header("retry-after").is_some());
+    assert_eq!(s.versions(A), 3);
+}
