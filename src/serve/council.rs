@@ -181,10 +181,16 @@ fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<R
         return Ok(upload_form(app, s, 400, Some("The selected file is empty")));
     }
     let name = multipart::base_name(file.file_name.as_deref().unwrap_or(""));
-    // The same file again: its version, without checking it again.
+    // The same file again: its version, without checking it again (unless
+    // the return is signed off, which the storing below says).
     let sha = crate::digest::sha256_hex(file.data);
-    if let Some(v) = db::same_as_newest(&*app.db.conn()?, code, app.year, &sha)? {
-        return Ok(Response::redirect(&format!("/council/versions/{}", v.0)));
+    {
+        let c = app.db.conn()?;
+        if db::current_sign_off(&c, code, app.year)?.is_none()
+            && let Some(v) = db::same_as_newest(&c, code, app.year, &sha)?
+        {
+            return Ok(Response::redirect(&format!("/council/versions/{}", v.0)));
+        }
     }
     let checked = collect::check_upload(&name, file.data, &rules(app));
     let diags = &checked.outcome.diagnostics;

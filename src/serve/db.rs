@@ -143,6 +143,12 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (next_at) WHERE sent_at IS NULL AND given_up_at IS NULL;
 "#,
+    // The councils' internal editions of a published release, as a job:
+    // 'pending' from publication until made ('done', or 'failed: ...'); a
+    // pending job is made again when the service starts.
+    r#"
+ALTER TABLE release ADD COLUMN editions TEXT;
+"#,
 ];
 
 /// Why a storage call failed.

@@ -20,7 +20,10 @@ pub(super) fn internal_dir(app: &App, number: i64, code: &str) -> PathBuf {
 
 /// Once a release is published, each council's internal edition (exact
 /// figures, for the council alone) is made on a thread of its own, from the
-/// release's own inputs; a council's page lists it when it is there.
+/// release's own inputs; a council's page lists it when it is there. The
+/// job is recorded (`release.editions`): pending from publication, then
+/// done or failed; a pending one, cut short by a stop, is made again when
+/// the service starts ([`resume`]).
 pub(super) fn make_internal_editions(app: &App, number: i64) {
     let (year, target) = (app.year, folder(app, app.year, number));
     let codes: Vec<String> =
@@ -38,16 +41,41 @@ pub(super) fn make_internal_editions(app: &App, number: i64) {
             (c, d)
         })
         .collect();
-    std::thread::spawn(
-        move || match release::internal_editions(&target, year, &dirs) {
-            Ok(failed) => {
-                for (code, e) in failed {
+    let dbh = app.db.clone();
+    std::thread::spawn(move || {
+        let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            release::internal_editions(&target, year, &dirs)
+        }));
+        let state = match made {
+            Ok(Ok(failed)) if failed.is_empty() => "done".to_string(),
+            Ok(Ok(failed)) => {
+                for (code, e) in &failed {
                     eprintln!("scwres serve: internal edition of {code}: {e:#}");
                 }
+                let codes: Vec<&str> = failed.iter().map(|(c, _)| c.as_str()).collect();
+                format!("failed: {}", codes.join(", "))
             }
-            Err(e) => eprintln!("scwres serve: internal editions: {e:#}"),
-        },
-    );
+            Ok(Err(e)) => {
+                eprintln!("scwres serve: internal editions: {e:#}");
+                format!("failed: {e:#}")
+            }
+            Err(_) => "failed: the program stopped on a fault".to_string(),
+        };
+        if let Err(e) = dbh.conn().map_err(|e| e.to_string()).and_then(|c| {
+            super::db::set_editions(&c, year, number, &state).map_err(|e| e.to_string())
+        }) {
+            eprintln!("scwres serve: internal editions of release {number}: {e}");
+        }
+    });
+}
+
+/// Makes again the internal editions a stop cut short.
+pub(super) fn resume(app: &App) -> Result<(), super::db::DbError> {
+    for number in super::db::pending_editions(&*app.db.conn()?, app.year)? {
+        eprintln!("scwres serve: making release {number}'s internal editions again");
+        make_internal_editions(app, number);
+    }
+    Ok(())
 }
 
 /// A council's internal edition files of the newest published release.

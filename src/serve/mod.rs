@@ -151,7 +151,7 @@ impl App {
             ),
             None => None,
         };
-        Ok(App {
+        let app = App {
             db,
             mailer,
             data: o.data.clone(),
@@ -175,7 +175,9 @@ impl App {
             failed_sign_ins: auth::Limiter::new(20, 600),
             link_requests: auth::Limiter::new(3, 3600),
             link_requests_by_client: auth::Limiter::new(30, 3600),
-        })
+        };
+        internal::resume(&app)?;
+        Ok(app)
     }
 
     /// The client's address, for the sign-in limits: the peer, or behind a

@@ -151,7 +151,7 @@ pub fn publish_release(
         ));
     }
     tx.execute(
-        "UPDATE release SET published_at = ?2, published_by = ?3 WHERE id = ?1",
+        "UPDATE release SET published_at = ?2, published_by = ?3, editions = 'pending' WHERE id = ?1",
         params![r.id, now(), by.0],
     )?;
     audit(
@@ -163,6 +163,26 @@ pub fn publish_release(
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// What became of a release's internal editions: `done`, or `failed: …`.
+pub fn set_editions(c: &Connection, year: i32, number: i64, state: &str) -> Result<()> {
+    c.execute(
+        "UPDATE release SET editions = ?3 WHERE year = ?1 AND number = ?2",
+        params![year, number, state],
+    )?;
+    Ok(())
+}
+
+/// The published releases of a year whose internal editions are not made.
+pub fn pending_editions(c: &Connection, year: i32) -> Result<Vec<i64>> {
+    let mut st = c.prepare(
+        "SELECT number FROM release WHERE year = ?1 AND editions = 'pending' ORDER BY number",
+    )?;
+    let rows = st
+        .query_map([year], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(rows)
 }
 
 /// A version of a council's action plan, and the release its report was

@@ -579,8 +579,10 @@ fn the_problems_are_exactly_those_of_scwres_validate() {
 fn a_backup_taken_while_serving_is_whole_and_never_overwrites() {
     let s = Service::start();
     let mut a = s.signed_in(&s.submitter_a);
-    for _ in 0..3 {
-        s.upload(&mut a, "r.csv", s.return_csv(A).as_bytes());
+    for i in 0..3 {
+        // Three different files (the same one again is the same version).
+        let csv = s.return_csv(A) + &"\n".repeat(i);
+        s.upload(&mut a, "r.csv", csv.as_bytes());
     }
     let out = tempfile::tempdir().unwrap();
     let to = out.path().join("backup.sqlite");

@@ -574,3 +574,54 @@ fn a_correction_after_publication_is_a_new_release_that_revises_the_first() {
         "{page_b}"
     );
 }
+
+/// The councils' internal editions are a recorded job: done once made; one
+/// a stop cut short (pending, its files half made) is made again when the
+/// service starts.
+#[test]
+fn internal_editions_cut_short_are_made_at_the_next_start() {
+    let s = Service::start();
+    let mut admin = s.signed_in(&s.admin);
+    let n = released(&s, &mut admin);
+    let csrf = admin.csrf(&format!("/admin/releases/{n}")).unwrap();
+    let r = admin
+        .post(
+            &format!("/admin/releases/{n}/publish"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .unwrap();
+    assert_eq!(r.status, 303);
+    let state = |db: &Path| -> Option<String> {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("SELECT editions FROM release WHERE number = ?1", [n], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    let wait_done = |db: &Path| {
+        for _ in 0..600 {
+            if state(db).as_deref() == Some("done") {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        panic!("the internal editions are {:?}", state(db));
+    };
+    wait_done(&s.db_path());
+    let dir = s.stop();
+    let editions = dir
+        .path()
+        .join(format!("service-releases/2025/{n}/internal-local"));
+    std::fs::remove_dir_all(&editions).unwrap();
+    rusqlite::Connection::open(dir.path().join(scwres::serve::db::FILE))
+        .unwrap()
+        .execute("UPDATE release SET editions = 'pending'", [])
+        .unwrap();
+    let again = Service::start_in(dir, None, |_| {});
+    wait_done(&again.db_path());
+    let pdf = editions
+        .join(A)
+        .join(format!("{A}-redcar-and-cleveland.pdf"));
+    assert!(pdf.exists(), "{} was not made again", pdf.display());
+}
