@@ -4,63 +4,12 @@
 
 use super::App;
 use super::db;
-use super::http::{Request, Response};
+use super::http::Response;
 use super::ids::{CouncilCode, PersonId, Role, Version};
-use super::routes::{Session, csrf_ok, failure, forbidden_csrf, not_found, page};
-use hyper::Method;
+use super::routes::{Session, failure, not_found, page};
 use serde_json::json;
 
 type Result<T> = std::result::Result<T, db::DbError>;
-
-pub fn route(app: &App, req: &Request, s: &Session, rest: &[&str]) -> Response {
-    let post = req.method == Method::POST;
-    let form = if post { req.form() } else { Vec::new() };
-    if post && !csrf_ok(app, req, s, &form) {
-        return forbidden_csrf(app, Some(s));
-    }
-    let field = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let r = match (&req.method, rest) {
-        (&Method::GET, [] | [""]) => councils(app, s),
-        (&Method::GET, ["councils", code]) => match app.council(code) {
-            Some(c) => council(app, s, &c, None),
-            None => Ok(not_found(app, Some(s))),
-        },
-        (&Method::GET, ["councils", code, "versions", v, "file"]) => {
-            match (app.council(code), v.parse::<i64>()) {
-                (Some(c), Ok(v)) => version_file(app, s, &c, Version(v)),
-                _ => Ok(not_found(app, Some(s))),
-            }
-        }
-        (&Method::POST, ["councils", code, "reopen"]) => match app.council(code) {
-            Some(c) => reopen(app, s, &c, &field("reason")),
-            None => Ok(not_found(app, Some(s))),
-        },
-        (&Method::GET, ["people", "new"]) => Ok(invite_form(
-            app,
-            s,
-            200,
-            None,
-            &[("email", ""), ("role", ""), ("council", "")],
-        )),
-        (&Method::POST, ["people"]) => {
-            invite(app, s, &field("email"), &field("role"), &field("council"))
-        }
-        (&Method::POST, ["people", id, action @ ("link" | "revoke")]) => match id.parse::<i64>() {
-            Ok(id) => person_action(app, s, PersonId(id), action),
-            Err(_) => Ok(not_found(app, Some(s))),
-        },
-        (&Method::GET, ["audit"]) => audit(app, s),
-        (_, ["releases", more @ ..]) => Ok(super::releases::admin(app, req, s, more, &form)),
-        (&Method::GET, ["export.zip"]) => export(app, s),
-        _ => Ok(not_found(app, Some(s))),
-    };
-    r.unwrap_or_else(|e| failure(app, &e))
-}
 
 /// A council's status, in the order of the collection.
 fn status(st: Option<&db::CouncilState>) -> (&'static str, &'static str) {
@@ -77,7 +26,7 @@ fn status(st: Option<&db::CouncilState>) -> (&'static str, &'static str) {
     }
 }
 
-fn councils(app: &App, s: &Session) -> Result<Response> {
+pub(super) fn councils(app: &App, s: &Session) -> Result<Response> {
     let states = db::council_states(&*app.db.conn()?, app.year)?;
     let mut rows = Vec::new();
     let mut tally: std::collections::BTreeMap<&str, usize> = [
@@ -122,7 +71,12 @@ fn councils(app: &App, s: &Session) -> Result<Response> {
     ))
 }
 
-fn council(app: &App, s: &Session, code: &CouncilCode, error: Option<&str>) -> Result<Response> {
+pub(super) fn council(
+    app: &App,
+    s: &Session,
+    code: &CouncilCode,
+    error: Option<&str>,
+) -> Result<Response> {
     let c = app.db.conn()?;
     let name = app
         .register
@@ -147,7 +101,12 @@ fn council(app: &App, s: &Session, code: &CouncilCode, error: Option<&str>) -> R
     ))
 }
 
-fn version_file(app: &App, s: &Session, code: &CouncilCode, v: Version) -> Result<Response> {
+pub(super) fn version_file(
+    app: &App,
+    s: &Session,
+    code: &CouncilCode,
+    v: Version,
+) -> Result<Response> {
     let c = app.db.conn()?;
     match db::upload(&c, code, app.year, v)? {
         Some(u) => Ok(Response::file(
@@ -159,7 +118,7 @@ fn version_file(app: &App, s: &Session, code: &CouncilCode, v: Version) -> Resul
     }
 }
 
-fn reopen(app: &App, s: &Session, code: &CouncilCode, reason: &str) -> Result<Response> {
+pub(super) fn reopen(app: &App, s: &Session, code: &CouncilCode, reason: &str) -> Result<Response> {
     if reason.is_empty() || reason.chars().count() > 500 {
         return council(
             app,
@@ -175,7 +134,7 @@ fn reopen(app: &App, s: &Session, code: &CouncilCode, reason: &str) -> Result<Re
     }
 }
 
-fn invite_form(
+pub(super) fn invite_form(
     app: &App,
     s: &Session,
     status: u16,
@@ -205,7 +164,13 @@ fn invite_form(
     )
 }
 
-fn invite(app: &App, s: &Session, email: &str, role: &str, council: &str) -> Result<Response> {
+pub(super) fn invite(
+    app: &App,
+    s: &Session,
+    email: &str,
+    role: &str,
+    council: &str,
+) -> Result<Response> {
     let values = [("email", email), ("role", role), ("council", council)];
     if !super::auth::email_ok(email) {
         return Ok(invite_form(
@@ -290,7 +255,12 @@ fn link_page(app: &App, s: &Session, id: PersonId, email: &str) -> Result<Respon
     ))
 }
 
-fn person_action(app: &App, s: &Session, id: PersonId, action: &str) -> Result<Response> {
+pub(super) fn person_action(
+    app: &App,
+    s: &Session,
+    id: PersonId,
+    action: &str,
+) -> Result<Response> {
     let Some(p) = db::person(&*app.db.conn()?, id)? else {
         return Ok(not_found(app, Some(s)));
     };
@@ -314,7 +284,7 @@ fn person_action(app: &App, s: &Session, id: PersonId, action: &str) -> Result<R
     }
 }
 
-fn audit(app: &App, s: &Session) -> Result<Response> {
+pub(super) fn audit(app: &App, s: &Session) -> Result<Response> {
     let lines = db::audit_log(&*app.db.conn()?, 1000)?;
     Ok(page(
         app,
@@ -328,7 +298,7 @@ fn audit(app: &App, s: &Session) -> Result<Response> {
 
 /// The signed-off returns as the `returns/<year>/` folder the national run
 /// reads, zipped: each file the bytes its council uploaded.
-fn export(app: &App, s: &Session) -> Result<Response> {
+pub(super) fn export(app: &App, s: &Session) -> Result<Response> {
     let mut c = app.db.conn()?;
     let files = db::signed_off_returns(&c, app.year)?;
     let year = app.year;

@@ -6,54 +6,20 @@
 use super::db::{self, NewUpload, Upload};
 use super::http::{Request, Response};
 use super::ids::{CouncilCode, Role, Version};
-use super::routes::{
-    FileForm, Session, csrf_ok, failure, file_form, forbidden_csrf, not_found, page,
-};
+use super::routes::{FileForm, Session, failure, file_form, not_found, page};
 use super::{App, multipart};
 use crate::load::diag::Diagnostic;
 use crate::run::collect::{self, Rules};
-use hyper::Method;
 use serde_json::{Value, json};
 
-pub fn route(app: &App, req: &Request, s: &Session, rest: &[&str]) -> Response {
-    let Some(code) = s.person.council.clone() else {
-        return not_found(app, Some(s));
-    };
-    let r = match (&req.method, rest) {
-        (&Method::GET, [] | [""]) => tasks(app, s, &code),
-        (&Method::GET, ["workbook.xlsx"]) => workbook(app, &code),
-        (&Method::GET, ["upload"]) => Ok(upload_form(app, s, 200, None)),
-        (&Method::POST, ["upload"]) => upload(app, req, s, &code),
-        (&Method::GET, ["versions", v]) => {
-            with_version(app, s, &code, v, |u| version(app, s, &code, u))
-        }
-        (&Method::GET, ["versions", v, "problems.csv"]) => {
-            with_version(app, s, &code, v, |u| problems_csv(&code, u))
-        }
-        (&Method::GET, ["versions", v, "file"]) => with_version(app, s, &code, v, |u| {
-            let bytes = db::upload_bytes(&*app.db.conn()?, u.id)?;
-            Ok(Response::file(
-                "application/octet-stream",
-                &format!("{}-v{}.{}", code.0, u.version.0, u.kind),
-                bytes,
-            ))
-        }),
-        (&Method::GET, ["sign-off"]) => sign_off_form(app, s, &code, 200, None),
-        (&Method::GET, ["report", name]) => Ok(super::releases::council_file(app, s, &code, name)),
-        (&Method::GET, ["report", "internal", name]) => {
-            Ok(super::internal::council_internal_file(app, s, &code, name))
-        }
-        (&Method::GET, ["files.zip"]) => super::releases::council_zip(app, s, &code),
-        (&Method::GET, ["plan"]) => super::plans::show(app, s, &code, 200, None, &[]),
-        (&Method::POST, ["plan"]) => super::plans::upload(app, req, s, &code),
-        (&Method::POST, ["plan", "action"]) => super::plans::add_action(app, req, s, &code),
-        (&Method::GET, ["plan", v, edition, name]) => {
-            super::plans::file(app, s, &code, v, edition, name)
-        }
-        (&Method::POST, ["sign-off"]) => sign_off(app, req, s, &code),
-        _ => Ok(not_found(app, Some(s))),
-    };
-    r.unwrap_or_else(|e| failure(app, &e))
+/// A council's upload, as it sent it.
+pub(super) fn version_file(app: &App, code: &CouncilCode, u: Upload) -> Result<Response> {
+    let bytes = db::upload_bytes(&*app.db.conn()?, u.id)?;
+    Ok(Response::file(
+        "application/octet-stream",
+        &format!("{}-v{}.{}", code.0, u.version.0, u.kind),
+        bytes,
+    ))
 }
 
 type Result<T> = std::result::Result<T, db::DbError>;
@@ -73,7 +39,7 @@ fn council_name(app: &App, code: &CouncilCode) -> String {
         .unwrap_or_default()
 }
 
-fn with_version(
+pub(super) fn with_version(
     app: &App,
     s: &Session,
     code: &CouncilCode,
@@ -93,7 +59,7 @@ fn with_version(
     }
 }
 
-fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Response> {
+pub(super) fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Response> {
     let c = app.db.conn()?;
     let uploads = db::uploads(&c, code, app.year)?;
     let signed = db::current_sign_off(&c, code, app.year)?;
@@ -133,7 +99,7 @@ fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Response> {
     ))
 }
 
-fn workbook(app: &App, code: &CouncilCode) -> Result<Response> {
+pub(super) fn workbook(app: &App, code: &CouncilCode) -> Result<Response> {
     match collect::workbook(&rules(app), app.previous.get(&code.0)) {
         Ok(bytes) => Ok(Response::file(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -144,7 +110,7 @@ fn workbook(app: &App, code: &CouncilCode) -> Result<Response> {
     }
 }
 
-fn upload_form(app: &App, s: &Session, status: u16, error: Option<&str>) -> Response {
+pub(super) fn upload_form(app: &App, s: &Session, status: u16, error: Option<&str>) -> Response {
     page(
         app,
         Some(s),
@@ -158,8 +124,13 @@ fn upload_form(app: &App, s: &Session, status: u16, error: Option<&str>) -> Resp
     )
 }
 
-fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
-    let parts = match file_form(app, req, s) {
+pub(super) fn upload(
+    app: &App,
+    req: &Request,
+    s: &Session,
+    code: &CouncilCode,
+) -> Result<Response> {
+    let parts = match file_form(req) {
         FileForm::Parts(p) => p,
         FileForm::Unreadable => {
             return Ok(upload_form(
@@ -169,7 +140,6 @@ fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<R
                 Some("The upload could not be read. Choose the file again and select Upload."),
             ));
         }
-        FileForm::Forged => return Ok(forbidden_csrf(app, Some(s))),
     };
     let Some(file) = parts
         .iter()
@@ -298,7 +268,7 @@ fn reread(app: &App, u: &Upload) -> Result<Option<crate::model::Return>> {
     Ok(collect::check_upload(&u.file_name, &bytes, &rules(app)).ret)
 }
 
-fn version(app: &App, s: &Session, code: &CouncilCode, u: Upload) -> Result<Response> {
+pub(super) fn version(app: &App, s: &Session, code: &CouncilCode, u: Upload) -> Result<Response> {
     let diags: Vec<Diagnostic> = serde_json::from_str(&u.problems).unwrap_or_default();
     let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
         diags.iter().partition(|d| d.is_error());
@@ -343,7 +313,7 @@ fn version(app: &App, s: &Session, code: &CouncilCode, u: Upload) -> Result<Resp
     ))
 }
 
-fn problems_csv(code: &CouncilCode, u: Upload) -> Result<Response> {
+pub(super) fn problems_csv(code: &CouncilCode, u: Upload) -> Result<Response> {
     let diags: Vec<Diagnostic> = serde_json::from_str(&u.problems).unwrap_or_default();
     Ok(Response::file(
         "text/csv; charset=utf-8",
@@ -352,7 +322,7 @@ fn problems_csv(code: &CouncilCode, u: Upload) -> Result<Response> {
     ))
 }
 
-fn sign_off_form(
+pub(super) fn sign_off_form(
     app: &App,
     s: &Session,
     code: &CouncilCode,
@@ -378,11 +348,12 @@ fn sign_off_form(
     ))
 }
 
-fn sign_off(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
-    let form = req.form();
-    if !csrf_ok(app, req, s, &form) {
-        return Ok(forbidden_csrf(app, Some(s)));
-    }
+pub(super) fn sign_off(
+    app: &App,
+    s: &Session,
+    code: &CouncilCode,
+    form: &[(String, String)],
+) -> Result<Response> {
     if s.person.role != Role::Signer {
         return Ok(page(
             app,

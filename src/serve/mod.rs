@@ -22,6 +22,7 @@ mod plans;
 mod releases;
 mod releases_db;
 mod routes;
+mod table;
 mod versions;
 
 use crate::config::Config;
@@ -233,6 +234,24 @@ impl http::Handler for App {
     fn answer(&self, req: &http::Request) -> http::Response {
         routes::dispatch(self, req)
     }
+}
+
+/// Every route of the service: (method, path pattern, who may use it:
+/// `anyone`, `signed`, `council` or `team`), from the one table
+/// (`serve::table`), for the tests that try them all.
+pub fn route_table() -> Vec<(&'static str, &'static str, &'static str)> {
+    table::ROUTES
+        .iter()
+        .map(|r| {
+            let who = match r.who {
+                table::Who::Anyone => "anyone",
+                table::Who::Signed => "signed",
+                table::Who::Council => "council",
+                table::Who::Team => "team",
+            };
+            (r.method, r.path, who)
+        })
+        .collect()
 }
 
 /// Files as a zip, stored (not compressed): each file inside is the bytes

@@ -7,9 +7,7 @@
 use super::db;
 use super::http::{Request, Response};
 use super::ids::{CouncilCode, Version};
-use super::routes::{
-    FileForm, Session, csrf_ok, failure, file_form, forbidden_csrf, not_found, page,
-};
+use super::routes::{FileForm, Session, failure, file_form, not_found, page};
 use super::{App, multipart, releases};
 use crate::load::diag::Diagnostic;
 use crate::run::collect::{PlanAction as Action, plan_yaml};
@@ -136,7 +134,7 @@ pub fn file(
 
 /// An uploaded plan file.
 pub fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
-    let parts = match file_form(app, req, s) {
+    let parts = match file_form(req) {
         FileForm::Parts(p) => p,
         FileForm::Unreadable => {
             return show(
@@ -151,7 +149,6 @@ pub fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Resu
                 &[],
             );
         }
-        FileForm::Forged => return Ok(forbidden_csrf(app, Some(s))),
     };
     let Some(f) = parts.iter().find(|p| {
         p.name == "file"
@@ -200,11 +197,12 @@ pub fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Resu
 }
 
 /// An action from the form, added to the newest plan that was accepted.
-pub fn add_action(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Result<Response> {
-    let form = req.form();
-    if !csrf_ok(app, req, s, &form) {
-        return Ok(forbidden_csrf(app, Some(s)));
-    }
+pub fn add_action(
+    app: &App,
+    s: &Session,
+    code: &CouncilCode,
+    form: &[(String, String)],
+) -> Result<Response> {
     let field = |k: &str| {
         form.iter()
             .find(|(n, _)| n == k)

@@ -8,7 +8,7 @@
 
 use super::App;
 use super::db;
-use super::http::{Request, Response, plain};
+use super::http::{Response, plain};
 use super::ids::CouncilCode;
 use super::routes::{Session, failure, not_found, page};
 use crate::run::release::Manifest;
@@ -74,64 +74,56 @@ pub fn serve_file(path: &str, bytes: Vec<u8>) -> Response {
     }
 }
 
-/// `/admin/releases/…`.
-pub fn admin(
-    app: &App,
-    req: &Request,
-    s: &Session,
-    rest: &[&str],
-    form: &[(String, String)],
-) -> Response {
+/// A file of a release to the national team (the private part, and the
+/// whole release before publication): every look before publication is
+/// recorded as pre-release access.
+pub(super) fn private_file(app: &App, s: &Session, r: db::Release, path: &str) -> Result<Response> {
     let year = app.year;
-    let r = match (req.method.as_str(), rest) {
-        ("GET", []) => list(app, s),
-        ("POST", []) => start(app, s),
-        ("GET", [n]) => with_release(app, s, n, |r| show(app, s, r)),
-        ("GET", [n, "release.zip"]) => with_release(app, s, n, |r| zip_release(app, s, r)),
-        ("GET", [n, "files", path @ ..]) => with_release(app, s, n, |r| {
-            let path = path.join("/");
-            match release_file(app, year, r.number, &path) {
-                Some(bytes) => {
-                    if r.published_at.is_none() {
-                        let c = app.db.conn()?;
-                        db::audit(
-                            &c,
-                            Some(s.person.id),
-                            None,
-                            "pre-release access",
-                            &format!("release {} of {year}: {path}", r.number),
-                        )?;
-                    }
-                    Ok(serve_file(&path, bytes))
-                }
-                None => Ok(not_found(app, Some(s))),
+    match release_file(app, year, r.number, path) {
+        Some(bytes) => {
+            if r.published_at.is_none() {
+                let c = app.db.conn()?;
+                db::audit(
+                    &c,
+                    Some(s.person.id),
+                    None,
+                    "pre-release access",
+                    &format!("release {} of {year}: {path}", r.number),
+                )?;
             }
-        }),
-        ("POST", [n, "publish"]) => with_release(app, s, n, |r| {
-            if !form.iter().any(|(k, v)| k == "confirm" && v == "yes") {
-                return show_with(
-                    app,
-                    s,
-                    r,
-                    Some("Confirm that the release has been checked and may be published"),
-                );
-            }
-            let date = release_date(app, r.number).unwrap_or_default();
-            match db::publish_release(&mut *app.db.conn()?, year, r.number, s.person.id, &date) {
-                Ok(()) => {
-                    super::internal::make_internal_editions(app, r.number);
-                    Ok(Response::redirect(&format!("/admin/releases/{}", r.number)))
-                }
-                Err(db::DbError::Refused(why)) => show_with(app, s, r, Some(why)),
-                Err(e) => Err(e),
-            }
-        }),
-        _ => Ok(not_found(app, Some(s))),
-    };
-    r.unwrap_or_else(|e| failure(app, &e))
+            Ok(serve_file(path, bytes))
+        }
+        None => Ok(not_found(app, Some(s))),
+    }
 }
 
-fn with_release(
+/// Publishes a checked release (the form confirms it).
+pub(super) fn publish(
+    app: &App,
+    s: &Session,
+    r: db::Release,
+    form: &[(String, String)],
+) -> Result<Response> {
+    if !form.iter().any(|(k, v)| k == "confirm" && v == "yes") {
+        return show_with(
+            app,
+            s,
+            r,
+            Some("Confirm that the release has been checked and may be published"),
+        );
+    }
+    let date = release_date(app, r.number).unwrap_or_default();
+    match db::publish_release(&mut *app.db.conn()?, app.year, r.number, s.person.id, &date) {
+        Ok(()) => {
+            super::internal::make_internal_editions(app, r.number);
+            Ok(Response::redirect(&format!("/admin/releases/{}", r.number)))
+        }
+        Err(db::DbError::Refused(why)) => show_with(app, s, r, Some(why)),
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) fn with_release(
     app: &App,
     s: &Session,
     n: &str,
@@ -154,7 +146,7 @@ fn release_date(app: &App, number: i64) -> Option<String> {
         .map(str::to_string)
 }
 
-fn list(app: &App, s: &Session) -> Result<Response> {
+pub(super) fn list(app: &App, s: &Session) -> Result<Response> {
     let c = app.db.conn()?;
     let signed = db::signed_off_returns(&c, app.year)?.len();
     let releases = db::releases(&c, app.year)?;
@@ -174,7 +166,7 @@ fn list(app: &App, s: &Session) -> Result<Response> {
 
 /// Starts the national batch on the signed-off returns, on a thread of its
 /// own; the page shows how far it has gone.
-fn start(app: &App, s: &Session) -> Result<Response> {
+pub(super) fn start(app: &App, s: &Session) -> Result<Response> {
     let mut c = app.db.conn()?;
     let signed = db::signed_off_returns(&c, app.year)?;
     if signed.is_empty() {
@@ -279,7 +271,7 @@ fn start(app: &App, s: &Session) -> Result<Response> {
     Ok(Response::redirect(&format!("/admin/releases/{}", r.number)))
 }
 
-fn show(app: &App, s: &Session, r: db::Release) -> Result<Response> {
+pub(super) fn show(app: &App, s: &Session, r: db::Release) -> Result<Response> {
     show_with(app, s, r, None)
 }
 
@@ -312,7 +304,7 @@ fn show_with(app: &App, s: &Session, r: db::Release, error: Option<&str>) -> Res
 }
 
 /// The release as one zip: its public folder and its manifest.
-fn zip_release(app: &App, s: &Session, r: db::Release) -> Result<Response> {
+pub(super) fn zip_release(app: &App, s: &Session, r: db::Release) -> Result<Response> {
     let Some(m) = manifest(app, app.year, r.number) else {
         return Ok(not_found(app, Some(s)));
     };

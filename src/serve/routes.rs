@@ -7,7 +7,8 @@
 use super::db::{self, Person};
 use super::http::{Request, Response, plain};
 use super::ids::Role;
-use super::{App, admin, auth, council};
+use super::table::{self, Who};
+use super::{App, auth};
 use crate::render::service as pages;
 use hyper::Method;
 use serde_json::{Value, json};
@@ -30,64 +31,110 @@ pub fn dispatch(app: &App, req: &Request) -> Response {
     {
         return plain(421, &format!("this service answers at {}", app.base_url));
     }
-    let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     let session = match current_session(app, req) {
         Ok(s) => s,
         Err(e) => return failure(app, &e),
     };
     let s = session.as_ref();
-    let m = &req.method;
-    match (m, segs.as_slice()) {
-        (&Method::GET, [""]) => start(app, s),
-        (&Method::GET, ["assets", "service.css"]) => Response {
-            status: 200,
-            headers: vec![("content-type", "text/css; charset=utf-8".into())],
-            body: pages::CSS.as_bytes().to_vec(),
-        },
-        (&Method::GET, ["sign-in"]) => page(
-            app,
-            s,
-            200,
-            "sign_in.html",
-            "Sign in",
-            json!({"error": null, "email": "", "mail": app.smtp.is_some()}),
-        ),
-        (&Method::POST, ["sign-in"]) => request_link(app, req, s),
-        (&Method::GET, ["sign-in", token]) => confirm_sign_in(app, req, s, token),
-        (&Method::POST, ["sign-in", token]) => sign_in(app, req, token),
-        (&Method::POST, ["sign-out"]) => match s {
-            Some(s) if csrf_ok(app, req, s, &req.form()) => {
-                if let Err(e) = app
-                    .db
-                    .conn()
-                    .map_err(Into::into)
-                    .and_then(|c| db::end_session(&c, &s.hash, &s.person))
-                {
-                    return failure(app, &e);
-                }
-                page(app, None, 200, "message.html", "You have signed out", json!({"lines": ["You have signed out of the SC-WRES collection service."], "link": {"href": "/sign-in", "text": "Sign in again"}}))
-                    .with_header("set-cookie", clear_cookie(app))
-            }
-            Some(_) => forbidden_csrf(app, s),
-            None => Response::redirect("/sign-in"),
-        },
-        (&Method::GET, ["releases", year, path @ ..]) => {
-            super::releases::public(app, s, year, path)
-        }
-        (_, ["council", rest @ ..]) => match s {
-            None => Response::redirect("/sign-in"),
-            Some(s) if s.person.council.is_some() && s.person.role != Role::Admin => {
-                council::route(app, req, s, rest)
-            }
-            Some(s) => not_yours(app, s),
-        },
-        (_, ["admin", rest @ ..]) => match s {
-            None => Response::redirect("/sign-in"),
-            Some(s) if s.person.role == Role::Admin => admin::route(app, req, s, rest),
-            Some(s) => not_yours(app, s),
-        },
-        _ => not_found(app, s),
+    let found = table::find(req.method.as_str(), &req.path);
+    // Who may use it: the route's, or for an address under a signed-in
+    // part that no route has, that part's (so that it answers as any
+    // other page there that does not exist).
+    let who = match &found {
+        Some((r, _)) => r.who,
+        None if req.path == "/council" || req.path.starts_with("/council/") => Who::Council,
+        None if req.path == "/admin" || req.path.starts_with("/admin/") => Who::Team,
+        None => Who::Anyone,
+    };
+    let allowed = match (who, s) {
+        (Who::Anyone, _) => true,
+        (_, None) => return Response::redirect("/sign-in"),
+        (Who::Signed, Some(_)) => true,
+        (Who::Council, Some(s)) => s.person.council.is_some() && s.person.role != Role::Admin,
+        (Who::Team, Some(s)) => s.person.role == Role::Admin,
+    };
+    if !allowed {
+        return not_yours(app, s.expect("a session"));
     }
+    let Some((route, args)) = found else {
+        return not_found(app, s);
+    };
+    // A change: this service's own Origin, and for a signed-in person's
+    // route the session's CSRF token, checked here for every route.
+    let form = if req.method == Method::POST && route.body == table::Body::Form {
+        req.form()
+    } else {
+        Vec::new()
+    };
+    if req.method == Method::POST {
+        let token = match route.body {
+            table::Body::Form => Some(
+                form.iter()
+                    .find(|(k, _)| k == "csrf")
+                    .map(|(_, v)| v.clone()),
+            ),
+            table::Body::Upload => upload_csrf(req),
+        };
+        // An upload that cannot be read as a form at all goes on to be
+        // refused as unreadable (400), changing nothing; one that can is
+        // held to its token.
+        let ok = same_origin(app, req)
+            && (who == Who::Anyone
+                || token.is_none()
+                || s.is_some_and(|s| token.flatten().is_some_and(|t| auth::same(&t, &s.csrf))));
+        if !ok {
+            return forbidden_csrf(app, s);
+        }
+    }
+    let call = table::Call {
+        session: s,
+        args,
+        form,
+    };
+    (route.run)(app, req, &call).unwrap_or_else(|e| failure(app, &e))
+}
+
+/// The CSRF token of a file-upload form (a part named `csrf`); `None`
+/// when the body is not a form this service can read.
+fn upload_csrf(req: &Request) -> Option<Option<String>> {
+    let parts = req
+        .header("content-type")
+        .and_then(super::multipart::boundary)
+        .and_then(|b| super::multipart::parse(&req.body, &b, 8))?;
+    Some(
+        parts
+            .iter()
+            .find(|p| p.name == "csrf")
+            .map(|p| String::from_utf8_lossy(p.data).into_owned()),
+    )
+}
+
+/// The service's style sheet.
+pub fn css() -> Response {
+    Response {
+        status: 200,
+        headers: vec![("content-type", "text/css; charset=utf-8".into())],
+        body: pages::CSS.as_bytes().to_vec(),
+    }
+}
+
+/// The sign-in page.
+pub fn sign_in_page(app: &App, s: Option<&Session>) -> Response {
+    page(
+        app,
+        s,
+        200,
+        "sign_in.html",
+        "Sign in",
+        json!({"error": null, "email": "", "mail": app.smtp.is_some()}),
+    )
+}
+
+/// Signing out ends the session.
+pub fn sign_out(app: &App, s: &Session) -> Result<Response, db::DbError> {
+    db::end_session(&*app.db.conn()?, &s.hash, &s.person)?;
+    Ok(page(app, None, 200, "message.html", "You have signed out", json!({"lines": ["You have signed out of the SC-WRES collection service."], "link": {"href": "/sign-in", "text": "Sign in again"}}))
+        .with_header("set-cookie", clear_cookie(app)))
 }
 
 /// The body a request may send, from its route alone: an upload (a
@@ -100,9 +147,12 @@ pub fn admit(app: &App, req: &Request) -> Result<super::http::Admitted, Response
     use super::http::{Admitted, FORM_BODY, MAX_BODY};
     // Heavy work of a council's: an upload to check (a return, a plan), or
     // its report typeset again with a new action.
-    let limit = match (&req.method, req.path.as_str()) {
-        (&Method::POST, "/council/upload" | "/council/plan") => MAX_BODY,
-        (&Method::POST, "/council/plan/action") => FORM_BODY,
+    // The body limit is the table's; the plan's new action is a form, but
+    // heavy (its report is typeset again).
+    let route = table::find(req.method.as_str(), &req.path).map(|(r, _)| r);
+    let limit = match route {
+        Some(r) if r.body == table::Body::Upload => MAX_BODY,
+        Some(r) if r.method == "POST" && r.path == "/council/plan/action" => FORM_BODY,
         _ => {
             return Ok(Admitted {
                 limit: FORM_BODY,
@@ -215,16 +265,6 @@ pub fn forbidden_csrf(app: &App, s: Option<&Session>) -> Response {
     )
 }
 
-/// A POST is the session's own: its CSRF token matches, and a browser's
-/// Origin, when sent, is this service.
-pub fn csrf_ok(app: &App, req: &Request, s: &Session, form: &[(String, String)]) -> bool {
-    let token = form
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str());
-    same_origin(app, req) && token.is_some_and(|t| auth::same(t, &s.csrf))
-}
-
 /// A browser's `Origin`, when sent, is this service: the origin of
 /// `--base-url` when it was given, else this scheme and the `Host` asked
 /// for. An `Origin` that is not plain ASCII, or `null`, is another origin.
@@ -264,7 +304,7 @@ fn clear_cookie(app: &App) -> String {
     )
 }
 
-fn start(app: &App, s: Option<&Session>) -> Response {
+pub fn start(app: &App, s: Option<&Session>) -> Response {
     match s.map(|s| s.person.role) {
         Some(Role::Admin) => Response::redirect("/admin"),
         Some(_) => Response::redirect("/council"),
@@ -282,13 +322,8 @@ fn start(app: &App, s: Option<&Session>) -> Response {
 /// Asks for a sign-in link by email address: the same answer whether or
 /// not the address is known (nobody learns who is invited), at most a few
 /// links an hour per address.
-fn request_link(app: &App, req: &Request, s: Option<&Session>) -> Response {
-    let form = req.form();
-    let email = form
-        .iter()
-        .find(|(k, _)| k == "email")
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default();
+pub fn request_link(app: &App, req: &Request, s: Option<&Session>, email: &str) -> Response {
+    let email = email.to_string();
     if !auth::email_ok(&email) {
         return page(
             app,
@@ -349,7 +384,7 @@ fn bad_link(app: &App, s: Option<&Session>, status: u16) -> Response {
 
 /// A link from an email opens a page with a button: following the link
 /// (as a mail scanner does) spends nothing.
-fn confirm_sign_in(app: &App, req: &Request, s: Option<&Session>, token: &str) -> Response {
+pub fn confirm_sign_in(app: &App, req: &Request, s: Option<&Session>, token: &str) -> Response {
     let owner = if auth::well_formed(token) {
         match app.db.conn() {
             Ok(c) => match db::link_owner(&c, &auth::hash(token)) {
@@ -393,10 +428,7 @@ fn too_many(app: &App) -> Response {
         .with_header("retry-after", "600".into())
 }
 
-fn sign_in(app: &App, req: &Request, token: &str) -> Response {
-    if !same_origin(app, req) {
-        return forbidden_csrf(app, None);
-    }
+pub fn sign_in(app: &App, req: &Request, token: &str) -> Response {
     let session = auth::token();
     let spent = if auth::well_formed(token) {
         match app.db.conn() {
@@ -424,37 +456,22 @@ fn sign_in(app: &App, req: &Request, token: &str) -> Response {
     }
 }
 
-/// A file-upload form (multipart), read and its CSRF token checked.
+/// A file-upload form (multipart), read (its CSRF token was checked at
+/// dispatch).
 pub enum FileForm<'a> {
     /// Not a multipart body this service can read.
     Unreadable,
-    /// Not the session's own form.
-    Forged,
     /// The form's parts.
     Parts(Vec<super::multipart::Part<'a>>),
 }
 
-pub fn file_form<'a>(app: &App, req: &'a Request, s: &Session) -> FileForm<'a> {
-    let parts = req
+pub fn file_form(req: &Request) -> FileForm<'_> {
+    match req
         .header("content-type")
         .and_then(super::multipart::boundary)
-        .and_then(|b| super::multipart::parse(&req.body, &b, 8));
-    let Some(parts) = parts else {
-        return FileForm::Unreadable;
-    };
-    let csrf: Vec<(String, String)> = parts
-        .iter()
-        .filter(|p| p.name == "csrf")
-        .map(|p| {
-            (
-                "csrf".to_string(),
-                String::from_utf8_lossy(p.data).into_owned(),
-            )
-        })
-        .collect();
-    if csrf_ok(app, req, s, &csrf) {
-        FileForm::Parts(parts)
-    } else {
-        FileForm::Forged
+        .and_then(|b| super::multipart::parse(&req.body, &b, 8))
+    {
+        Some(parts) => FileForm::Parts(parts),
+        None => FileForm::Unreadable,
     }
 }
