@@ -137,8 +137,8 @@ fn values_that_are_not_counts() {
         });
         let out = rejected_with(&text, &["line 10, column 6 (white)", hint]);
         assert!(
-            !out.contains("partly blank"),
-            "a bad cell is one error, not also a warning:\n{out}"
+            !out.contains("beside filled ones"),
+            "a bad cell is one error, not also a blank one:\n{out}"
         );
     }
 }
@@ -451,4 +451,51 @@ fn a_named_file_that_is_not_a_return_is_refused_not_skipped() {
     let (code, out) = validate_dir(dir.path());
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("notes.md: skipped"), "{out}");
+}
+
+/// A blank count beside filled ones is an error, not a quiet "not
+/// provided": one blank cell of the adults' headcount would otherwise drop
+/// the adults' staff from five indicators while the return passed. A row
+/// left wholly blank stays a declared gap (a warning), as the
+/// specification says; headcount given for some bands only is an error.
+#[test]
+fn a_blank_count_beside_filled_ones_is_an_error() {
+    let blank_cell = replace_line(&good(), ",adults,headcount,30k_to_69k,", |l| {
+        let mut p: Vec<String> = l.split(',').map(String::from).collect();
+        p[6] = String::new();
+        p.join(",")
+    });
+    rejected_with(
+        &blank_cell,
+        &[
+            "line 3",
+            "headcount (30k_to_69k) in adults has a blank count (minoritised) beside filled ones",
+            "0 where there were none",
+        ],
+    );
+    let blank_band = replace_line(&good(), ",children,headcount,70k_plus,", |l| {
+        let mut p: Vec<String> = l.split(',').map(String::from).collect();
+        for v in &mut p[5..8] {
+            v.clear();
+        }
+        p.join(",")
+    });
+    rejected_with(
+        &blank_band,
+        &[
+            "line 19",
+            "headcount in children is given for some pay bands but not for 70k_plus",
+        ],
+    );
+    // A measure left wholly blank is a declared gap: kept, with a warning.
+    let blank_row = replace_line(&good(), ",adults,cpd,", |l| {
+        let mut p: Vec<String> = l.split(',').map(String::from).collect();
+        for v in &mut p[5..8] {
+            v.clear();
+        }
+        p.join(",")
+    });
+    let (code, out) = validate(blank_row.as_bytes());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("cpd in adults is left blank"), "{out}");
 }

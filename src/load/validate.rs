@@ -309,13 +309,27 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
                         None
                     }
                     _ => {
+                        // A blank beside filled counts is not a declared gap:
+                        // read as "not provided" it would drop the whole
+                        // row's staff without a word (docs/decisions.md).
+                        let blank: Vec<&str> = ["white", "minoritised", "unknown"]
+                            .into_iter()
+                            .zip(c.iter())
+                            .filter(|(_, v)| v.is_none())
+                            .map(|(g, _)| g)
+                            .collect();
                         diags.push(
-                            Diagnostic::warning(
+                            Diagnostic::error(
                                 file,
                                 place,
-                                format!("{} in {} is partly blank: the whole row is reported as not provided", what, s.id()),
+                                format!(
+                                    "{} in {} has a blank count ({}) beside filled ones",
+                                    what,
+                                    s.id(),
+                                    blank.join(", ")
+                                ),
                             )
-                            .hint("fill in all three groups; use 0 where there were none"),
+                            .hint("give all three groups' counts, 0 where there were none; leave the whole row blank only if the council does not have this figure"),
                         );
                         None
                     }
@@ -325,6 +339,36 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
         for b in ctx.bands {
             let t = triple(Measure::Headcount, &b.id, &mut diags);
             sr.bands.push((b.id.clone(), t));
+        }
+        // Staff in post are given by band: some bands given and another
+        // blank or missing would drop the service's whole headcount (and
+        // the five indicators divided by it) without a word.
+        let given = sr.bands.iter().filter(|(_, t)| t.is_some()).count();
+        if given > 0 && given < sr.bands.len() && !unrecognised {
+            let missing: Vec<&str> = sr
+                .bands
+                .iter()
+                .filter(|(_, t)| t.is_none())
+                .map(|(b, _)| b.as_str())
+                .collect();
+            // The place of the first blank band's row, if it has one.
+            let place = missing
+                .iter()
+                .find_map(|b| cells.get(&(s, Measure::Headcount, (*b).to_string())))
+                .map(|(_, p)| p.clone())
+                .unwrap_or_default();
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    &place,
+                    format!(
+                        "headcount in {} is given for some pay bands but not for {}",
+                        s.id(),
+                        missing.join(", ")
+                    ),
+                )
+                .hint("give the staff in post of every pay band, 0 where there are none; leave every band blank only if the council does not have its headcount"),
+            );
         }
         for m in Measure::ALL
             .into_iter()

@@ -115,7 +115,8 @@ def read_return(path, bands):
     with open(path, encoding="utf-8-sig", newline="") as f:
         for r in csv.DictReader(f):
             cells = [r[g].strip() for g in GROUPS]
-            # A partly blank row is not provided as a whole (decisions.md).
+            # A row wholly blank is not provided; one partly blank rejects
+            # the return (decisions.md), so none is read here.
             counts = tuple(int(x) for x in cells) if all(cells) else None
             rows.setdefault(r["service"].strip(), {})[(r["measure"].strip(), r["band"].strip())] = counts
             code = r["authority_code"].strip()
