@@ -56,9 +56,9 @@ pub fn workbook(
     let steps = [
         "1. On the Return sheet, choose your council's code in cell B3 and check the year in B4.",
         "2. Fill in whole numbers of staff for each service you run: adults in columns C to E, children in F to H.",
-        "3. Leave a cell empty only if the figure is not known: empty means 'not provided', which is not 0. Write 0 when there were none.",
+        "3. Write 0 where there were none. Leave a row's cells empty only if the council does not have that figure at all: empty means 'not provided', which is not 0, and a row with some cells filled and others empty is an error.",
         "4. Leave the children's columns entirely empty if the return covers adults' services only (and the reverse).",
-        "5. Check the return with `scwres validate` before you send it.",
+        "5. Upload the return to the SC-WRES collection service: it checks the return at once and lists every problem with its cell.",
         "6. Write your action plan on the Action plan sheet, one action per row (or send it as a YAML file).",
     ];
     for (i, s) in steps.iter().enumerate() {

@@ -247,6 +247,39 @@ fn excel_quirks_text_numbers_formulas_and_blanks() {
     let d = o.diagnostics.iter().find(|d| d.is_error()).unwrap();
     assert_eq!(d.place, format!("Return!D{}", cpd_row + 1));
     assert_eq!(d.value.as_deref(), Some("n/a"));
+
+    // Every problem from a workbook names its cell: a blank count beside
+    // filled ones, and a count above its population (CPD of minoritised
+    // staff above their headcount), each at its own cell; a row wholly
+    // blank at the row's cells.
+    let path = hand_filled(dir.path(), |r, c| {
+        (r == cpd_row && c == 3).then_some(Cell::Blank)
+    });
+    let (o, _) = load(&path);
+    let d = o
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.contains("beside filled"))
+        .unwrap();
+    assert_eq!(d.place, format!("Return!D{}", cpd_row + 1), "{d:?}");
+    let path = hand_filled(dir.path(), |r, c| {
+        (r == cpd_row && c == 3).then(|| Cell::Text("999999".into()))
+    });
+    let (o, _) = load(&path);
+    let d = o
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.contains("more than"))
+        .unwrap();
+    assert_eq!(d.place, format!("Return!D{}", cpd_row + 1), "{d:?}");
+    let path = hand_filled(dir.path(), |r, _| (r == cpd_row).then_some(Cell::Blank));
+    let (o, _) = load(&path);
+    let d = o
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.contains("left blank"))
+        .unwrap();
+    assert_eq!(d.place, format!("Return!C{0}:E{0}", cpd_row + 1), "{d:?}");
 }
 
 #[track_caller]

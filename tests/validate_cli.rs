@@ -179,7 +179,7 @@ fn one_council_one_year_no_duplicates() {
     rejected_with(&dup, &["appears twice", "first appears at line 10"]);
     rejected_with(
         &good().replace(",2024,", ",2023,"),
-        &["return is for 2023 but it is in the 2024 folder"],
+        &["the return says 2023, but this is the 2024 collection"],
     );
 }
 

@@ -78,8 +78,7 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
     let mut year: Option<i32> = None;
     let mut seen: HashMap<(Service, Measure, String), String> = HashMap::new();
     // (service, measure, band) -> (counts per group, place of the row)
-    let mut cells: BTreeMap<(Service, Measure, String), ([Option<u64>; 3], String)> =
-        BTreeMap::new();
+    let mut cells: BTreeMap<(Service, Measure, String), Counted> = BTreeMap::new();
     let mut unreadable: std::collections::HashSet<(Service, Measure, String)> = Default::default();
     // A row whose service, measure or band is not recognised is probably the
     // row that looks missing: say so once, not again as "no row for".
@@ -129,10 +128,12 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
                             Diagnostic::error(
                                 file,
                                 &c_year.place,
-                                format!("the return is for {y} but it is in the {expected} folder"),
+                                format!("the return says {y}, but this is the {expected} collection"),
                             )
                             .value(c_year.text.clone())
-                            .hint("check the year, or move the file to the folder of its year"),
+                            .hint(format!(
+                                "check the year (cell B4 of the workbook); a {y} return belongs with the {y} returns"
+                            )),
                         );
                     }
                     year = Some(y);
@@ -247,7 +248,14 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
                     // Already an error: no further warnings about this row.
                     unreadable.insert(key);
                 } else {
-                    cells.insert(key, (counts.map(|c| c.ok().flatten()), row.place.clone()));
+                    cells.insert(
+                        key,
+                        Counted {
+                            counts: counts.map(|c| c.ok().flatten()),
+                            place: row.place.clone(),
+                            cells: std::array::from_fn(|g| row.cells[5 + g].place.clone()),
+                        },
+                    );
                 }
             }
         }
@@ -294,7 +302,11 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
                     );
                     None
                 }
-                Some((c, place)) => match c {
+                Some(Counted {
+                    counts: c,
+                    place,
+                    cells: group_places,
+                }) => match c {
                     [Some(w), Some(mi), Some(u)] => Some(Triple {
                         white: *w,
                         minoritised: *mi,
@@ -318,10 +330,14 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
                             .filter(|(_, v)| v.is_none())
                             .map(|(g, _)| g)
                             .collect();
+                        let first_blank = c
+                            .iter()
+                            .position(Option::is_none)
+                            .map_or(place, |g| &group_places[g]);
                         diags.push(
                             Diagnostic::error(
                                 file,
-                                place,
+                                first_blank,
                                 format!(
                                     "{} in {} has a blank count ({}) beside filled ones",
                                     what,
@@ -355,7 +371,7 @@ pub fn build(file: &str, rows: &[RawRow], ctx: &Context) -> (Option<Return>, Vec
             let place = missing
                 .iter()
                 .find_map(|b| cells.get(&(s, Measure::Headcount, (*b).to_string())))
-                .map(|(_, p)| p.clone())
+                .map(|c| c.place.clone())
                 .unwrap_or_default();
             diags.push(
                 Diagnostic::error(
@@ -476,18 +492,27 @@ pub(crate) fn parse_count(
     Err(())
 }
 
+/// A row's three counts as read, with the row's place and each count's.
+struct Counted {
+    counts: [Option<u64>; 3],
+    place: String,
+    cells: [String; 3],
+}
+
 fn check_containment(
     file: &str,
     s: Service,
     sr: &ServiceReturn,
-    cells: &BTreeMap<(Service, Measure, String), ([Option<u64>; 3], String)>,
+    cells: &BTreeMap<(Service, Measure, String), Counted>,
     ctx: &Context,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let place = |m: Measure| {
+    // The place of a measure's count for group `g` (a cell, `Return!G11`
+    // or `line 10, column 7`), else its row's.
+    let place = |m: Measure, g: usize| {
         cells
             .get(&(s, m, String::new()))
-            .map(|(_, p)| p.clone())
+            .map(|c| c.cells[g].clone())
             .unwrap_or_default()
     };
     let headcount = sr.headcount();
@@ -506,11 +531,15 @@ fn check_containment(
         } else {
             parent.id().to_string()
         };
-        for (g, (a, b)) in GROUPS.iter().zip([
-            (child.white, outer.white),
-            (child.minoritised, outer.minoritised),
-            (child.unknown, outer.unknown),
-        ]) {
+        for (gi, (g, (a, b))) in GROUPS
+            .iter()
+            .zip([
+                (child.white, outer.white),
+                (child.minoritised, outer.minoritised),
+                (child.unknown, outer.unknown),
+            ])
+            .enumerate()
+        {
             if a <= b {
                 continue;
             }
@@ -520,10 +549,10 @@ fn check_containment(
                 s.id()
             );
             let d = if m.warn_above_headcount() {
-                Diagnostic::warning(file, place(m), rule)
+                Diagnostic::warning(file, place(m, gi), rule)
                     .hint("this can happen with high turnover, but check it")
             } else {
-                Diagnostic::error(file, place(m), rule)
+                Diagnostic::error(file, place(m, gi), rule)
                     .value(a.to_string())
                     .hint(format!(
                         "{} is a subset of {parent_name}: check both figures",

@@ -218,7 +218,12 @@ pub fn read(file: &str, bytes: &[u8], bands: &[Band]) -> Result<Read, Vec<Diagno
                 place: cell_name(HEADER_ROW, first_col),
             };
             out.push(RawRow {
-                place: format!("{RETURN_SHEET} row {}", r + 1),
+                // The row's three cells of this service, `Return!F11:H11`.
+                place: format!(
+                    "{}:{}",
+                    cell_name(r, first_col),
+                    cell_name(r, first_col + 2).trim_start_matches(&format!("{RETURN_SHEET}!"))
+                ),
                 cells: [
                     code.clone(),
                     year.clone(),

@@ -80,6 +80,7 @@ pub(super) fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Respon
             "council": council_name(app, code),
             "code": code,
             "prefilled": app.previous.get(&code.0).map(|r| r.year),
+            "current": uploads.iter().find(|u| u.clean).map(|u| u.version.0),
             "uploads": uploads,
             "newest": newest,
             "upload_status": upload_status,
@@ -99,8 +100,18 @@ pub(super) fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Respon
     ))
 }
 
+/// The return workbook: filled in from the council's newest clean version
+/// of this year, if it has one (what it has checked and may be signing
+/// off), else from its return of last year.
 pub(super) fn workbook(app: &App, code: &CouncilCode) -> Result<Response> {
-    match collect::workbook(&rules(app), app.previous.get(&code.0)) {
+    let newest = db::uploads(&*app.db.conn()?, code, app.year)?
+        .into_iter()
+        .find(|u| u.clean);
+    let current = match newest {
+        Some(u) => reread(app, &u)?,
+        None => None,
+    };
+    match collect::workbook(&rules(app), current.as_ref().or(app.previous.get(&code.0))) {
         Ok(bytes) => Ok(Response::file(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             &format!("sc-wres-return-{}-{}.xlsx", app.year, code.0),

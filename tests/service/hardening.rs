@@ -489,3 +489,48 @@ fn uploads_are_capped_a_day_and_a_repeat_is_the_same_version() {
     assert!(over.header("retry-after").is_some());
     assert_eq!(s.versions(A), 3);
 }
+
+/// The workbook a council downloads after an upload is filled from its
+/// newest clean version (what it may be signing off), not last year's.
+#[test]
+fn the_workbook_is_the_councils_newest_clean_version() {
+    use scwres::indicators::{Measure, Service as Svc};
+    let s = Service::start();
+    let mut a = s.signed_in(&s.submitter_a);
+    let csv: String = s
+        .return_csv(A)
+        .lines()
+        .map(|l| {
+            if l.contains(",adults,leavers,") {
+                let mut p: Vec<&str> = l.split(',').collect();
+                p[5] = "777";
+                p.join(",")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    assert_eq!(s.upload(&mut a, "r.csv", csv.as_bytes()).status, 303);
+    let wb = a.get("/council/workbook.xlsx").unwrap();
+    assert_eq!(wb.status, 200);
+    let register = scwres::register::Register::built_in();
+    let config = scwres::config::Config::default();
+    let rules = scwres::run::collect::Rules {
+        register: &register,
+        config: &config,
+        year: 2025,
+    };
+    let back = scwres::run::collect::check_upload("w.xlsx", &wb.body, &rules)
+        .ret
+        .expect("the workbook is a clean return");
+    let leavers = back.services[&Svc::Adults].get(Measure::Leavers).unwrap();
+    assert_eq!(leavers.white, 777);
+    assert!(
+        a.get("/council")
+            .unwrap()
+            .text()
+            .contains("Filled in from your version 1")
+    );
+}
