@@ -367,3 +367,36 @@ fn the_checks_can_fail() {
             .any(|(n, c)| n == "view/local" && c.contains("crate::disclose"))
     );
 }
+
+/// THIRD-PARTY.md names every crate of Cargo.lock at its locked version
+/// (and the embedded fonts), so the notice cannot fall behind the lock.
+#[test]
+fn the_third_party_notice_names_every_locked_crate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+    let notice = std::fs::read_to_string(root.join("THIRD-PARTY.md")).unwrap();
+    let mut missing = Vec::new();
+    let mut n = 0;
+    for block in lock.split("[[package]]").skip(1) {
+        let field = |k: &str| {
+            block
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{k} = \"")))
+                .map(|v| v.trim_end_matches('"').to_string())
+                .unwrap_or_default()
+        };
+        let (name, version) = (field("name"), field("version"));
+        if name == "scwres" {
+            continue;
+        }
+        n += 1;
+        if !notice.contains(&format!("| {name} | {version} |")) {
+            missing.push(format!("{name} {version}"));
+        }
+    }
+    assert!(n > 100, "{n} crates");
+    assert!(missing.is_empty(), "not in THIRD-PARTY.md: {missing:?}");
+    for font in ["Open Sans", "Libertinus Serif", "New Computer Modern", "DejaVu Sans Mono"] {
+        assert!(notice.contains(font), "{font}");
+    }
+}
