@@ -396,7 +396,12 @@ fn the_third_party_notice_names_every_locked_crate() {
     }
     assert!(n > 100, "{n} crates");
     assert!(missing.is_empty(), "not in THIRD-PARTY.md: {missing:?}");
-    for font in ["Open Sans", "Libertinus Serif", "New Computer Modern", "DejaVu Sans Mono"] {
+    for font in [
+        "Open Sans",
+        "Libertinus Serif",
+        "New Computer Modern",
+        "DejaVu Sans Mono",
+    ] {
         assert!(notice.contains(font), "{font}");
     }
 }

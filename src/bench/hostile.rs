@@ -49,6 +49,14 @@ fn rss() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// A runtime on this thread, for binding a connection's source address.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()
+}
+
 fn connect(rt: &tokio::runtime::Runtime, src: IpAddr, dst: SocketAddr) -> Option<TcpStream> {
     let s = rt
         .block_on(async {
@@ -87,10 +95,7 @@ pub fn start(addr: SocketAddr, cookies: Vec<String>) -> Attack {
     for k in 0..2usize {
         let (stop, held) = (stop.clone(), held.clone());
         threads.push(std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Some(rt) = runtime() else {
                 return;
             };
             let src = ip(127, 0, 0, 3 + k as u8);
@@ -137,10 +142,7 @@ pub fn start(addr: SocketAddr, cookies: Vec<String>) -> Attack {
     for (i, cookie) in cookies.into_iter().enumerate().take(UPLOADERS) {
         let (stop, refused) = (stop.clone(), refused.clone());
         threads.push(std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Some(rt) = runtime() else {
                 return;
             };
             let src = ip(127, 0, 1, 1 + i as u8);

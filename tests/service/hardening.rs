@@ -283,21 +283,7 @@ fn a_release_that_panics_fails_and_frees_the_next() {
     let s = Service::start_in(demo_data(), None, |app| {
         app.release_fault = Some(|| panic!("injected for the test"));
     });
-    let mut a = s.signed_in(&s.signer_a);
-    s.upload(&mut a, &format!("{A}.csv"), s.return_csv(A).as_bytes());
-    let csrf = a.csrf("/council").unwrap();
-    let r = a
-        .post(
-            "/council/sign-off",
-            &[
-                ("csrf", &csrf),
-                ("version", "1"),
-                ("name", "Officer"),
-                ("confirm", "yes"),
-            ],
-        )
-        .unwrap();
-    assert_eq!(r.status, 200, "{}", r.text());
+    s.uploaded_and_signed_off(&s.signer_a, A);
     let mut admin = s.signed_in(&s.admin);
     for n in 1..=2 {
         let csrf = admin.csrf("/admin/releases").unwrap();

@@ -10,25 +10,7 @@ use std::path::Path;
 /// Signs off A's and B's returns and runs a release; its number.
 fn released(s: &Service, admin: &mut Agent) -> i64 {
     for (who, code) in [(&s.signer_a, A), (&s.signer_b, B)] {
-        let mut a = s.signed_in(who);
-        s.upload(
-            &mut a,
-            &format!("{code}.csv"),
-            s.return_csv(code).as_bytes(),
-        );
-        let csrf = a.csrf("/council").unwrap();
-        let r = a
-            .post(
-                "/council/sign-off",
-                &[
-                    ("csrf", &csrf),
-                    ("version", "1"),
-                    ("name", "Officer"),
-                    ("confirm", "yes"),
-                ],
-            )
-            .unwrap();
-        assert_eq!(r.status, 200, "{}", r.text());
+        s.uploaded_and_signed_off(who, code);
     }
     let page = admin.get("/admin/releases").unwrap();
     assert_eq!(page.status, 200, "{}", page.text());
@@ -583,14 +565,7 @@ fn internal_editions_cut_short_are_made_at_the_next_start() {
     let s = Service::start();
     let mut admin = s.signed_in(&s.admin);
     let n = released(&s, &mut admin);
-    let csrf = admin.csrf(&format!("/admin/releases/{n}")).unwrap();
-    let r = admin
-        .post(
-            &format!("/admin/releases/{n}/publish"),
-            &[("csrf", &csrf), ("confirm", "yes")],
-        )
-        .unwrap();
-    assert_eq!(r.status, 303);
+    publish(&mut admin, n);
     let state = |db: &Path| -> Option<String> {
         rusqlite::Connection::open(db)
             .unwrap()

@@ -149,6 +149,30 @@ impl Service {
             .unwrap()
     }
 
+    /// A council's senior officer uploads its clean return and signs off
+    /// version 1.
+    pub fn uploaded_and_signed_off(&self, signer: &str, code: &str) {
+        let mut a = self.signed_in(signer);
+        self.upload(
+            &mut a,
+            &format!("{code}.csv"),
+            self.return_csv(code).as_bytes(),
+        );
+        let csrf = a.csrf("/council").unwrap();
+        let r = a
+            .post(
+                "/council/sign-off",
+                &[
+                    ("csrf", &csrf),
+                    ("version", "1"),
+                    ("name", "Officer"),
+                    ("confirm", "yes"),
+                ],
+            )
+            .unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+
     pub fn versions(&self, code: &str) -> i64 {
         let c = rusqlite::Connection::open(self.db_path()).unwrap();
         c.query_row(
