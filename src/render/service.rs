@@ -21,6 +21,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../report-templates/service/start.html"),
     ),
     (
+        "info.html",
+        include_str!("../../report-templates/service/info.html"),
+    ),
+    (
         "sign_in.html",
         include_str!("../../report-templates/service/sign_in.html"),
     ),

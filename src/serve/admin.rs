@@ -234,6 +234,18 @@ fn link_page(app: &App, s: &Session, id: PersonId, email: &str) -> Result<Respon
         }
         None => (app.new_link(id)?, false),
     };
+    // Every sign-in link the team makes is in the audit log (never the
+    // link itself).
+    db::audit(
+        &*app.db.conn()?,
+        Some(s.person.id),
+        None,
+        "sign-in link",
+        &format!(
+            "a new sign-in link for {email}{}",
+            if mailed { ", mailed" } else { "" }
+        ),
+    )?;
     Ok(page(
         app,
         Some(s),

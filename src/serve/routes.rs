@@ -118,6 +118,12 @@ pub fn css() -> Response {
     }
 }
 
+/// An information page (help and contact, accessibility, privacy,
+/// cookies): `which` names it.
+pub fn info(app: &App, s: Option<&Session>, which: &str, title: &str) -> Response {
+    page(app, s, 200, "info.html", title, json!({"which": which}))
+}
+
 /// The sign-in page.
 pub fn sign_in_page(app: &App, s: Option<&Session>) -> Response {
     page(
@@ -201,6 +207,12 @@ pub fn page(
         "year": app.year,
         "me": me,
         "csrf": s.map(|s| s.csrf.clone()).unwrap_or_default(),
+        // For the footer, the feedback link and the help pages.
+        "contact": {
+            "name": app.config.publication.contact_name,
+            "email": app.config.publication.contact_email,
+            "producer": app.config.publication.producer,
+        },
     });
     if let (Some(obj), Value::Object(more)) = (ctx.as_object_mut(), extra) {
         obj.extend(more);

@@ -114,6 +114,23 @@ pub static ROUTES: &[Route] = &[
     route("GET", "/sign-in", Anyone, Form, |app, _, c| {
         Ok(routes::sign_in_page(app, c.session))
     }),
+    route("GET", "/help", Anyone, Form, |app, _, c| {
+        Ok(routes::info(app, c.session, "help", "Help and contact"))
+    }),
+    route("GET", "/accessibility", Anyone, Form, |app, _, c| {
+        Ok(routes::info(
+            app,
+            c.session,
+            "accessibility",
+            "Accessibility statement",
+        ))
+    }),
+    route("GET", "/privacy", Anyone, Form, |app, _, c| {
+        Ok(routes::info(app, c.session, "privacy", "Privacy notice"))
+    }),
+    route("GET", "/cookies", Anyone, Form, |app, _, c| {
+        Ok(routes::info(app, c.session, "cookies", "Cookies"))
+    }),
     route("POST", "/sign-in", Anyone, Form, |app, req, c| {
         Ok(routes::request_link(app, req, c.session, &c.field("email")))
     }),

@@ -115,6 +115,16 @@ try {
     await check(page, "dead-link");
     await page.goto(base + "/nowhere");
     await check(page, "not-found");
+    // The footer's pages, reached by their links.
+    for (const [link, name] of [
+      ["Help and contact", "help"],
+      ["Accessibility statement", "accessibility"],
+      ["Privacy notice", "privacy"],
+      ["Cookies", "cookies"],
+    ]) {
+      await page.getByRole("link", { name: link, exact: true }).click();
+      await check(page, name);
+    }
     await context.close();
   }
 

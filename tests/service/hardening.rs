@@ -520,3 +520,57 @@ fn the_workbook_is_the_councils_newest_clean_version() {
             .contains("Filled in from your version 1")
     );
 }
+
+/// The GOV.UK furniture: a phase banner with a feedback link and footer
+/// links to help and contact, the accessibility statement, the privacy
+/// notice and the cookies page, each there for anyone and naming the
+/// contact of report.yaml; a sign-in link the team makes is in the audit
+/// log (never the link).
+#[test]
+fn the_service_has_its_information_pages() {
+    let s = Service::start();
+    let mut anon = Agent::new(s.addr());
+    let start = anon.get("/").unwrap().text();
+    assert!(
+        start.contains("Beta") && start.contains("Your feedback"),
+        "{start}"
+    );
+    for (path, says) in [
+        ("/help", "Help and contact"),
+        ("/accessibility", "Accessibility statement"),
+        ("/privacy", "Privacy notice"),
+        ("/cookies", "scwres_session"),
+    ] {
+        assert!(
+            start.contains(&format!("href=\"{path}\"")),
+            "{path} is not in the footer"
+        );
+        let r = anon.get(path).unwrap();
+        assert_eq!(r.status, 200, "{path}");
+        let text = r.text();
+        assert!(text.contains(says), "{path}");
+        if path != "/cookies" {
+            assert!(text.contains("analysis@example.org"), "{path}: no contact");
+        }
+    }
+    let mut admin = s.signed_in(&s.admin);
+    let id = s.person_id(&s.submitter_a);
+    let csrf = admin.csrf("/admin").unwrap();
+    let r = admin
+        .post(&format!("/admin/people/{id}/link"), &[("csrf", &csrf)])
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let c = rusqlite::Connection::open(s.db_path()).unwrap();
+    let detail: String = c
+        .query_row(
+            "SELECT detail FROM audit WHERE action = 'sign-in link' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(detail.contains(&s.submitter_a), "{detail}");
+    assert!(
+        !detail.contains("/sign-in/"),
+        "the link itself is not logged"
+    );
+}
