@@ -41,6 +41,9 @@ pub struct Config {
 pub struct ServiceConfig {
     pub versions_per_day: u32,
     pub megabytes_per_day: u32,
+    /// Below this share of the register signed off, a release is run only
+    /// with the team's explicit confirmation.
+    pub min_release_share: f64,
 }
 
 impl Default for ServiceConfig {
@@ -48,6 +51,7 @@ impl Default for ServiceConfig {
         ServiceConfig {
             versions_per_day: 50,
             megabytes_per_day: 100,
+            min_release_share: 0.5,
         }
     }
 }

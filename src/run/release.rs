@@ -102,6 +102,21 @@ pub fn compose(
     Ok(())
 }
 
+/// Sets the release date printed in the release's reports (and inside its
+/// PDFs): the composed `report.yaml` with `publication.release_date`
+/// replaced, everything else as the data folder's.
+pub fn set_release_date(folder: &ReleaseFolder, date: crate::config::Date) -> anyhow::Result<()> {
+    let path = folder.data().join("report.yaml");
+    let mut config = if path.is_file() {
+        crate::load::load_config(&folder.data())?
+    } else {
+        crate::config::Config::default()
+    };
+    config.publication.release_date = date;
+    let text = serde_norway::to_string(&config).context("the release's report.yaml")?;
+    publish::write_atomic(&path, text.as_bytes()).with_context(|| path.display().to_string())
+}
+
 /// Runs the national batch of `year` on the composed folder; an earlier
 /// release of the year (its `out/<year>/`) marks what it revises.
 pub fn run(

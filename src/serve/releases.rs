@@ -147,18 +147,51 @@ fn release_date(app: &App, number: i64) -> Option<String> {
 }
 
 pub(super) fn list(app: &App, s: &Session) -> Result<Response> {
+    list_with(app, s, None, &[])
+}
+
+/// The releases page, with the run form (its values kept, and its error,
+/// after a refused start). The form states the release's coverage, and
+/// below `service.min_release_share` of the register asks for an explicit
+/// confirmation; the release date is today unless the team sets another.
+fn list_with(
+    app: &App,
+    s: &Session,
+    error: Option<(&str, &str)>,
+    form: &[(String, String)],
+) -> Result<Response> {
     let c = app.db.conn()?;
     let signed = db::signed_off_returns(&c, app.year)?.len();
+    let invited: std::collections::BTreeSet<String> = db::people(&c, None)?
+        .into_iter()
+        .filter(|p| p.revoked_at.is_none())
+        .filter_map(|p| p.council.map(|c| c.0))
+        .collect();
     let releases = db::releases(&c, app.year)?;
+    let (y, m, d) = crate::format::civil_date(db::now().div_euclid(86_400));
+    let value = |k: &str, default: String| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or(default)
+    };
     Ok(page(
         app,
         Some(s),
-        200,
+        if error.is_some() { 400 } else { 200 },
         "releases.html",
         &format!("Releases of {}", app.year),
         json!({
             "releases": releases,
             "signed": signed,
+            "invited": invited.len(),
+            "register": app.register.len(),
+            "low": (signed as f64) < app.config.service.min_release_share * app.register.len() as f64,
+            "min_share": app.config.service.min_release_share,
+            "day": value("day", d.to_string()),
+            "month": value("month", m.to_string()),
+            "year_field": value("year", y.to_string()),
+            "error": error.map(|(field, text)| json!({"field": field, "text": text})),
             "running": app.release_progress.lock().ok().and_then(|p| *p),
         }),
     ))
@@ -166,9 +199,50 @@ pub(super) fn list(app: &App, s: &Session) -> Result<Response> {
 
 /// Starts the national batch on the signed-off returns, on a thread of its
 /// own; the page shows how far it has gone.
-pub(super) fn start(app: &App, s: &Session) -> Result<Response> {
+pub(super) fn start(app: &App, s: &Session, form: &[(String, String)]) -> Result<Response> {
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    // The release date printed in the reports: a real calendar date.
+    // (A form without the three fields, as a script sends it: today.)
+    let (y, m, d) = crate::format::civil_date(db::now().div_euclid(86_400));
+    let (yy, mm, dd) = if ["day", "month", "year"].iter().all(|k| field(k).is_empty()) {
+        (y.to_string(), m.to_string(), d.to_string())
+    } else {
+        (field("year"), field("month"), field("day"))
+    };
+    let date = crate::config::Date::parse(&format!("{yy:0>4}-{mm:0>2}-{dd:0>2}"));
+    let Some(date) = date else {
+        return list_with(
+            app,
+            s,
+            Some((
+                "release-date",
+                "Enter a real release date, for example 31 3 2026",
+            )),
+            form,
+        );
+    };
     let mut c = app.db.conn()?;
     let signed = db::signed_off_returns(&c, app.year)?;
+    // Few councils: only on purpose.
+    let low =
+        (signed.len() as f64) < app.config.service.min_release_share * app.register.len() as f64;
+    if low && !signed.is_empty() && field("coverage") != "confirmed" {
+        drop(c);
+        return list_with(
+            app,
+            s,
+            Some((
+                "coverage",
+                "Confirm that the release may cover this few councils, or wait for more returns",
+            )),
+            form,
+        );
+    }
     if signed.is_empty() {
         return Ok(page(
             app,
@@ -228,6 +302,7 @@ pub(super) fn start(app: &App, s: &Session) -> Result<Response> {
                 fault();
             }
             release::compose(&data, year, &files, &target)
+                .and_then(|()| release::set_release_date(&target, date))
                 .and_then(|()| release::run(&target, year, previous, &tell))
         }));
         let outcome = outcome.unwrap_or_else(|p| {
@@ -276,15 +351,16 @@ pub(super) fn show(app: &App, s: &Session, r: db::Release) -> Result<Response> {
 }
 
 fn show_with(app: &App, s: &Session, r: db::Release, error: Option<&str>) -> Result<Response> {
-    let files: Vec<String> = manifest(app, app.year, r.number)
-        .map(|m| {
-            m.outputs
-                .into_iter()
-                .map(|o| o.file)
-                .filter(|f| !f.starts_with("public/local/") && !f.contains("/charts/"))
-                .collect()
-        })
+    // Every file of the release, for the private check: the national
+    // report and tables first, then every local report, then the charts.
+    let all: Vec<String> = manifest(app, app.year, r.number)
+        .map(|m| m.outputs.into_iter().map(|o| o.file).collect())
         .unwrap_or_default();
+    let (charts, rest): (Vec<String>, Vec<String>) =
+        all.into_iter().partition(|f| f.contains("/charts/"));
+    let (local, files): (Vec<String>, Vec<String>) = rest
+        .into_iter()
+        .partition(|f| f.starts_with("public/local/"));
     let newest_published = db::published_release(&*app.db.conn()?, app.year)?.map(|p| p.number);
     Ok(page(
         app,
@@ -295,6 +371,8 @@ fn show_with(app: &App, s: &Session, r: db::Release, error: Option<&str>) -> Res
         json!({
             "release": r,
             "files": files,
+            "local": local,
+            "charts": charts,
             "release_date": release_date(app, r.number),
             "progress": if r.status == "running" { app.release_progress.lock().ok().and_then(|p| *p) } else { None },
             "error": error,

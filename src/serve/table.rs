@@ -341,7 +341,7 @@ pub static ROUTES: &[Route] = &[
         releases::list(app, c.s())
     }),
     route("POST", "/admin/releases", Team, Form, |app, _, c| {
-        releases::start(app, c.s())
+        releases::start(app, c.s(), &c.form)
     }),
     route("GET", "/admin/releases/{v}", Team, Form, |app, _, c| {
         releases::with_release(app, c.s(), c.arg(0), |r| releases::show(app, c.s(), r))

@@ -217,6 +217,11 @@ try {
     // The release: run on the signed-off returns, checked privately, published.
     await page.getByRole("link", { name: "Releases" }).click();
     await check(page, "releases");
+    // One council of 153: not without saying so.
+    await page.getByRole("button", { name: "Run the release on the signed-off returns" }).click();
+    expect(await page.getByText("There is a problem").isVisible(), "few councils need a confirmation");
+    await check(page, "releases-error");
+    await page.getByLabel(/all the same/).check();
     await page.getByRole("button", { name: "Run the release on the signed-off returns" }).click();
     for (let i = 0; i < 600 && !(await page.getByText("Ready to check").count()); i++) {
       expect(!(await page.getByText("Failed").count()), "the release run failed");

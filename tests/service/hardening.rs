@@ -287,7 +287,12 @@ fn a_release_that_panics_fails_and_frees_the_next() {
     let mut admin = s.signed_in(&s.admin);
     for n in 1..=2 {
         let csrf = admin.csrf("/admin/releases").unwrap();
-        let r = admin.post("/admin/releases", &[("csrf", &csrf)]).unwrap();
+        let r = admin
+            .post(
+                "/admin/releases",
+                &[("csrf", &csrf), ("coverage", "confirmed")],
+            )
+            .unwrap();
         assert_eq!(r.status, 303, "release {n} starts: {}", r.text());
         let at = r.header("location").unwrap().to_string();
         assert!(at.ends_with(&format!("/{n}")), "{at}");
@@ -572,5 +577,96 @@ fn the_service_has_its_information_pages() {
     assert!(
         !detail.contains("/sign-in/"),
         "the link itself is not logged"
+    );
+}
+
+/// A release's guard-rails: the run form states its coverage and, with
+/// few councils signed off, runs only when that is confirmed; the release
+/// date printed in the reports is the one the team gives (today by
+/// default), checked as a real date; the private check lists every file,
+/// local reports and charts included.
+#[test]
+fn a_release_states_its_coverage_and_date_and_lists_every_file() {
+    let s = Service::start();
+    s.uploaded_and_signed_off(&s.signer_a, A);
+    let mut admin = s.signed_in(&s.admin);
+    let page = admin.get("/admin/releases").unwrap().text();
+    assert!(
+        page.contains("1 council, of 2 with people invited and 153 in the register"),
+        "{page}"
+    );
+    let csrf = admin.csrf("/admin/releases").unwrap();
+    let refused = admin
+        .post(
+            "/admin/releases",
+            &[
+                ("csrf", &csrf),
+                ("day", "31"),
+                ("month", "3"),
+                ("year", "2026"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(refused.status, 400, "few councils need a confirmation");
+    assert!(refused.text().contains("There is a problem"));
+    assert!(
+        refused.text().contains("value=\"31\""),
+        "the form keeps what was typed"
+    );
+    let bad_date = admin
+        .post(
+            "/admin/releases",
+            &[
+                ("csrf", &csrf),
+                ("day", "31"),
+                ("month", "2"),
+                ("year", "2026"),
+                ("coverage", "confirmed"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(bad_date.status, 400);
+    assert!(bad_date.text().contains("Enter a real release date"));
+    let r = admin
+        .post(
+            "/admin/releases",
+            &[
+                ("csrf", &csrf),
+                ("day", "30"),
+                ("month", "4"),
+                ("year", "2026"),
+                ("coverage", "confirmed"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(r.status, 303, "{}", r.text());
+    let at = r.header("location").unwrap().to_string();
+    let mut page = String::new();
+    for _ in 0..600 {
+        page = admin.get(&at).unwrap().text();
+        if page.contains("Ready to check") {
+            break;
+        }
+        assert!(!page.contains("Failed"), "{page}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let page = page.replace("&#x2f;", "/").replace("&#x2F;", "/");
+    assert!(
+        page.contains("2026-04-30 (set when the release was run)"),
+        "{page}"
+    );
+    assert!(page.contains("local report"), "{page}");
+    assert!(page.contains("/charts/"), "the charts are listed: {page}");
+    assert!(page.contains(&format!("public/local/{A}")), "{page}");
+    // The date is the one printed in the national report.
+    let national = admin
+        .get(&format!(
+            "{at}/files/public/national/sc-wres-national-2025.html"
+        ))
+        .unwrap()
+        .text();
+    assert!(
+        national.contains("2026-04-30"),
+        "the release date is not printed"
     );
 }

@@ -15,7 +15,12 @@ fn released(s: &Service, admin: &mut Agent) -> i64 {
     let page = admin.get("/admin/releases").unwrap();
     assert_eq!(page.status, 200, "{}", page.text());
     let csrf = admin.csrf("/admin/releases").unwrap();
-    let r = admin.post("/admin/releases", &[("csrf", &csrf)]).unwrap();
+    let r = admin
+        .post(
+            "/admin/releases",
+            &[("csrf", &csrf), ("coverage", "confirmed")],
+        )
+        .unwrap();
     assert_eq!(r.status, 303, "{}", r.text());
     let at = r.header("location").unwrap().to_string();
     let n: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
@@ -258,11 +263,19 @@ fn the_services_release_is_scwres_reports_release_byte_for_byte() {
     let s = Service::start();
     let mut admin = s.signed_in(&s.admin);
     let n = released(&s, &mut admin);
-    // The command line, on the data folder with the exported returns.
+    // The command line, on the data folder with the exported returns and
+    // the release's report.yaml (the data folder's, with the release date
+    // the team gave when it ran the release).
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
-    std::fs::copy(s.dir.path().join("report.yaml"), data.join("report.yaml")).unwrap();
+    std::fs::copy(
+        s.dir
+            .path()
+            .join(format!("service-releases/2025/{n}/data/report.yaml")),
+        data.join("report.yaml"),
+    )
+    .unwrap();
     for y in ["2022", "2023", "2024"] {
         let from = s.dir.path().join("returns").join(y);
         if from.is_dir() {
@@ -465,7 +478,12 @@ fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
 /// Runs a release and waits for it: its number.
 fn run_release(admin: &mut Agent) -> i64 {
     let csrf = admin.csrf("/admin/releases").unwrap();
-    let r = admin.post("/admin/releases", &[("csrf", &csrf)]).unwrap();
+    let r = admin
+        .post(
+            "/admin/releases",
+            &[("csrf", &csrf), ("coverage", "confirmed")],
+        )
+        .unwrap();
     let at = r.header("location").unwrap().to_string();
     for _ in 0..600 {
         if admin.get(&at).unwrap().text().contains("Ready to check") {
