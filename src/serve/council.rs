@@ -86,14 +86,14 @@ pub(super) fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Respon
             "upload_status": upload_status,
             "signed_off": signed,
             "can_sign": s.person.role == Role::Signer,
-            "reports": super::releases::council_files(app, code)
+            "reports": super::own_report::council_files(app, code)
             .iter()
             .map(|f| {
                 let name = f.rsplit('/').next().unwrap_or("");
                 json!({"name": name, "pdf": name.ends_with(".pdf")})
             })
             .collect::<Vec<_>>(),
-        "changed": super::releases::council_changes(app, code),
+        "changed": super::own_report::council_changes(app, code),
         "internal": super::internal::internal_files(app, code),
         "signers": people.iter().filter(|p| p.role == Role::Signer && p.revoked_at.is_none()).map(|p| p.email.clone()).collect::<Vec<_>>(),
         }),

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod multipart;
 pub mod outbox;
 mod outbox_db;
+mod own_report;
 mod plans;
 mod releases;
 mod releases_db;

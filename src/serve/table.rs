@@ -9,7 +9,7 @@ use super::db::DbError;
 use super::http::{Request, Response};
 use super::ids::{CouncilCode, PersonId, Version};
 use super::routes::{Session, not_found};
-use super::{App, admin, council, internal, plans, releases, routes};
+use super::{App, admin, council, internal, own_report, plans, releases, routes};
 
 /// Who may use a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,10 +234,10 @@ pub static ROUTES: &[Route] = &[
         "/council/report/{file}",
         Council,
         Form,
-        |app, _, c| Ok(releases::council_file(app, c.s(), &c.code(), c.arg(0))),
+        |app, _, c| Ok(own_report::council_file(app, c.s(), &c.code(), c.arg(0))),
     ),
     route("GET", "/council/files.zip", Council, Form, |app, _, c| {
-        releases::council_zip(app, c.s(), &c.code())
+        own_report::council_zip(app, c.s(), &c.code())
     }),
     route("GET", "/council/plan", Council, Form, |app, _, c| {
         plans::show(app, c.s(), &c.code(), 200, None, &[])
