@@ -641,15 +641,7 @@ fn a_release_states_its_coverage_and_date_and_lists_every_file() {
         .unwrap();
     assert_eq!(r.status, 303, "{}", r.text());
     let at = r.header("location").unwrap().to_string();
-    let mut page = String::new();
-    for _ in 0..600 {
-        page = admin.get(&at).unwrap().text();
-        if page.contains("Ready to check") {
-            break;
-        }
-        assert!(!page.contains("Failed"), "{page}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let page = ready_page(&mut admin, &at);
     let page = page.replace("&#x2f;", "/").replace("&#x2F;", "/");
     assert!(
         page.contains("2026-04-30 (set when the release was run)"),

@@ -24,15 +24,8 @@ fn released(s: &Service, admin: &mut Agent) -> i64 {
     assert_eq!(r.status, 303, "{}", r.text());
     let at = r.header("location").unwrap().to_string();
     let n: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
-    for _ in 0..600 {
-        let page = admin.get(&at).unwrap().text();
-        if page.contains("Ready to check") {
-            return n;
-        }
-        assert!(!page.contains("Failed"), "the release failed: {page}");
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    panic!("the release did not finish in two minutes");
+    ready_page(admin, &at);
+    n
 }
 
 /// `scwres local` on a release's inputs (its benchmarks, register and

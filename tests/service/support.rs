@@ -184,6 +184,20 @@ impl Service {
     }
 }
 
+/// Polls a release's page until it is ready to check (two minutes at
+/// most); its text. A failed run fails the test.
+pub fn ready_page(admin: &mut Agent, at: &str) -> String {
+    for _ in 0..600 {
+        let page = admin.get(at).unwrap().text();
+        if page.contains("Ready to check") {
+            return page;
+        }
+        assert!(!page.contains("Failed"), "the release failed: {page}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("the release did not finish in two minutes");
+}
+
 /// A data folder made here: the demo generator's returns up to 2024 and a
 /// report.yaml saying they are synthetic (the collection year is 2025).
 pub fn demo_data() -> tempfile::TempDir {
