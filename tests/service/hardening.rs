@@ -129,16 +129,24 @@ fn the_outbox_keeps_what_the_relay_did_not_take() {
     let got = sink.wait_for(1);
     assert_eq!(got.len(), 1, "the waiting message is sent after a restart");
     assert!(got[0].data.contains("/sign-in/"));
-    // Once sent, the link is no longer kept in the outbox.
+    // Once sent (recorded after the relay's last reply: waited for), the
+    // link is no longer kept in the outbox.
     let c = rusqlite::Connection::open(again.db_path()).unwrap();
-    let body: String = c
-        .query_row(
-            "SELECT body FROM outbox WHERE sent_at IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(body, "");
+    let mut body = None;
+    for _ in 0..200 {
+        body = c
+            .query_row(
+                "SELECT body FROM outbox WHERE sent_at IS NOT NULL",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .ok();
+        if body.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(body.as_deref(), Some(""), "the sent message's text is kept");
 }
 
 /// Guessing links is stopped, but a valid link works from the same
@@ -393,7 +401,10 @@ fn one_clients_connections_do_not_starve_another() {
         )
     };
     assert_eq!(status, "HTTP/1.1 200");
-    assert!(took < Duration::from_secs(1), "{took:?}");
+    // Within 5 s, not the 10 s an idle connection holds a slot for: a
+    // margin for a loaded machine, not a measure of speed (the benchmark
+    // measures that).
+    assert!(took < Duration::from_secs(5), "{took:?}");
     drop(idle);
 }
 
