@@ -34,7 +34,7 @@ fn katz_matches_reference_values() {
 
 /// Reference values computed independently by
 /// `tests/independent/overdispersion.py` (Python's standard library, from
-/// the formulas of docs/methods.md, not from this code); `tests/recompute.rs`
+/// the formulas of docs/methods.md, not from this code); `tests/suite/recompute.rs`
 /// runs it and checks it still prints these.
 #[test]
 fn overdispersion_matches_an_independent_computation() {

@@ -1,4 +1,4 @@
-"""An independent count of staff records into a return, for tests/extract.rs.
+"""An independent count of staff records into a return, for tests/suite/extract.rs.
 
 Written apart from scwres (Python standard library only, from
 docs/extract.md): it reads the five record files of a folder and prints the

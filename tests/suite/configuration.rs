@@ -2,8 +2,7 @@
 //! the configured ones, impossible values are refused naming the file, and
 //! the benchmark never empties a folder it did not make.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// With `min_count: 5` every sentence that states the threshold says "1 to
 /// 4": the national report, a public local report and its list of what was

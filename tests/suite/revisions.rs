@@ -1,8 +1,7 @@
 //! Revisions: a rerun of a year compared with its earlier release marks
 //! every figure that changed, says why, and lists old and new values.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn report(
     data: &std::path::Path,

@@ -1,17 +1,15 @@
 //! Snapshot tests (insta) of the generated typst source and the tables, on
 //! the fixture returns. Review changes with `cargo insta review`.
 
-mod common;
-
 fn prepared() -> scwres::Prepared {
-    scwres::prepare(&common::fixture("basic"), Some(2024)).unwrap()
+    scwres::prepare(&crate::common::fixture("basic"), Some(2024)).unwrap()
 }
 
 /// results.csv and benchmarks.csv as a run of the binary writes them on
 /// the fixture: every row, council rows included.
 #[test]
 fn results_csv_snapshot() {
-    let (out, _) = common::run_report(&common::fixture("basic"));
+    let (out, _) = crate::common::read_report(&crate::common::fixture("basic"));
     let text = std::fs::read_to_string(out.path().join("2024/internal/results.csv")).unwrap();
     assert!(
         text.contains(",authority,E10000015,"),
@@ -22,7 +20,7 @@ fn results_csv_snapshot() {
 
 #[test]
 fn benchmarks_csv_snapshot() {
-    let (out, _) = common::run_report(&common::fixture("basic"));
+    let (out, _) = crate::common::read_report(&crate::common::fixture("basic"));
     let text = std::fs::read_to_string(out.path().join("2024/public/benchmarks.csv")).unwrap();
     insta::assert_snapshot!(text);
 }

@@ -7,12 +7,11 @@
 //! on the fixture, and on the fixture with every disclosure and assessment
 //! setting changed.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
-fn recompute(data: &Path) -> tempfile::TempDir {
-    let (out, o) = run_report(data);
+fn recompute(data: &Path) -> crate::common::Release {
+    let (out, o) = read_report(data);
     assert!(
         matches!(o.status.code(), Some(0 | 1)),
         "{}",

@@ -3,9 +3,7 @@
 //! axe-core (WCAG 2.0, 2.1 and 2.2 A and AA), reflow at 320 px and no
 //! network request. `.ci/run` installs chromium and the npm packages.
 
-mod common;
-
-use common::{copy_dir, fixture, run_report};
+use crate::common::{copy_dir, fixture, read_report};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -27,8 +25,8 @@ fn data(config: &str, rename: bool) -> tempfile::TempDir {
     d
 }
 
-fn run(data: &Path) -> tempfile::TempDir {
-    let (out, o) = run_report(data);
+fn run(data: &Path) -> crate::common::Release {
+    let (out, o) = read_report(data);
     assert_eq!(
         o.status.code(),
         Some(1),

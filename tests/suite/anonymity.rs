@@ -7,8 +7,7 @@
 //! it should; a local report names its own council only, which
 //! `report_run.rs` checks.)
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
@@ -52,7 +51,7 @@ fn names(text: &str, name: &str) -> bool {
 }
 
 fn no_council_named(data: &Path) {
-    let (out, o) = run_report(data);
+    let (out, o) = read_report(data);
     assert!(
         matches!(o.status.code(), Some(0 | 1)),
         "{}",

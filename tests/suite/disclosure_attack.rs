@@ -7,8 +7,7 @@
 //! 153-council release with non-default thresholds, and, to show that it
 //! can fail, on a release with each kind of leak put back by hand.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// Runs the attack on `<out>/<year>`; its printed log and whether it found
@@ -39,8 +38,8 @@ fn run_attack(args: &[&std::ffi::OsStr], min_count: u64, base: u64) -> (String, 
 }
 
 /// A report run that finished (0, or 1 for the rejected demo return).
-fn report(data: &Path) -> tempfile::TempDir {
-    let (out, o) = run_report(data);
+fn report(data: &Path) -> crate::common::Release {
+    let (out, o) = read_report(data);
     assert!(
         matches!(o.status.code(), Some(0 | 1)),
         "{}",
@@ -94,7 +93,7 @@ fn a_153_council_release_with_other_thresholds_gives_nothing_back() {
 /// council's count with them.
 #[test]
 fn quartiles_of_four_councils_give_a_count_back() {
-    let (out, _) = run_report(&fixture("basic"));
+    let (out, _) = read_report(&fixture("basic"));
     let (log, ok) = attack(&out.path().join("2024"), 8, 5);
     assert!(!ok && log.contains("the quartiles pin"), "{log}");
 }

@@ -3,8 +3,7 @@
 //! other returns are still reported. The big files are made here, not
 //! committed.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -396,7 +395,7 @@ fn a_council_code_with_any_character_is_refused_naming_it() {
 /// near 2^64 (which would overflow a sum) is refused naming the line.
 #[test]
 fn benchmarks_counts_no_release_could_have_are_refused() {
-    let (out, _) = run_report(&fixture("basic"));
+    let (out, _) = read_report(&fixture("basic"));
     let good = std::fs::read_to_string(out.path().join("2024/public/benchmarks.csv")).unwrap();
     let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
     let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();

@@ -9,8 +9,7 @@
 //! and the counts outside the limits are of every council with a figure,
 //! exact (an RL of 0 with 0.5 added to each count).
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::collections::HashMap;
 
 fn num(r: &HashMap<String, String>, k: &str) -> f64 {
@@ -25,7 +24,7 @@ fn q7(x: &[f64], p: f64) -> f64 {
 }
 
 fn check(data: &std::path::Path, adjust: bool) {
-    let (out, o) = run_report(data);
+    let (out, o) = read_report(data);
     assert!(
         matches!(o.status.code(), Some(0 | 1)),
         "{}",

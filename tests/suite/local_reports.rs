@@ -2,8 +2,7 @@
 //! PDF; disclosure control holds in every public local report; action plans
 //! are read, shown and refused with clear messages.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::PathBuf;
 
 /// `scwres local` with the given extra arguments; returns the output folder.
@@ -29,7 +28,7 @@ const HERTS: &str = "E10000015-hertfordshire.pdf";
 /// page equal the national run's (in `national`); returns the council's
 /// output folder.
 fn same_report_both_routes(
-    national: &tempfile::TempDir,
+    national: &std::path::Path,
     args: &[&std::ffi::OsStr],
     what: &str,
 ) -> tempfile::TempDir {
@@ -40,14 +39,14 @@ fn same_report_both_routes(
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let theirs = std::fs::read(national.path().join("2024/public/local").join(HERTS)).unwrap();
+    let theirs = std::fs::read(national.join("2024/public/local").join(HERTS)).unwrap();
     let ours = std::fs::read(mine.path().join(HERTS)).unwrap();
     assert!(
         theirs == ours,
         "{what}: the council's own build differs from the national run's"
     );
     let page = HERTS.replace(".pdf", ".html");
-    let theirs = std::fs::read(national.path().join("2024/public/local").join(&page)).unwrap();
+    let theirs = std::fs::read(national.join("2024/public/local").join(&page)).unwrap();
     let ours = std::fs::read(mine.path().join(&page))
         .unwrap_or_else(|e| panic!("{what}: the council's own web page: {e}"));
     assert!(
@@ -62,7 +61,7 @@ fn same_report_both_routes(
 /// published benchmarks.csv alone: public and internal.
 #[test]
 fn national_and_council_routes_give_identical_pdfs() {
-    let (out, o) = run_report(&fixture("basic"));
+    let (out, o) = read_report(&fixture("basic"));
     assert_eq!(o.status.code(), Some(1), "one fixture return is rejected");
     let bench = out.path().join("2024/public/benchmarks.csv");
     let ret = fixture("basic/returns/2024/hertfordshire.csv");
@@ -82,7 +81,7 @@ fn national_and_council_routes_give_identical_pdfs() {
         flag("--data"),
         os(&data),
     ];
-    let mine = same_report_both_routes(&out, &args, "public");
+    let mine = same_report_both_routes(out.path(), &args, "public");
 
     // What the report holds: last year's figure, the plan (escaped), regional
     // figures, a funnel plot with the council highlighted.
@@ -106,7 +105,7 @@ fn national_and_council_routes_give_identical_pdfs() {
     let mut args = args.to_vec();
     args[3] = os(&bench);
     args.extend([flag("--audience"), flag("internal")]);
-    let mine = same_report_both_routes(&out, &args, "internal");
+    let mine = same_report_both_routes(out.path(), &args, "internal");
     assert!(squash(&pdf_text(&mine.path().join(HERTS))).contains("NOTFORPUBLICATION"));
 }
 
@@ -131,7 +130,7 @@ fn small_cells(text: &str) -> Vec<String> {
 /// the internal version of the small council's report does.
 #[test]
 fn public_local_reports_show_no_small_count_and_internal_ones_do() {
-    let (out, _) = run_report(&fixture("basic"));
+    let (out, _) = read_report(&fixture("basic"));
     let results = read_csv(&out.path().join("2024/internal/results.csv"));
     let mut checked = 0;
     for e in std::fs::read_dir(out.path().join("2024/public/local")).unwrap() {
@@ -254,7 +253,7 @@ fn a_plan_yaml_cannot_read_fails_its_councils_report_and_is_listed() {
 /// council, and makes no report.
 #[test]
 fn council_run_refuses_another_councils_files() {
-    let (out, _) = run_report(&fixture("basic"));
+    let (out, _) = read_report(&fixture("basic"));
     let bench = out.path().join("2024/public/benchmarks.csv");
     let ret = fixture("basic/returns/2024/hertfordshire.csv");
     let essex_prev = fixture("basic/returns/2023/essex.csv");
@@ -300,7 +299,7 @@ fn council_run_refuses_another_councils_files() {
 /// sorted, so their order says nothing about which council is which.
 #[test]
 fn benchmarks_funnel_points_are_anonymous() {
-    let (out, _) = run_report(&fixture("basic"));
+    let (out, _) = read_report(&fixture("basic"));
     let rows = read_csv(&out.path().join("2024/public/benchmarks.csv"));
     let points: Vec<_> = rows
         .iter()
@@ -325,7 +324,7 @@ fn benchmarks_funnel_points_are_anonymous() {
 /// publication, or one without its publication, is refused.
 #[test]
 fn the_council_route_does_not_depend_on_the_folder_it_runs_in() {
-    let (out, _) = run_report(&fixture("basic"));
+    let (out, _) = read_report(&fixture("basic"));
     let published = tempfile::tempdir().unwrap();
     for f in ["benchmarks.csv", "publication.json"] {
         std::fs::copy(
@@ -403,7 +402,7 @@ fn the_council_route_does_not_depend_on_the_folder_it_runs_in() {
 #[test]
 fn a_councils_own_series_is_the_same_on_both_routes() {
     let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    let (out, _) = run_report(&demo);
+    let (out, _) = read_report(&demo);
     let mk = "E06000042-milton-keynes.pdf";
     let theirs = std::fs::read(out.path().join("2024/public/local").join(mk)).unwrap();
     let text = squash(&pdf_text(&out.path().join("2024/public/local").join(mk)));

@@ -4,8 +4,7 @@
 //! placed by cell. The workbook is filled here cell by cell, as a person
 //! would, by address (`A7`), not from the reader's layout constants.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::{Read as _, Write as _};
 
 /// The template for Hertfordshire (`scwres template --from` its return).
@@ -116,7 +115,7 @@ const ACTIONS: [(&str, &str); 12] = [
 fn a_plan_on_the_workbook_sheet_gives_the_report_the_yaml_plan_gives() {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = typed(&template(dir.path()), "Action plan", &ACTIONS);
-    let (yaml_run, _) = run_report(&fixture("basic"));
+    let (yaml_run, _) = read_report(&fixture("basic"));
     let data = fixture_copy("");
     std::fs::remove_file(data.path().join("actions/2024/hertfordshire.yaml")).unwrap();
     std::fs::write(data.path().join("actions/2024/hertfordshire.xlsx"), &xlsx).unwrap();
@@ -152,7 +151,7 @@ fn a_plan_sheets_problems_are_placed_by_cell() {
         .arg(fixture("basic/returns/2024/hertfordshire.csv"))
         .arg("--benchmarks")
         .arg({
-            let (out, _) = run_report(&fixture("basic"));
+            let (out, _) = read_report(&fixture("basic"));
             let b = dir.path().join("benchmarks.csv");
             std::fs::copy(out.path().join("2024/public/benchmarks.csv"), &b).unwrap();
             std::fs::copy(

@@ -102,6 +102,69 @@ pub fn run_report(data: &Path) -> (tempfile::TempDir, std::process::Output) {
     (out, output)
 }
 
+/// The demo data folder shipped in `data/`.
+pub fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// A release read, never written, by the test: made once per test binary
+/// for the demo data and the basic fixture (the two every module reads),
+/// and fresh for any other folder.
+pub enum Release {
+    Shared(&'static Path),
+    Own(tempfile::TempDir),
+}
+
+impl Release {
+    pub fn path(&self) -> &Path {
+        match self {
+            Release::Shared(p) => p,
+            Release::Own(t) => t.path(),
+        }
+    }
+}
+
+/// `scwres report` on `data` for a test that only reads the release: the
+/// demo's and the basic fixture's are shared (made once, in the target
+/// folder's scratch space, by whichever test asks first); other folders
+/// get a run of their own, as [`run_report`].
+pub fn read_report(data: &Path) -> (Release, std::process::Output) {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Cell = &'static OnceLock<(PathBuf, std::process::Output)>;
+    static CELLS: OnceLock<Mutex<HashMap<&'static str, Cell>>> = OnceLock::new();
+    let key = if data == demo() {
+        "demo"
+    } else if data == fixture("basic") {
+        "basic"
+    } else {
+        let (out, o) = run_report(data);
+        return (Release::Own(out), o);
+    };
+    let cell: Cell = *CELLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .entry(key)
+        .or_insert_with(|| Box::leak(Box::default()));
+    let (dir, o) = cell.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("shared-releases")
+            .join(key);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let o = scwres()
+            .args(["report", "--data"])
+            .arg(data)
+            .arg("--out")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        (dir, o)
+    });
+    (Release::Shared(dir), o.clone())
+}
+
 /// `scwres report --quiet` on a data folder into a fresh output folder,
 /// for a given year and as a revision of an earlier release when given.
 pub fn report_of(

@@ -4,9 +4,7 @@
 //! made here from the example files; each either reads exactly as the clean
 //! file does or is refused naming file, place, value and what to do.
 
-mod common;
-
-use common::scwres;
+use crate::common::scwres;
 use std::path::{Path, PathBuf};
 
 fn repo() -> PathBuf {
@@ -443,13 +441,13 @@ fn plan_text_that_yaml_reads_otherwise_is_warned_or_refused_with_the_line() {
             ][..],
         ),
     ] {
-        let data = common::fixture_copy("");
+        let data = crate::common::fixture_copy("");
         std::fs::write(
             data.path().join("actions/2024/hertfordshire.yaml"),
             plan(action),
         )
         .unwrap();
-        let (out, o) = common::run_report(data.path());
+        let (out, o) = crate::common::run_report(data.path());
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(
             !stderr.contains("E10000015: no local report"),

@@ -1,11 +1,10 @@
 //! `scwres report` on a small fixture: figures, validation outcome, and the
 //! text of the PDFs it writes (extracted from the PDF files themselves).
 
-mod common;
-use common::*;
+use crate::common::*;
 
-fn run_fixture() -> (tempfile::TempDir, std::process::Output) {
-    run_report(&fixture("basic"))
+fn run_fixture() -> (Release, std::process::Output) {
+    read_report(&fixture("basic"))
 }
 
 fn close(found: &str, expected: f64) {
@@ -238,8 +237,8 @@ ci_lower,ci_upper,minoritised_share,assessment,significant"
 
 #[test]
 fn report_is_reproducible() {
-    let (a, _) = run_fixture();
-    let (b, _) = run_fixture();
+    let (a, _) = run_report(&fixture("basic"));
+    let (b, _) = run_report(&fixture("basic"));
     let (a, b) = (a.path().join("2024"), b.path().join("2024"));
     let files = files_under(&a);
     assert_eq!(files, files_under(&b), "the same files");

@@ -1,8 +1,7 @@
 //! The run's feedback (log lines when not on a terminal, `--quiet`, the
 //! closing summary) and the benchmark's building blocks.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn report(extra: &[&str]) -> String {
     let out = tempfile::tempdir().unwrap();

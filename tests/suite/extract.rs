@@ -1,8 +1,6 @@
 //! `scwres extract`: from staff records to a return (docs/extract.md).
 
-mod common;
-
-use common::scwres;
+use crate::common::scwres;
 use std::path::{Path, PathBuf};
 
 fn repo() -> PathBuf {

@@ -1,8 +1,7 @@
 //! The demo data shipped in `data/`: reproducible from the generator, and
 //! every output made from it says it is synthetic.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 fn data() -> std::path::PathBuf {
@@ -45,14 +44,7 @@ fn shipped_demo_returns_are_the_generator_output() {
 
 #[test]
 fn demo_run_is_complete_and_says_synthetic() {
-    let out = tempfile::tempdir().unwrap();
-    let o = scwres()
-        .args(["report", "--data"])
-        .arg(data())
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let (out, o) = read_report(&data());
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(
         o.status.code(),

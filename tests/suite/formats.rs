@@ -2,8 +2,7 @@
 //! its YAML twin give exactly the same return; Excel quirks are read as a
 //! person meant them; broken files get a precise message.
 
-mod common;
-use common::*;
+use crate::common::*;
 use rust_xlsxwriter::{Formula, Workbook};
 use scwres::indicators::{Measure, default_bands};
 use scwres::load::{self, FileOutcome, Status, validate};

@@ -5,8 +5,7 @@
 //! chart's white background and its shaded band, the two colours text is
 //! drawn on.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// WCAG 2 relative luminance of `#RRGGBB`.
@@ -50,7 +49,7 @@ fn the_formula_is_wcags() {
 
 #[test]
 fn every_chart_text_can_be_read() {
-    let (out, _) = run_report(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"));
+    let (out, _) = read_report(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"));
     let public = out.path().join("2024/public");
     let mut sources: Vec<(String, String)> = Vec::new();
     for dir in ["national/charts", "national", "local"] {
@@ -79,7 +78,7 @@ fn every_chart_text_can_be_read() {
 }
 
 /// Issue 38, item 6: no two texts of a chart overlap (their boxes as
-/// `common::text_boxes` estimates them), in every chart of the release.
+/// `crate::common::text_boxes` estimates them), in every chart of the release.
 fn labels_do_not_overlap(sources: &[(String, String)]) {
     let mut charts = 0;
     for (name, text) in sources {

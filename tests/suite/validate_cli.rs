@@ -2,8 +2,7 @@
 //! the rule, and never a panic. Runs `scwres validate`, which uses exactly
 //! the checks of the report run.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn good() -> String {
     std::fs::read_to_string(fixture("basic/returns/2024/hertfordshire.csv")).unwrap()
