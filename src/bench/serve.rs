@@ -236,7 +236,7 @@ fn release_phase(
     // Every council's return clean and signed off (the benchmark's own
     // uploads had errors in one in five).
     let register = crate::register::Register::built_in();
-    let config = crate::load::load_config(dir)?;
+    let config = crate::load::load_config(&crate::load::Folder::new(dir))?;
     let rules = crate::run::collect::Rules {
         register: &register,
         config: &config,

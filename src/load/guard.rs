@@ -91,6 +91,11 @@ pub fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, Refusal> {
     Ok(bytes)
 }
 
+/// The refusal of a file that is not there.
+pub fn missing() -> Refusal {
+    refuse("", "the file is not there", "give the return file itself")
+}
+
 /// The refusal of a file larger than `max` bytes.
 pub fn too_large(max: u64) -> Refusal {
     refuse(

@@ -9,6 +9,7 @@ pub mod guard;
 pub mod plan_sheet;
 mod plans;
 pub mod records;
+pub mod source;
 pub mod text;
 pub mod validate;
 pub mod workbook;
@@ -23,6 +24,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 pub use plans::{Plans, check_plan, load_actions, load_plan};
+pub use source::{Folder, Memory, Source};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -88,17 +90,19 @@ impl YearData {
     }
 }
 
-/// The register of `<data>/authorities.csv` if present, else the built-in one.
-pub fn load_register(data: &Path) -> anyhow::Result<Register> {
-    let path = data.join("authorities.csv");
-    match std::fs::read(&path) {
-        Ok(bytes) => {
-            let text = text::decode(&bytes).map_err(|e| not_text(&path, e))?;
-            Register::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Register::built_in()),
-        Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+/// The register of `authorities.csv` if present, else the built-in one.
+pub fn load_register(src: &dyn Source) -> anyhow::Result<Register> {
+    let shown = src.shown("authorities.csv");
+    match src.kind("authorities.csv") {
+        Ok(None) => return Ok(Register::built_in()),
+        Err(e) => anyhow::bail!("{shown}: {e}"),
+        Ok(Some(_)) => {}
     }
+    let bytes = src
+        .read("authorities.csv", MAX_REGISTER)
+        .map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))?;
+    let text = text::decode(&bytes).map_err(|e| not_text(&shown, e))?;
+    Register::parse(&text).map_err(|e| anyhow::anyhow!("{shown}: {e}"))
 }
 
 /// The files named, with the files of the folders named (sorted), in order.
@@ -106,7 +110,9 @@ pub fn expand_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            files.extend(folder_files(p, |x| x.display().to_string())?.0);
+            let folder = Folder::new(p);
+            let (names, _) = folder_files(&folder, "", &|x| folder.shown(x))?;
+            files.extend(names.into_iter().map(|n| p.join(n)));
         } else if p.is_file() {
             files.push(p.clone());
         } else {
@@ -116,11 +122,13 @@ pub fn expand_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads `<data>/report.yaml` if present.
-pub fn load_config(data: &Path) -> anyhow::Result<Config> {
-    let path = data.join("report.yaml");
-    if absent(&path) {
-        return Ok(Config::default());
+/// Reads `report.yaml` if present.
+pub fn load_config(src: &dyn Source) -> anyhow::Result<Config> {
+    let shown = src.shown("report.yaml");
+    match src.kind("report.yaml") {
+        Ok(None) => return Ok(Config::default()),
+        Err(e) => anyhow::bail!("{shown}: {e}"),
+        Ok(Some(_)) => {}
     }
     let refused = |r: guard::Refusal| {
         let at = if r.place.is_empty() {
@@ -128,40 +136,25 @@ pub fn load_config(data: &Path) -> anyhow::Result<Config> {
         } else {
             format!(", {}", r.place)
         };
-        anyhow::anyhow!("{}{at}: {}", path.display(), r.rule)
+        anyhow::anyhow!("{shown}{at}: {}", r.rule)
     };
-    let bytes = guard::read_file(&path, MAX_YAML).map_err(refused)?;
-    let text = text::decode(&bytes).map_err(|e| not_text(&path, e))?;
+    let bytes = src.read("report.yaml", MAX_YAML).map_err(refused)?;
+    let text = text::decode(&bytes).map_err(|e| not_text(&shown, e))?;
     // The guard reads the text, as the parser will.
     guard::yaml(text.as_bytes()).map_err(refused)?;
-    Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    Config::parse(&text).map_err(|e| anyhow::anyhow!("{shown}: {e}"))
 }
 
 /// A run's own file that is not text we read, said with its place, the
 /// byte found and how to save it as UTF-8.
-fn not_text(path: &Path, e: text::NotText) -> anyhow::Error {
+fn not_text(shown: &str, e: text::NotText) -> anyhow::Error {
     anyhow::anyhow!(
-        "{}, {}: {} ({}); {}",
-        path.display(),
+        "{shown}, {}: {} ({}); {}",
         e.place,
         e.rule(),
         e.value,
         e.hint
     )
-}
-
-/// Nothing at all is at `path` (not even a link): an optional file or
-/// folder that is not there.
-fn absent(path: &Path) -> bool {
-    matches!(std::fs::symlink_metadata(path), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
-}
-
-/// A path as messages show it: relative to the data folder, with `/`.
-fn shown_in(data: &Path, p: &Path) -> String {
-    p.strip_prefix(data)
-        .unwrap_or(p)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 /// The largest YAML file (return, plan, configuration) read.
@@ -173,28 +166,33 @@ pub const MAX_XLSX: u64 = 20 << 20;
 /// The largest benchmarks.csv read (one of 18,000 organisations is a few MB).
 pub const MAX_BENCHMARKS: u64 = 64 << 20;
 
-/// The entries of a folder that may be read, sorted, and an outcome for
-/// every entry that is skipped (links, devices, sub-folders).
+/// The largest register read (every council of England is about 15 KB).
+pub const MAX_REGISTER: u64 = 4 << 20;
+
+/// The files of the folder `dir` of `src` that may be read (their paths
+/// in `src`), sorted, and an outcome for every entry that is skipped
+/// (links, devices, sub-folders).
 fn folder_files(
-    dir: &Path,
-    shown: impl Fn(&Path) -> String,
-) -> anyhow::Result<(Vec<PathBuf>, Vec<FileOutcome>)> {
+    src: &dyn Source,
+    dir: &str,
+    shown: &dyn Fn(&str) -> String,
+) -> anyhow::Result<(Vec<String>, Vec<FileOutcome>)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
-    let entries = std::fs::read_dir(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    paths.sort();
-    for p in paths {
-        let why = match guard::kind(&p) {
-            Ok(guard::Kind::File) => {
-                files.push(p);
+    let entries = src
+        .entries(dir)
+        .map_err(|e| anyhow::anyhow!("{}: {}", src.shown(dir), strip_shown(&e, &src.shown(dir))))?;
+    for (name, kind) in entries {
+        let rel = source::join(dir, &name);
+        let why = match kind {
+            guard::Kind::File => {
+                files.push(rel);
                 continue;
             }
-            Ok(guard::Kind::Dir) => "a folder".to_string(),
-            Ok(guard::Kind::Other(what)) => what.to_string(),
-            Err(e) => format!("cannot be read: {e}"),
+            guard::Kind::Dir => "a folder".to_string(),
+            guard::Kind::Other(what) => what.to_string(),
         };
-        let file = shown(&p);
+        let file = shown(&rel);
         skipped.push(FileOutcome {
             diagnostics: vec![Diagnostic::warning(
                 &file,
@@ -210,14 +208,25 @@ fn folder_files(
     Ok((files, skipped))
 }
 
-/// The collection years found under `<data>/returns/`, oldest first.
-pub fn years(data: &Path) -> anyhow::Result<Vec<i32>> {
-    let dir = data.join("returns");
-    let entries = std::fs::read_dir(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+/// An error's text without the path a [`Source`] put before it.
+fn strip_shown(e: &std::io::Error, shown: &str) -> String {
+    let t = e.to_string();
+    t.strip_prefix(&format!("{shown}: "))
+        .map(str::to_string)
+        .unwrap_or(t)
+}
+
+/// The collection years found under `returns/`, oldest first.
+pub fn years(src: &dyn Source) -> anyhow::Result<Vec<i32>> {
+    let shown = src.shown("returns");
+    let entries = src
+        .entries("returns")
+        .map_err(|e| anyhow::anyhow!("{shown}: {}", strip_shown(&e, &shown)))?;
     let mut years: Vec<i32> = Vec::new();
-    for e in entries.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()) {
-        let name = e.file_name();
-        let Some(name) = name.to_str() else { continue };
+    for (name, kind) in entries {
+        if !matches!(kind, guard::Kind::Dir) {
+            continue;
+        }
         if name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()) {
             years.push(name.parse()?);
         } else if name.trim_start_matches(['+', '-']).parse::<u32>().is_ok() {
@@ -225,7 +234,7 @@ pub fn years(data: &Path) -> anyhow::Result<Vec<i32>> {
             // not be found under that name: never left out silently.
             anyhow::bail!(
                 "{}: a year folder is named by the year's four digits, such as 2024; rename this folder",
-                dir.join(name).display()
+                src.shown(&source::join("returns", &name))
             );
         }
     }
@@ -236,24 +245,20 @@ pub fn years(data: &Path) -> anyhow::Result<Vec<i32>> {
 /// Loads and validates every return of `year`. Only an unreadable folder is
 /// an `Err`; a bad file is a rejected outcome and the others carry on.
 pub fn load_year(
-    data: &Path,
+    src: &dyn Source,
     year: i32,
     register: &Register,
     config: &Config,
 ) -> anyhow::Result<YearData> {
-    let dir = data.join("returns").join(year.to_string());
-    let shown = |p: &Path| shown_in(data, p);
-    let (files, skipped) = folder_files(&dir, shown)?;
+    let dir = format!("returns/{year}");
+    let (files, skipped) = folder_files(src, &dir, &|rel| rel.to_string())?;
     let bands = config.bands(year);
     let ctx = validate::Context::new(register, &bands, Some(year), config);
-    let files: Vec<(PathBuf, String)> = files
-        .into_iter()
-        .map(|p| {
-            let s = shown(&p);
-            (p, s)
-        })
+    let loaded: Vec<(FileOutcome, Option<Return>)> = files
+        .par_iter()
+        .map(|rel| load_named(rel, rel, &|max| src.read(rel, max), &ctx))
         .collect();
-    let (returns, mut outcomes) = load_files(&files, &ctx);
+    let (returns, mut outcomes) = reject_duplicates(ctx.year, loaded);
     outcomes.extend(skipped);
     outcomes.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(YearData {
@@ -282,6 +287,19 @@ pub fn load_file(
     shown: &str,
     ctx: &validate::Context,
 ) -> (FileOutcome, Option<Return>) {
+    let name = path.to_string_lossy();
+    load_named(&name, shown, &|max| guard::read_file(path, max), ctx)
+}
+
+/// Reads (with `read`, given the most bytes to read) and validates one
+/// file named `path`.
+fn load_named(
+    path: &str,
+    shown: &str,
+    read: &dyn Fn(u64) -> Result<Vec<u8>, guard::Refusal>,
+    ctx: &validate::Context,
+) -> (FileOutcome, Option<Return>) {
+    let path = Path::new(path);
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ext = path
         .extension()
@@ -311,7 +329,7 @@ pub fn load_file(
     // Excel's "Unicode Text" (.txt: UTF-16, tab-separated) or a .tsv of a
     // return is a return saved the wrong way, not a stray note.
     if matches!(ext.as_str(), "txt" | "tsv" | "tab") {
-        let head = guard::read_file(path, MAX_CSV).unwrap_or_default();
+        let head = read(MAX_CSV).unwrap_or_default();
         let text = text::decode(&head).map(|t| t.chars().take(200).collect::<String>());
         let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
         if utf16 || text.is_ok_and(|t| t.contains("authority_code")) {
@@ -337,7 +355,7 @@ pub fn load_file(
         "xlsx" => MAX_XLSX,
         _ => MAX_YAML,
     };
-    let bytes = match guard::read_file(path, max) {
+    let bytes = match read(max) {
         Ok(b) => b,
         Err(r) => {
             let d = Diagnostic::error(shown, &r.place, r.rule).hint(r.hint);

@@ -2,12 +2,10 @@
 //! workbook's Action plan sheet) and of one council (`scwres local`): read,
 //! checked against the year and the register, and tied to their council.
 
-use super::{
-    FileOutcome, MAX_XLSX, MAX_YAML, Status, absent, actions, diag, folder_files, guard, shown_in,
-};
+use super::{FileOutcome, MAX_XLSX, MAX_YAML, Source, Status, actions, diag, folder_files, guard};
 use crate::register::Register;
 use diag::Diagnostic;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The action plans of a year.
 #[derive(Debug, Default)]
@@ -54,25 +52,24 @@ impl Plans {
 /// that is not valid, names another year, or shares its council with another
 /// plan is refused; the caller then makes no local report for that council,
 /// so that no plan is silently left out. A missing folder means no plans.
-pub fn load_actions(data: &Path, year: i32, register: &Register) -> anyhow::Result<Plans> {
-    let dir = data.join("actions").join(year.to_string());
+pub fn load_actions(src: &dyn Source, year: i32, register: &Register) -> anyhow::Result<Plans> {
+    let dir = format!("actions/{year}");
     let mut plans = Plans::default();
-    if absent(&dir) {
+    if src.kind(&dir).ok().flatten().is_none() {
         return Ok(plans);
     }
-    let shown = |p: &Path| shown_in(data, p);
-    let (files, skipped) = folder_files(&dir, shown)?;
+    let (files, skipped) = folder_files(src, &dir, &|rel| rel.to_string())?;
     for s in skipped {
         plans.problems.extend(s.diagnostics);
     }
-    let files: Vec<PathBuf> = files
+    let files: Vec<String> = files
         .into_iter()
-        .filter(|p| actions::is_plan_file(p))
+        .filter(|p| actions::is_plan_file(Path::new(p)))
         .collect();
     let mut first: std::collections::BTreeMap<String, String> = Default::default();
     for p in files {
-        let shown = shown(&p);
-        let bytes = match guard::read_file(&p, plan_cap(&p)) {
+        let shown = p.clone();
+        let bytes = match src.read(&p, plan_cap(Path::new(&p))) {
             Ok(b) => b,
             Err(r) => {
                 plans

@@ -12,8 +12,8 @@ pub fn validate(
     year: Option<i32>,
     data: &Path,
 ) -> anyhow::Result<Vec<FileOutcome>> {
-    let config = load::load_config(data)?;
-    let register = load::load_register(data)?;
+    let config = load::load_config(&crate::load::Folder::new(data))?;
+    let register = load::load_register(&crate::load::Folder::new(data))?;
     let files = load::expand_paths(paths)?;
     // Each file is checked against its year's pay bands: `--year`, else the
     // year folder it is in (`returns/2024/`). Without either, report.yaml's
@@ -69,8 +69,8 @@ pub fn template(
     data: &Path,
     output: &Path,
 ) -> anyhow::Result<Vec<Diagnostic>> {
-    let config = load::load_config(data)?;
-    let register = load::load_register(data)?;
+    let config = load::load_config(&crate::load::Folder::new(data))?;
+    let register = load::load_register(&crate::load::Folder::new(data))?;
     let bands = config.bands(year);
     let (filled, diagnostics) = match from {
         None => (None, Vec::new()),

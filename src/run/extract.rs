@@ -140,8 +140,8 @@ pub fn run_extract(o: &ExtractOptions) -> anyhow::Result<ExtractRun> {
             );
         }
     }
-    let config = load::load_config(&o.data)?;
-    let register = load::load_register(&o.data)?;
+    let config = load::load_config(&crate::load::Folder::new(&o.data))?;
+    let register = load::load_register(&crate::load::Folder::new(&o.data))?;
     let mut diags = Vec::new();
     if register.get(&o.authority).is_none() {
         diags.push(

@@ -42,7 +42,7 @@ pub struct LocalRun {
 /// benchmarks, without anyone else's data.
 pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
     threads::init_threads();
-    let register = load::load_register(&o.data)?;
+    let register = load::load_register(&crate::load::Folder::new(&o.data))?;
     let shown = o.benchmarks.display().to_string();
     let bytes = load::guard::read_file(&o.benchmarks, load::MAX_BENCHMARKS)
         .map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))?;

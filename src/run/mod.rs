@@ -15,7 +15,8 @@ pub use commands::{demo_data, demo_records, demo_return, template, validate};
 pub use extract::{ExtractOptions, ExtractRun, run_extract};
 pub use local::{LocalOptions, LocalRun, run_local};
 pub use report::{
-    INTERNAL, PUBLIC, Progress, ReportOptions, RunSummary, run_report, run_report_with,
+    INTERNAL, PUBLIC, Progress, Publication, ReportOptions, RunSummary, publication, run_report,
+    run_report_with,
 };
 pub use threads::for_each_document;
 
@@ -60,48 +61,47 @@ pub struct Prepared {
 
 /// Loads, validates, computes and discloses: the stages before any output.
 pub fn prepare(data: &Path, year: Option<i32>) -> anyhow::Result<Prepared> {
-    prepare_with(data, year, None)
+    prepare_from(&load::Folder::new(data), year, None)
 }
 
-/// [`prepare`], as a revision of the earlier release in `earlier_release` (its
-/// `<out>/<year>` folder): England's and the regions' published counts are
-/// carried from it (`disclose::carry`).
-pub fn prepare_with(
-    data: &Path,
+/// [`prepare`] on the inputs of `src`, as a revision of the earlier release
+/// in `earlier_release` (its `<out>/<year>` files) when given: England's
+/// and the regions' published counts are carried from it
+/// (`disclose::carry`).
+pub fn prepare_from(
+    src: &dyn load::Source,
     year: Option<i32>,
-    earlier_release: Option<&Path>,
+    earlier_release: Option<&dyn load::Source>,
 ) -> anyhow::Result<Prepared> {
     threads::init_threads();
-    let config = load::load_config(data)?;
-    let register = load::load_register(data)?;
-    printable_inputs(data, &config, &register)?;
-    let returns_dir = data.join("returns");
-    let years = load::years(data)?;
+    let config = load::load_config(src)?;
+    let register = load::load_register(src)?;
+    printable_inputs(src, &config, &register)?;
+    let years = load::years(src)?;
     let year = match year {
         Some(y) if years.contains(&y) => y,
         Some(y) => bail!(
             "no returns for {y}: {} has no folder {y}",
-            returns_dir.display()
+            src.shown("returns")
         ),
         None => *years
             .last()
-            .with_context(|| format!("no year folders in {}", returns_dir.display()))?,
+            .with_context(|| format!("no year folders in {}", src.shown("returns")))?,
     };
-    let current = load::load_year(data, year, &register, &config)?;
+    let current = load::load_year(src, year, &register, &config)?;
     if current.returns.is_empty() {
+        let dir = src.shown(&format!("returns/{year}"));
         bail!(
-            "none of the {} files in {} was accepted, so there is nothing to report; `scwres validate {}` says why",
+            "none of the {} files in {dir} was accepted, so there is nothing to report; `scwres validate {dir}` says why",
             current.outcomes.len(),
-            returns_dir.join(year.to_string()).display(),
-            returns_dir.join(year.to_string()).display()
         );
     }
     // Every earlier year: the back series; the newest of them is "previous".
     let mut history: Vec<YearData> = Vec::new();
     for y in years.iter().copied().filter(|y| *y < year) {
-        history.push(load::load_year(data, y, &register, &config)?);
+        history.push(load::load_year(src, y, &register, &config)?);
     }
-    let mut plans = load::load_actions(data, year, &register)?;
+    let mut plans = load::load_actions(src, year, &register)?;
     let unprintable: Vec<(String, Vec<load::diag::Diagnostic>)> = plans
         .by_council
         .iter()
@@ -117,8 +117,8 @@ pub fn prepare_with(
         .map(|y| (y.returns.as_slice(), y.year))
         .collect();
     let mut results = compute::compute(&current.returns, year, &earlier, &register, &config)?;
-    if let Some(dir) = earlier_release {
-        let (bench_rows, exact_rows) = read_earlier(dir, year)?;
+    if let Some(earlier) = earlier_release {
+        let (bench_rows, exact_rows) = read_earlier(earlier, year)?;
         crate::disclose::carry::apply(
             &mut results.current,
             &bench_rows,
@@ -152,7 +152,11 @@ pub fn prepare_with(
 /// Text of report.yaml and of the register that every report prints: a
 /// character no embedded font has (CJK, emoji) or a control character is
 /// refused here, naming the file and field, before any typesetting.
-fn printable_inputs(data: &Path, config: &Config, register: &Register) -> anyhow::Result<()> {
+fn printable_inputs(
+    src: &dyn load::Source,
+    config: &Config,
+    register: &Register,
+) -> anyhow::Result<()> {
     let bad = |text: &str| {
         text.chars()
             .find(|c| c.is_control())
@@ -171,19 +175,14 @@ fn printable_inputs(data: &Path, config: &Config, register: &Register) -> anyhow
         ("publication.contact_email", &p.contact_email),
     ] {
         if let Some(c) = bad(text) {
-            return Err(refuse(
-                data.join("report.yaml").display().to_string(),
-                field,
-                text,
-                c,
-            ));
+            return Err(refuse(src.shown("report.yaml"), field, text, c));
         }
     }
     for a in register.iter() {
         for (field, text) in [("name", &a.name), ("region_name", &a.region_name)] {
             if let Some(c) = bad(text) {
                 return Err(refuse(
-                    data.join("authorities.csv").display().to_string(),
+                    src.shown("authorities.csv"),
                     &format!("{} {field}", a.code),
                     text,
                     c,
@@ -230,17 +229,18 @@ pub fn printable(plan: &ActionPlan) -> Vec<load::diag::Diagnostic> {
 /// An earlier release of the year: its public benchmarks.csv and its
 /// internal results.csv, read through the guard.
 fn read_earlier(
-    dir: &Path,
+    earlier: &dyn load::Source,
     year: i32,
 ) -> anyhow::Result<(
     Vec<crate::formats::benchmarks::BenchRow>,
     Vec<crate::formats::results::ResultRow>,
 )> {
     let read = |name: &str| {
-        let path = dir.join(name);
-        load::guard::read_file(&path, load::MAX_BENCHMARKS)
-            .map_err(|r| anyhow::anyhow!("{}: {}", path.display(), r.rule))
-            .map(|b| (path.display().to_string(), b))
+        let shown = earlier.shown(name);
+        earlier
+            .read(name, load::MAX_BENCHMARKS)
+            .map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))
+            .map(|b| (shown, b))
     };
     let (shown, bytes) = read("manifest.json")?;
     let earlier =

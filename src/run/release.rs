@@ -79,7 +79,10 @@ pub fn compose(
         }
     }
     if data.join("returns").is_dir() {
-        for y in crate::load::years(data)?.into_iter().filter(|y| *y < year) {
+        for y in crate::load::years(&crate::load::Folder::new(data))?
+            .into_iter()
+            .filter(|y| *y < year)
+        {
             for f in files_of(&data.join("returns").join(y.to_string()))? {
                 let rel = Path::new("returns")
                     .join(y.to_string())
@@ -108,7 +111,7 @@ pub fn compose(
 pub fn set_release_date(folder: &ReleaseFolder, date: crate::config::Date) -> anyhow::Result<()> {
     let path = folder.data().join("report.yaml");
     let mut config = if path.is_file() {
-        crate::load::load_config(&folder.data())?
+        crate::load::load_config(&crate::load::Folder::new(&folder.data()))?
     } else {
         crate::config::Config::default()
     };
@@ -300,11 +303,16 @@ fn earlier_returns(
     data: &Path,
     year: i32,
 ) -> anyhow::Result<std::collections::HashMap<String, Vec<PathBuf>>> {
-    let config = crate::load::load_config(data)?;
-    let register = crate::load::load_register(data)?;
+    let config = crate::load::load_config(&crate::load::Folder::new(data))?;
+    let register = crate::load::load_register(&crate::load::Folder::new(data))?;
     let mut by_code: std::collections::HashMap<String, Vec<PathBuf>> = Default::default();
-    for y in crate::load::years(data)?.into_iter().filter(|y| *y < year) {
-        for o in crate::load::load_year(data, y, &register, &config)?.outcomes {
+    for y in crate::load::years(&crate::load::Folder::new(data))?
+        .into_iter()
+        .filter(|y| *y < year)
+    {
+        for o in
+            crate::load::load_year(&crate::load::Folder::new(data), y, &register, &config)?.outcomes
+        {
             if let Some(code) = o
                 .authority_code
                 .filter(|_| o.status == crate::load::Status::Accepted)
@@ -333,8 +341,8 @@ pub fn internal_editions(
     use super::local::{LocalOptions, run_local};
     let data = folder.data();
     let returns = files_of(&data.join("returns").join(year.to_string()))?;
-    let register = crate::load::load_register(&data)?;
-    let plans = crate::load::load_actions(&data, year, &register)?;
+    let register = crate::load::load_register(&crate::load::Folder::new(&data))?;
+    let plans = crate::load::load_actions(&crate::load::Folder::new(&data), year, &register)?;
     let mut earlier = earlier_returns(&data, year)?;
     let mut failed = Vec::new();
     for (code, into) in jobs {

@@ -49,12 +49,81 @@ pub fn run_report(opts: &ReportOptions) -> anyhow::Result<RunSummary> {
     run_report_with(opts, &|_| {})
 }
 
-/// [`run_report`], telling `progress` how it goes.
+/// [`run_report`], telling `progress` how it goes: the release made from
+/// the data folder and written to `<out>/<year>/` as one publication.
 pub fn run_report_with(
     opts: &ReportOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> anyhow::Result<RunSummary> {
-    let mut p = super::prepare_with(&opts.data, opts.year, opts.previous_release.as_deref())?;
+    let src = crate::load::Folder::new(&opts.data);
+    let earlier = opts
+        .previous_release
+        .as_deref()
+        .map(crate::load::Folder::new);
+    let mut staged = None;
+    let (mut summary, out) = release(
+        &src,
+        opts.year,
+        earlier.as_ref().map(|e| e as &dyn crate::load::Source),
+        &mut |year| {
+            let target = opts.out.join(year.to_string());
+            crate::publish::check_target(&opts.data, &target)?;
+            let s = Staged::begin(&target)?;
+            let out = Publisher::new(s.dir());
+            staged = Some(s);
+            Ok(out)
+        },
+        progress,
+    )?;
+    out.sync()?;
+    let staged = staged.ok_or_else(|| anyhow::anyhow!("internal error: no output folder"))?;
+    summary.out_dir = staged.finish()?;
+    Ok(summary)
+}
+
+/// A release in memory: every file by its path in the release's year
+/// folder (`public/…`, `internal/…`, `manifest.json`), and what the run did.
+pub struct Publication {
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
+    pub summary: RunSummary,
+}
+
+/// The pipeline as a library: inputs by name (report.yaml, the register,
+/// each year's returns, the year's plans) to a release in memory, the
+/// same files, byte for byte, that `scwres report` writes from a folder of
+/// those inputs. `previous`, an earlier release of the year (its files by
+/// path), makes it a revision. Nothing is read or written but through
+/// `src` and `previous`.
+pub fn publication(
+    src: &dyn crate::load::Source,
+    year: Option<i32>,
+    previous: Option<&dyn crate::load::Source>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> anyhow::Result<Publication> {
+    let (summary, out) = release(
+        src,
+        year,
+        previous,
+        &mut |_| Ok(Publisher::in_memory()),
+        progress,
+    )?;
+    Ok(Publication {
+        files: out.into_files(),
+        summary,
+    })
+}
+
+/// The release of `src`: prepared, then every file placed through the
+/// publisher `open` gives once the year is known. The summary's
+/// `out_dir` is left empty for the caller.
+fn release(
+    src: &dyn crate::load::Source,
+    year: Option<i32>,
+    previous: Option<&dyn crate::load::Source>,
+    open: &mut dyn FnMut(i32) -> anyhow::Result<Publisher>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> anyhow::Result<(RunSummary, Publisher)> {
+    let mut p = super::prepare_from(src, year, previous)?;
     let year = p.results.current.year;
     let inputs: Vec<manifest::Input> = p
         .history
@@ -67,17 +136,14 @@ pub fn run_report_with(
             status: o.status.id().to_string(),
         })
         .collect();
-    if let Some(dir) = &opts.previous_release {
-        p.revisions = Some(revisions(dir, year, &p, &inputs)?);
+    if let Some(earlier) = previous {
+        p.revisions = Some(revisions(earlier, year, &p, &inputs)?);
     }
     progress(Progress::Prepared {
         reports: p.current.returns.len() + 1,
     });
 
-    let target = opts.out.join(year.to_string());
-    crate::publish::check_target(&opts.data, &target)?;
-    let staged = Staged::begin(&target)?;
-    let out = Publisher::new(staged.dir());
+    let out = open(year)?;
     out.write(
         &internal("results.csv"),
         &formats::results::of_run(&p.results),
@@ -174,13 +240,11 @@ pub fn run_report_with(
     }
     let m = manifest::Manifest::new(year, &p.config, &p.register.sha256, inputs, out.written());
     out.write("manifest.json", &m.write())?;
-    out.sync()?;
-    let dir = staged.finish()?;
 
     let count = |s| p.current.outcomes.iter().filter(|o| o.status == s).count();
-    Ok(RunSummary {
+    let summary = RunSummary {
         year,
-        out_dir: dir,
+        out_dir: PathBuf::new(),
         accepted: count(Status::Accepted),
         rejected: count(Status::Rejected),
         skipped: count(Status::Skipped),
@@ -189,23 +253,24 @@ pub fn run_report_with(
         synthetic: p.config.synthetic,
         files_written: out.count(),
         outcomes: p.current.outcomes,
-    })
+    };
+    Ok((summary, out))
 }
 
 /// The revisions since the earlier release in `dir` (its results.csv and
 /// manifest.json), which must be of the same year.
 fn revisions(
-    dir: &std::path::Path,
+    earlier: &dyn crate::load::Source,
     year: i32,
     p: &Prepared,
     inputs: &[manifest::Input],
 ) -> anyhow::Result<crate::revise::Revisions> {
-    use crate::load::guard::read_file;
     let read = |name: &str| {
-        let path = dir.join(name);
-        read_file(&path, crate::load::MAX_BENCHMARKS)
-            .map_err(|r| anyhow::anyhow!("{}: {}", path.display(), r.rule))
-            .map(|b| (path.display().to_string(), b))
+        let shown = earlier.shown(name);
+        earlier
+            .read(name, crate::load::MAX_BENCHMARKS)
+            .map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))
+            .map(|b| (shown, b))
     };
     let (shown, bytes) = read("manifest.json")?;
     let earlier = manifest::Manifest::read(&shown, &bytes).map_err(anyhow::Error::msg)?;

@@ -97,10 +97,10 @@ impl App {
     /// Loads the configuration, register and earlier returns, and opens
     /// (creating and migrating) the database.
     pub fn open(o: &Options) -> anyhow::Result<App> {
-        let config = load::load_config(&o.data)?;
-        let register = load::load_register(&o.data)?;
+        let config = load::load_config(&crate::load::Folder::new(&o.data))?;
+        let register = load::load_register(&crate::load::Folder::new(&o.data))?;
         let years = if o.data.join("returns").is_dir() {
-            load::years(&o.data)?
+            load::years(&crate::load::Folder::new(&o.data))?
         } else {
             Vec::new()
         };
@@ -114,7 +114,9 @@ impl App {
         };
         let mut previous = HashMap::new();
         for y in years.iter().copied().filter(|y| *y < year) {
-            for r in load::load_year(&o.data, y, &register, &config)?.returns {
+            for r in
+                load::load_year(&crate::load::Folder::new(&o.data), y, &register, &config)?.returns
+            {
                 previous.insert(r.authority_code.clone(), r);
             }
         }

@@ -11,7 +11,7 @@ use scwres::register::Register;
 use std::path::Path;
 
 fn register() -> Register {
-    scwres::load::load_register(&fixture("basic")).unwrap()
+    scwres::load::load_register(&scwres::load::Folder::new(&fixture("basic"))).unwrap()
 }
 
 fn load_with(reg: &Register, path: &Path, shown: &str) -> (FileOutcome, Option<Return>) {

@@ -17,6 +17,7 @@ mod formats;
 mod funnels;
 mod fuzz;
 mod hostile;
+mod library;
 mod local_reports;
 mod plan_workbook;
 mod progress_bench;
