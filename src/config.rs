@@ -31,6 +31,20 @@ pub struct Config {
     pub funnel: FunnelConfig,
     /// The collection service's quotas.
     pub service: ServiceConfig,
+    /// The collection window: when councils may submit, and by when.
+    pub collection: Collection,
+}
+
+/// The collection window (`collection:` in report.yaml), each date
+/// optional: before `opens` and after `closes` the service takes no
+/// upload or sign-off (a return the team reopened excepted); a return
+/// signed off after `due` is late.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Collection {
+    pub opens: Option<Date>,
+    pub due: Option<Date>,
+    pub closes: Option<Date>,
 }
 
 /// What one council may store in the collection service a day (the 24
@@ -177,9 +191,7 @@ impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         let s = String::deserialize(d)?;
         Date::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "publication.release_date `{s}` is not a calendar date written YYYY-MM-DD"
-            ))
+            serde::de::Error::custom(format!("`{s}` is not a calendar date written YYYY-MM-DD"))
         })
     }
 }
@@ -220,6 +232,7 @@ impl Default for Config {
             publication: Publication::default(),
             funnel: FunnelConfig::default(),
             service: ServiceConfig::default(),
+            collection: Collection::default(),
         }
     }
 }
@@ -233,6 +246,20 @@ impl Config {
 
     /// The checks made when the configuration is read.
     pub fn check(&self) -> Result<(), String> {
+        let c = &self.collection;
+        for ((a, an), (b, bn)) in [
+            ((c.opens, "opens"), (c.due, "due")),
+            ((c.due, "due"), (c.closes, "closes")),
+            ((c.opens, "opens"), (c.closes, "closes")),
+        ] {
+            if let (Some(a), Some(b)) = (a, b)
+                && a > b
+            {
+                return Err(format!(
+                    "collection.{an} ({a}) is after collection.{bn} ({b}); the window opens, is due, then closes"
+                ));
+            }
+        }
         if !(self.band_lower > 0.0 && self.band_lower <= 1.0 && self.band_upper >= 1.0) {
             return Err("band_lower must be in (0, 1] and band_upper at least 1".into());
         }

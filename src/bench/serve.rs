@@ -281,8 +281,9 @@ fn release_phase(
                 versions: u32::MAX,
                 bytes: u64::MAX,
             },
+            &[],
         )?;
-        db::sign_off(&mut c, &council, year, v, signer, "Benchmark Officer")?;
+        db::sign_off(&mut c, &council, year, v, signer, "Benchmark Officer", &[])?;
         signers.push(signer);
     }
     let team = db::invite(

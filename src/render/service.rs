@@ -80,6 +80,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "plan.html",
         include_str!("../../report-templates/service/plan.html"),
     ),
+    (
+        "notices.txt",
+        include_str!("../../report-templates/service/notices.txt"),
+    ),
 ];
 
 /// The stylesheet every page links to.
@@ -116,6 +120,21 @@ pub fn page(template: &str, ctx: &impl serde::Serialize) -> Result<String, Strin
     let t = ENV.get_template(template).map_err(|e| e.to_string())?;
     t.render(minijinja::value::Serde(ctx))
         .map_err(|e| format!("template {template}: {}", super::error_chain(&e)))
+}
+
+/// An email notice of `notices.txt` (its context names the `kind`): the
+/// subject (the first line) and the message.
+pub fn notice(ctx: &impl serde::Serialize) -> Result<(String, String), String> {
+    let text = page("notices.txt", ctx)?;
+    let (subject, body) = text.split_once('\n').unwrap_or((&text, ""));
+    let subject = subject.trim();
+    if subject.is_empty() || subject.chars().any(char::is_control) {
+        return Err(format!("notices.txt: no subject line made ({subject:?})"));
+    }
+    Ok((
+        subject.to_string(),
+        body.trim_start_matches('\n').to_string(),
+    ))
 }
 
 /// Seconds since 1970 as `6 December 2026, 14:05 UTC`.

@@ -40,13 +40,24 @@ pub(super) fn councils(app: &App, s: &Session) -> Result<Response> {
     .into_iter()
     .map(|k| (k, 0))
     .collect();
+    let (window, now) = (&app.config.collection, db::now());
+    let mut late = 0;
     for a in app.register.iter() {
         let st = states.get(&a.code);
         let (id, label) = status(st);
         *tally.entry(id).or_default() += 1;
+        // Late: signed off after the due date; overdue: past it and not
+        // signed off.
+        let timing = match st.and_then(|s| s.signed_at) {
+            Some(at) if super::window::late(window, at) => Some("Late"),
+            Some(_) => None,
+            None if super::window::overdue(window, now) => Some("Overdue"),
+            None => None,
+        };
+        late += usize::from(timing.is_some());
         rows.push(json!({
             "code": a.code, "name": a.name, "region": a.region_name,
-            "status": id, "status_label": label,
+            "status": id, "status_label": label, "timing": timing,
             "last_activity": st.and_then(|s| s.last_activity),
             "errors": st.and_then(|s| s.newest).map(|n| n.2),
             "warnings": st.and_then(|s| s.newest).map(|n| n.3),
@@ -67,7 +78,7 @@ pub(super) fn councils(app: &App, s: &Session) -> Result<Response> {
         200,
         "admin.html",
         "Councils' returns",
-        json!({"rows": rows, "tally": tally, "councils": app.register.len(), "mail": mail}),
+        json!({"rows": rows, "tally": tally, "late": late, "councils": app.register.len(), "mail": mail}),
     ))
 }
 
@@ -127,8 +138,19 @@ pub(super) fn reopen(app: &App, s: &Session, code: &CouncilCode, reason: &str) -
             Some("Enter why the return is reopened, up to 500 characters"),
         );
     }
-    match db::reopen(&mut *app.db.conn()?, code, app.year, s.person.id, reason) {
-        Ok(()) => Ok(Response::redirect(&format!("/admin/councils/{}", code.0))),
+    let notices = super::notices::reopened(app, code, reason)?;
+    match db::reopen(
+        &mut *app.db.conn()?,
+        code,
+        app.year,
+        s.person.id,
+        reason,
+        &notices,
+    ) {
+        Ok(()) => {
+            app.wake_mailer();
+            Ok(Response::redirect(&format!("/admin/councils/{}", code.0)))
+        }
         Err(db::DbError::Refused(why)) => council(app, s, code, Some(why)),
         Err(e) => Err(e),
     }
@@ -138,7 +160,7 @@ pub(super) fn invite_form(
     app: &App,
     s: &Session,
     status: u16,
-    error: Option<(&str, &str)>,
+    errors: &[(&str, String)],
     values: &[(&str, &str)],
 ) -> Response {
     let councils: Vec<_> = app
@@ -150,18 +172,16 @@ pub(super) fn invite_form(
         .iter()
         .map(|(k, v)| (k.to_string(), json!(v)))
         .collect();
-    page(
-        app,
-        Some(s),
-        status,
-        "invite.html",
-        "Invite a person",
-        json!({
-            "councils": councils,
-            "error": error.map(|(f, t)| json!({"field": f, "text": t})),
-            "values": values,
-        }),
-    )
+    let mut ctx = json!({
+        "councils": councils,
+        "values": values,
+    });
+    if let (Some(o), serde_json::Value::Object(e)) =
+        (ctx.as_object_mut(), super::routes::form_errors(errors))
+    {
+        o.extend(e);
+    }
+    page(app, Some(s), status, "invite.html", "Invite a person", ctx)
 }
 
 pub(super) fn invite(
@@ -172,40 +192,26 @@ pub(super) fn invite(
     council: &str,
 ) -> Result<Response> {
     let values = [("email", email), ("role", role), ("council", council)];
+    // Every problem of the form at once.
+    let mut errors: Vec<(&str, String)> = Vec::new();
     if !super::auth::email_ok(email) {
-        return Ok(invite_form(
-            app,
-            s,
-            400,
-            Some((
-                "email",
-                "Enter an email address in the correct format, like name@example.org",
-            )),
-            &values,
+        errors.push((
+            "email",
+            "Enter an email address in the correct format, like name@example.org".into(),
         ));
     }
-    let Some(role) = Role::from_id(role) else {
-        return Ok(invite_form(
-            app,
-            s,
-            400,
-            Some(("role", "Select what the person will do")),
-            &values,
-        ));
+    let role = Role::from_id(role);
+    if role.is_none() {
+        errors.push(("role", "Select what the person will do".into()));
+    }
+    let code = app.council(council);
+    if role != Some(Role::Admin) && code.is_none() {
+        errors.push(("council", "Select the person's council".into()));
+    }
+    let Some(role) = role.filter(|_| errors.is_empty()) else {
+        return Ok(invite_form(app, s, 400, &errors, &values));
     };
-    let code = match (role, app.council(council)) {
-        (Role::Admin, _) => None,
-        (_, Some(c)) => Some(c),
-        (_, None) => {
-            return Ok(invite_form(
-                app,
-                s,
-                400,
-                Some(("council", "Select the person's council")),
-                &values,
-            ));
-        }
-    };
+    let code = if role == Role::Admin { None } else { code };
     let id = match db::invite(
         &mut *app.db.conn()?,
         Some(s.person.id),
@@ -215,20 +221,38 @@ pub(super) fn invite(
     ) {
         Ok(id) => id,
         Err(db::DbError::Refused(why)) => {
-            return Ok(invite_form(app, s, 400, Some(("email", why)), &values));
+            return Ok(invite_form(
+                app,
+                s,
+                400,
+                &[("email", why.to_string())],
+                &values,
+            ));
         }
         Err(e) => return Err(e),
     };
-    link_page(app, s, id, email)
+    link_page(app, s, id, email, Some((role, code)))
 }
 
 /// A new sign-in link, shown to the team (and mailed when mail is set up).
-fn link_page(app: &App, s: &Session, id: PersonId, email: &str) -> Result<Response> {
+/// `invited`: the person was just invited (their role and council), so
+/// the message is an invitation, not a bare link.
+fn link_page(
+    app: &App,
+    s: &Session,
+    id: PersonId,
+    email: &str,
+    invited: Option<(Role, Option<CouncilCode>)>,
+) -> Result<Response> {
     // With mail set up, the link's message is queued with it and sent by
     // the mail worker; the page never waits for the relay.
     let (link, mailed) = match &app.mailer {
         Some(m) => {
-            let link = super::outbox::new_mailed_link(&app.db, &app.base_url, id, email)?;
+            let message = |link: &str| match &invited {
+                Some((role, code)) => super::notices::invitation(app, *role, code.as_ref(), link),
+                None => None,
+            };
+            let link = super::outbox::new_mailed_link(&app.db, &app.base_url, id, email, &message)?;
             m.wake();
             (link, true)
         }
@@ -272,13 +296,33 @@ pub(super) fn person_action(
     s: &Session,
     id: PersonId,
     action: &str,
+    confirmed: bool,
 ) -> Result<Response> {
     let Some(p) = db::person(&*app.db.conn()?, id)? else {
         return Ok(not_found(app, Some(s)));
     };
+    let back = match &p.council {
+        Some(c) => format!("/admin/councils/{}", c.0),
+        None => "/admin".to_string(),
+    };
     match action {
-        "link" if p.revoked_at.is_none() => link_page(app, s, id, &p.email),
-        "revoke" if p.id != s.person.id => {
+        "link" if p.revoked_at.is_none() => link_page(app, s, id, &p.email, None),
+        // Revoking asks first (GOV.UK's confirmation pattern): the button
+        // on the council's page leads here, and only the confirmation's
+        // own button revokes.
+        "revoke" if p.id != s.person.id && p.revoked_at.is_none() && !confirmed => Ok(page(
+            app,
+            Some(s),
+            200,
+            "message.html",
+            &format!("Revoke {}'s access?", p.email),
+            json!({
+                "lines": ["They will no longer be able to sign in, and any session they have ends now. Their uploads, sign-offs and the audit log stay as they are. To give them access again, invite them again."],
+                "confirm": {"action": format!("/admin/people/{}/revoke", p.id.0), "button": "Yes, revoke access", "cancel": back},
+                "link": null,
+            }),
+        )),
+        "revoke" if p.id != s.person.id && p.revoked_at.is_none() => {
             let p = db::revoke(&mut *app.db.conn()?, s.person.id, id)?;
             Ok(Response::redirect(&match p.council {
                 Some(c) => format!("/admin/councils/{}", c.0),
@@ -294,6 +338,63 @@ pub(super) fn person_action(
             json!({"lines": ["A revoked person needs inviting again; you cannot revoke yourself."], "link": {"href": "/admin", "text": "Back to councils"}}),
         )),
     }
+}
+
+/// Reminders to every council whose return is not signed off, at most
+/// once a day (the audit log says when they last went).
+pub(super) fn reminders(app: &App, s: &Session) -> Result<Response> {
+    let message = |status: u16, title: &str, line: String| {
+        page(
+            app,
+            Some(s),
+            status,
+            "message.html",
+            title,
+            json!({"lines": [line], "link": {"href": "/admin", "text": "Back to councils"}}),
+        )
+    };
+    if app.mailer.is_none() {
+        return Ok(message(
+            409,
+            "Reminders need email",
+            "This service does not send email; contact the councils yourself.".into(),
+        ));
+    }
+    let now = db::now();
+    if let Some(last) = super::outbox_db::last_action(&*app.db.conn()?, "reminders")?
+        && now - last < 86_400
+    {
+        return Ok(message(
+            409,
+            "Reminders were sent less than a day ago",
+            format!(
+                "The last reminders went at {}. You can send them again after {}.",
+                crate::render::service::when(last),
+                crate::render::service::when(last + 86_400)
+            ),
+        ));
+    }
+    let (notices, councils) = super::notices::reminders(app)?;
+    let detail = format!(
+        "reminders to {} people of {councils} councils not signed off",
+        notices.len(),
+    );
+    super::outbox_db::queue_audited(
+        &mut *app.db.conn()?,
+        &notices,
+        s.person.id,
+        "reminders",
+        &detail,
+    )?;
+    app.wake_mailer();
+    Ok(message(
+        200,
+        "Reminders sent",
+        format!(
+            "Reminders are on their way to {} people of {councils} councils whose return is not signed off.",
+            notices.len(),
+        ),
+    ))
 }
 
 pub(super) fn audit(app: &App, s: &Session) -> Result<Response> {

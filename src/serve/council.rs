@@ -85,6 +85,7 @@ pub(super) fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Respon
             "newest": newest,
             "upload_status": upload_status,
             "signed_off": signed,
+            "reopened": reopened(&c, code, app.year)?,
             "can_sign": s.person.role == Role::Signer,
             "reports": super::own_report::council_files(app, code)
             .iter()
@@ -141,6 +142,9 @@ pub(super) fn upload(
     s: &Session,
     code: &CouncilCode,
 ) -> Result<Response> {
+    if let Some(why) = window_refusal(app, code)? {
+        return Ok(upload_form(app, s, 403, Some(&capitalised(&why))));
+    }
     let parts = match file_form(req) {
         FileForm::Parts(p) => p,
         FileForm::Unreadable => {
@@ -243,9 +247,17 @@ pub(super) fn upload(
             changes: changes.as_deref(),
         },
         quota,
+        &if clean {
+            super::notices::ready(app, code, &s.person.email)?
+        } else {
+            Vec::new()
+        },
     );
     match stored {
-        Ok(v) => Ok(Response::redirect(&format!("/council/versions/{}", v.0))),
+        Ok(v) => {
+            app.wake_mailer();
+            Ok(Response::redirect(&format!("/council/versions/{}", v.0)))
+        }
         Err(db::DbError::Refused(why)) => Ok(page(
             app,
             Some(s),
@@ -338,24 +350,35 @@ pub(super) fn sign_off_form(
     s: &Session,
     code: &CouncilCode,
     status: u16,
-    error: Option<(&str, &str)>,
+    errors: &[(&str, String)],
+    values: &[(&str, &str)],
 ) -> Result<Response> {
     let c = app.db.conn()?;
     let newest = db::uploads(&c, code, app.year)?.into_iter().next();
     let signed = db::current_sign_off(&c, code, app.year)?;
+    let values: serde_json::Map<String, serde_json::Value> = values
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let mut ctx = json!({
+        "council": council_name(app, code),
+        "newest": newest,
+        "signed_off": signed,
+        "can_sign": s.person.role == Role::Signer,
+        "values": values,
+    });
+    if let (Some(o), serde_json::Value::Object(e)) =
+        (ctx.as_object_mut(), super::routes::form_errors(errors))
+    {
+        o.extend(e);
+    }
     Ok(page(
         app,
         Some(s),
         status,
         "sign_off.html",
         "Sign off your return",
-        json!({
-            "council": council_name(app, code),
-            "newest": newest,
-            "signed_off": signed,
-            "can_sign": s.person.role == Role::Signer,
-            "error": error.map(|(field, text)| json!({"field": field, "text": text})),
-        }),
+        ctx,
     ))
 }
 
@@ -381,34 +404,33 @@ pub(super) fn sign_off(
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     };
-    let name = field("name");
+    let (name, confirm) = (field("name"), field("confirm"));
+    let values = [("name", name.as_str()), ("confirm", confirm.as_str())];
+    // Every problem of the form at once.
+    let mut errors: Vec<(&str, String)> = Vec::new();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return sign_off_form(
-            app,
-            s,
-            code,
-            400,
-            Some(("name", "Enter your full name, up to 100 characters")),
-        );
+        errors.push(("name", "Enter your full name, up to 100 characters".into()));
     }
-    if field("confirm") != "yes" {
-        return sign_off_form(
-            app,
-            s,
-            code,
-            400,
-            Some(("confirm", "Confirm that the return is complete and correct")),
-        );
+    if confirm != "yes" {
+        errors.push((
+            "confirm",
+            "Confirm that the return is complete and correct".into(),
+        ));
     }
-    let Ok(v) = field("version").parse::<i64>() else {
-        return sign_off_form(
-            app,
-            s,
-            code,
-            400,
-            Some(("confirm", "Upload a return before signing off")),
-        );
+    let version = field("version").parse::<i64>();
+    if version.is_err() && errors.is_empty() {
+        errors.push(("confirm", "Upload a return before signing off".into()));
+    }
+    if errors.is_empty()
+        && let Some(why) = window_refusal(app, code)?
+    {
+        errors.push(("confirm", capitalised(&why)));
+    }
+    let v = match version {
+        Ok(v) if errors.is_empty() => v,
+        _ => return sign_off_form(app, s, code, 400, &errors, &values),
     };
+    let notices = super::notices::signed(app, code, v, &name)?;
     match db::sign_off(
         &mut *app.db.conn()?,
         code,
@@ -416,19 +438,57 @@ pub(super) fn sign_off(
         Version(v),
         s.person.id,
         &name,
+        &notices,
     ) {
-        Ok(()) => Ok(page(
-            app,
-            Some(s),
-            200,
-            "message.html",
-            "Return signed off",
-            json!({
+        Ok(()) => Ok({
+            app.wake_mailer();
+            page(
+                app,
+                Some(s),
+                200,
+                "message.html",
+                "Return signed off",
+                json!({
             "panel": format!("Version {v} of {}'s {} return is submitted to the national programme team.", council_name(app, code), app.year),
             "lines": [format!("Signed off by {name}. The national team will contact you if they need anything more; a correction after this needs them to reopen the return.")],
             "link": {"href": "/council", "text": "Back to your return"}}),
-        )),
-        Err(db::DbError::Refused(why)) => sign_off_form(app, s, code, 409, Some(("confirm", why))),
+            )
+        }),
+        Err(db::DbError::Refused(why)) => {
+            sign_off_form(app, s, code, 409, &[("confirm", capitalised(why))], &values)
+        }
         Err(e) => Err(e),
     }
+}
+
+/// A message that starts a sentence.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The council's newest sign-off, if it was reopened and not signed off
+/// again since: the reason is shown until the return is signed off again.
+pub(super) fn reopened(
+    c: &rusqlite::Connection,
+    code: &CouncilCode,
+    year: i32,
+) -> Result<Option<db::SignOff>> {
+    Ok(db::sign_offs(c, code, year)?
+        .into_iter()
+        .next()
+        .filter(|s| s.reopened_at.is_some()))
+}
+
+/// Why the council cannot upload or sign off today, if it cannot (the
+/// collection window; a reopened return may always be corrected).
+fn window_refusal(app: &App, code: &CouncilCode) -> Result<Option<String>> {
+    let reopened = reopened(&*app.db.conn()?, code, app.year)?.is_some();
+    Ok(super::window::refusal(
+        &app.config.collection,
+        db::now(),
+        reopened,
+    ))
 }

@@ -16,6 +16,7 @@ mod internal;
 mod limits;
 pub mod mail;
 pub mod multipart;
+mod notices;
 pub mod outbox;
 mod outbox_db;
 mod own_report;
@@ -25,6 +26,7 @@ mod releases_db;
 mod routes;
 mod table;
 mod versions;
+mod window;
 
 use crate::config::Config;
 use crate::load::{self, benchmarks::Published};
@@ -94,6 +96,13 @@ pub struct App {
 }
 
 impl App {
+    /// A notice was queued: the mail worker sends it soon.
+    pub(crate) fn wake_mailer(&self) {
+        if let Some(m) = &self.mailer {
+            m.wake();
+        }
+    }
+
     /// Loads the configuration, register and earlier returns, and opens
     /// (creating and migrating) the database.
     pub fn open(o: &Options) -> anyhow::Result<App> {

@@ -79,21 +79,28 @@ pub fn link_message(link: &str) -> (&'static str, String) {
 
 /// A new sign-in link for `who`, with its message queued in the same
 /// transaction. The link is returned (the team's page shows it too).
+///
+/// `message` may make the message another way (an invitation); the plain
+/// link's message when it gives none.
 pub fn new_mailed_link(
     db: &Db,
     base_url: &str,
     who: PersonId,
     email: &str,
+    message: &dyn Fn(&str) -> Option<(String, String)>,
 ) -> Result<String, db::DbError> {
     let t = auth::token();
     let link = format!("{base_url}/sign-in/{t}");
-    let (subject, body) = link_message(&link);
+    let (subject, body) = message(&link).unwrap_or_else(|| {
+        let (s, b) = link_message(&link);
+        (s.to_string(), b)
+    });
     outbox_db::queue_link(
         &mut *db.conn()?,
         who,
         &auth::hash(&t),
         auth::LINK_TTL,
-        (email, subject, &body),
+        (email, &subject, &body),
     )?;
     Ok(link)
 }
@@ -119,7 +126,7 @@ fn work(db: &Db, smtp: &mail::Smtp, base_url: &str, rx: &Receiver<Job>) {
 fn link_for(db: &Db, base_url: &str, email: &str) -> Result<(), db::DbError> {
     let person = db::person_by_email(&*db.conn()?, email)?;
     if let Some(p) = person.filter(|p| p.revoked_at.is_none()) {
-        new_mailed_link(db, base_url, p.id, &p.email)?;
+        new_mailed_link(db, base_url, p.id, &p.email, &|_| None)?;
     }
     Ok(())
 }

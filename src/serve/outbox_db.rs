@@ -15,6 +15,47 @@ pub struct Message {
     pub attempts: i64,
 }
 
+/// A message to queue with what it announces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Queues messages inside the caller's transaction.
+pub fn queue_all(c: &Connection, messages: &[Outgoing]) -> Result<()> {
+    for m in messages {
+        queue(c, &m.to, &m.subject, &m.body)?;
+    }
+    Ok(())
+}
+
+/// Queues messages and writes the audit line that says they were sent,
+/// in one transaction.
+pub fn queue_audited(
+    c: &mut Connection,
+    messages: &[Outgoing],
+    by: PersonId,
+    action: &str,
+    detail: &str,
+) -> Result<()> {
+    let tx = c.transaction()?;
+    queue_all(&tx, messages)?;
+    super::db::audit(&tx, Some(by), None, action, detail)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// When the newest audit line of `action` was written, if any.
+pub fn last_action(c: &Connection, action: &str) -> Result<Option<i64>> {
+    Ok(c.query_row(
+        "SELECT MAX(at) FROM audit WHERE action = ?1",
+        [action],
+        |r| r.get(0),
+    )?)
+}
+
 /// Queues a message, due now.
 pub fn queue(c: &Connection, to: &str, subject: &str, body: &str) -> Result<i64> {
     let t = now();

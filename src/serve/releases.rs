@@ -112,8 +112,18 @@ pub(super) fn publish(
         );
     }
     let date = release_date(app, r.number).unwrap_or_default();
-    match db::publish_release(&mut *app.db.conn()?, app.year, r.number, s.person.id, &date) {
+    let long = crate::config::Date::parse(&date).map_or_else(|| date.clone(), super::window::long);
+    let notices = super::notices::published(app, &long)?;
+    match db::publish_release(
+        &mut *app.db.conn()?,
+        app.year,
+        r.number,
+        s.person.id,
+        &date,
+        &notices,
+    ) {
         Ok(()) => {
+            app.wake_mailer();
             super::internal::make_internal_editions(app, r.number);
             Ok(Response::redirect(&format!("/admin/releases/{}", r.number)))
         }

@@ -131,6 +131,7 @@ pub fn publish_release(
     number: i64,
     by: PersonId,
     release_date: &str,
+    notices: &[super::outbox_db::Outgoing],
 ) -> Result<()> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(r) = release(&tx, year, number)? else {
@@ -161,6 +162,7 @@ pub fn publish_release(
         "publish",
         &format!("release {number} of {year} published, release date {release_date}"),
     )?;
+    super::outbox_db::queue_all(&tx, notices)?;
     tx.commit()?;
     Ok(())
 }

@@ -186,6 +186,38 @@ fn current_session(app: &App, req: &Request) -> Result<Option<Session>, db::DbEr
 }
 
 /// A page in the service's layout: `extra` is the page's own data.
+/// A form's errors for the templates' `summary` and `error_for` macros:
+/// every error at once, in the order of the form's fields.
+pub fn form_errors(errors: &[(&str, String)]) -> Value {
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|(f, t)| json!({"field": f, "text": t}))
+        .collect();
+    let by_field: serde_json::Map<String, Value> = errors
+        .iter()
+        .rev()
+        .map(|(f, t)| (f.to_string(), json!(t)))
+        .collect();
+    json!({"errors": list, "bad": by_field})
+}
+
+/// Which navigation item a page is, or is under: `page` for the item's
+/// own page, `true` for a page within its section.
+fn nav_of(template: &str) -> Value {
+    let (href, own) = match template {
+        "admin.html" => ("/admin", true),
+        "council.html" => ("/admin", false),
+        "invite.html" => ("/admin/people/new", true),
+        "releases.html" => ("/admin/releases", true),
+        "release.html" => ("/admin/releases", false),
+        "audit.html" => ("/admin/audit", true),
+        "tasks.html" => ("/council", true),
+        "upload.html" | "version.html" | "sign_off.html" | "plan.html" => ("/council", false),
+        _ => return json!({"href": null, "current": null}),
+    };
+    json!({"href": href, "current": if own { "page" } else { "true" }})
+}
+
 pub fn page(
     app: &App,
     s: Option<&Session>,
@@ -207,6 +239,13 @@ pub fn page(
         "year": app.year,
         "me": me,
         "csrf": s.map(|s| s.csrf.clone()).unwrap_or_default(),
+        // The collection window, on every page that names it.
+        "window": super::window::view(&app.config.collection, super::db::now()),
+        // The navigation's current item: the page itself, or the section
+        // the page is in (GOV.UK's `aria-current`).
+        "nav": nav_of(template),
+        // Whether the service sends email (else pages give the contact).
+        "sends_mail": app.mailer.is_some(),
         // For the footer, the feedback link and the help pages.
         "contact": {
             "name": app.config.publication.contact_name,

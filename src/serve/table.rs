@@ -210,7 +210,14 @@ pub static ROUTES: &[Route] = &[
         },
     ),
     route("GET", "/council/sign-off", Council, Form, |app, _, c| {
-        council::sign_off_form(app, c.s(), &c.code(), 200, None)
+        council::sign_off_form(
+            app,
+            c.s(),
+            &c.code(),
+            200,
+            &[],
+            &[("name", ""), ("confirm", "")],
+        )
     }),
     route("POST", "/council/sign-off", Council, Form, |app, _, c| {
         council::sign_off(app, c.s(), &c.code(), &c.form)
@@ -298,7 +305,7 @@ pub static ROUTES: &[Route] = &[
             app,
             c.s(),
             200,
-            None,
+            &[],
             &[("email", ""), ("role", ""), ("council", "")],
         ))
     }),
@@ -317,17 +324,36 @@ pub static ROUTES: &[Route] = &[
         Team,
         Form,
         |app, _, c| match c.arg(0).parse() {
-            Ok(id) => admin::person_action(app, c.s(), PersonId(id), "link"),
+            Ok(id) => admin::person_action(app, c.s(), PersonId(id), "link", false),
             Err(_) => Ok(not_found(app, c.session)),
         },
     ),
+    route(
+        "GET",
+        "/admin/people/{id}/revoke",
+        Team,
+        Form,
+        |app, _, c| match c.arg(0).parse() {
+            Ok(id) => admin::person_action(app, c.s(), PersonId(id), "revoke", false),
+            Err(_) => Ok(not_found(app, c.session)),
+        },
+    ),
+    route("POST", "/admin/reminders", Team, Form, |app, _, c| {
+        admin::reminders(app, c.s())
+    }),
     route(
         "POST",
         "/admin/people/{id}/revoke",
         Team,
         Form,
         |app, _, c| match c.arg(0).parse() {
-            Ok(id) => admin::person_action(app, c.s(), PersonId(id), "revoke"),
+            Ok(id) => admin::person_action(
+                app,
+                c.s(),
+                PersonId(id),
+                "revoke",
+                c.field("confirm") == "yes",
+            ),
             Err(_) => Ok(not_found(app, c.session)),
         },
     ),

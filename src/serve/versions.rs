@@ -79,7 +79,12 @@ fn upload_row(r: &rusqlite::Row) -> rusqlite::Result<Upload> {
 /// taken before the version number is read: two uploads at once get two
 /// whole versions, one after the other. Refused while the return is
 /// signed off.
-pub fn add_upload(c: &mut Connection, u: &NewUpload, quota: Quota) -> Result<Version> {
+pub fn add_upload(
+    c: &mut Connection,
+    u: &NewUpload,
+    quota: Quota,
+    notices: &[super::outbox_db::Outgoing],
+) -> Result<Version> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if current_sign_off(&tx, u.council, u.year)?.is_some() {
         return Err(DbError::Refused(
@@ -144,6 +149,7 @@ pub fn add_upload(c: &mut Connection, u: &NewUpload, quota: Quota) -> Result<Ver
             u.warnings
         ),
     )?;
+    super::outbox_db::queue_all(&tx, notices)?;
     tx.commit()?;
     Ok(Version(version))
 }
@@ -267,6 +273,7 @@ pub fn sign_off(
     v: Version,
     person: PersonId,
     signer_name: &str,
+    notices: &[super::outbox_db::Outgoing],
 ) -> Result<()> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if current_sign_off(&tx, council, year)?.is_some() {
@@ -294,6 +301,7 @@ pub fn sign_off(
         "sign off",
         &format!("version {} signed off by {signer_name}", v.0),
     )?;
+    super::outbox_db::queue_all(&tx, notices)?;
     tx.commit()?;
     Ok(())
 }
@@ -305,6 +313,7 @@ pub fn reopen(
     year: i32,
     by: PersonId,
     reason: &str,
+    notices: &[super::outbox_db::Outgoing],
 ) -> Result<()> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(s) = current_sign_off(&tx, council, year)? else {
@@ -321,6 +330,7 @@ pub fn reopen(
         "reopen",
         &format!("version {} reopened: {reason}", s.version.0),
     )?;
+    super::outbox_db::queue_all(&tx, notices)?;
     tx.commit()?;
     Ok(())
 }
@@ -333,6 +343,8 @@ pub struct CouncilState {
     pub last_activity: Option<i64>,
     pub newest: Option<(Version, bool, i64, i64)>,
     pub signed_off: bool,
+    /// When the current sign-off was made.
+    pub signed_at: Option<i64>,
 }
 
 /// Every council's state in one pass (the councils with any row).
@@ -387,6 +399,7 @@ pub fn council_states(
         let (code, at) = r?;
         let e = out.entry(code).or_default();
         e.signed_off = true;
+        e.signed_at = Some(at);
         e.last_activity = e.last_activity.max(Some(at));
     }
     Ok(out)

@@ -205,6 +205,16 @@ try {
     await page.getByRole("button", { name: "Invite and make a sign-in link" }).click();
     expect((await page.getByLabel("Sign-in link").inputValue()).startsWith(base + "/sign-in/"), "the link is shown");
     await check(page, "invited");
+    // Revoking asks first; Cancel leaves the person as they were.
+    await page.goto(base + "/admin/councils/" + code);
+    await page.getByRole("link", { name: /Revoke new\.person@example\.org/ }).click();
+    await check(page, "revoke-confirm");
+    await page.getByRole("link", { name: "Cancel" }).click();
+    expect(page.url() === base + "/admin/councils/" + code, "cancel goes back to the council");
+    // Reminders to the councils not signed off, by email.
+    await page.getByRole("link", { name: "Councils", exact: true }).click();
+    await page.getByRole("button", { name: /Email a reminder/ }).click();
+    await check(page, "reminders-sent");
     await page.getByRole("link", { name: "Audit log" }).click();
     await check(page, "audit");
     const zip = await page.request.get(base + "/admin/export.zip");

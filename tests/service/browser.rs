@@ -29,7 +29,10 @@ fn the_journey_passes_in_chromium_with_every_page_checked() {
             path.display()
         );
     }
-    let s = Service::start();
+    // With mail, as a collection runs (the sign-in page offers a link by
+    // email; the team can send reminders).
+    let sink = SmtpSink::start();
+    let s = Service::start_with(Some(sink.relay()));
     let files = tempfile::tempdir().unwrap();
     let good = s.return_csv(A);
     let bad = good.replacen(",adults,shortlisted,,", ",adults,shortlisted,,x", 1);

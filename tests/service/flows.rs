@@ -65,8 +65,19 @@ fn expired_and_revoked_links_and_sessions_stop_working() {
     let mut admin = s.signed_in(&s.admin);
     let csrf = admin.csrf("/admin").unwrap();
     let id = s.person_id(&s.submitter_a);
+    // The revoke button asks first: without the confirmation's own
+    // button nothing is revoked.
     let r = admin
         .post(&format!("/admin/people/{id}/revoke"), &[("csrf", &csrf)])
+        .unwrap();
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Yes, revoke access"), "{}", r.text());
+    assert_eq!(a.get("/council").unwrap().status, 200, "not revoked yet");
+    let r = admin
+        .post(
+            &format!("/admin/people/{id}/revoke"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
         .unwrap();
     assert_eq!(r.status, 303);
     assert_eq!(

@@ -15,5 +15,6 @@ mod flows;
 mod hardening;
 mod isolation;
 mod kill;
+mod notices;
 mod releases;
 mod support;

@@ -96,7 +96,29 @@ fn an_impossible_release_date_is_refused_naming_the_file() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("report.yaml"), "{err}");
     assert!(
-        err.contains("release_date `2025-02-30` is not a calendar date"),
+        err.contains("publication.release_date")
+            && err.contains("`2025-02-30` is not a calendar date"),
+        "{err}"
+    );
+}
+
+/// The collection window is read as dates, and in order.
+#[test]
+fn a_collection_window_out_of_order_is_refused() {
+    let data =
+        fixture_copy("collection:\n  opens: 2026-04-01\n  due: 2026-06-30\n  closes: 2026-06-01\n");
+    let (_, o) = run_report(data.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("collection.due (2026-06-30) is after collection.closes (2026-06-01)"),
+        "{err}"
+    );
+    let data = fixture_copy("collection:\n  due: 2026-06-31\n");
+    let (_, o) = run_report(data.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("collection.due") && err.contains("`2026-06-31` is not a calendar date"),
         "{err}"
     );
 }
