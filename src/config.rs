@@ -175,6 +175,28 @@ impl Date {
     }
 }
 
+impl Date {
+    /// The date as people write it: `30 June 2026`.
+    pub fn long(&self) -> String {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let m = MONTHS[usize::from(self.month.clamp(1, 12)) - 1];
+        format!("{} {m} {}", self.day, self.year)
+    }
+}
+
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)

@@ -26,6 +26,7 @@ pub fn workbook(
     bands: &[Band],
     register: &Register,
     filled: Option<&Return>,
+    due: Option<crate::config::Date>,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     // A fixed creation date (1 January of the year): the same inputs give the
@@ -53,6 +54,9 @@ pub fn workbook(
     cover.set_column_width(0, 28)?;
     cover.set_column_width(1, 90)?;
     cover.write_string_with_format(0, 0, format!("SC-WRES data return {year}"), &title)?;
+    if let Some(due) = due {
+        cover.write_string_with_format(1, 0, format!("Due by {}.", due.long()), &bold)?;
+    }
     let steps = [
         "1. On the Return sheet, choose your council's code in cell B3 and check the year in B4.",
         "2. Fill in whole numbers of staff for each service you run: adults in columns C to E, children in F to H.",

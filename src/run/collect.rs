@@ -140,6 +140,7 @@ pub fn workbook(rules: &Rules, previous: Option<&Return>) -> anyhow::Result<Vec<
         &bands,
         rules.register,
         filled.as_ref(),
+        rules.config.collection.due,
     )?)
 }
 

@@ -88,7 +88,13 @@ pub fn template(
             (r, o.diagnostics)
         }
     };
-    let bytes = crate::template::workbook(year, &bands, &register, filled.as_ref())?;
+    let bytes = crate::template::workbook(
+        year,
+        &bands,
+        &register,
+        filled.as_ref(),
+        config.collection.due,
+    )?;
     publish::write_atomic(output, &bytes)?;
     Ok(diagnostics)
 }

@@ -232,7 +232,7 @@ pub fn run_extract(o: &ExtractOptions) -> anyhow::Result<ExtractRun> {
     let bytes = match ext.as_str() {
         "csv" => crate::formats::return_file::csv(&ret),
         "yaml" => crate::formats::return_file::yaml(&ret),
-        _ => crate::template::workbook(o.year, &bands, &register, Some(&ret))?,
+        _ => crate::template::workbook(o.year, &bands, &register, Some(&ret), None)?,
     };
     // Exactly the checks of `scwres validate`, on the bytes to be written.
     let ctx = load::validate::Context::new(&register, &bands, Some(o.year), &config);

@@ -65,21 +65,7 @@ pub(super) fn refusal(c: &Collection, now: i64, reopened: bool) -> Option<String
 
 /// `30 June 2026`.
 pub(super) fn long(d: Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    format!("{} {} {}", d.day, MONTHS[(d.month - 1) as usize], d.year)
+    d.long()
 }
 
 /// What every page is told of the window.

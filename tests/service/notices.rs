@@ -39,6 +39,16 @@ fn notices_reach_the_right_people_in_the_background() {
     assert!(ready[0].contains("ready for sign-off"), "{}", ready[0]);
     assert!(ready[0].contains("due by 30 June 2099"), "{}", ready[0]);
     assert!(to(&mails, &s.submitter_a).is_empty(), "not the uploader");
+    // The workbook's cover says when the return is due.
+    let xlsx = sub.get("/council/workbook.xlsx").unwrap().body;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    use calamine::Reader as _;
+    let cover = wb.worksheet_range("Cover").unwrap();
+    assert_eq!(
+        cover.get_value((1, 0)).map(|c| c.to_string()),
+        Some("Due by 30 June 2099.".to_string())
+    );
     // Sign-off: a receipt to everyone of the council, with what comes next.
     let mut signer = s.signed_in(&s.signer_a);
     let csrf = signer.csrf("/council").unwrap();

@@ -76,7 +76,8 @@ fn files_under(root: &Path) -> Vec<String> {
 
 #[test]
 fn a_release_is_private_until_published_then_public_and_each_councils_own() {
-    let s = Service::start();
+    let sink = SmtpSink::start();
+    let s = Service::start_with(Some(sink.relay()));
     let mut admin = s.signed_in(&s.admin);
     let n = released(&s, &mut admin);
     let mut anon = Agent::new(s.addr());
@@ -150,6 +151,19 @@ fn a_release_is_private_until_published_then_public_and_each_councils_own() {
         )
         .unwrap();
     assert_eq!(r.status, 303);
+    // Everyone invited is told, with the release's address.
+    // (The team and the two councils' two people each.)
+    let mails = sink.wait_for_text("report is published", 5);
+    for who in [&s.submitter_a, &s.signer_b, &s.admin] {
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.rcpt.iter().any(|r| r.contains(who.as_str()))
+                    && m.data.contains("report is published")
+                    && m.data.contains("/releases/2025")),
+            "{who}: {mails:?}"
+        );
+    }
     // Public: the index and the national report, without signing in.
     assert_eq!(
         anon.get("/releases/2025/").unwrap().header("location"),

@@ -328,6 +328,25 @@ impl SmtpSink {
         self.got.lock().unwrap().len()
     }
 
+    /// The messages, once `n` holding `needle` have arrived (or after 10 s).
+    pub fn wait_for_text(&self, needle: &str, n: usize) -> Vec<Mail> {
+        for _ in 0..200 {
+            if self
+                .got
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|m| m.data.contains(needle))
+                .count()
+                >= n
+            {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        self.got.lock().unwrap().clone()
+    }
+
     /// The messages, once `n` have arrived (or after 10 s).
     pub fn wait_for(&self, n: usize) -> Vec<Mail> {
         for _ in 0..200 {

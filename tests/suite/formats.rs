@@ -73,7 +73,7 @@ fn template_csv_and_yaml_twins_give_the_same_return() {
     let csv = csv_return();
     let xlsx = dir.path().join("herts.xlsx");
     let bytes =
-        scwres::template::workbook(2024, &default_bands(), &register(), Some(&csv)).unwrap();
+        scwres::template::workbook(2024, &default_bands(), &register(), Some(&csv), None).unwrap();
     std::fs::write(&xlsx, bytes).unwrap();
     let yaml = dir.path().join("herts.yaml");
     std::fs::write(&yaml, to_yaml(&csv)).unwrap();
@@ -99,7 +99,7 @@ fn the_blank_template_has_the_layout_the_reader_expects() {
     let xlsx = dir.path().join("blank.xlsx");
     std::fs::write(
         &xlsx,
-        scwres::template::workbook(2024, &default_bands(), &register(), None).unwrap(),
+        scwres::template::workbook(2024, &default_bands(), &register(), None, None).unwrap(),
     )
     .unwrap();
     let (o, r) = load(&xlsx);
