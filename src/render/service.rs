@@ -81,6 +81,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../report-templates/service/plan.html"),
     ),
     (
+        "invite_many.html",
+        include_str!("../../report-templates/service/invite_many.html"),
+    ),
+    (
         "notices.txt",
         include_str!("../../report-templates/service/notices.txt"),
     ),

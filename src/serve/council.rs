@@ -292,6 +292,18 @@ fn reread(app: &App, u: &Upload) -> Result<Option<crate::model::Return>> {
 }
 
 pub(super) fn version(app: &App, s: &Session, code: &CouncilCode, u: Upload) -> Result<Response> {
+    version_for(app, s, code, u, false)
+}
+
+/// A version's page: for the council, or (`team`) for the national team
+/// reviewing it, with the team's own addresses and no council actions.
+pub(super) fn version_for(
+    app: &App,
+    s: &Session,
+    code: &CouncilCode,
+    u: Upload,
+    team: bool,
+) -> Result<Response> {
     let diags: Vec<Diagnostic> = serde_json::from_str(&u.problems).unwrap_or_default();
     let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
         diags.iter().partition(|d| d.is_error());
@@ -331,7 +343,9 @@ pub(super) fn version(app: &App, s: &Session, code: &CouncilCode, u: Upload) -> 
             "changes": changes,
             "newest": newest,
             "signed_off": signed,
-            "can_sign": s.person.role == Role::Signer && newest && u.clean && signed.is_none(),
+            "can_sign": !team && s.person.role == Role::Signer && newest && u.clean && signed.is_none(),
+            "team": team,
+            "base": if team { format!("/admin/councils/{}", code.0) } else { "/council".to_string() },
         }),
     ))
 }

@@ -149,6 +149,9 @@ pub fn sign_out(app: &App, s: &Session) -> Result<Response, db::DbError> {
 /// Decided before a byte of the body is read. A council's heavy requests
 /// (uploads, the plan's report) are owned by its council: one at a time,
 /// on the heavy pool, within its byte budget (`http::Admitted`).
+/// The largest list of people to invite (a few thousand lines).
+pub const LIST_BODY: usize = 1 << 20;
+
 pub fn admit(app: &App, req: &Request) -> Result<super::http::Admitted, Response> {
     use super::http::{Admitted, FORM_BODY, MAX_BODY};
     // Heavy work of a council's: an upload to check (a return, a plan), or
@@ -156,6 +159,24 @@ pub fn admit(app: &App, req: &Request) -> Result<super::http::Admitted, Response
     // The body limit is the table's; the plan's new action is a form, but
     // heavy (its report is typeset again).
     let route = table::find(req.method.as_str(), &req.path).map(|(r, _)| r);
+    // The team's list of people to invite: a file of a few KB, from a
+    // signed-in team member only, on no council's budget.
+    if route.is_some_and(|r| r.body == table::Body::Upload && r.who == Who::Team) {
+        return match current_session(app, req) {
+            Ok(Some(s)) => Ok(Admitted {
+                // Anyone else signed in is refused at dispatch, as on every
+                // team route; their body stays small.
+                limit: if s.person.role == Role::Admin {
+                    LIST_BODY
+                } else {
+                    FORM_BODY
+                },
+                owner: None,
+            }),
+            Ok(None) => Err(Response::redirect("/sign-in")),
+            Err(e) => Err(failure(app, &e)),
+        };
+    }
     let limit = match route {
         Some(r) if r.body == table::Body::Upload => MAX_BODY,
         Some(r) if r.method == "POST" && r.path == "/council/plan/action" => FORM_BODY,

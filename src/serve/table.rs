@@ -9,7 +9,9 @@ use super::db::DbError;
 use super::http::{Request, Response};
 use super::ids::{CouncilCode, PersonId, Version};
 use super::routes::{Session, not_found};
-use super::{App, admin, council, internal, own_report, plans, releases, routes};
+use super::{
+    App, admin, council, dashboard, internal, invite_many, own_report, plans, releases, routes,
+};
 
 /// Who may use a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,8 +269,11 @@ pub static ROUTES: &[Route] = &[
         |app, _, c| plans::file(app, c.s(), &c.code(), c.arg(0), c.arg(1), c.arg(2)),
     ),
     // The national team's pages.
-    route("GET", "/admin", Team, Form, |app, _, c| {
-        admin::councils(app, c.s())
+    route("GET", "/admin", Team, Form, |app, req, c| {
+        dashboard::councils(app, c.s(), &req.query)
+    }),
+    route("GET", "/admin/councils.csv", Team, Form, |app, req, _| {
+        dashboard::councils_csv(app, &req.query)
     }),
     route(
         "GET",
@@ -277,6 +282,30 @@ pub static ROUTES: &[Route] = &[
         Form,
         |app, _, c| match council_of(app, c, 0) {
             Some(code) => admin::council(app, c.s(), &code, None),
+            None => Ok(not_found(app, c.session)),
+        },
+    ),
+    route(
+        "GET",
+        "/admin/councils/{code}/versions/{v}",
+        Team,
+        Form,
+        |app, _, c| match council_of(app, c, 0) {
+            Some(code) => council::with_version(app, c.s(), &code, c.arg(1), |u| {
+                council::version_for(app, c.s(), &code, u, true)
+            }),
+            None => Ok(not_found(app, c.session)),
+        },
+    ),
+    route(
+        "GET",
+        "/admin/councils/{code}/versions/{v}/problems.csv",
+        Team,
+        Form,
+        |app, _, c| match council_of(app, c, 0) {
+            Some(code) => council::with_version(app, c.s(), &code, c.arg(1), |u| {
+                council::problems_csv(&code, u)
+            }),
             None => Ok(not_found(app, c.session)),
         },
     ),
@@ -338,6 +367,12 @@ pub static ROUTES: &[Route] = &[
             Err(_) => Ok(not_found(app, c.session)),
         },
     ),
+    route("GET", "/admin/people/list", Team, Form, |app, _, c| {
+        Ok(invite_many::form(app, c.s(), 200, &[], ""))
+    }),
+    route("POST", "/admin/people/list", Team, Upload, |app, req, c| {
+        invite_many::invite(app, req, c.s())
+    }),
     route("POST", "/admin/reminders", Team, Form, |app, _, c| {
         admin::reminders(app, c.s())
     }),

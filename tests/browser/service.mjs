@@ -190,13 +190,28 @@ try {
     const row = page.getByRole("row").filter({ hasText: code });
     expect((await row.textContent()).includes("Signed off"), "the council is signed off");
     await check(page, "admin");
+    // The dashboard filtered, by its own form.
+    await page.getByLabel("Status").selectOption("signed_off");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    expect((await page.getByText(/Showing 1 of/).count()) === 1, "one council signed off");
+    await check(page, "admin-filtered");
     await page.getByRole("link", { name: code }).or(row.getByRole("link")).first().click();
     await check(page, "admin-council");
+    // The team reads the signed-off version as the council saw it.
+    await page.getByRole("link", { name: "Version 2", exact: true }).click();
+    await check(page, "admin-version");
+    await page.getByRole("link", { name: /Back to Redcar/ }).click();
     await page.getByRole("button", { name: "Reopen the return" }).click();
     expect(await page.getByText("There is a problem").isVisible(), "a reason is required");
     await check(page, "admin-reopen-error");
     await page.getByRole("link", { name: "Invite a person" }).first().click();
     await check(page, "invite");
+    await page.getByRole("link", { name: "invite them from a list" }).click();
+    await check(page, "invite-list");
+    await page.getByRole("button", { name: "Check the list and invite" }).click();
+    expect(await page.getByText("nobody was invited").isVisible(), "an empty list is refused");
+    await check(page, "invite-list-error");
+    await page.getByRole("link", { name: "Invite a person" }).first().click();
     await page.getByRole("button", { name: "Invite and make a sign-in link" }).click();
     await check(page, "invite-error");
     await page.getByLabel("Email address").fill("new.person@example.org");

@@ -17,4 +17,5 @@ mod isolation;
 mod kill;
 mod notices;
 mod releases;
+mod review;
 mod support;
