@@ -85,7 +85,7 @@ pub(super) fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Respon
             "newest": newest,
             "upload_status": upload_status,
             "signed_off": signed,
-            "reopened": reopened(&c, code, app.year)?,
+            "reopened": db::reopened(&c, code, app.year)?,
             "can_sign": s.person.role == Role::Signer,
             "reports": super::own_report::council_files(app, code)
             .iter()
@@ -483,23 +483,10 @@ fn capitalised(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The council's newest sign-off, if it was reopened and not signed off
-/// again since: the reason is shown until the return is signed off again.
-pub(super) fn reopened(
-    c: &rusqlite::Connection,
-    code: &CouncilCode,
-    year: i32,
-) -> Result<Option<db::SignOff>> {
-    Ok(db::sign_offs(c, code, year)?
-        .into_iter()
-        .next()
-        .filter(|s| s.reopened_at.is_some()))
-}
-
 /// Why the council cannot upload or sign off today, if it cannot (the
 /// collection window; a reopened return may always be corrected).
 fn window_refusal(app: &App, code: &CouncilCode) -> Result<Option<String>> {
-    let reopened = reopened(&*app.db.conn()?, code, app.year)?.is_some();
+    let reopened = db::reopened(&*app.db.conn()?, code, app.year)?.is_some();
     Ok(super::window::refusal(
         &app.config.collection,
         db::now(),

@@ -253,6 +253,15 @@ pub fn current_sign_off(
     .optional()?)
 }
 
+/// The council's newest sign-off, if it was reopened and not signed off
+/// again since: its reason is shown until the return is signed off again.
+pub fn reopened(c: &Connection, council: &CouncilCode, year: i32) -> Result<Option<SignOff>> {
+    Ok(sign_offs(c, council, year)?
+        .into_iter()
+        .next()
+        .filter(|s| s.reopened_at.is_some()))
+}
+
 /// Every sign-off of a council's return, newest first (reopened ones too).
 pub fn sign_offs(c: &Connection, council: &CouncilCode, year: i32) -> Result<Vec<SignOff>> {
     let mut st = c.prepare_cached(&format!(
