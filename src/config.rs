@@ -33,6 +33,36 @@ pub struct Config {
     pub service: ServiceConfig,
     /// The collection window: when councils may submit, and by when.
     pub collection: Collection,
+    /// The thresholds of the collection service's queries.
+    pub queries: QueryConfig,
+}
+
+/// When a return without errors raises a query the council answers
+/// before sign-off (`queries:` in report.yaml).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueryConfig {
+    /// A measure's total changed by more than this share since the year
+    /// before (up or down)…
+    pub change_share: f64,
+    /// …where either year's total is at least this.
+    pub change_min: u64,
+    /// Adverse events (disciplinary, fitness to practise, leavers) above
+    /// this share of the staff they happen to.
+    pub events_share: f64,
+    /// Unknown ethnicity above this share of staff in post.
+    pub unknown_share: f64,
+}
+
+impl Default for QueryConfig {
+    fn default() -> Self {
+        QueryConfig {
+            change_share: 0.5,
+            change_min: 20,
+            events_share: 0.25,
+            unknown_share: 0.2,
+        }
+    }
 }
 
 /// The collection window (`collection:` in report.yaml), each date
@@ -255,6 +285,7 @@ impl Default for Config {
             funnel: FunnelConfig::default(),
             service: ServiceConfig::default(),
             collection: Collection::default(),
+            queries: QueryConfig::default(),
         }
     }
 }
@@ -268,6 +299,16 @@ impl Config {
 
     /// The checks made when the configuration is read.
     pub fn check(&self) -> Result<(), String> {
+        let q = &self.queries;
+        for (key, v) in [
+            ("queries.change_share", q.change_share),
+            ("queries.events_share", q.events_share),
+            ("queries.unknown_share", q.unknown_share),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("{key} must be a share above 0, like 0.5, not {v}"));
+            }
+        }
         let c = &self.collection;
         for ((a, an), (b, bn)) in [
             ((c.opens, "opens"), (c.due, "due")),

@@ -276,6 +276,7 @@ fn release_phase(
                 problems: "[]",
                 figures: None,
                 changes: None,
+                queries: None,
             },
             db::Quota {
                 versions: u32::MAX,

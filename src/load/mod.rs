@@ -8,6 +8,7 @@ pub mod diag;
 pub mod guard;
 pub mod plan_sheet;
 mod plans;
+pub mod queries;
 pub mod records;
 pub mod source;
 pub mod text;

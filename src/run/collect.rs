@@ -144,6 +144,16 @@ pub fn workbook(rules: &Rules, previous: Option<&Return>) -> anyhow::Result<Vec<
     )?)
 }
 
+/// The queries of a return without errors (`load::queries`), against the
+/// council's return of the year before when there is one.
+pub fn queries(
+    ret: &Return,
+    last: Option<&Return>,
+    rules: &Rules,
+) -> Vec<crate::load::queries::Query> {
+    crate::load::queries::queries(ret, last, &rules.config.queries)
+}
+
 /// The problems of an upload as the CSV a council downloads: one row a
 /// problem, the columns of the page's table.
 pub fn problems_csv(diagnostics: &[Diagnostic]) -> Vec<u8> {

@@ -86,6 +86,10 @@ pub(super) fn tasks(app: &App, s: &Session, code: &CouncilCode) -> Result<Respon
             "upload_status": upload_status,
             "signed_off": signed,
             "reopened": db::reopened(&c, code, app.year)?,
+            "queries_open": match newest {
+                Some(u) if u.clean => db::unanswered(&c, u)?,
+                _ => 0,
+            },
             "can_sign": s.person.role == Role::Signer,
             "reports": super::own_report::council_files(app, code)
             .iter()
@@ -206,8 +210,11 @@ pub(super) fn upload(
     let clean = clean && errors == 0;
     // A clean return's own figures, and what changed since the newest
     // earlier clean version, worked out once, here, and kept with it.
-    let (mut figures, mut changes) = (None, None);
+    let (mut figures, mut changes, mut queries) = (None, None, None);
     if let Some(r) = checked.ret.as_ref().filter(|_| clean) {
+        queries =
+            serde_json::to_string(&collect::queries(r, app.previous.get(&code.0), &rules(app)))
+                .ok();
         figures = collect::own_figures(r, &rules(app), app.england.as_ref())
             .map_err(|e| eprintln!("scwres serve: figures of {}: {e:#}", code.0))
             .ok()
@@ -245,6 +252,7 @@ pub(super) fn upload(
             problems: &problems,
             figures: figures.as_deref(),
             changes: changes.as_deref(),
+            queries: queries.as_deref(),
         },
         quota,
         &if clean {
@@ -304,6 +312,22 @@ pub(super) fn version_for(
     u: Upload,
     team: bool,
 ) -> Result<Response> {
+    version_page(app, s, code, u, team, 200, &[], &[])
+}
+
+/// The version's page; `typed` and `errors` are the answers form's own
+/// (what was typed, and every problem with it) when it is shown again.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn version_page(
+    app: &App,
+    s: &Session,
+    code: &CouncilCode,
+    u: Upload,
+    team: bool,
+    status: u16,
+    typed: &[(String, String)],
+    answer_errs: &[(&str, String)],
+) -> Result<Response> {
     let diags: Vec<Diagnostic> = serde_json::from_str(&u.problems).unwrap_or_default();
     let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
         diags.iter().partition(|d| d.is_error());
@@ -318,6 +342,8 @@ pub(super) fn version_for(
             .unwrap_or(Value::Null)
     };
     let (figures, changes) = (stored(&u.figures), stored(&u.changes));
+    let queries = super::queries::with_answers(app, &u, typed)?;
+    let form_errors = super::routes::form_errors(answer_errs);
     let title = if u.clean {
         format!("Version {}: no errors", u.version.0)
     } else {
@@ -331,7 +357,7 @@ pub(super) fn version_for(
     Ok(page(
         app,
         Some(s),
-        200,
+        status,
         "version.html",
         &title,
         json!({
@@ -345,6 +371,9 @@ pub(super) fn version_for(
             "signed_off": signed,
             "can_sign": !team && s.person.role == Role::Signer && newest && u.clean && signed.is_none(),
             "team": team,
+            "queries": queries,
+            "answer_errors": form_errors["errors"],
+            "answer_bad": form_errors["bad"],
             "base": if team { format!("/admin/councils/{}", code.0) } else { "/council".to_string() },
         }),
     ))
@@ -476,7 +505,7 @@ pub(super) fn sign_off(
 }
 
 /// A message that starts a sentence.
-fn capitalised(s: &str) -> String {
+pub(super) fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

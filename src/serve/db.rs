@@ -149,6 +149,20 @@ CREATE INDEX outbox_due ON outbox (next_at) WHERE sent_at IS NULL AND given_up_a
     r#"
 ALTER TABLE release ADD COLUMN editions TEXT;
 "#,
+    // Queries: a clean version's plausibility checks (JSON), and the
+    // council's answers, one per query of a version.
+    r#"
+ALTER TABLE upload ADD COLUMN queries TEXT;
+CREATE TABLE answer (
+  id INTEGER PRIMARY KEY,
+  upload INTEGER NOT NULL REFERENCES upload(id),
+  key TEXT NOT NULL,
+  text TEXT NOT NULL,
+  person INTEGER NOT NULL REFERENCES person(id),
+  at INTEGER NOT NULL,
+  UNIQUE (upload, key)
+);
+"#,
 ];
 
 /// Why a storage call failed.

@@ -23,6 +23,7 @@ pub mod outbox;
 mod outbox_db;
 mod own_report;
 mod plans;
+mod queries;
 mod releases;
 mod releases_db;
 mod routes;

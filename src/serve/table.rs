@@ -10,7 +10,8 @@ use super::http::{Request, Response};
 use super::ids::{CouncilCode, PersonId, Version};
 use super::routes::{Session, not_found};
 use super::{
-    App, admin, council, dashboard, internal, invite_many, own_report, plans, releases, routes,
+    App, admin, council, dashboard, internal, invite_many, own_report, plans, queries, releases,
+    routes,
 };
 
 /// Who may use a route.
@@ -184,6 +185,18 @@ pub static ROUTES: &[Route] = &[
             let code = c.code();
             council::with_version(app, c.s(), &code, c.arg(0), |u| {
                 council::version(app, c.s(), &code, u)
+            })
+        },
+    ),
+    route(
+        "POST",
+        "/council/versions/{v}/answers",
+        Council,
+        Form,
+        |app, _, c| {
+            let code = c.code();
+            council::with_version(app, c.s(), &code, c.arg(0), |u| {
+                queries::answer(app, c.s(), &code, u, &c.form)
             })
         },
     ),

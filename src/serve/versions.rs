@@ -30,6 +30,9 @@ pub struct Upload {
     /// What changed since the previous clean version, as JSON.
     #[serde(skip)]
     pub changes: Option<String>,
+    /// The queries the council answers before sign-off, as JSON.
+    #[serde(skip)]
+    pub queries: Option<String>,
 }
 
 /// A new upload, checked.
@@ -47,11 +50,14 @@ pub struct NewUpload<'a> {
     pub problems: &'a str,
     pub figures: Option<&'a str>,
     pub changes: Option<&'a str>,
+    /// The queries of a clean version, as JSON.
+    pub queries: Option<&'a str>,
 }
 
 const UPLOAD: &str =
     "SELECT u.id, u.version, u.council, u.year, p.email, u.at, u.file_name, u.kind,
-    u.sha256, u.size, u.clean, u.errors, u.warnings, u.problems, u.figures, u.changes
+    u.sha256, u.size, u.clean, u.errors, u.warnings, u.problems, u.figures, u.changes,
+    u.queries
     FROM upload u JOIN person p ON p.id = u.person";
 
 fn upload_row(r: &rusqlite::Row) -> rusqlite::Result<Upload> {
@@ -72,6 +78,7 @@ fn upload_row(r: &rusqlite::Row) -> rusqlite::Result<Upload> {
         problems: r.get(13)?,
         figures: r.get(14)?,
         changes: r.get(15)?,
+        queries: r.get(16)?,
     })
 }
 
@@ -114,8 +121,8 @@ pub fn add_upload(
         |r| r.get(0),
     )?;
     tx.execute(
-        "INSERT INTO upload (council, year, version, person, at, file_name, kind, sha256, size, bytes, clean, errors, warnings, problems, figures, changes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        "INSERT INTO upload (council, year, version, person, at, file_name, kind, sha256, size, bytes, clean, errors, warnings, problems, figures, changes, queries)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             u.council.0,
             u.year,
@@ -132,7 +139,8 @@ pub fn add_upload(
             u.warnings,
             u.problems,
             u.figures,
-            u.changes
+            u.changes,
+            u.queries
         ],
     )?;
     audit(
@@ -253,6 +261,85 @@ pub fn current_sign_off(
     .optional()?)
 }
 
+/// One answer to a query of a version.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Answer {
+    pub key: String,
+    pub text: String,
+    pub by: String,
+    pub at: i64,
+}
+
+/// How many of a version's queries have no answer.
+pub fn unanswered(c: &Connection, u: &Upload) -> Result<usize> {
+    let keys: Vec<String> = u
+        .queries
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<Vec<serde_json::Value>>(j).ok())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|q| q.get("key")?.as_str().map(str::to_string))
+        .collect();
+    let answered: Vec<String> = answers(c, u.id)?.into_iter().map(|a| a.key).collect();
+    Ok(keys.iter().filter(|k| !answered.contains(k)).count())
+}
+
+/// The answers given to a version's queries.
+pub fn answers(c: &Connection, upload: i64) -> Result<Vec<Answer>> {
+    let mut st = c.prepare_cached(
+        "SELECT a.key, a.text, p.email, a.at FROM answer a JOIN person p ON p.id = a.person
+         WHERE a.upload = ?1 ORDER BY a.id",
+    )?;
+    let rows = st
+        .query_map([upload], |r| {
+            Ok(Answer {
+                key: r.get(0)?,
+                text: r.get(1)?,
+                by: r.get(2)?,
+                at: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Keeps the council's answers to a version's queries (`(key, text)`),
+/// an answer given again replacing the earlier one, with an audit line;
+/// refused once the return is signed off.
+pub fn answer(
+    c: &mut Connection,
+    u: &Upload,
+    person: PersonId,
+    given: &[(String, String)],
+) -> Result<()> {
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if current_sign_off(&tx, &u.council, u.year)?.is_some() {
+        return Err(DbError::Refused(
+            "the return is signed off; its answers can no longer change",
+        ));
+    }
+    for (key, text) in given {
+        tx.execute(
+            "INSERT INTO answer (upload, key, text, person, at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (upload, key) DO UPDATE SET text = excluded.text, person = excluded.person, at = excluded.at",
+            params![u.id, key, text, person.0, now()],
+        )?;
+    }
+    audit(
+        &tx,
+        Some(person),
+        Some(&u.council),
+        "answer queries",
+        &format!(
+            "{} answers to the queries of version {}",
+            given.len(),
+            u.version.0
+        ),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// The council's newest sign-off, if it was reopened and not signed off
 /// again since: its reason is shown until the return is signed off again.
 pub fn reopened(c: &Connection, council: &CouncilCode, year: i32) -> Result<Option<SignOff>> {
@@ -297,6 +384,11 @@ pub fn sign_off(
     if !u.clean {
         return Err(DbError::Refused(
             "this version has errors; upload a corrected return first",
+        ));
+    }
+    if unanswered(&tx, &u)? > 0 {
+        return Err(DbError::Refused(
+            "this version has queries without an answer; answer each on the version's page first",
         ));
     }
     tx.execute(

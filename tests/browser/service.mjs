@@ -155,6 +155,14 @@ try {
     expect(await page.getByRole("heading", { name: "Your figures" }).isVisible(), "its own figures at once");
     expect(await page.getByRole("heading", { name: /What changed since/ }).count() === 0, "no earlier clean version");
     await check(page, "figures");
+    // The return is last year's figures unchanged: a query to answer.
+    expect(await page.getByRole("heading", { name: "Queries (1)" }).isVisible(), "a query");
+    await page.getByRole("button", { name: "Save the answers" }).click();
+    expect(await page.getByText("Write an answer to at least one query").first().isVisible(), "an answer is required");
+    await check(page, "query-error");
+    await page.getByLabel(/the same as your/).fill("Our staff did not change: the same teams as last year.");
+    await page.getByRole("button", { name: "Save the answers" }).click();
+    await check(page, "query-answered");
     await page.getByRole("link", { name: "Back to your return" }).click();
     await check(page, "tasks-clean");
     await context.close();

@@ -517,9 +517,7 @@ fn a_correction_after_publication_is_a_new_release_that_revises_the_first() {
         .unwrap();
     assert_eq!(r.status, 303);
     let mut boss = s.signed_in(&s.signer_a);
-    let corrected = s
-        .return_csv(A)
-        .replacen(",adults,leavers,,", ",adults,leavers,,4", 1);
+    let corrected = bumped(&s.return_csv(A), "leavers", 4);
     assert_ne!(corrected, s.return_csv(A));
     let r = s.upload(&mut boss, "corrected.csv", corrected.as_bytes());
     let v: String = r

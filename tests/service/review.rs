@@ -197,3 +197,99 @@ fn many_people_are_invited_from_a_list_or_none_with_every_problem() {
         "{mails:?}"
     );
 }
+
+/// A return the same as last year's raises a query: the council answers
+/// it before sign-off, and the team reads the answer.
+#[test]
+fn a_query_is_answered_before_sign_off_and_the_team_reads_it() {
+    let s = Service::start();
+    let mut boss = s.signed_in(&s.signer_a);
+    // Last year's figures unchanged (the demo's 2024 return as 2025's).
+    let same = s.same_as_last_year(A);
+    s.upload(&mut boss, "same.csv", same.as_bytes());
+    let tasks = boss.get("/council").unwrap().text();
+    assert!(
+        tasks.contains("Queries to answer") && tasks.contains("1 query"),
+        "{tasks}"
+    );
+    let page = boss.get("/council/versions/1").unwrap().text();
+    assert!(
+        page.contains("Queries (1)") && page.contains("the same as your 2024 return"),
+        "{page}"
+    );
+    // Sign-off waits for the answer.
+    let csrf = boss.csrf("/council").unwrap();
+    let sign = |boss: &mut Agent| {
+        boss.post(
+            "/council/sign-off",
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("name", "Dana Officer"),
+                ("confirm", "yes"),
+            ],
+        )
+        .unwrap()
+    };
+    let r = sign(&mut boss);
+    assert_eq!(r.status, 409);
+    assert!(
+        r.text().contains("queries without an answer"),
+        "{}",
+        r.text()
+    );
+    // An empty answer, then one too long (kept as typed), then a good one.
+    let r = boss
+        .post(
+            "/council/versions/1/answers",
+            &[("csrf", &csrf), ("q0", "  ")],
+        )
+        .unwrap();
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().contains("Write an answer to at least one query"),
+        "{}",
+        r.text()
+    );
+    let long = "word ".repeat(300);
+    let r = boss
+        .post(
+            "/council/versions/1/answers",
+            &[("csrf", &csrf), ("q0", &long)],
+        )
+        .unwrap();
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().contains("up to 1,000 characters") && r.text().contains("word word"),
+        "{}",
+        r.text()
+    );
+    let why = "Our workforce did not change: the same teams and the same people as last year.";
+    let r = boss
+        .post(
+            "/council/versions/1/answers",
+            &[("csrf", &csrf), ("q0", why)],
+        )
+        .unwrap();
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(sign(&mut boss).status, 200);
+    // The team reads the query and its answer with the version.
+    let mut admin = s.signed_in(&s.admin);
+    let v = admin
+        .get(&format!("/admin/councils/{A}/versions/1"))
+        .unwrap()
+        .text();
+    assert!(
+        v.contains("Our workforce did not change") && v.contains(&s.signer_a),
+        "{v}"
+    );
+    // Answers no longer change once signed off.
+    let r = boss
+        .post(
+            "/council/versions/1/answers",
+            &[("csrf", &csrf), ("q0", "changed")],
+        )
+        .unwrap();
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("signed off"), "{}", r.text());
+}

@@ -130,8 +130,9 @@ impl Service {
         a
     }
 
-    /// A council's 2024 demo return, made a 2025 one: a clean return.
-    pub fn return_csv(&self, code: &str) -> String {
+    /// A council's 2024 demo return as its 2025 one, every figure the
+    /// same as last year's (which raises a query).
+    pub fn same_as_last_year(&self, code: &str) -> String {
         let dir = self.dir.path().join("returns/2024");
         let file = std::fs::read_dir(&dir)
             .unwrap()
@@ -141,6 +142,24 @@ impl Service {
         std::fs::read_to_string(file)
             .unwrap()
             .replace(",2024,", ",2025,")
+    }
+
+    /// A council's 2024 demo return, made a 2025 one: a clean return, one
+    /// more white member of staff in the first pay band of adults' services
+    /// than in 2024 (the same figures as last year would be a query).
+    pub fn return_csv(&self, code: &str) -> String {
+        let text = self.same_as_last_year(code);
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+        assert_eq!(
+            &cells[2..5],
+            ["adults", "headcount", "under_30k"],
+            "{}",
+            lines[1]
+        );
+        cells[5] = (cells[5].parse::<u64>().unwrap() + 1).to_string();
+        lines[1] = cells.join(",");
+        lines.join("\n") + "\n"
     }
 
     pub fn upload(&self, a: &mut Agent, name: &str, bytes: &[u8]) -> Answer {
@@ -182,6 +201,25 @@ impl Service {
         )
         .unwrap()
     }
+}
+
+/// A return (CSV) with `by` more white staff in its first row of adults'
+/// `measure`: a correction small enough to raise no query.
+pub fn bumped(csv: &str, measure: &str, by: u64) -> String {
+    let mut done = false;
+    let lines: Vec<String> = csv
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<String> = l.split(',').map(str::to_string).collect();
+            if !done && cells.len() > 5 && cells[2] == "adults" && cells[3] == measure {
+                done = true;
+                cells[5] = (cells[5].parse::<u64>().unwrap() + by).to_string();
+            }
+            cells.join(",")
+        })
+        .collect();
+    assert!(done, "no adults' {measure} row");
+    lines.join("\n") + "\n"
 }
 
 /// Polls a release's page until it is ready to check (two minutes at
