@@ -72,8 +72,11 @@ impl Default for QueryConfig {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Collection {
+    #[serde(deserialize_with = "opens")]
     pub opens: Option<Date>,
+    #[serde(deserialize_with = "due")]
     pub due: Option<Date>,
+    #[serde(deserialize_with = "closes")]
     pub closes: Option<Date>,
 }
 
@@ -150,6 +153,7 @@ pub struct Publication {
     pub contact_name: String,
     pub contact_email: String,
     /// Release date, `YYYY-MM-DD`; also the fixed date inside every PDF.
+    #[serde(deserialize_with = "release_date")]
     pub release_date: Date,
     /// Release time, `HH:MM` (UK time), announced in advance.
     pub release_time: String,
@@ -239,13 +243,31 @@ impl Serialize for Date {
     }
 }
 
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-        let s = String::deserialize(d)?;
-        Date::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("`{s}` is not a calendar date written YYYY-MM-DD"))
-        })
-    }
+/// A date read from report.yaml, refused naming its key (the YAML
+/// reader's own place names only the section).
+fn named_date<'de, D: serde::Deserializer<'de>>(d: D, key: &str) -> Result<Date, D::Error> {
+    let s = String::deserialize(d)?;
+    Date::parse(&s).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "{key} `{s}` is not a calendar date written YYYY-MM-DD"
+        ))
+    })
+}
+
+fn release_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+    named_date(d, "publication.release_date")
+}
+
+fn opens<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    named_date(d, "collection.opens").map(Some)
+}
+
+fn due<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    named_date(d, "collection.due").map(Some)
+}
+
+fn closes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    named_date(d, "collection.closes").map(Some)
 }
 
 impl Default for Publication {
