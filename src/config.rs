@@ -258,16 +258,32 @@ fn release_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error
     named_date(d, "publication.release_date")
 }
 
+/// An optional date: absent or `null` (as a configuration written back
+/// says "none") is none.
+fn named_optional<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    key: &str,
+) -> Result<Option<Date>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => Date::parse(&s).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{key} `{s}` is not a calendar date written YYYY-MM-DD"
+            ))
+        }),
+    }
+}
+
 fn opens<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
-    named_date(d, "collection.opens").map(Some)
+    named_optional(d, "collection.opens")
 }
 
 fn due<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
-    named_date(d, "collection.due").map(Some)
+    named_optional(d, "collection.due")
 }
 
 fn closes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
-    named_date(d, "collection.closes").map(Some)
+    named_optional(d, "collection.closes")
 }
 
 impl Default for Publication {
@@ -457,6 +473,14 @@ mod tests {
         ] {
             let e = with(bad).unwrap_err();
             assert!(e.contains("not a calendar date"), "{bad}: {e}");
+        }
+        // A configuration written back (as a release's is) reads the same,
+        // its absent dates (`null`) included.
+        for text in ["", "collection:\n  due: 2026-06-30\n"] {
+            let c = Config::parse(text).unwrap();
+            let again = Config::parse(&serde_norway::to_string(&c).unwrap()).unwrap();
+            assert_eq!(again.collection, c.collection);
+            assert_eq!(again.publication.release_date, c.publication.release_date);
         }
         assert_eq!(Date::parse("1900-02-29"), None);
         assert!(Date::parse("2000-02-29").is_some());

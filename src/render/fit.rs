@@ -52,6 +52,9 @@ impl Row {
 
 const AUTO: &str = "auto";
 
+/// The most lines a row of fixed height holds (a third of a page of 10pt).
+const MAX_FIXED_LINES: usize = 16;
+
 /// A row of cells (typst markup) set at `size_pt`, in bold or not, in
 /// columns `widths_cm` wide: each cell broken into the lines typst would
 /// make, and the row the height of its tallest cell. Left to typst (the
@@ -66,6 +69,10 @@ pub fn row(cells: &[String], widths_cm: &[f64], size_pt: f64, bold: bool) -> Row
                 .collect()
         })
         .flatten();
+    // A row taller than a third of a page is left to typst, which splits
+    // a row of automatic height across pages: a fixed-height row cannot
+    // be split, and one taller than the page would lose its foot.
+    let broken = broken.filter(|cells| cells.iter().all(|c| c.len() <= MAX_FIXED_LINES));
     match broken {
         Some(cells) => {
             let most = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
@@ -347,6 +354,31 @@ mod tests {
     /// Column width in cm that leaves `pt` for text.
     fn cm_for(pt: f64) -> f64 {
         (pt + 2.0 * INSET_X) / PT_PER_CM
+    }
+
+    /// A cell of many lines (a long action of a plan) is left to typst, at
+    /// automatic height, so that the row splits across pages.
+    #[test]
+    fn a_row_taller_than_a_third_of_a_page_is_left_to_typst() {
+        let long = "word ".repeat(400);
+        let r = row(
+            &strings(&[long.trim(), "Owner"]),
+            &[5.31, 2.66],
+            10.0,
+            false,
+        );
+        assert!(!r.fixed(), "{}", r.height);
+        assert_eq!(r.cells[0], long.trim(), "unbroken, for typst to break");
+        let short = "word ".repeat(20);
+        assert!(
+            row(
+                &strings(&[short.trim(), "Owner"]),
+                &[5.31, 2.66],
+                10.0,
+                false
+            )
+            .fixed()
+        );
     }
 
     #[test]

@@ -492,3 +492,49 @@ fn long_words_in_the_plan_table_wrap_inside_their_columns() {
         }
     }
 }
+
+/// A plan's action of any length is printed whole: a 2,000-word action
+/// splits across pages and its last word is in the PDF.
+#[test]
+fn a_long_action_is_printed_whole() {
+    let data = fixture_copy("");
+    let plan = data.path().join("actions/2024/hertfordshire.yaml");
+    let words: Vec<String> = (0..1999).map(|i| format!("step{i}")).collect();
+    let long = format!("{} finalwordofthelongaction", words.join(" "));
+    let text = std::fs::read_to_string(&plan).unwrap().replacen(
+        "Exit interviews for every leaver",
+        &long,
+        1,
+    );
+    std::fs::write(&plan, text).unwrap();
+    let (out, o) = run_report(data.path());
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let pdf = out
+        .path()
+        .join("2024/public/local/E10000015-hertfordshire.pdf");
+    let text = squash(&pdf_text(&pdf));
+    assert!(
+        text.contains("finalwordofthelongaction"),
+        "the last word is printed"
+    );
+    assert!(
+        text.contains("step1000") && text.contains("step1998"),
+        "and the middle"
+    );
+    // On the page: typst draws the text of a row taller than the page
+    // below the page's foot, where no reader sees it. Every glyph lies on
+    // its A4 page (842 pt tall; PDF heights run up from the foot).
+    for (n, (_, glyphs)) in pdf_glyphs(&pdf).iter().enumerate() {
+        for (g, _, y) in glyphs {
+            assert!(
+                (0.0..=842.0).contains(y),
+                "page {}: {g:?} drawn at y = {y}, off the page",
+                n + 1
+            );
+        }
+    }
+}
