@@ -24,17 +24,21 @@ fn plan_dir(app: &App, release: i64, code: &CouncilCode, v: Version) -> std::pat
         .join(v.0.to_string())
 }
 
+/// The plan's page; `errors` and `values` are the action form's own when
+/// it is shown again, `editing` the action being changed (by its place).
 pub fn show(
     app: &App,
     s: &Session,
     code: &CouncilCode,
     status: u16,
-    error: Option<(&str, &str)>,
+    errors: &[(&str, String)],
     values: &[(String, String)],
+    editing: Option<usize>,
 ) -> Result<Response> {
     let c = app.db.conn()?;
     let published = db::published_release(&c, app.year)?;
     let plans = db::plans(&c, code, app.year)?;
+    drop(c);
     let newest = plans.first().cloned();
     let problems: Vec<Diagnostic> = newest
         .as_ref()
@@ -56,6 +60,12 @@ pub fn show(
         .iter()
         .map(|i| json!({"id": i.id.as_str(), "title": i.title}))
         .collect();
+    let actions: Vec<serde_json::Value> = current_actions(app, code)?
+        .iter()
+        .enumerate()
+        .map(|(i, a)| json!({"n": i + 1, "action": a.action, "short": shorten(&a.action), "indicator": a.indicator, "owner": a.owner, "due": crate::config::Date::parse(&a.due).map_or_else(|| a.due.clone(), |d| d.long()), "status": a.status, "measure": a.measure}))
+        .collect();
+    let e = super::routes::form_errors(errors);
     Ok(page(
         app,
         Some(s),
@@ -68,12 +78,166 @@ pub fn show(
             "newest": newest,
             "problems": problems,
             "reports": reports,
-            "error": error.map(|(f, t)| json!({"field": f, "text": t})),
-            "values": {"action": value("action"), "indicator": value("indicator"), "owner": value("owner"), "due": value("due"), "status": value("status"), "measure": value("measure")},
+            "errors": e["errors"],
+            "bad": e["bad"],
+            "actions": actions,
+            "editing": editing.map(|i| i + 1),
+            "values": {"action": value("action"), "indicator": value("indicator"), "owner": value("owner"), "due-day": value("due-day"), "due-month": value("due-month"), "due-year": value("due-year"), "status": value("status"), "measure": value("measure")},
             "indicators": indicators,
             "statuses": crate::load::actions::STATUSES,
         }),
     ))
+}
+
+/// The actions of the council's newest plan that made its report.
+fn current_actions(app: &App, code: &CouncilCode) -> Result<Vec<Action>> {
+    let c = app.db.conn()?;
+    let Some(p) = db::plans(&c, code, app.year)?
+        .into_iter()
+        .find(|p| p.ok == Some(true))
+    else {
+        return Ok(Vec::new());
+    };
+    let bytes = db::plan_bytes(&c, p.id)?;
+    Ok(crate::load::actions::read_any(&p.file_name, &bytes)
+        .map(|old| {
+            old.actions
+                .iter()
+                .map(|a| Action {
+                    action: a.action.clone(),
+                    indicator: a.indicator.as_str().to_string(),
+                    owner: a.owner.clone(),
+                    due: a.due.clone(),
+                    status: a.status.to_string(),
+                    measure: a.measure.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The longest text of an action's fields (a plan's action may be long:
+/// the report prints it whole).
+const MAX_TEXT: usize = 20_000;
+
+/// An action from the form, or every problem with it at once (GOV.UK's
+/// error summary, in the order of the fields).
+fn read_form(
+    form: &[(String, String)],
+) -> std::result::Result<Action, Vec<(&'static str, String)>> {
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().replace("\r\n", "\n"))
+            .unwrap_or_default()
+    };
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let text =
+        |errors: &mut Vec<(&'static str, String)>, k: &'static str, empty: &str, max: usize| {
+            let v = field(k);
+            if v.is_empty() {
+                errors.push((k, empty.to_string()));
+            } else if v.chars().count() > max {
+                errors.push((
+                    k,
+                    format!(
+                        "Keep it to {} characters or fewer",
+                        crate::format::thousands(max as i64)
+                    ),
+                ));
+            } else if v.chars().any(|c| c.is_control() && c != '\n') {
+                errors.push((k, "Write it without control characters".to_string()));
+            }
+            v.replace('\n', " ")
+        };
+    let action = text(&mut errors, "action", "Enter the action", MAX_TEXT);
+    let indicator = field("indicator");
+    if crate::indicators::INDICATORS
+        .iter()
+        .all(|i| i.id.as_str() != indicator)
+    {
+        errors.push(("indicator", "Select the indicator it answers".into()));
+    }
+    let owner = text(&mut errors, "owner", "Enter the owner (a role)", 200);
+    // The GOV.UK date input: day, month and year, each its own box.
+    let (d, m, y) = (field("due-day"), field("due-month"), field("due-year"));
+    let due = if d.is_empty() && m.is_empty() && y.is_empty() {
+        errors.push(("due-day", "Enter the due date".into()));
+        String::new()
+    } else {
+        let num = |s: &str| s.parse::<u32>().ok();
+        match (num(&d), num(&m), num(&y)) {
+            (Some(d), Some(m), Some(y)) if y >= 1000 => {
+                let iso = format!("{y:04}-{m:02}-{d:02}");
+                if crate::config::Date::parse(&iso).is_some() {
+                    iso
+                } else {
+                    errors.push((
+                        "due-day",
+                        "The due date must be a real date, like 31 3 2027".into(),
+                    ));
+                    String::new()
+                }
+            }
+            (_, _, Some(y)) if y < 1000 => {
+                errors.push(("due-year", "Enter the year with 4 digits, like 2027".into()));
+                String::new()
+            }
+            _ => {
+                let first = if num(&d).is_none() {
+                    "due-day"
+                } else if num(&m).is_none() {
+                    "due-month"
+                } else {
+                    "due-year"
+                };
+                errors.push((
+                    first,
+                    "The due date must have a day, month and year, in numbers".into(),
+                ));
+                String::new()
+            }
+        }
+    };
+    let status = field("status");
+    if !crate::load::actions::STATUSES.contains(&status.as_str()) {
+        errors.push(("status", "Select the status".into()));
+    }
+    let measure = text(
+        &mut errors,
+        "measure",
+        "Enter how success will be measured",
+        MAX_TEXT,
+    );
+    if errors.is_empty() {
+        Ok(Action {
+            action,
+            indicator,
+            owner,
+            due,
+            status,
+            measure,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// An action's form fields, to show it for changing.
+fn fields_of(a: &Action) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("action".to_string(), a.action.clone()),
+        ("indicator".to_string(), a.indicator.clone()),
+        ("owner".to_string(), a.owner.clone()),
+        ("status".to_string(), a.status.clone()),
+        ("measure".to_string(), a.measure.clone()),
+    ];
+    if let Some(d) = crate::config::Date::parse(&a.due) {
+        out.push(("due-day".into(), d.day.to_string()));
+        out.push(("due-month".into(), d.month.to_string()));
+        out.push(("due-year".into(), d.year.to_string()));
+    }
+    out
 }
 
 /// The report files a plan version made: (edition, file name).
@@ -142,11 +306,12 @@ pub fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Resu
                 s,
                 code,
                 400,
-                Some((
+                &[(
                     "file",
-                    "The upload could not be read; choose the file again",
-                )),
+                    "The upload could not be read; choose the file again".to_string(),
+                )],
                 &[],
+                None,
             );
         }
     };
@@ -160,8 +325,9 @@ pub fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Resu
             s,
             code,
             400,
-            Some(("file", "Select your action plan file")),
+            &[("file", "Select your action plan file".to_string())],
             &[],
+            None,
         );
     };
     let name = multipart::base_name(f.file_name.as_deref().unwrap_or(""));
@@ -171,11 +337,9 @@ pub fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Resu
             s,
             code,
             400,
-            Some((
-                "file",
-                "The plan must be a .yaml file, or the return workbook (.xlsx) with its Action plan sheet",
-            )),
+            &[("file", "The plan must be a .yaml file, or the return workbook (.xlsx) with its Action plan sheet".to_string())],
             &[],
+            None,
         );
     }
     let cap = if name.to_ascii_lowercase().ends_with(".xlsx") {
@@ -189,8 +353,12 @@ pub fn upload(app: &App, req: &Request, s: &Session, code: &CouncilCode) -> Resu
             s,
             code,
             400,
-            Some(("file", "The file is too large for an action plan")),
+            &[(
+                "file",
+                "The file is too large for an action plan".to_string(),
+            )],
             &[],
+            None,
         );
     }
     make(app, s, code, &name, f.data)
@@ -203,71 +371,105 @@ pub fn add_action(
     code: &CouncilCode,
     form: &[(String, String)],
 ) -> Result<Response> {
-    let field = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
+    let action = match read_form(form) {
+        Ok(a) => a,
+        Err(errors) => return show(app, s, code, 400, &errors, form, None),
     };
-    for (k, what) in [
-        ("action", "Enter the action"),
-        ("indicator", "Select the indicator it answers"),
-        ("owner", "Enter the owner (a role)"),
-        ("due", "Enter the due date as YYYY-MM-DD"),
-        ("status", "Select the status"),
-        ("measure", "Enter how success will be measured"),
-    ] {
-        if field(k).is_empty() {
-            return show(app, s, code, 400, Some((k, what)), &form);
-        }
+    let mut actions = current_actions(app, code)?;
+    actions.push(action);
+    let bytes = plan_yaml(&code.0, app.year, &actions);
+    make(app, s, code, "actions.yaml", &bytes)
+}
+
+/// The form for changing the plan's action `n` (1-based), filled in.
+pub fn change_form(app: &App, s: &Session, code: &CouncilCode, n: &str) -> Result<Response> {
+    let actions = current_actions(app, code)?;
+    match place(n, actions.len()) {
+        Some(i) => show(app, s, code, 200, &[], &fields_of(&actions[i]), Some(i)),
+        None => Ok(not_found(app, Some(s))),
     }
-    if field("action").chars().count() > 1000
-        || field("measure").chars().count() > 1000
-        || field("owner").chars().count() > 200
-    {
+}
+
+/// The plan's action `n` changed (its status, say): a new plan version.
+pub fn change_action(
+    app: &App,
+    s: &Session,
+    code: &CouncilCode,
+    n: &str,
+    form: &[(String, String)],
+) -> Result<Response> {
+    let mut actions = current_actions(app, code)?;
+    let Some(i) = place(n, actions.len()) else {
+        return Ok(not_found(app, Some(s)));
+    };
+    match read_form(form) {
+        Ok(a) => actions[i] = a,
+        Err(errors) => return show(app, s, code, 400, &errors, form, Some(i)),
+    }
+    let bytes = plan_yaml(&code.0, app.year, &actions);
+    make(app, s, code, "actions.yaml", &bytes)
+}
+
+/// The plan's action `n` removed, once confirmed: a new plan version.
+pub fn remove_action(
+    app: &App,
+    s: &Session,
+    code: &CouncilCode,
+    n: &str,
+    confirmed: bool,
+) -> Result<Response> {
+    let mut actions = current_actions(app, code)?;
+    let Some(i) = place(n, actions.len()) else {
+        return Ok(not_found(app, Some(s)));
+    };
+    if !confirmed {
+        return Ok(page(
+            app,
+            Some(s),
+            200,
+            "message.html",
+            &format!("Remove action {}?", i + 1),
+            json!({
+                "lines": [format!("“{}”", shorten(&actions[i].action)), "Your report is made again without it. Earlier versions of your plan are kept."],
+                "confirm": {"action": format!("/council/plan/action/{}/remove", i + 1), "button": "Yes, remove the action", "cancel": "/council/plan"},
+                "link": null,
+            }),
+        ));
+    }
+    actions.remove(i);
+    if actions.is_empty() {
         return show(
             app,
             s,
             code,
-            400,
-            Some(("action", "Keep each text under 1,000 characters")),
-            &form,
+            409,
+            &[(
+                "action",
+                "A plan needs at least one action: add another before removing this one".into(),
+            )],
+            &[],
+            None,
         );
     }
-    // The actions so far: those of the newest accepted plan.
-    let c = app.db.conn()?;
-    let mut actions: Vec<Action> = Vec::new();
-    if let Some(p) = db::plans(&c, code, app.year)?
-        .into_iter()
-        .find(|p| p.ok == Some(true))
-    {
-        let bytes = db::plan_bytes(&c, p.id)?;
-        if let Ok(old) = crate::load::actions::read_any(&p.file_name, &bytes) {
-            actions = old
-                .actions
-                .iter()
-                .map(|a| Action {
-                    action: a.action.clone(),
-                    indicator: a.indicator.as_str().to_string(),
-                    owner: a.owner.clone(),
-                    due: a.due.clone(),
-                    status: a.status.to_string(),
-                    measure: a.measure.clone(),
-                })
-                .collect();
-        }
-    }
-    drop(c);
-    actions.push(Action {
-        action: field("action"),
-        indicator: field("indicator"),
-        owner: field("owner"),
-        due: field("due"),
-        status: field("status"),
-        measure: field("measure"),
-    });
     let bytes = plan_yaml(&code.0, app.year, &actions);
     make(app, s, code, "actions.yaml", &bytes)
+}
+
+/// A 1-based place among `len` actions, as an index.
+fn place(n: &str, len: usize) -> Option<usize> {
+    n.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=len).contains(n))
+        .map(|n| n - 1)
+}
+
+/// The first words of a long text.
+fn shorten(t: &str) -> String {
+    if t.chars().count() <= 200 {
+        t.to_string()
+    } else {
+        t.chars().take(200).collect::<String>() + "…"
+    }
 }
 
 /// Stores a plan version and makes its report against the published

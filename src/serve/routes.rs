@@ -179,7 +179,8 @@ pub fn admit(app: &App, req: &Request) -> Result<super::http::Admitted, Response
     }
     let limit = match route {
         Some(r) if r.body == table::Body::Upload => MAX_BODY,
-        Some(r) if r.method == "POST" && r.path == "/council/plan/action" => FORM_BODY,
+        // A plan's action added, changed or removed: its report is made again.
+        Some(r) if r.method == "POST" && r.path.starts_with("/council/plan/action") => FORM_BODY,
         _ => {
             return Ok(Admitted {
                 limit: FORM_BODY,

@@ -262,7 +262,7 @@ pub static ROUTES: &[Route] = &[
         own_report::council_zip(app, c.s(), &c.code())
     }),
     route("GET", "/council/plan", Council, Form, |app, _, c| {
-        plans::show(app, c.s(), &c.code(), 200, None, &[])
+        plans::show(app, c.s(), &c.code(), 200, &[], &[], None)
     }),
     route("POST", "/council/plan", Council, Upload, |app, req, c| {
         plans::upload(app, req, c.s(), &c.code())
@@ -273,6 +273,36 @@ pub static ROUTES: &[Route] = &[
         Council,
         Form,
         |app, _, c| plans::add_action(app, c.s(), &c.code(), &c.form),
+    ),
+    route(
+        "GET",
+        "/council/plan/action/{n}",
+        Council,
+        Form,
+        |app, _, c| plans::change_form(app, c.s(), &c.code(), c.arg(0)),
+    ),
+    route(
+        "POST",
+        "/council/plan/action/{n}",
+        Council,
+        Form,
+        |app, _, c| plans::change_action(app, c.s(), &c.code(), c.arg(0), &c.form),
+    ),
+    route(
+        "GET",
+        "/council/plan/action/{n}/remove",
+        Council,
+        Form,
+        |app, _, c| plans::remove_action(app, c.s(), &c.code(), c.arg(0), false),
+    ),
+    route(
+        "POST",
+        "/council/plan/action/{n}/remove",
+        Council,
+        Form,
+        |app, _, c| {
+            plans::remove_action(app, c.s(), &c.code(), c.arg(0), c.field("confirm") == "yes")
+        },
     ),
     route(
         "GET",

@@ -306,11 +306,30 @@ try {
     await page.getByLabel("Owner").fill("Principal Social Worker");
     await page.getByLabel("Measure of success").fill("CPD relative likelihood within the band");
     await page.getByLabel("Indicator it answers").selectOption("5");
-    await page.getByLabel("Due date").fill("2026-09-30");
+    // A date as a council writes it, 31/09: refused as a date, with every
+    // value kept.
+    await page.getByLabel("Day").fill("31");
+    await page.getByLabel("Month").fill("9");
+    await page.getByLabel("Year").fill("2026");
     await page.getByLabel("Status").selectOption("in progress");
+    await page.getByRole("button", { name: "Add the action and make my report" }).click();
+    expect(await page.getByText("The due date must be a real date").first().isVisible(), "the date is checked");
+    expect((await page.getByLabel("Action", { exact: true }).inputValue()) === text, "the action is kept");
+    await check(page, "plan-date-error");
+    await page.getByLabel("Day").fill("30");
     await page.getByRole("button", { name: "Add the action and make my report" }).click();
     expect(await page.getByText("Your report has been made with it.").isVisible(), "the report with the plan");
     await check(page, "plan-made");
+    // Its actions are listed; one is changed (its status), then the
+    // removal asks first.
+    await page.getByRole("link", { name: /Change action 1/ }).click();
+    await check(page, "plan-change");
+    await page.getByLabel("Status").selectOption("done");
+    await page.getByRole("button", { name: "Save the change and make my report" }).click();
+    expect(await page.getByRole("cell", { name: "done", exact: true }).isVisible(), "the status changed");
+    await page.getByRole("link", { name: /Remove action 1/ }).click();
+    await check(page, "plan-remove-confirm");
+    await page.getByRole("link", { name: "Cancel" }).click();
     const html = page.getByRole("link", { name: /\.html$/ }).first();
     await html.click();
     expect((await page.content()).includes("Mentoring: every minoritised social worker"), "the plan is in the regenerated report");

@@ -437,7 +437,9 @@ fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
                 ("action", "Panels: two people # always"),
                 ("indicator", "7a"),
                 ("owner", "Head of HR & OD"),
-                ("due", "2026-06-30"),
+                ("due-day", "30"),
+                ("due-month", "6"),
+                ("due-year", "2026"),
                 ("status", "not started"),
                 ("measure", "Fewer reports"),
             ],
@@ -479,7 +481,89 @@ fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
         .post("/council/plan/action", &[("csrf", &csrf), ("action", "x")])
         .unwrap();
     assert_eq!(r.status, 400);
-    assert!(r.text().contains("There is a problem"));
+    let page = r.text();
+    assert!(page.contains("There is a problem"));
+    // Every missing field at once, the action typed kept.
+    for e in [
+        "#indicator\">Select the indicator",
+        "#owner\">Enter the owner",
+        "#due-day\">Enter the due date",
+        "#status\">Select the status",
+        "#measure\">Enter how success",
+    ] {
+        assert!(page.contains(e), "{e} in {page}");
+    }
+    assert!(page.contains(">x</textarea>"), "{page}");
+    // 31 June is no date: said, nothing stored.
+    let r = a
+        .post(
+            "/council/plan/action",
+            &[
+                ("csrf", &csrf),
+                ("action", "Mentors"),
+                ("indicator", "5"),
+                ("owner", "PSW"),
+                ("due-day", "31"),
+                ("due-month", "6"),
+                ("due-year", "2026"),
+                ("status", "done"),
+                ("measure", "RL in band"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("must be a real date"), "{}", r.text());
+    // The plan's actions are listed; the second's status changes.
+    let page = a.get("/council/plan").unwrap().text();
+    assert!(page.contains("/council/plan/action/2"), "{page}");
+    let change = a.get("/council/plan/action/2").unwrap().text();
+    assert!(
+        change.contains("value=\"30\"") && change.contains("Change action 2"),
+        "{change}"
+    );
+    let r = a
+        .post(
+            "/council/plan/action/2",
+            &[
+                ("csrf", &csrf),
+                ("action", "Panels: two people # always"),
+                ("indicator", "7a"),
+                ("owner", "Head of HR & OD"),
+                ("due-day", "30"),
+                ("due-month", "6"),
+                ("due-year", "2026"),
+                ("status", "done"),
+                ("measure", "Fewer reports"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(r.status, 303, "{}", r.text());
+    let newest = |c: &rusqlite::Connection| -> Vec<u8> {
+        c.query_row(
+            "SELECT bytes FROM plan ORDER BY version DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let read = scwres::load::actions::read("actions.yaml", &newest(&c)).unwrap();
+    assert_eq!((read.actions.len(), read.actions[1].status), (2, "done"));
+    // Removing asks first; confirmed, the first action goes.
+    let r = a
+        .post("/council/plan/action/1/remove", &[("csrf", &csrf)])
+        .unwrap();
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Yes, remove the action"));
+    let r = a
+        .post(
+            "/council/plan/action/1/remove",
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .unwrap();
+    assert_eq!(r.status, 303, "{}", r.text());
+    let read = scwres::load::actions::read("actions.yaml", &newest(&c)).unwrap();
+    assert_eq!(read.actions.len(), 1);
+    assert_eq!(read.actions[0].action, "Panels: two people # always");
 }
 
 /// Runs a release and waits for it: its number.
