@@ -120,6 +120,12 @@ pub fn own_figures(
     ))
 }
 
+/// A release's published `benchmarks.csv`, read (England's and the
+/// regions' figures beside a council's own).
+pub fn read_published(bytes: &[u8]) -> Result<Published, String> {
+    crate::load::benchmarks::read("benchmarks.csv", bytes)
+}
+
 /// Every figure that differs from one upload to the next.
 pub fn changes(before: &Return, after: &Return) -> Vec<Changed> {
     own::changes(before, after)

@@ -341,7 +341,25 @@ pub(super) fn version_page(
             .and_then(|j| serde_json::from_str::<Value>(j).ok())
             .unwrap_or(Value::Null)
     };
-    let (figures, changes) = (stored(&u.figures), stored(&u.changes));
+    let (mut figures, changes) = (stored(&u.figures), stored(&u.changes));
+    // Once a release of the year is published in the service, England's
+    // figures beside the council's are that release's (those stored with
+    // the version were made beside the release loaded at the start, if any).
+    if u.clean
+        && let Some(r) = super::releases::newest_published(app)
+        && let Some(bytes) = crate::run::release::file(
+            &super::releases::folder(app, app.year, r.number),
+            app.year,
+            "public/benchmarks.csv",
+        )
+        && let Ok(p) = collect::read_published(&bytes)
+        && let Some(ret) = reread(app, &u)?
+    {
+        match collect::own_figures(&ret, &rules(app), Some(&p)) {
+            Ok(f) => figures = serde_json::to_value(f).unwrap_or(figures),
+            Err(e) => eprintln!("scwres serve: figures of {}: {e:#}", code.0),
+        }
+    }
     let queries = super::queries::with_answers(app, &u, typed)?;
     let form_errors = super::routes::form_errors(answer_errs);
     let title = if u.clean {

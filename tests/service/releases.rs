@@ -82,6 +82,13 @@ fn a_release_is_private_until_published_then_public_and_each_councils_own() {
     let n = released(&s, &mut admin);
     let mut anon = Agent::new(s.addr());
     let mut a = s.signed_in(&s.submitter_a);
+    // Before publication, no England beside the council's figures (the
+    // service was started with no release loaded).
+    let v = a.get("/council/versions/1").unwrap().text();
+    assert!(
+        v.contains("Your figures") && !v.contains(">England 2025</th>"),
+        "{v}"
+    );
     // Private: nobody but the team sees it.
     assert_eq!(anon.get("/releases/2025/index.html").unwrap().status, 404);
     assert_eq!(
@@ -151,6 +158,9 @@ fn a_release_is_private_until_published_then_public_and_each_councils_own() {
         )
         .unwrap();
     assert_eq!(r.status, 303);
+    // The council's figures now stand beside England's of this release.
+    let v = a.get("/council/versions/1").unwrap().text();
+    assert!(v.contains(">England 2025</th>"), "{v}");
     // Everyone invited is told, with the release's address.
     // (The team and the two councils' two people each.)
     let mails = sink.wait_for_text("report is published", 5);
