@@ -143,26 +143,17 @@ pub fn notice(ctx: &impl serde::Serialize) -> Result<(String, String), String> {
 
 /// Seconds since 1970 as `6 December 2026, 14:05 UTC`.
 pub fn when(t: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     let (y, m, d) = crate::format::civil_date(days);
+    let date = crate::config::Date {
+        year: y as i32,
+        month: m as u8,
+        day: d as u8,
+    };
     format!(
-        "{d} {} {y}, {:02}:{:02} UTC",
-        MONTHS[(m - 1) as usize],
+        "{}, {:02}:{:02} UTC",
+        date.long(),
         secs / 3600,
         secs % 3600 / 60
     )

@@ -440,20 +440,7 @@ fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
     // The form: an action with a colon and a hash, as the same YAML.
     let csrf = a.csrf("/council/plan").unwrap();
     let r = a
-        .post(
-            "/council/plan/action",
-            &[
-                ("csrf", &csrf),
-                ("action", "Panels: two people # always"),
-                ("indicator", "7a"),
-                ("owner", "Head of HR & OD"),
-                ("due-day", "30"),
-                ("due-month", "6"),
-                ("due-year", "2026"),
-                ("status", "not started"),
-                ("measure", "Fewer reports"),
-            ],
-        )
+        .post("/council/plan/action", &panel_action(&csrf, "not started"))
         .unwrap();
     assert_eq!(r.status, 303, "{}", r.text());
     let page = a.get("/council/plan").unwrap().text();
@@ -532,20 +519,7 @@ fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
         "{change}"
     );
     let r = a
-        .post(
-            "/council/plan/action/2",
-            &[
-                ("csrf", &csrf),
-                ("action", "Panels: two people # always"),
-                ("indicator", "7a"),
-                ("owner", "Head of HR & OD"),
-                ("due-day", "30"),
-                ("due-month", "6"),
-                ("due-year", "2026"),
-                ("status", "done"),
-                ("measure", "Fewer reports"),
-            ],
-        )
+        .post("/council/plan/action/2", &panel_action(&csrf, "done"))
         .unwrap();
     assert_eq!(r.status, 303, "{}", r.text());
     let newest = |c: &rusqlite::Connection| -> Vec<u8> {
@@ -574,6 +548,22 @@ fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
     let read = scwres::load::actions::read("actions.yaml", &newest(&c)).unwrap();
     assert_eq!(read.actions.len(), 1);
     assert_eq!(read.actions[0].action, "Panels: two people # always");
+}
+
+/// The plan form's fields for one action (a colon and a hash in its
+/// text), with `status`.
+fn panel_action<'a>(csrf: &'a str, status: &'a str) -> [(&'static str, &'a str); 9] {
+    [
+        ("csrf", csrf),
+        ("action", "Panels: two people # always"),
+        ("indicator", "7a"),
+        ("owner", "Head of HR & OD"),
+        ("due-day", "30"),
+        ("due-month", "6"),
+        ("due-year", "2026"),
+        ("status", status),
+        ("measure", "Fewer reports"),
+    ]
 }
 
 /// Runs a release and waits for it: its number.
