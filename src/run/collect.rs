@@ -91,33 +91,46 @@ pub fn check_upload(shown: &str, bytes: &[u8], rules: &Rules) -> Checked {
     }
 }
 
-/// A council's own figures from its clean return, beside England's figures
-/// of a published release (`benchmarks.csv` read), if one is given.
+/// A council's own figures from its clean return, beside England's and its
+/// region's figures of a published release (`benchmarks.csv` read), if one
+/// is given, and its own figures of the year before (`last`, its return of
+/// that year), if there is one.
 pub fn own_figures(
     ret: &Return,
     rules: &Rules,
     england: Option<&Published>,
+    last: Option<&Return>,
 ) -> anyhow::Result<OwnFigures> {
-    let own = compute::compute_year(
-        std::slice::from_ref(ret),
-        rules.year,
-        rules.register,
-        rules.config,
-    )?;
-    let national = england.map(|p| {
-        (
-            p.year,
-            compute::national_from_counts(p.year, &p.national, rules.config)
-                .iter()
-                .map(|f| crate::disclose::Policy::public(rules.config).republished(f))
-                .collect::<Vec<_>>(),
-        )
-    });
-    Ok(own::figures(
-        &ret.authority_code,
-        &own,
-        national.as_ref().map(|(y, f)| (*y, f.as_slice())),
-    ))
+    let of = |r: &Return, year: i32, england: Option<&Published>| -> anyhow::Result<OwnFigures> {
+        let own =
+            compute::compute_year(std::slice::from_ref(r), year, rules.register, rules.config)?;
+        let national = england.map(|p| {
+            (
+                p.year,
+                compute::national_from_counts(p.year, &p.national, rules.config)
+                    .iter()
+                    .map(|f| crate::disclose::Policy::public(rules.config).republished(f))
+                    .collect::<Vec<_>>(),
+            )
+        });
+        let authority = rules.register.get(&r.authority_code);
+        let region = england.zip(authority).map(|(p, a)| own::RegionBeside {
+            name: &a.region_name,
+            code: &a.region_code,
+            figures: &p.regions,
+        });
+        Ok(own::figures(
+            &r.authority_code,
+            &own,
+            national.as_ref().map(|(y, f)| (*y, f.as_slice())),
+            region,
+        ))
+    };
+    let mut figures = of(ret, rules.year, england)?;
+    if let Some(last) = last.filter(|l| l.year < rules.year) {
+        own::with_last_year(&mut figures, &of(last, last.year, None)?);
+    }
+    Ok(figures)
 }
 
 /// A release's published `benchmarks.csv`, read (England's and the

@@ -215,10 +215,15 @@ pub(super) fn upload(
         queries =
             serde_json::to_string(&collect::queries(r, app.previous.get(&code.0), &rules(app)))
                 .ok();
-        figures = collect::own_figures(r, &rules(app), app.england.as_ref())
-            .map_err(|e| eprintln!("scwres serve: figures of {}: {e:#}", code.0))
-            .ok()
-            .and_then(|f| serde_json::to_string(&f).ok());
+        figures = collect::own_figures(
+            r,
+            &rules(app),
+            app.england.as_ref(),
+            app.previous.get(&code.0),
+        )
+        .map_err(|e| eprintln!("scwres serve: figures of {}: {e:#}", code.0))
+        .ok()
+        .and_then(|f| serde_json::to_string(&f).ok());
         let prev = db::uploads(&*app.db.conn()?, code, app.year)?
             .into_iter()
             .find(|u| u.clean);
@@ -355,7 +360,7 @@ pub(super) fn version_page(
         && let Ok(p) = collect::read_published(&bytes)
         && let Some(ret) = reread(app, &u)?
     {
-        match collect::own_figures(&ret, &rules(app), Some(&p)) {
+        match collect::own_figures(&ret, &rules(app), Some(&p), app.previous.get(&code.0)) {
             Ok(f) => figures = serde_json::to_value(f).unwrap_or(figures),
             Err(e) => eprintln!("scwres serve: figures of {}: {e:#}", code.0),
         }

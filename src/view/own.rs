@@ -29,6 +29,10 @@ pub struct OwnRow {
     pub not_calculable: Option<&'static str>,
     /// England's published RL, where a release is loaded.
     pub england_rl: Option<f64>,
+    /// The council's region's published RL, where the release has it.
+    pub region_rl: Option<f64>,
+    /// The council's own RL the year before, from its return of that year.
+    pub last_rl: Option<f64>,
 }
 
 /// The council's figures, all services.
@@ -38,6 +42,18 @@ pub struct OwnFigures {
     pub rows: Vec<OwnRow>,
     /// The year of the national figures beside them, if any.
     pub england_year: Option<i32>,
+    /// The region whose published figures are beside them, if any.
+    pub region: Option<String>,
+    /// The year of the council's own earlier figures beside them, if any.
+    pub last_year: Option<i32>,
+}
+
+/// A region's published figures, for [`figures`]: its name and its rows
+/// of the release's benchmarks.
+pub struct RegionBeside<'a> {
+    pub name: &'a str,
+    pub code: &'a str,
+    pub figures: &'a [crate::load::benchmarks::RegionFigure],
 }
 
 fn pair(g: Option<crate::compute::GroupCount>) -> Option<(u64, u64)> {
@@ -46,7 +62,12 @@ fn pair(g: Option<crate::compute::GroupCount>) -> Option<(u64, u64)> {
 
 /// The rows of a council's figures (`own`: its own year's results, from
 /// its return alone) beside `england` (national figures of a release).
-pub fn figures(code: &str, own: &YearResults, england: Option<(i32, &[Figure])>) -> OwnFigures {
+pub fn figures(
+    code: &str,
+    own: &YearResults,
+    england: Option<(i32, &[Figure])>,
+    region: Option<RegionBeside>,
+) -> OwnFigures {
     let mut rows = Vec::new();
     for ind in INDICATORS.iter() {
         let mine: Vec<&Figure> = own
@@ -68,6 +89,20 @@ pub fn figures(code: &str, own: &YearResults, england: Option<(i32, &[Figure])>)
                     .and_then(|n| n.rl)
                     .map(|r| r.rl)
             });
+            let region_rl = region.as_ref().and_then(|r| {
+                r.figures
+                    .iter()
+                    .find(|x| {
+                        x.area_code == r.code
+                            && x.service == Service::All
+                            && x.indicator == ind.id
+                            && x.band == f.band
+                    })
+                    .and_then(|x| match x.rl {
+                        crate::load::benchmarks::Cell::N(v) => Some(v),
+                        _ => None,
+                    })
+            });
             rows.push(OwnRow {
                 number: ind.id.as_str(),
                 title: ind.title,
@@ -85,6 +120,8 @@ pub fn figures(code: &str, own: &YearResults, england: Option<(i32, &[Figure])>)
                 assessment: f.assessment.id(),
                 not_calculable: f.not_calculable.map(|n| n.reason()),
                 england_rl,
+                region_rl,
+                last_rl: None,
             });
         }
     }
@@ -92,6 +129,24 @@ pub fn figures(code: &str, own: &YearResults, england: Option<(i32, &[Figure])>)
         year: own.year,
         rows,
         england_year: england.map(|(y, _)| y),
+        region: region
+            .filter(|r| r.figures.iter().any(|x| x.area_code == r.code))
+            .map(|r| r.name.to_string()),
+        last_year: None,
+    }
+}
+
+/// The council's figures of the year before (`last`, made by [`figures`]
+/// from that year's return) beside this year's, row by row (indicator and
+/// pay band).
+pub fn with_last_year(this: &mut OwnFigures, last: &OwnFigures) {
+    this.last_year = Some(last.year);
+    for r in &mut this.rows {
+        r.last_rl = last
+            .rows
+            .iter()
+            .find(|l| l.number == r.number && l.band == r.band)
+            .and_then(|l| l.rl);
     }
 }
 

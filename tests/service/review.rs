@@ -130,6 +130,8 @@ fn the_team_reads_a_councils_version_in_the_browser() {
         .get(&format!("/admin/councils/{A}/versions/2"))
         .unwrap()
         .text();
+    // Beside this year's figures, the council's own of the year before.
+    assert!(v2.contains(">Yours, 2024</th>"), "{v2}");
     assert!(
         v2.contains("Version 2: no errors") && v2.contains("Relative likelihood"),
         "{v2}"

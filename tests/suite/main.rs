@@ -19,6 +19,7 @@ mod fuzz;
 mod hostile;
 mod library;
 mod local_reports;
+mod own_figures;
 mod plan_workbook;
 mod progress_bench;
 mod recompute;
