@@ -130,6 +130,39 @@ pub fn own_figures(
     if let Some(last) = last.filter(|l| l.year < rules.year) {
         own::with_last_year(&mut figures, &of(last, last.year, None)?);
     }
+    // Beside a release of the same year: what the council's public local
+    // report says, made as the national run makes it (its own figures
+    // through the local report's disclosure, against the published
+    // benchmarks).
+    if let Some(p) = england.filter(|p| p.year == rules.year) {
+        let mut config = rules.config.clone();
+        config.audience = crate::config::Audience::Public;
+        let this =
+            compute::compute_year(std::slice::from_ref(ret), p.year, rules.register, &config)?;
+        let earlier = match last.filter(|l| l.year < p.year) {
+            Some(l) => vec![compute::compute_year(
+                std::slice::from_ref(l),
+                l.year,
+                rules.register,
+                &config,
+            )?],
+            None => Vec::new(),
+        };
+        let bench = super::local_bench(p, &config).map_err(anyhow::Error::msg)?;
+        let inputs = super::local_inputs(
+            &this.figures,
+            &earlier
+                .iter()
+                .map(|e| (e.year, e.figures.as_slice()))
+                .collect::<Vec<_>>(),
+            rules.register,
+            ret,
+            None,
+        );
+        let (view, _, _) =
+            crate::view::local::local(&inputs, &bench, &config).map_err(anyhow::Error::msg)?;
+        own::with_public(&mut figures, &view.all_services());
+    }
     Ok(figures)
 }
 

@@ -279,6 +279,23 @@ pub struct LocalView<'a> {
     chart_data: ChartTables,
 }
 
+impl LocalView<'_> {
+    /// What the report says of each indicator for all the council's
+    /// services: its relative likelihood as shown (a number, or `[c]` where
+    /// withheld) and its verdict, as this view's disclosure made them.
+    pub fn all_services(&self) -> Vec<(IndicatorId, Option<Shown>, Verdict)> {
+        self.indicators
+            .iter()
+            .filter_map(|i| {
+                i.own
+                    .all
+                    .as_ref()
+                    .map(|f| (i.def.id, f.rl.clone(), f.assessment))
+            })
+            .collect()
+    }
+}
+
 /// A local report: view, charts and the suppressions made. `bench` is what
 /// benchmarks.csv publishes; `input` the council's own figures.
 pub fn local<'a>(

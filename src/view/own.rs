@@ -33,6 +33,10 @@ pub struct OwnRow {
     pub region_rl: Option<f64>,
     /// The council's own RL the year before, from its return of that year.
     pub last_rl: Option<f64>,
+    /// What its public local report prints: the RL as shown (`[c]` where
+    /// withheld) and its verdict's id, once a release is published.
+    pub public_rl: Option<String>,
+    pub public_assessment: Option<&'static str>,
 }
 
 /// The council's figures, all services.
@@ -46,6 +50,8 @@ pub struct OwnFigures {
     pub region: Option<String>,
     /// The year of the council's own earlier figures beside them, if any.
     pub last_year: Option<i32>,
+    /// Its public report's figures are beside them.
+    pub public: bool,
 }
 
 /// A region's published figures, for [`figures`]: its name and its rows
@@ -122,6 +128,8 @@ pub fn figures(
                 england_rl,
                 region_rl,
                 last_rl: None,
+                public_rl: None,
+                public_assessment: None,
             });
         }
     }
@@ -133,6 +141,30 @@ pub fn figures(
             .filter(|r| r.figures.iter().any(|x| x.area_code == r.code))
             .map(|r| r.name.to_string()),
         last_year: None,
+        public: false,
+    }
+}
+
+/// What the council's public local report prints for each indicator (all
+/// services: `view::local::LocalView::all_services`) beside its exact
+/// figures, the band-less rows only.
+pub fn with_public(
+    this: &mut OwnFigures,
+    public: &[(
+        crate::indicators::IndicatorId,
+        Option<crate::disclose::Shown>,
+        crate::disclose::Verdict,
+    )],
+) {
+    this.public = true;
+    for r in this.rows.iter_mut().filter(|r| r.band.is_none()) {
+        if let Some((_, rl, v)) = public.iter().find(|(id, _, _)| id.as_str() == r.number) {
+            r.public_rl = rl.as_ref().map(|s| match s {
+                crate::disclose::Shown::N(x) => format!("{x:.2}"),
+                crate::disclose::Shown::T(t) => t.to_string(),
+            });
+            r.public_assessment = Some(v.id());
+        }
     }
 }
 

@@ -296,6 +296,11 @@ try {
     await page.getByRole("button", { name: "Sign in" }).click();
     expect(await page.getByRole("heading", { name: "Your published report" }).isVisible(), "the council's report");
     await check(page, "tasks-published");
+    // Its figures now beside its public report's, its region's and England's.
+    await page.goto(base + "/council/versions/2");
+    expect(await page.getByRole("columnheader", { name: "In your public report" }).isVisible(), "the public report's figures");
+    await check(page, "figures-published");
+    await page.goto(base + "/council");
     await page.getByRole("link", { name: "Add your action plan" }).click();
     await check(page, "plan");
     await page.getByRole("button", { name: "Add the action and make my report" }).click();

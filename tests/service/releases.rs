@@ -161,6 +161,7 @@ fn a_release_is_private_until_published_then_public_and_each_councils_own() {
     // The council's figures now stand beside England's of this release.
     let v = a.get("/council/versions/1").unwrap().text();
     assert!(v.contains(">England 2025</th>"), "{v}");
+    assert!(v.contains(">In your public report</th>"), "{v}");
     // Everyone invited is told, with the release's address.
     // (The team and the two councils' two people each.)
     let mails = sink.wait_for_text("report is published", 5);

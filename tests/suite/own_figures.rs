@@ -43,6 +43,43 @@ fn a_councils_figures_stand_beside_its_regions_englands_and_its_own_last_year() 
         checked += usize::from(want.is_some());
     }
     assert!(checked >= 5, "{checked} regional figures compared");
+    // What the public local report prints, beside the exact verdict: the
+    // national run's own web page of that report shows the same figure,
+    // and its verdict is the exact one or less decisive, never another.
+    let page = squash(&page_text(
+        &std::fs::read_to_string(
+            release
+                .path()
+                .join("2024/public/local/E08000024-sunderland.html"),
+        )
+        .unwrap(),
+    ));
+    let mut shown = 0;
+    for r in f
+        .rows
+        .iter()
+        .filter(|r| r.band.is_none() && r.assessment != "")
+    {
+        let public = r
+            .public_assessment
+            .expect("every indicator has a public verdict");
+        assert!(
+            public == r.assessment
+                || ["inconclusive", "suppressed", "not_calculable"].contains(&public),
+            "indicator {}: public {public}, exact {}",
+            r.number,
+            r.assessment
+        );
+        if let Some(rl) = r.public_rl.as_deref().filter(|v| *v != "[c]") {
+            assert!(
+                page.contains(rl),
+                "indicator {}: {rl} on the public page",
+                r.number
+            );
+            shown += 1;
+        }
+    }
+    assert!(shown >= 5, "{shown} public figures compared");
     // Last year's: the council's own 2023 figure, as a 2023 run gives it.
     let (r2023, _) = report_of(&demo(), Some("2023"), None);
     let results = read_csv(&r2023.path().join("2023/internal/results.csv"));
