@@ -93,13 +93,26 @@ pub fn check_upload(shown: &str, bytes: &[u8], rules: &Rules) -> Checked {
 
 /// A council's own figures from its clean return, beside England's and its
 /// region's figures of a published release (`benchmarks.csv` read), if one
-/// is given, and its own figures of the year before (`last`, its return of
-/// that year), if there is one.
+/// is given, and its own figures of the year before (`last`: its return of
+/// that year and [`earlier_figures`] of it), if there is one.
+/// A council's own figures of an earlier year, from its return of that
+/// year: what [`own_figures`] sets beside this year's (the service makes
+/// them once, when it starts).
+pub fn earlier_figures(last: &Return, rules: &Rules) -> anyhow::Result<OwnFigures> {
+    let own = compute::compute_year(
+        std::slice::from_ref(last),
+        last.year,
+        rules.register,
+        rules.config,
+    )?;
+    Ok(own::figures(&last.authority_code, &own, None, None))
+}
+
 pub fn own_figures(
     ret: &Return,
     rules: &Rules,
     england: Option<&Published>,
-    last: Option<&Return>,
+    last: Option<(&Return, &OwnFigures)>,
 ) -> anyhow::Result<OwnFigures> {
     let of = |r: &Return, year: i32, england: Option<&Published>| -> anyhow::Result<OwnFigures> {
         let own =
@@ -127,9 +140,10 @@ pub fn own_figures(
         ))
     };
     let mut figures = of(ret, rules.year, england)?;
-    if let Some(last) = last.filter(|l| l.year < rules.year) {
-        own::with_last_year(&mut figures, &of(last, last.year, None)?);
+    if let Some((_, earlier)) = last.filter(|(l, _)| l.year < rules.year) {
+        own::with_last_year(&mut figures, earlier);
     }
+    let last = last.map(|(l, _)| l);
     // Beside a release of the same year: what the council's public local
     // report says, made as the national run makes it (its own figures
     // through the local report's disclosure, against the published

@@ -215,15 +215,10 @@ pub(super) fn upload(
         queries =
             serde_json::to_string(&collect::queries(r, app.previous.get(&code.0), &rules(app)))
                 .ok();
-        figures = collect::own_figures(
-            r,
-            &rules(app),
-            app.england.as_ref(),
-            app.previous.get(&code.0),
-        )
-        .map_err(|e| eprintln!("scwres serve: figures of {}: {e:#}", code.0))
-        .ok()
-        .and_then(|f| serde_json::to_string(&f).ok());
+        figures = collect::own_figures(r, &rules(app), app.england.as_ref(), last_year(app, code))
+            .map_err(|e| eprintln!("scwres serve: figures of {}: {e:#}", code.0))
+            .ok()
+            .and_then(|f| serde_json::to_string(&f).ok());
         let prev = db::uploads(&*app.db.conn()?, code, app.year)?
             .into_iter()
             .find(|u| u.clean);
@@ -360,7 +355,7 @@ pub(super) fn version_page(
         && let Ok(p) = collect::read_published(&bytes)
         && let Some(ret) = reread(app, &u)?
     {
-        match collect::own_figures(&ret, &rules(app), Some(&p), app.previous.get(&code.0)) {
+        match collect::own_figures(&ret, &rules(app), Some(&p), last_year(app, code)) {
             Ok(f) => figures = serde_json::to_value(f).unwrap_or(figures),
             Err(e) => eprintln!("scwres serve: figures of {}: {e:#}", code.0),
         }
@@ -544,4 +539,14 @@ fn window_refusal(app: &App, code: &CouncilCode) -> Result<Option<String>> {
         db::now(),
         reopened,
     ))
+}
+
+/// The council's return of the year before and its figures, if it sent one.
+fn last_year<'a>(
+    app: &'a App,
+    code: &CouncilCode,
+) -> Option<(&'a crate::model::Return, &'a crate::view::own::OwnFigures)> {
+    app.previous
+        .get(&code.0)
+        .zip(app.previous_figures.get(&code.0))
 }

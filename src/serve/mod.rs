@@ -78,6 +78,9 @@ pub struct App {
     /// Each council's newest return of an earlier year, from the data
     /// folder: what its workbook is filled from.
     pub previous: HashMap<String, Return>,
+    /// Each of those returns' own figures, made once at start: what a
+    /// council's figures stand beside (`collect::own_figures`).
+    pub previous_figures: HashMap<String, crate::view::own::OwnFigures>,
     pub england: Option<Published>,
     pub smtp: Option<mail::Smtp>,
     /// The mail worker, when mail is set up (`outbox`).
@@ -167,6 +170,20 @@ impl App {
             ),
             None => None,
         };
+        let previous_figures: HashMap<String, crate::view::own::OwnFigures> = previous
+            .iter()
+            .filter_map(|(code, r)| {
+                let rules = crate::run::collect::Rules {
+                    register: &register,
+                    config: &config,
+                    year,
+                };
+                crate::run::collect::earlier_figures(r, &rules)
+                    .map_err(|e| eprintln!("scwres serve: {code}'s earlier figures: {e:#}"))
+                    .ok()
+                    .map(|f| (code.clone(), f))
+            })
+            .collect();
         let app = App {
             db,
             mailer,
@@ -184,6 +201,7 @@ impl App {
             register,
             config,
             year,
+            previous_figures,
             previous,
             england,
             smtp: o.smtp.clone(),

@@ -24,7 +24,16 @@ fn a_councils_figures_stand_beside_its_regions_englands_and_its_own_last_year() 
         config: &config,
         year: 2024,
     };
-    let f = scwres::run::collect::own_figures(&ret, &rules, Some(&published), Some(&prev)).unwrap();
+    let f = scwres::run::collect::own_figures(
+        &ret,
+        &rules,
+        Some(&published),
+        Some((
+            &prev,
+            &scwres::run::collect::earlier_figures(&prev, &rules).unwrap(),
+        )),
+    )
+    .unwrap();
     assert_eq!(f.region.as_deref(), Some("North East"));
     assert_eq!((f.england_year, f.last_year), (Some(2024), Some(2023)));
     // Each region value is the release's own row (all services, no band).
