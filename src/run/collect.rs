@@ -12,7 +12,8 @@ use crate::load::diag::Diagnostic;
 use crate::load::{self, FileOutcome, Status, guard};
 use crate::model::Return;
 use crate::register::Register;
-use crate::view::own::{self, Changed, OwnFigures};
+pub use crate::view::own::OwnFigures;
+use crate::view::own::{self, Changed};
 
 /// An action plan written from a form (an action at a time), as YAML.
 pub use crate::formats::plan::{Action as PlanAction, yaml as plan_yaml};

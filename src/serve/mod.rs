@@ -80,7 +80,7 @@ pub struct App {
     pub previous: HashMap<String, Return>,
     /// Each of those returns' own figures, made once at start: what a
     /// council's figures stand beside (`collect::own_figures`).
-    pub previous_figures: HashMap<String, crate::view::own::OwnFigures>,
+    pub previous_figures: HashMap<String, crate::run::collect::OwnFigures>,
     pub england: Option<Published>,
     pub smtp: Option<mail::Smtp>,
     /// The mail worker, when mail is set up (`outbox`).
@@ -170,7 +170,7 @@ impl App {
             ),
             None => None,
         };
-        let previous_figures: HashMap<String, crate::view::own::OwnFigures> = previous
+        let previous_figures: HashMap<String, crate::run::collect::OwnFigures> = previous
             .iter()
             .filter_map(|(code, r)| {
                 let rules = crate::run::collect::Rules {
