@@ -7,26 +7,15 @@ use scwres::load::{Memory, Source as _};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Every file under `dir`, by its path from `dir` with `/`.
+/// Every file under `dir` and its bytes, by its path from `dir`.
 fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
+    files_under(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
 }
 
 fn same_files(memory: &BTreeMap<String, Vec<u8>>, disk: &BTreeMap<String, Vec<u8>>) {

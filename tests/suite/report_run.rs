@@ -409,24 +409,6 @@ fn internal_audience_shows_exact_figures_marked_not_for_publication() {
     );
 }
 
-/// Every file of `dir`, relative, sorted.
-fn files_under(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// A rerun replaces the whole folder: a killed run's staging folder is
 /// gone, and the folder holds exactly the files its manifest lists. A file
 /// the earlier release did not list (a user's) is never deleted: the run
