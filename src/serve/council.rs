@@ -344,20 +344,28 @@ pub(super) fn version_page(
     let (mut figures, changes) = (stored(&u.figures), stored(&u.changes));
     // Once a release of the year is published in the service, England's
     // figures beside the council's are that release's (those stored with
-    // the version were made beside the release loaded at the start, if any).
+    // the version were made beside the release loaded at the start, if any),
+    // and its public report's beside them: made once per version and
+    // release (they never change), not on every view.
     if u.clean
         && let Some(r) = super::releases::newest_published(app)
-        && let Some(bytes) = crate::run::release::file(
+    {
+        if let Some(f) = app.beside.get(r.number, u.id) {
+            figures = f;
+        } else if let Some(bytes) = crate::run::release::file(
             &super::releases::folder(app, app.year, r.number),
             app.year,
             "public/benchmarks.csv",
-        )
-        && let Ok(p) = collect::read_published(&bytes)
-        && let Some(ret) = reread(app, &u)?
-    {
-        match collect::own_figures(&ret, &rules(app), Some(&p), last_year(app, code)) {
-            Ok(f) => figures = serde_json::to_value(f).unwrap_or(figures),
-            Err(e) => eprintln!("scwres serve: figures of {}: {e:#}", code.0),
+        ) && let Ok(p) = collect::read_published(&bytes)
+            && let Some(ret) = reread(app, &u)?
+        {
+            match collect::own_figures(&ret, &rules(app), Some(&p), last_year(app, code)) {
+                Ok(f) => {
+                    figures = serde_json::to_value(f).unwrap_or(figures);
+                    app.beside.put(r.number, u.id, figures.clone());
+                }
+                Err(e) => eprintln!("scwres serve: figures of {}: {e:#}", code.0),
+            }
         }
     }
     let queries = super::queries::with_answers(app, &u, typed)?;

@@ -81,6 +81,8 @@ pub struct App {
     /// Each of those returns' own figures, made once at start: what a
     /// council's figures stand beside (`collect::own_figures`).
     pub previous_figures: HashMap<String, crate::run::collect::OwnFigures>,
+    /// Each version's figures beside the newest published release's.
+    pub beside: Beside,
     pub england: Option<Published>,
     pub smtp: Option<mail::Smtp>,
     /// The mail worker, when mail is set up (`outbox`).
@@ -99,6 +101,28 @@ pub struct App {
     pub link_requests: auth::Limiter,
     /// Sign-in links asked for, per client address.
     pub link_requests_by_client: auth::Limiter,
+}
+
+/// A council version's figures beside a published release (`council`),
+/// kept for the newest release only: a new release starts afresh.
+#[derive(Default)]
+pub struct Beside(std::sync::Mutex<(i64, HashMap<i64, serde_json::Value>)>);
+
+impl Beside {
+    fn get(&self, release: i64, upload: i64) -> Option<serde_json::Value> {
+        let held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        (held.0 == release)
+            .then(|| held.1.get(&upload).cloned())
+            .flatten()
+    }
+
+    fn put(&self, release: i64, upload: i64, figures: serde_json::Value) {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if held.0 != release {
+            *held = (release, HashMap::new());
+        }
+        held.1.insert(upload, figures);
+    }
 }
 
 impl App {
@@ -202,6 +226,7 @@ impl App {
             config,
             year,
             previous_figures,
+            beside: Beside::default(),
             previous,
             england,
             smtp: o.smtp.clone(),

@@ -61,19 +61,19 @@ pub fn dispatch(app: &App, req: &Request) -> Response {
     };
     // A change: this service's own Origin, and for a signed-in person's
     // route the session's CSRF token, checked here for every route.
-    let form = if req.method == Method::POST && route.body == table::Body::Form {
+    let form = if req.method == Method::POST && route.body.is_form() {
         req.form()
     } else {
         Vec::new()
     };
     if req.method == Method::POST {
         let token = match route.body {
-            table::Body::Form => Some(
+            table::Body::Form | table::Body::Typeset => Some(
                 form.iter()
                     .find(|(k, _)| k == "csrf")
                     .map(|(_, v)| v.clone()),
             ),
-            table::Body::Upload => upload_csrf(req),
+            table::Body::Upload | table::Body::List => upload_csrf(req),
         };
         // An upload that cannot be read as a form at all goes on to be
         // refused as unreadable (400), changing nothing; one that can is
@@ -154,34 +154,31 @@ pub const LIST_BODY: usize = 1 << 20;
 
 pub fn admit(app: &App, req: &Request) -> Result<super::http::Admitted, Response> {
     use super::http::{Admitted, FORM_BODY, MAX_BODY};
-    // Heavy work of a council's: an upload to check (a return, a plan), or
-    // its report typeset again with a new action.
-    // The body limit is the table's; the plan's new action is a form, but
-    // heavy (its report is typeset again).
+    // The body limit and whether the work is heavy are the table's.
     let route = table::find(req.method.as_str(), &req.path).map(|(r, _)| r);
-    // The team's list of people to invite: a file of a few KB, from a
-    // signed-in team member only, on no council's budget.
-    if route.is_some_and(|r| r.body == table::Body::Upload && r.who == Who::Team) {
-        return match current_session(app, req) {
-            Ok(Some(s)) => Ok(Admitted {
-                // Anyone else signed in is refused at dispatch, as on every
-                // team route; their body stays small.
-                limit: if s.person.role == Role::Admin {
-                    LIST_BODY
-                } else {
-                    FORM_BODY
-                },
-                owner: None,
-            }),
-            Ok(None) => Err(Response::redirect("/sign-in")),
-            Err(e) => Err(failure(app, &e)),
-        };
-    }
-    let limit = match route {
-        Some(r) if r.body == table::Body::Upload => MAX_BODY,
-        // A plan's action added, changed or removed: its report is made again.
-        Some(r) if r.method == "POST" && r.path.starts_with("/council/plan/action") => FORM_BODY,
-        _ => {
+    let limit = match route.map(|r| r.body) {
+        // Heavy work of a council's: an upload to check (a return, a plan),
+        // or its report typeset again.
+        Some(table::Body::Upload) => MAX_BODY,
+        Some(table::Body::Typeset) => FORM_BODY,
+        // The team's list of people to invite: from a signed-in person
+        // only, on no council's budget; anyone but the team is refused at
+        // dispatch, as on every team route, and their body stays small.
+        Some(table::Body::List) => {
+            return match current_session(app, req) {
+                Ok(Some(s)) => Ok(Admitted {
+                    limit: if s.person.role == Role::Admin {
+                        LIST_BODY
+                    } else {
+                        FORM_BODY
+                    },
+                    owner: None,
+                }),
+                Ok(None) => Err(Response::redirect("/sign-in")),
+                Err(e) => Err(failure(app, &e)),
+            };
+        }
+        Some(table::Body::Form) | None => {
             return Ok(Admitted {
                 limit: FORM_BODY,
                 owner: None,

@@ -35,8 +35,21 @@ pub enum Body {
     /// A form (`application/x-www-form-urlencoded`), at most a few KB; none
     /// for a GET.
     Form,
-    /// A file upload (`multipart/form-data`), up to the largest workbook.
+    /// A file upload (`multipart/form-data`), up to the largest workbook:
+    /// a council's return or plan to check, heavy work of its own.
     Upload,
+    /// A form whose answer typesets the council's report again (a plan's
+    /// action added, changed or removed): heavy work of the council's.
+    Typeset,
+    /// A small file from the national team (its list of people to invite).
+    List,
+}
+
+impl Body {
+    /// Whether the body is a form (else a file upload).
+    pub fn is_form(self) -> bool {
+        matches!(self, Body::Form | Body::Typeset)
+    }
 }
 
 /// What a handler is given: the session (always there for a route that
@@ -99,7 +112,7 @@ const fn route(method: &'static str, path: &'static str, who: Who, body: Body, r
     }
 }
 
-use Body::{Form, Upload};
+use Body::{Form, List, Typeset, Upload};
 use Who::{Anyone, Council, Signed, Team};
 
 /// A council's code from the path, if it is in the register.
@@ -271,7 +284,7 @@ pub static ROUTES: &[Route] = &[
         "POST",
         "/council/plan/action",
         Council,
-        Form,
+        Typeset,
         |app, _, c| plans::add_action(app, c.s(), &c.code(), &c.form),
     ),
     route(
@@ -285,7 +298,7 @@ pub static ROUTES: &[Route] = &[
         "POST",
         "/council/plan/action/{n}",
         Council,
-        Form,
+        Typeset,
         |app, _, c| plans::change_action(app, c.s(), &c.code(), c.arg(0), &c.form),
     ),
     route(
@@ -299,7 +312,7 @@ pub static ROUTES: &[Route] = &[
         "POST",
         "/council/plan/action/{n}/remove",
         Council,
-        Form,
+        Typeset,
         |app, _, c| {
             plans::remove_action(app, c.s(), &c.code(), c.arg(0), c.field("confirm") == "yes")
         },
@@ -413,7 +426,7 @@ pub static ROUTES: &[Route] = &[
     route("GET", "/admin/people/list", Team, Form, |app, _, c| {
         Ok(invite_many::form(app, c.s(), 200, &[], ""))
     }),
-    route("POST", "/admin/people/list", Team, Upload, |app, req, c| {
+    route("POST", "/admin/people/list", Team, List, |app, req, c| {
         invite_many::invite(app, req, c.s())
     }),
     route("POST", "/admin/reminders", Team, Form, |app, _, c| {
@@ -553,15 +566,14 @@ mod tests {
     fn every_change_is_a_post_and_uploads_are_councils() {
         for r in ROUTES {
             assert!(["GET", "POST"].contains(&r.method), "{}", r.path);
-            if r.body == Body::Upload {
-                // A council's return or plan; the team's one upload is its
-                // list of people to invite (a small body: `routes::admit`).
-                assert!(
-                    (r.method, r.who) == ("POST", Who::Council)
-                        || (r.method, r.who, r.path) == ("POST", Who::Team, "/admin/people/list"),
-                    "{}",
-                    r.path
-                );
+            // Heavy work is a council's own (one at a time, on its budget);
+            // the team's list is small and the team's alone.
+            match r.body {
+                Body::Upload | Body::Typeset => {
+                    assert_eq!((r.method, r.who), ("POST", Who::Council), "{}", r.path)
+                }
+                Body::List => assert_eq!((r.method, r.who), ("POST", Who::Team), "{}", r.path),
+                Body::Form => {}
             }
         }
     }
