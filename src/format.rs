@@ -46,17 +46,6 @@ mod tests {
     }
 }
 
-/// The civil date (year, month 1 to 12, day) of a count of days from
-/// 1970-01-01, by Howard Hinnant's algorithm: the one calendar of the
-/// program (Excel date cells, the service's timestamps).
-pub fn civil_date(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
+/// The civil date of a count of days from 1970-01-01: the one calendar of
+/// the program, the extraction core's.
+pub use scwres_extract::cells::civil_date;

@@ -8,7 +8,7 @@ pub mod manifest;
 pub mod plan;
 pub mod publication;
 pub mod results;
-pub mod return_file;
+pub use scwres_extract::return_file;
 pub mod suppressions;
 pub mod validation;
 

@@ -4,14 +4,14 @@
 pub mod actions;
 pub mod benchmarks;
 pub mod csv_return;
-pub mod diag;
+pub use scwres_extract::diag;
 pub mod guard;
 pub mod plan_sheet;
 mod plans;
 pub mod queries;
 pub mod records;
 pub mod source;
-pub mod text;
+pub use scwres_extract::text;
 pub mod validate;
 pub mod workbook;
 pub mod yaml_return;

@@ -54,24 +54,8 @@ pub fn header() -> Vec<String> {
     h
 }
 
-/// How the text of a date cell begins (`date 2024-04-03`).
-pub const DATE_CELL: &str = "date ";
-
-/// How the text of a formula cell with no saved value begins
-/// (`formula =SUM(C7:E7)`): a file written by a program, not by Excel,
-/// often has none, and the cell would otherwise read as blank.
-pub const FORMULA_CELL: &str = "formula ";
-
-/// An Excel date serial (1900 date system, days from 1899-12-30) as
-/// `YYYY-MM-DD`.
-pub(crate) fn excel_date(serial: f64) -> String {
-    if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
-        return format!("(serial {serial})");
-    }
-    // Days from 1970-01-01, then the civil date.
-    let (y, m, d) = crate::format::civil_date(serial.floor() as i64 - 25_569);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+/// How date and formula cells read as text: the extraction core's.
+pub use scwres_extract::cells::{DATE_CELL, FORMULA_CELL, excel_date};
 
 /// `Return!D7` for a 0-based row and column.
 pub fn cell_name(row: u32, col: u16) -> String {

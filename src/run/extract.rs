@@ -4,10 +4,9 @@
 //! It is the only file written.
 
 use crate::load::diag::Diagnostic;
-use crate::load::records::count::{self, Inputs};
-use crate::load::records::vocab::{EthnicityMap, Group};
-use crate::load::records::{self, Records};
+use crate::load::records;
 use crate::load::{self, Status, guard};
+use scwres_extract::extract::{Asking, Named, Request};
 use std::path::{Path, PathBuf};
 
 /// What `scwres extract` is asked to do.
@@ -33,76 +32,32 @@ pub struct ExtractRun {
     pub written: Option<PathBuf>,
 }
 
-/// Reads a council's own ethnicity map: a YAML mapping of value to
-/// `white`, `minoritised` or `unknown`.
-fn ethnicity_file(path: &Path) -> Result<Vec<(String, Group)>, Vec<Diagnostic>> {
-    let shown = path.display().to_string();
-    let bad = |place: &str, rule: String| vec![Diagnostic::error(&shown, place, rule)];
-    let bytes = guard::read_file(path, load::MAX_YAML).map_err(|r| bad(&r.place, r.rule))?;
-    let text = load::text::decode(&bytes).map_err(|e| {
-        vec![
-            Diagnostic::error(&shown, e.place.clone(), e.rule())
-                .value(e.value)
-                .hint(e.hint),
-        ]
-    })?;
-    // The guard reads the text, as the parser will (a UTF-16 file's bytes
-    // would hide an alias from it).
-    guard::yaml(text.as_bytes()).map_err(|r| bad(&r.place, r.rule))?;
-    let map: serde_norway::Mapping = serde_norway::from_str(&text).map_err(|e| {
-        bad(
-            "",
-            format!("not a YAML mapping of ethnicity value to group ({e})"),
-        )
-    })?;
-    let mut out = Vec::new();
-    let mut diags = Vec::new();
-    // Values are matched loosely (case, spaces): two spellings of one
-    // value given two groups would leave the group to the order of lines.
-    let mut seen: std::collections::HashMap<String, (String, Group)> = Default::default();
-    for (k, v) in &map {
-        let key = match k {
-            serde_norway::Value::String(s) => s.clone(),
-            serde_norway::Value::Number(n) => n.to_string(),
-            serde_norway::Value::Null => String::new(),
-            _ => {
-                diags.push(Diagnostic::error(&shown, "", "a key that is not a value"));
-                continue;
-            }
-        };
-        match v.as_str().and_then(Group::parse) {
-            Some(g) => {
-                match seen.get(&load::records::vocab::key(&key)) {
-                    Some((other, h)) if *h != g => diags.push(
-                        Diagnostic::error(&shown, key.clone(), "the same value is mapped to two groups")
-                            .value(format!(
-                                "{other} → {}; {key} → {}",
-                                format!("{h:?}").to_lowercase(),
-                                format!("{g:?}").to_lowercase()
-                            ))
-                            .hint("values are matched ignoring case and spaces: keep one line for this value"),
-                    ),
-                    _ => {
-                        seen.insert(load::records::vocab::key(&key), (key.clone(), g));
-                    }
-                }
-                out.push((key, g))
-            }
-            None => diags.push(
-                Diagnostic::error(
-                    &shown,
-                    key.clone(),
-                    "the group must be white, minoritised or unknown",
-                )
-                .value(format!("{v:?}").chars().take(40).collect::<String>()),
-            ),
+/// A file for the core: its bytes, or none if it could not be read.
+fn named<'a>(f: &'a Option<(String, Vec<u8>)>, p: &'a Path) -> Named<'a> {
+    match f {
+        Some((shown, bytes)) => Named {
+            shown,
+            bytes: Some(bytes),
+        },
+        None => Named {
+            shown: p.to_str().unwrap_or(""),
+            bytes: None,
+        },
+    }
+}
+
+/// A record file's bytes: a regular file, within the core's bound.
+fn read_input(path: &Path, shown: &str, max: u64) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let err = |place: &str, rule: String| vec![Diagnostic::error(shown, place, rule)];
+    match guard::kind(path) {
+        Ok(guard::Kind::File) => {}
+        Ok(guard::Kind::Dir) => return Err(err("", "a folder, not a file".into())),
+        Ok(guard::Kind::Other(what)) => {
+            return Err(err("", format!("{what}, not a regular file: never read")));
         }
+        Err(e) => return Err(err("", format!("cannot be read ({e})"))),
     }
-    if diags.is_empty() {
-        Ok(out)
-    } else {
-        Err(diags)
-    }
+    guard::read_file(path, max).map_err(|r| err(&r.place, r.rule))
 }
 
 /// Runs the extraction.
@@ -161,68 +116,61 @@ pub fn run_extract(o: &ExtractOptions) -> anyhow::Result<ExtractRun> {
             .hint("add min_salary (the lowest annual salary in the band, in pounds) to each band"),
         );
     }
-    let mut map = EthnicityMap::builtin();
-    if let Some(p) = &o.ethnicity_map {
-        match ethnicity_file(p) {
-            Ok(entries) => map.extend(entries),
-            Err(d) => diags.extend(d),
-        }
-    }
-    let mut read = |path: &PathBuf, columns: &[&str]| -> Option<Records> {
-        match records::read(path, &path.display().to_string(), columns) {
-            Ok(r) => Some(r),
+    // Every file read first (the core reads no file), then counted.
+    let mut bytes_of = |p: &PathBuf, max: u64| -> Option<(String, Vec<u8>)> {
+        let shown = p.display().to_string();
+        match read_input(p, &shown, max) {
+            Ok(b) => Some((shown, b)),
             Err(d) => {
                 diags.extend(d);
                 None
             }
         }
     };
-    let staff = read(&o.staff, count::STAFF);
-    let mut optional = |p: &Option<PathBuf>, columns: &[&str]| -> Result<Option<Records>, ()> {
-        match p {
-            None => Ok(None),
-            Some(p) => read(p, columns).map(Some).ok_or(()),
-        }
-    };
-    let leavers = optional(&o.leavers, count::LEAVERS);
-    let events = optional(&o.events, count::EVENTS);
-    let recruitment = optional(&o.recruitment, count::RECRUITMENT);
-    let survey = optional(&o.survey, count::SURVEY);
+    let map = o
+        .ethnicity_map
+        .as_ref()
+        .map(|p| bytes_of(p, load::MAX_YAML));
+    let staff = bytes_of(&o.staff, records::MAX_CSV);
+    let mut optional = |p: &Option<PathBuf>| p.as_ref().map(|p| bytes_of(p, records::MAX_CSV));
+    let files = [
+        optional(&o.leavers),
+        optional(&o.events),
+        optional(&o.recruitment),
+        optional(&o.survey),
+    ];
     let Some(staff) = staff else {
         return Ok(ExtractRun {
             diagnostics: diags,
             written: None,
         });
     };
-    // A file that could not be read is counted as absent, so that the
-    // others' problems are listed too; nothing is written in any case.
-    let inputs = Inputs {
-        staff,
-        leavers: leavers.unwrap_or(None),
-        events: events.unwrap_or(None),
-        recruitment: recruitment.unwrap_or(None),
-        survey: survey.unwrap_or(None),
-    };
-    let (ret, found) = count::extract(&o.authority, o.year, &inputs, &map, &bands);
-    diags.extend(found);
+    // A file given but unreadable is still given: its measures are not
+    // "not provided", and no return is written.
     let paths = [&o.leavers, &o.events, &o.recruitment, &o.survey];
-    for ((flag, measures), path) in count::OPTIONAL.iter().zip(paths) {
-        if path.is_none() {
-            let ids: Vec<&str> = measures.iter().map(|m| m.id()).collect();
-            diags.push(
-                Diagnostic::warning(
-                    &inputs.staff.shown,
-                    "",
-                    format!(
-                        "no {flag} file: {} left blank (not provided)",
-                        ids.join(", ")
-                    ),
-                )
-                .hint(format!("give {flag} FILE to count them")),
-            );
-        }
-    }
-    let ret = ret.filter(|_| diags.iter().all(|d| !d.is_error()));
+    let [leavers, events, recruitment, survey] =
+        [0, 1, 2, 3].map(|k| Some(named(files[k].as_ref()?, paths[k].as_ref()?)));
+    let req = Request {
+        authority: &o.authority,
+        year: o.year,
+        bands: &bands,
+        staff: Named {
+            shown: &staff.0,
+            bytes: Some(&staff.1),
+        },
+        leavers,
+        events,
+        recruitment,
+        survey,
+        ethnicity_map: map
+            .as_ref()
+            .zip(o.ethnicity_map.as_ref())
+            .map(|(m, p)| named(m, p)),
+        asking: Asking::Options,
+    };
+    let out = scwres_extract::extract::extract(&req);
+    diags.extend(out.diagnostics);
+    let ret = out.ret.filter(|_| diags.iter().all(|d| !d.is_error()));
     let Some(ret) = ret else {
         return Ok(ExtractRun {
             diagnostics: diags,

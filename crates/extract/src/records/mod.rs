@@ -1,35 +1,95 @@
 //! Staff records (`scwres extract`, docs/extract.md): a council's own
-//! record-level files (CSV or xlsx) read into polars frames of the needed
-//! columns only, then counted into a return (`count`). Reads; writes
-//! nothing. No message pairs a person's identifier with their ethnicity.
+//! record-level files (CSV or xlsx) read, from their bytes, into the needed
+//! columns only, each value stored once per column (`Column`), then counted
+//! into a return (`count`). No message pairs a person's identifier with
+//! their ethnicity.
 
 pub mod count;
 mod files;
 pub mod vocab;
 
-use super::diag::Diagnostic;
-use super::guard;
-use polars::prelude::*;
-use std::path::Path;
+use crate::diag::Diagnostic;
+use crate::guard;
+use std::collections::HashMap;
 
 /// A CSV of records may be large (a county's HR export); this is a sanity
 /// bound, not a budget.
 pub const MAX_CSV: u64 = 4 << 30;
-/// An xlsx of records is read into memory first.
+/// An xlsx of records (and a UTF-16 CSV) is unpacked into memory.
 pub const MAX_XLSX: u64 = 256 << 20;
 
-/// A record file's needed columns, as strings, with `row` (0 for the first
-/// record after the header).
+/// The column whose values are compared after trimming: an identifier with
+/// a trailing space is the same person.
+const ID: &str = "person_id";
+
+/// No value (a blank cell) in a [`Column`].
+const BLANK: u32 = u32::MAX;
+
+/// One needed column of a record file: each distinct value once, and each
+/// record's value as its index (a county's 100,000 rows of `adults` are one
+/// string), so that grouping compares numbers, not text.
+#[derive(Default)]
+pub struct Column {
+    values: Vec<Box<str>>,
+    index: HashMap<Box<str>, u32>,
+    rows: Vec<u32>,
+}
+
+impl Column {
+    fn push(&mut self, v: Option<&str>) {
+        let id = match v {
+            None => BLANK,
+            Some(v) => match self.index.get(v) {
+                Some(id) => *id,
+                None => {
+                    let id = self.values.len() as u32;
+                    self.values.push(v.into());
+                    self.index.insert(v.into(), id);
+                    id
+                }
+            },
+        };
+        self.rows.push(id);
+    }
+
+    /// Record `row`'s value (`None` for a blank).
+    pub fn get(&self, row: usize) -> Option<&str> {
+        self.value(self.rows[row])
+    }
+
+    /// The value of index `id` (`None` for a blank).
+    pub fn value(&self, id: u32) -> Option<&str> {
+        (id != BLANK).then(|| &*self.values[id as usize])
+    }
+
+    /// Each record's value index ([`Column::value`]).
+    pub fn ids(&self) -> &[u32] {
+        &self.rows
+    }
+
+    /// The distinct values (blank not among them).
+    pub fn distinct(&self) -> &[Box<str>] {
+        &self.values
+    }
+
+    /// The index of a value, if any record has it.
+    pub fn find(&self, v: &str) -> Option<u32> {
+        self.index.get(v).copied()
+    }
+}
+
+/// A record file's needed columns, as strings; records are numbered from 0
+/// (the first record after the header).
 pub struct Records {
     pub shown: String,
-    pub frame: DataFrame,
     /// `Some(sheet)` for a workbook.
     sheet: Option<String>,
     /// Each needed column's position in the file (0-based), by name.
     positions: Vec<(String, usize)>,
     /// Each record's line in a CSV file (a quoted field may span lines) or
     /// row in a sheet.
-    lines: Option<Vec<u64>>,
+    lines: Vec<u64>,
+    columns: Vec<Column>,
 }
 
 impl Records {
@@ -57,14 +117,72 @@ impl Records {
 
     fn line_no(&self, row: u32) -> u64 {
         self.lines
-            .as_ref()
-            .and_then(|l| l.get(row as usize).copied())
+            .get(row as usize)
+            .copied()
             .unwrap_or(u64::from(row) + 2)
+    }
+
+    /// How many records.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// A needed column (one named when the file was read).
+    pub fn column(&self, name: &str) -> &Column {
+        let k = self
+            .positions
+            .iter()
+            .position(|(n, _)| n == name)
+            .expect("a column asked for when the file was read");
+        &self.columns[k]
+    }
+
+    /// Builds records from rows of the needed columns' values, in the
+    /// order of `positions`.
+    fn build(
+        shown: &str,
+        sheet: Option<String>,
+        positions: Vec<(String, usize)>,
+        capacity: usize,
+    ) -> Records {
+        Records {
+            shown: shown.into(),
+            sheet,
+            columns: positions.iter().map(|_| Column::default()).collect(),
+            positions,
+            lines: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Adds a record at `line`; `value(k)` is the `k`-th needed column's.
+    fn push<'a>(&mut self, line: u64, mut value: impl FnMut(usize) -> Option<&'a str>) {
+        for k in 0..self.columns.len() {
+            let v = value(k);
+            let v = if self.positions[k].0 == ID {
+                v.map(str::trim).filter(|v| !v.is_empty())
+            } else {
+                v
+            };
+            self.columns[k].push(v);
+        }
+        self.lines.push(line);
+    }
+
+    /// Drops what was only needed while reading.
+    fn finish(mut self) -> Records {
+        for c in &mut self.columns {
+            c.index.shrink_to_fit();
+        }
+        self
     }
 }
 
 /// `A`, `B`, … `Z`, `AA` for a 0-based column.
-fn letters(mut i: usize) -> String {
+pub fn letters(mut i: usize) -> String {
     let mut s = Vec::new();
     loop {
         s.push(b'A' + (i % 26) as u8);
@@ -82,29 +200,52 @@ fn header_key(h: &str) -> String {
     h.trim_start_matches('\u{feff}').trim().to_lowercase()
 }
 
-/// Reads a record file: `columns` are required; extra columns are ignored.
-pub fn read(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<Diagnostic>> {
-    let err = |place: &str, rule: String| vec![Diagnostic::error(shown, place, rule)];
-    match guard::kind(path) {
-        Ok(guard::Kind::File) => {}
-        Ok(guard::Kind::Dir) => return Err(err("", "a folder, not a file".into())),
-        Ok(guard::Kind::Other(what)) => {
-            return Err(err("", format!("{what}, not a regular file: never read")));
+/// A record file's format, from its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    /// `.csv` or `.xlsx` (any case); anything else is not a record file.
+    pub fn of(name: &str) -> Option<Format> {
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("csv") => Some(Format::Csv),
+            Some("xlsx") => Some(Format::Xlsx),
+            _ => None,
         }
-        Err(e) => return Err(err("", format!("cannot be read ({e})"))),
     }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "csv" => read_csv(path, shown, columns),
-        "xlsx" => read_xlsx(path, shown, columns),
-        _ => Err(vec![
-            Diagnostic::error(shown, "", "not a CSV or xlsx file")
-                .hint("export the list as CSV (UTF-8) or as an Excel workbook (.xlsx)"),
-        ]),
+}
+
+/// The refusal of a file that is neither CSV nor xlsx.
+pub fn not_records(shown: &str) -> Vec<Diagnostic> {
+    vec![
+        Diagnostic::error(shown, "", "not a CSV or xlsx file")
+            .hint("export the list as CSV (UTF-8) or as an Excel workbook (.xlsx)"),
+    ]
+}
+
+/// Reads a record file's bytes: `columns` are required; extra columns are
+/// ignored.
+pub fn parse(
+    bytes: &[u8],
+    format: Format,
+    shown: &str,
+    columns: &[&str],
+) -> Result<Records, Vec<Diagnostic>> {
+    let max = match format {
+        Format::Csv => MAX_CSV,
+        Format::Xlsx => MAX_XLSX,
+    };
+    if bytes.len() as u64 > max {
+        let r = guard::too_large(max);
+        return Err(vec![Diagnostic::error(shown, r.place, r.rule)]);
+    }
+    match format {
+        Format::Csv => read_csv(bytes, shown, columns),
+        Format::Xlsx => read_xlsx(bytes, shown, columns),
     }
 }
 
@@ -144,39 +285,53 @@ fn positions(
     }
 }
 
-fn read_csv(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<Diagnostic>> {
-    let err = |place: &str, rule: String| vec![Diagnostic::error(shown, place, rule)];
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_CSV {
-        return Err(err("", format!("larger than {} GB", MAX_CSV >> 30)));
+/// Rows looked at below the first for a header under a title.
+const TITLE_ROWS: usize = 10;
+
+/// When the first row is not the header: the row below it that is (a title
+/// or a report's date above the column names), named as the cause.
+fn header_below(
+    shown: &str,
+    rows: impl Iterator<Item = (String, Vec<String>)>,
+    columns: &[&str],
+) -> Option<Diagnostic> {
+    for (place, row) in rows.take(TITLE_ROWS) {
+        let keys: Vec<String> = row.iter().map(|h| header_key(h)).collect();
+        if columns.iter().all(|c| keys.iter().any(|k| k == c)) {
+            return Some(
+                Diagnostic::error(
+                    shown,
+                    place.clone(),
+                    format!("the header row is at {place}, below a title: the columns must be named in the first row"),
+                )
+                .hint("delete the rows above the header, so that the column names are the first row, and save"),
+            );
+        }
     }
-    let mut file =
-        std::fs::File::open(path).map_err(|e| err("", format!("cannot be read ({e})")))?;
-    let mut head = [0u8; 2];
-    let got = std::io::Read::read(&mut file, &mut head).unwrap_or(0);
-    let is_utf16 = got == 2 && (head == [0xFF, 0xFE] || head == [0xFE, 0xFF]);
-    drop(file);
-    // UTF-16 ("Unicode Text") is held as text; UTF-8 is streamed, every
-    // line end made LF.
-    let source: Box<dyn std::io::Read> = if is_utf16 {
-        let bytes = guard::read_file(path, MAX_XLSX).map_err(|r| err(&r.place, r.rule))?;
-        let text = super::text::decode(&bytes).map_err(|e| {
+    None
+}
+
+fn read_csv(bytes: &[u8], shown: &str, columns: &[&str]) -> Result<Records, Vec<Diagnostic>> {
+    let is_utf16 = bytes.len() >= 2 && (bytes[..2] == [0xFF, 0xFE] || bytes[..2] == [0xFE, 0xFF]);
+    // UTF-16 ("Unicode Text") is decoded first; UTF-8 is read as it is,
+    // every line end made LF.
+    if is_utf16 {
+        if bytes.len() as u64 > MAX_XLSX {
+            let r = guard::too_large(MAX_XLSX);
+            return Err(vec![Diagnostic::error(shown, r.place, r.rule)]);
+        }
+        let text = crate::text::decode(bytes).map_err(|e| {
             vec![
                 Diagnostic::error(shown, e.place.clone(), e.rule())
                     .value(e.value)
                     .hint(e.hint),
             ]
         })?;
-        Box::new(std::io::Cursor::new(text.into_owned().into_bytes()))
+        let text = text.into_owned().into_bytes();
+        read_csv_from(crate::text::Lf::new(&text[..]), shown, columns)
     } else {
-        let file =
-            std::fs::File::open(path).map_err(|e| err("", format!("cannot be read ({e})")))?;
-        Box::new(super::text::Lf::new(std::io::BufReader::with_capacity(
-            1 << 16,
-            file,
-        )))
-    };
-    read_csv_from(source, shown, columns)
+        read_csv_from(crate::text::Lf::new(bytes), shown, columns)
+    }
 }
 
 /// Splits CSV as Excel reads it: a `"` opens a quoted field only at the
@@ -184,7 +339,7 @@ fn read_csv(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<D
 /// something in the extra fields are refused (an unquoted `75,000` would
 /// shift every column after it), and every place is the file's true line.
 fn read_csv_from(
-    source: Box<dyn std::io::Read>,
+    source: impl std::io::Read,
     shown: &str,
     columns: &[&str],
 ) -> Result<Records, Vec<Diagnostic>> {
@@ -206,7 +361,7 @@ fn read_csv_from(
     let as_text = |line: u64, field: &[u8]| -> Result<String, Vec<Diagnostic>> {
         String::from_utf8(field.to_vec()).map_err(|e| {
             let bad = field[e.utf8_error().valid_up_to()];
-            let n = super::text::not_utf8(line, bad);
+            let n = crate::text::not_utf8(line, bad);
             vec![
                 Diagnostic::error(shown, n.place.clone(), n.rule())
                     .value(n.value)
@@ -249,13 +404,25 @@ fn read_csv_from(
         }
     }
     let width = header.len();
-    let pos = positions(shown, "line 1", &header, columns)?;
-    // Each needed column built as it is read: no string held twice.
-    let mut cols: Vec<StringChunkedBuilder> = pos
-        .iter()
-        .map(|(name, _)| StringChunkedBuilder::new(name.as_str().into(), 1 << 12))
-        .collect();
-    let mut lines: Vec<u64> = Vec::new();
+    let pos = match positions(shown, "line 1", &header, columns) {
+        Ok(pos) => pos,
+        Err(diags) => {
+            let below = std::iter::from_fn(|| {
+                let line = rdr.position().line();
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(true) => Some((
+                        format!("line {}", rec.position().map_or(line, |p| p.line())),
+                        rec.iter()
+                            .map(|f| String::from_utf8_lossy(f).into_owned())
+                            .collect(),
+                    )),
+                    _ => None,
+                }
+            });
+            return Err(header_below(shown, below, columns).map_or(diags, |d| vec![d]));
+        }
+    };
+    let mut out = Records::build(shown, None, pos.clone(), 1 << 12);
     let mut diags = Vec::new();
     loop {
         let line = rdr.position().line();
@@ -284,46 +451,29 @@ fn read_csv_from(
             }
             continue;
         }
-        for (k, (_, i)) in pos.iter().enumerate() {
-            match rec.get(*i) {
+        let mut fields: Vec<Option<&str>> = Vec::with_capacity(pos.len());
+        for (_, i) in &pos {
+            fields.push(match rec.get(*i) {
                 Some(f) if !f.is_empty() => match std::str::from_utf8(f) {
-                    Ok(t) => cols[k].append_value(t),
+                    Ok(t) => Some(t),
                     Err(_) => return Err(as_text(line, f).err().unwrap_or_default()),
                 },
-                _ => cols[k].append_null(),
-            }
+                _ => None,
+            });
         }
-        lines.push(line);
+        out.push(line, |k| fields[k]);
     }
     if !diags.is_empty() {
         return Err(diags);
     }
-    let n = lines.len() as u32;
-    let mut series: Vec<Column> = vec![Column::new("row".into(), (0..n).collect::<Vec<u32>>())];
-    for b in cols {
-        series.push(b.finish().into_column());
-    }
-    let frame = DataFrame::new_infer_height(series).map_err(|e| {
-        vec![Diagnostic::error(
-            shown,
-            "",
-            format!("the file cannot be read ({e})"),
-        )]
-    })?;
-    Ok(Records {
-        shown: shown.into(),
-        frame,
-        sheet: None,
-        positions: pos,
-        lines: Some(lines),
-    })
+    Ok(out.finish())
 }
 
-fn read_xlsx(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<Diagnostic>> {
+fn read_xlsx(bytes: &[u8], shown: &str, columns: &[&str]) -> Result<Records, Vec<Diagnostic>> {
+    use crate::cells::{DATE_CELL, excel_date};
     use calamine::{Data, Reader, Xlsx};
     let err = |place: &str, rule: String| vec![Diagnostic::error(shown, place, rule)];
-    let bytes = guard::read_file(path, MAX_XLSX).map_err(|r| err(&r.place, r.rule))?;
-    guard::xlsx_within(&bytes, &guard::RECORDS_XLSX)
+    guard::xlsx_within(bytes, &guard::RECORDS_XLSX)
         .map_err(|r| vec![Diagnostic::error(shown, &r.place, r.rule).hint(r.hint)])?;
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| err("", format!("the workbook cannot be read ({e})")))?;
@@ -341,23 +491,29 @@ fn read_xlsx(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<
         .worksheet_range(&sheet)
         .map_err(|e| err(&sheet, format!("the sheet cannot be read ({e})")))?;
     let formulas = wb.worksheet_formula(&sheet).ok();
-    let cell = |d: &Data| -> Option<String> {
+    // A number cell of a salary (a formula's result, 54985.8333) is pounds
+    // and pence: rounded to the penny, as the sheet shows it.
+    let cell = |d: &Data, salary: bool| -> Option<String> {
         match d {
             Data::Empty => None,
             Data::String(s) if s.is_empty() => None,
             Data::String(s) => Some(s.clone()),
             Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(format!("{}", *f as i64)),
+            Data::Float(f) if salary && f.is_finite() => {
+                let pence = (f * 100.0).round() / 100.0;
+                if pence.fract() == 0.0 && pence.abs() < 1e15 {
+                    Some(format!("{}", pence as i64))
+                } else {
+                    Some(format!("{pence:.2}"))
+                }
+            }
             Data::Float(f) => Some(f.to_string()),
             Data::Int(i) => Some(i.to_string()),
             Data::Bool(b) => Some(b.to_string()),
             // Shown as a date, never as its serial: refused where a value
             // is read.
-            Data::DateTime(t) => Some(format!(
-                "{}{}",
-                crate::load::workbook::DATE_CELL,
-                crate::load::workbook::excel_date(t.as_f64())
-            )),
-            Data::DateTimeIso(t) => Some(format!("{}{t}", crate::load::workbook::DATE_CELL)),
+            Data::DateTime(t) => Some(format!("{DATE_CELL}{}", excel_date(t.as_f64()))),
+            Data::DateTimeIso(t) => Some(format!("{DATE_CELL}{t}")),
             other => Some(other.to_string()),
         }
     };
@@ -367,26 +523,50 @@ fn read_xlsx(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<
     let mut rows = range.rows();
     let header: Vec<String> = rows
         .next()
-        .map(|r| r.iter().map(|d| cell(d).unwrap_or_default()).collect())
+        .map(|r| {
+            r.iter()
+                .map(|d| cell(d, false).unwrap_or_default())
+                .collect()
+        })
         .ok_or_else(|| {
             err(
                 &format!("{sheet}!A1"),
                 "the sheet is empty: a header row is needed".into(),
             )
         })?;
-    let pos = positions(
+    let pos = match positions(
         shown,
         &format!("{sheet} row {}", start_row + 1),
         &header,
         columns,
-    )?;
-    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); pos.len()];
-    let mut n: u32 = 0;
+    ) {
+        Ok(pos) => pos,
+        Err(diags) => {
+            let below = rows.clone().enumerate().map(|(k, r)| {
+                (
+                    format!("{sheet} row {}", start_row + 2 + k as u32),
+                    r.iter()
+                        .map(|d| cell(d, false).unwrap_or_default())
+                        .collect(),
+                )
+            });
+            return Err(header_below(shown, below, columns).map_or(diags, |d| vec![d]));
+        }
+    };
+    let mut out = Records::build(
+        shown,
+        Some(sheet.clone()),
+        pos.iter()
+            .map(|(n, i)| (n.clone(), i + start_col))
+            .collect(),
+        range.height(),
+    );
     let mut diags = Vec::new();
+    let mut values: Vec<Option<String>> = vec![None; pos.len()];
     for (k0, r) in rows.enumerate() {
         let row = start_row + 1 + k0 as u32;
         for (k, (name, i)) in pos.iter().enumerate() {
-            let v = r.get(*i).and_then(cell);
+            let v = r.get(*i).and_then(|d| cell(d, name == "salary"));
             // A formula with no saved value would read as blank.
             let f = formulas
                 .as_ref()
@@ -405,31 +585,15 @@ fn read_xlsx(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<
                     );
                 }
             }
-            cols[k].push(v);
+            values[k] = v;
         }
-        n += 1;
+        // Sheet rows (1-based) of each record.
+        out.push(u64::from(row) + 1, |k| values[k].as_deref());
     }
     if !diags.is_empty() {
         return Err(diags);
     }
-    let mut series: Vec<Column> = vec![Column::new("row".into(), (0..n).collect::<Vec<u32>>())];
-    for ((name, _), values) in pos.iter().zip(cols) {
-        series.push(Column::new(name.as_str().into(), values));
-    }
-    let frame = DataFrame::new_infer_height(series)
-        .map_err(|e| err("", format!("the sheet cannot be read ({e})")))?;
-    Ok(Records {
-        shown: shown.into(),
-        frame,
-        sheet: Some(sheet),
-        positions: pos.into_iter().map(|(n, i)| (n, i + start_col)).collect(),
-        // Sheet rows (1-based) of each record.
-        lines: Some(
-            (0..u64::from(n))
-                .map(|k| u64::from(start_row) + 2 + k)
-                .collect(),
-        ),
-    })
+    Ok(out.finish())
 }
 
 #[cfg(test)]

@@ -2,7 +2,11 @@
 //! council's own), services, yes/no, salaries, stages and event kinds.
 //! Pure: strings in, meanings out.
 
+use crate::diag::Diagnostic;
 use crate::indicators::{Band, Service};
+
+/// The largest ethnicity map read (a few hundred lines at most).
+pub const MAX_MAP: u64 = 1 << 20;
 
 /// The ethnicity group a value maps to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -210,6 +214,14 @@ pub fn salary(v: Option<&str>) -> Result<f64, NotSalary> {
     if !x.is_finite() {
         return bad("not a salary", SALARY_HINT);
     }
+    // Nobody in post is paid nothing: a zero is a gap in the export (an
+    // unpaid volunteer is not staff), never a member of the lowest band.
+    if x == 0.0 {
+        return bad(
+            "a salary of £0",
+            "give the annual full-time-equivalent salary; leave out anyone unpaid (a volunteer is not staff)",
+        );
+    }
     if x > 0.0 && x < 1000.0 {
         return bad(
             "below £1,000: not an annual full-time-equivalent salary",
@@ -255,6 +267,80 @@ pub fn event(v: Option<&str>) -> Option<&'static str> {
     }
 }
 
+/// A council's own ethnicity map, from its bytes: a YAML mapping of value
+/// to `white`, `minoritised` or `unknown`.
+pub fn map_file(bytes: &[u8], shown: &str) -> Result<Vec<(String, Group)>, Vec<Diagnostic>> {
+    let bad = |place: &str, rule: String| vec![Diagnostic::error(shown, place, rule)];
+    if bytes.len() as u64 > MAX_MAP {
+        let r = crate::guard::too_large(MAX_MAP);
+        return Err(bad(&r.place, r.rule));
+    }
+    let text = crate::text::decode(bytes).map_err(|e| {
+        vec![
+            Diagnostic::error(shown, e.place.clone(), e.rule())
+                .value(e.value)
+                .hint(e.hint),
+        ]
+    })?;
+    // The guard reads the text, as the parser will (a UTF-16 file's bytes
+    // would hide an alias from it).
+    crate::guard::yaml(text.as_bytes()).map_err(|r| bad(&r.place, r.rule))?;
+    let map: serde_norway::Mapping = serde_norway::from_str(&text).map_err(|e| {
+        bad(
+            "",
+            format!("not a YAML mapping of ethnicity value to group ({e})"),
+        )
+    })?;
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    // Values are matched loosely (case, spaces): two spellings of one
+    // value given two groups would leave the group to the order of lines.
+    let mut seen: std::collections::HashMap<String, (String, Group)> = Default::default();
+    for (k, v) in &map {
+        let key = match k {
+            serde_norway::Value::String(s) => s.clone(),
+            serde_norway::Value::Number(n) => n.to_string(),
+            serde_norway::Value::Null => String::new(),
+            _ => {
+                diags.push(Diagnostic::error(shown, "", "a key that is not a value"));
+                continue;
+            }
+        };
+        match v.as_str().and_then(Group::parse) {
+            Some(g) => {
+                match seen.get(&self::key(&key)) {
+                    Some((other, h)) if *h != g => diags.push(
+                        Diagnostic::error(shown, key.clone(), "the same value is mapped to two groups")
+                            .value(format!(
+                                "{other} → {}; {key} → {}",
+                                format!("{h:?}").to_lowercase(),
+                                format!("{g:?}").to_lowercase()
+                            ))
+                            .hint("values are matched ignoring case and spaces: keep one line for this value"),
+                    ),
+                    _ => {
+                        seen.insert(self::key(&key), (key.clone(), g));
+                    }
+                }
+                out.push((key, g))
+            }
+            None => diags.push(
+                Diagnostic::error(
+                    shown,
+                    key.clone(),
+                    "the group must be white, minoritised or unknown",
+                )
+                .value(format!("{v:?}").chars().take(40).collect::<String>()),
+            ),
+        }
+    }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(diags)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,13 +372,14 @@ mod tests {
             ("31,500", 31500.0),
             ("£31,500", 31500.0),
             ("1,234,567.5", 1234567.5),
-            ("0", 0.0),
             ("1000", 1000.0),
         ] {
             assert_eq!(salary(Some(s)), Ok(x), "{s}");
         }
         for s in [
             "",
+            "0",
+            "0.00",
             "-5",
             "31 500",
             "3,15,00",

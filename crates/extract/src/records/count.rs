@@ -1,15 +1,16 @@
-//! Counting records into a return. Polars does the heavy work (group-bys
-//! over the needed columns, joins of events to people); the few distinct
-//! values that come out are then read through `vocab`, so every bad value
-//! is reported once, with how many rows carry it and the first of them.
+//! Counting records into a return. Records are grouped by the needed
+//! columns' value indexes (`distinct`); the few distinct values that come
+//! out are then read through `vocab`, so every bad value is reported once,
+//! with how many rows carry it and the first of them.
 
-use super::Records;
 use super::vocab::{self, EthnicityMap, Group};
+use super::{BLANK, ID, Records};
+use crate::diag::Diagnostic;
 use crate::indicators::{Band, Measure, Service};
-use crate::load::diag::Diagnostic;
 use crate::model::{Return, ServiceReturn, Triple};
-use polars::prelude::*;
 use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// The record files of one council and year.
 pub struct Inputs {
@@ -136,41 +137,60 @@ impl Problems {
     }
 }
 
-pub(super) fn pe(r: &Records, e: PolarsError) -> Diagnostic {
-    Diagnostic::error(&r.shown, "", format!("cannot be counted ({e})"))
+/// Columns grouped by at most, at once.
+const MAX_KEYS: usize = 5;
+
+/// One distinct combination of some columns' values: how many records
+/// carry it and the first of them.
+pub(super) struct Distinct<'a> {
+    pub(super) values: Vec<Option<&'a str>>,
+    pub(super) n: u64,
+    pub(super) first: u32,
 }
 
-/// One row per distinct combination of `keys`, with its number of rows
-/// (`n`) and first row (`first`), in the order first seen.
-pub(super) fn distinct(r: &Records, keys: &[&str]) -> Result<DataFrame, Diagnostic> {
-    r.frame
-        .clone()
-        .lazy()
-        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
-        .agg([len().alias("n"), col("row").min().alias("first")])
-        .sort(["first"], Default::default())
-        .collect()
-        .map_err(|e| pe(r, e))
-}
-
-/// The string column `name` of `df`, value by value.
-pub(super) fn strs<'a>(df: &'a DataFrame, name: &str) -> Vec<Option<&'a str>> {
-    df.column(name)
-        .ok()
-        .and_then(|c| c.str().ok())
-        .map_or_else(Vec::new, |c| c.iter().collect())
-}
-
-pub(super) fn nums(df: &DataFrame, name: &str) -> Vec<u64> {
-    df.column(name)
-        .ok()
-        .and_then(|c| c.cast(&DataType::UInt64).ok())
-        .and_then(|c| {
-            c.u64()
-                .ok()
-                .map(|c| c.iter().map(|v| v.unwrap_or(0)).collect())
+/// Every distinct combination of `keys` (at most [`MAX_KEYS`]), in the
+/// order first seen (so by first record).
+pub(super) fn distinct<'a>(r: &'a Records, keys: &[&str]) -> Vec<Distinct<'a>> {
+    assert!(
+        keys.len() <= MAX_KEYS,
+        "grouped by at most {MAX_KEYS} columns"
+    );
+    let cols: Vec<_> = keys.iter().map(|k| r.column(k)).collect();
+    let mut at: HashMap<[u32; MAX_KEYS], usize> = HashMap::new();
+    let mut groups: Vec<([u32; MAX_KEYS], u64, u32)> = Vec::new();
+    for row in 0..r.len() {
+        let mut key = [0u32; MAX_KEYS];
+        for (k, c) in cols.iter().enumerate() {
+            key[k] = c.ids()[row];
+        }
+        match at.entry(key) {
+            Entry::Occupied(e) => groups[*e.get()].1 += 1,
+            Entry::Vacant(e) => {
+                e.insert(groups.len());
+                groups.push((key, 1, row as u32));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, n, first)| Distinct {
+            values: cols.iter().zip(key).map(|(c, id)| c.value(id)).collect(),
+            n,
+            first,
         })
-        .unwrap_or_default()
+        .collect()
+}
+
+/// Each value's first record, by value index (values are indexed in the
+/// order first seen).
+pub(super) fn first_rows(ids: &[u32], values: usize) -> Vec<u32> {
+    let mut first = vec![u32::MAX; values];
+    for (row, &id) in ids.iter().enumerate() {
+        if id != BLANK && first[id as usize] == u32::MAX {
+            first[id as usize] = row as u32;
+        }
+    }
+    first
 }
 
 /// Counts by service and measure (headcount by band id).
@@ -269,40 +289,86 @@ impl Ctx<'_> {
 }
 
 /// Duplicate and blank identifiers of a file.
-pub(super) fn ids(r: &Records, what: &str, p: &mut Problems) -> Result<(), Diagnostic> {
-    let d = r
-        .frame
-        .clone()
-        .lazy()
-        .group_by([col("person_id")])
-        .agg([len().alias("n"), col("row").min().alias("first")])
-        .filter(col("n").gt(lit(1)).or(col("person_id").is_null()))
-        .sort(["first"], Default::default())
-        .collect()
-        .map_err(|e| pe(r, e))?;
-    let (id, n, first) = (strs(&d, "person_id"), nums(&d, "n"), nums(&d, "first"));
-    for i in 0..d.height() {
-        let row = first[i] as u32;
-        let diag = match id[i] {
-            None => Diagnostic::error(
+pub(super) fn ids(r: &Records, what: &str, p: &mut Problems) {
+    let c = r.column(ID);
+    let mut n = vec![0u64; c.distinct().len()];
+    let (mut blanks, mut blank_first) = (0u64, u32::MAX);
+    for (row, &id) in c.ids().iter().enumerate() {
+        if id == BLANK {
+            blanks += 1;
+            blank_first = blank_first.min(row as u32);
+        } else {
+            n[id as usize] += 1;
+        }
+    }
+    let first = first_rows(c.ids(), n.len());
+    let mut found: Vec<(u32, Diagnostic)> = Vec::new();
+    if blanks > 0 {
+        found.push((
+            blank_first,
+            Diagnostic::error(
                 &r.shown,
-                r.place(row, "person_id"),
-                format!("a blank person_id, on {} rows (the first shown)", n[i]),
+                r.place(blank_first, ID),
+                format!("a blank person_id, on {blanks} rows (the first shown)"),
             )
             .hint(format!("every {what} needs an identifier")),
-            Some(v) => Diagnostic::error(
-                &r.shown,
-                r.place(row, "person_id"),
-                format!("the same person_id on {} rows (the first shown)", n[i]),
-            )
-            .value(v)
-            .hint(format!(
-                "person_id is unique among {what}: one row a person"
-            )),
-        };
-        p.other.push((row, diag));
+        ));
     }
-    Ok(())
+    for (id, &k) in n.iter().enumerate() {
+        if k > 1 {
+            let row = first[id];
+            found.push((
+                row,
+                Diagnostic::error(
+                    &r.shown,
+                    r.place(row, ID),
+                    format!("the same person_id on {k} rows (the first shown)"),
+                )
+                .value(&*c.distinct()[id])
+                .hint(format!(
+                    "person_id is unique among {what}: one row a person"
+                )),
+            ));
+        }
+    }
+    // Identifiers a spreadsheet read as numbers: where the others keep
+    // their leading zeros (`000123`), a shorter all-digit one (`124`) lost
+    // them, and would match nobody in another file.
+    let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+    let width = c
+        .distinct()
+        .iter()
+        .filter(|v| v.starts_with('0') && digits(v))
+        .map(|v| v.len())
+        .max();
+    if let Some(width) = width {
+        let short: Vec<usize> = (0..c.distinct().len())
+            .filter(|&id| {
+                let v = &c.distinct()[id];
+                digits(v) && !v.starts_with('0') && v.len() < width
+            })
+            .collect();
+        if let Some(&id) = short.first() {
+            let row = first[id];
+            found.push((
+                row,
+                Diagnostic::error(
+                    &r.shown,
+                    r.place(row, ID),
+                    format!(
+                        "{} person_id {} lost {} leading zeros (others have {width} digits), the first shown",
+                        short.len(),
+                        if short.len() == 1 { "value" } else { "values" },
+                        if short.len() == 1 { "its" } else { "their" }
+                    ),
+                )
+                .value(&*c.distinct()[id])
+                .hint("a spreadsheet read the identifiers as numbers: format the person_id column as Text and export again"),
+            ));
+        }
+    }
+    found.sort_by_key(|(row, _)| *row);
+    p.other.extend(found);
 }
 
 /// Extracts a council's return from its records. Every problem is listed;
@@ -320,29 +386,18 @@ pub fn extract(
         problems: Problems::default(),
         acc: BTreeMap::new(),
     };
-    let mut hard: Vec<Diagnostic> = Vec::new();
-    if let Err(d) = super::files::staff(&mut cx, &inputs.staff) {
-        hard.push(d);
-    }
+    super::files::staff(&mut cx, &inputs.staff);
     if let Some(l) = &inputs.leavers {
-        if let Err(d) = super::files::leavers(&mut cx, l, &inputs.staff) {
-            hard.push(d);
-        }
+        super::files::leavers(&mut cx, l, &inputs.staff);
     }
     if let Some(e) = &inputs.events {
-        if let Err(d) = super::files::events(&mut cx, e, &inputs.staff, inputs.leavers.as_ref()) {
-            hard.push(d);
-        }
+        super::files::events(&mut cx, e, &inputs.staff, inputs.leavers.as_ref());
     }
     if let Some(r) = &inputs.recruitment {
-        if let Err(d) = super::files::recruitment(&mut cx, r) {
-            hard.push(d);
-        }
+        super::files::recruitment(&mut cx, r);
     }
     if let Some(s) = &inputs.survey {
-        if let Err(d) = super::files::survey(&mut cx, s) {
-            hard.push(d);
-        }
+        super::files::survey(&mut cx, s);
     }
     // A file not given leaves its measures blank (the caller warns).
     let given = [
@@ -363,8 +418,7 @@ pub fn extract(
         .chain(inputs.recruitment.iter())
         .chain(inputs.survey.iter())
         .collect();
-    let mut diags = hard;
-    diags.extend(std::mem::take(&mut cx.problems).into_diags(&files));
+    let diags = std::mem::take(&mut cx.problems).into_diags(&files);
     if !diags.is_empty() {
         return (None, diags);
     }

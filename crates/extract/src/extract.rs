@@ -1,0 +1,139 @@
+//! One extraction, for the command line and the browser alike: a council's
+//! record files as named bytes, its ethnicity map and the year's pay bands
+//! in; the return (if every file was sound) and every problem out. The
+//! caller reads the files and writes the return; this only counts.
+
+use crate::diag::Diagnostic;
+use crate::indicators::Band;
+use crate::model::Return;
+use crate::records::count::{self, Inputs};
+use crate::records::vocab::{self, EthnicityMap};
+use crate::records::{self, Format, Records};
+
+/// A file as given: the name shown in every message, and its bytes
+/// (`None`: given, but the caller could not read it and said why).
+pub struct Named<'a> {
+    pub shown: &'a str,
+    pub bytes: Option<&'a [u8]>,
+}
+
+/// How the caller asks for a file, for the hint when one is missing: the
+/// command line's option (`--leavers FILE`) or the page's file chooser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asking {
+    Options,
+    Page,
+}
+
+/// What to extract.
+pub struct Request<'a> {
+    pub authority: &'a str,
+    pub year: i32,
+    pub bands: &'a [Band],
+    pub staff: Named<'a>,
+    pub leavers: Option<Named<'a>>,
+    pub events: Option<Named<'a>>,
+    pub recruitment: Option<Named<'a>>,
+    pub survey: Option<Named<'a>>,
+    /// The council's own ethnicity map (YAML), added to the built-in one.
+    pub ethnicity_map: Option<Named<'a>>,
+    pub asking: Asking,
+}
+
+/// The return, only if nothing was an error, and every diagnostic in the
+/// order found (the map, each file as read, the counting, then the files
+/// not given).
+pub struct Extracted {
+    pub ret: Option<Return>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn read(f: &Named, columns: &[&str], diags: &mut Vec<Diagnostic>) -> Option<Records> {
+    let bytes = f.bytes?;
+    let Some(format) = Format::of(f.shown) else {
+        diags.extend(records::not_records(f.shown));
+        return None;
+    };
+    match records::parse(bytes, format, f.shown, columns) {
+        Ok(r) => Some(r),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    }
+}
+
+/// Counts a council's records into its return.
+pub fn extract(req: &Request) -> Extracted {
+    let mut diags = Vec::new();
+    let mut map = EthnicityMap::builtin();
+    if let Some(Named {
+        shown,
+        bytes: Some(bytes),
+    }) = &req.ethnicity_map
+    {
+        match vocab::map_file(bytes, shown) {
+            Ok(entries) => map.extend(entries),
+            Err(d) => diags.extend(d),
+        }
+    }
+    let staff = read(&req.staff, count::STAFF, &mut diags);
+    // A file that could not be read is counted as absent, so that the
+    // others' problems are listed too; no return is given in any case.
+    let mut optional =
+        |f: &Option<Named>, columns: &[&str]| f.as_ref().and_then(|f| read(f, columns, &mut diags));
+    let leavers = optional(&req.leavers, count::LEAVERS);
+    let events = optional(&req.events, count::EVENTS);
+    let recruitment = optional(&req.recruitment, count::RECRUITMENT);
+    let survey = optional(&req.survey, count::SURVEY);
+    let Some(staff) = staff else {
+        return Extracted {
+            ret: None,
+            diagnostics: diags,
+        };
+    };
+    let inputs = Inputs {
+        staff,
+        leavers,
+        events,
+        recruitment,
+        survey,
+    };
+    let (ret, found) = count::extract(req.authority, req.year, &inputs, &map, req.bands);
+    diags.extend(found);
+    let given = [
+        req.leavers.is_some(),
+        req.events.is_some(),
+        req.recruitment.is_some(),
+        req.survey.is_some(),
+    ];
+    for ((flag, measures), given) in count::OPTIONAL.iter().zip(given) {
+        if given {
+            continue;
+        }
+        let ids: Vec<&str> = measures.iter().map(|m| m.id()).collect();
+        let noun = flag.trim_start_matches('-');
+        let (rule, hint) = match req.asking {
+            Asking::Options => (
+                format!(
+                    "no {flag} file: {} left blank (not provided)",
+                    ids.join(", ")
+                ),
+                format!("give {flag} FILE to count them"),
+            ),
+            Asking::Page => (
+                format!(
+                    "no {noun} file: {} left blank (not provided)",
+                    ids.join(", ")
+                ),
+                format!("choose the {noun} file to count them"),
+            ),
+        };
+        diags.push(Diagnostic::warning(&inputs.staff.shown, "", rule).hint(hint));
+    }
+    let ret = ret.filter(|_| diags.iter().all(|d| !d.is_error()));
+    Extracted {
+        ret,
+        diagnostics: diags,
+    }
+}
