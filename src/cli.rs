@@ -265,6 +265,10 @@ pub enum Command {
         /// the client's address it gives, not the proxy's.
         #[arg(long)]
         behind_proxy: bool,
+        /// The browser's extraction module (built by .ci/wasm): councils
+        /// then count their HR records into a return in their own browser.
+        #[arg(long, value_name = "FILE")]
+        extract_module: Option<PathBuf>,
     },
     /// Back up the collection service's database while it runs: a
     /// consistent copy to a new file, checked whole.

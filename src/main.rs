@@ -123,6 +123,7 @@ fn main() -> ExitCode {
             mail_from,
             admin,
             behind_proxy,
+            extract_module,
         } => {
             let opts = scwres::serve::Options {
                 data,
@@ -135,6 +136,7 @@ fn main() -> ExitCode {
                 base_url,
                 admin,
                 behind_proxy,
+                extract_module,
             };
             scwres::serve::run(&opts, &listen, &|m| eprintln!("{m}")).map(|()| ExitCode::SUCCESS)
         }

@@ -85,6 +85,7 @@ pub fn run(
         base_url: Some(format!("http://{addr}")),
         admin: None,
         behind_proxy: false,
+        extract_module: None,
     };
     let app = App::open(&opts)?;
     // Each council's return: last year's, made this year's; every fifth

@@ -45,6 +45,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../report-templates/service/upload.html"),
     ),
     (
+        "extract.html",
+        include_str!("../../report-templates/service/extract.html"),
+    ),
+    (
         "version.html",
         include_str!("../../report-templates/service/version.html"),
     ),

@@ -11,6 +11,7 @@ pub mod client;
 mod council;
 mod dashboard;
 pub mod db;
+mod extract;
 pub mod http;
 pub mod ids;
 mod internal;
@@ -63,6 +64,10 @@ pub struct Options {
     /// Behind a reverse proxy that sets `X-Forwarded-For`: the client's
     /// address (for the sign-in limits) is the last one it gives.
     pub behind_proxy: bool,
+    /// The browser's extraction module (`crates/extract-web`, built by
+    /// `.ci/wasm`), served to the council's extraction page; without it
+    /// the page points to the workbook.
+    pub extract_module: Option<PathBuf>,
 }
 
 /// The service's state, shared by every request.
@@ -92,6 +97,8 @@ pub struct App {
     pub expected_host: Option<String>,
     pub secure_cookies: bool,
     pub behind_proxy: bool,
+    /// The browser's extraction module, read at start.
+    pub extract_module: Option<Arc<Vec<u8>>>,
     /// Called at the start of every release run, on its thread: the tests
     /// make a release panic with it (fault injection). `None` in service.
     pub release_fault: Option<fn()>,
@@ -170,6 +177,20 @@ impl App {
                 )
             }
         };
+        let extract_module = match &o.extract_module {
+            None => None,
+            Some(p) => {
+                let bytes = load::guard::read_file(p, 64 << 20)
+                    .map_err(|r| anyhow::anyhow!("{}: {}", p.display(), r.rule))?;
+                if !bytes.starts_with(b"\0asm") {
+                    anyhow::bail!(
+                        "{}: not a WebAssembly module; give the one .ci/wasm builds",
+                        p.display()
+                    );
+                }
+                Some(Arc::new(bytes))
+            }
+        };
         let db_path = o.data.join(db::FILE);
         let db = db::Db::open(&db_path)
             .with_context(|| format!("{}: the service's database", db_path.display()))?;
@@ -221,6 +242,7 @@ impl App {
                 rest.split('/').next().unwrap_or(rest).to_string()
             }),
             behind_proxy: o.behind_proxy,
+            extract_module,
             base_url,
             register,
             config,

@@ -231,7 +231,9 @@ fn nav_of(template: &str) -> Value {
         "release.html" => ("/admin/releases", false),
         "audit.html" => ("/admin/audit", true),
         "tasks.html" => ("/council", true),
-        "upload.html" | "version.html" | "sign_off.html" | "plan.html" => ("/council", false),
+        "upload.html" | "extract.html" | "version.html" | "sign_off.html" | "plan.html" => {
+            ("/council", false)
+        }
         _ => return json!({"href": null, "current": null}),
     };
     json!({"href": href, "current": if own { "page" } else { "true" }})

@@ -10,8 +10,8 @@ use super::http::{Request, Response};
 use super::ids::{CouncilCode, PersonId, Version};
 use super::routes::{Session, not_found};
 use super::{
-    App, admin, council, dashboard, internal, invite_many, own_report, plans, queries, releases,
-    routes,
+    App, admin, council, dashboard, extract, internal, invite_many, own_report, plans, queries,
+    releases, routes,
 };
 
 /// Who may use a route.
@@ -127,6 +127,12 @@ pub static ROUTES: &[Route] = &[
     route("GET", "/assets/service.css", Anyone, Form, |_, _, _| {
         Ok(routes::css())
     }),
+    route("GET", "/assets/extract.js", Anyone, Form, |_, _, _| {
+        Ok(extract::script())
+    }),
+    route("GET", "/assets/extract.wasm", Anyone, Form, |app, _, c| {
+        Ok(extract::module(app, c.session))
+    }),
     route("GET", "/sign-in", Anyone, Form, |app, _, c| {
         Ok(routes::sign_in_page(app, c.session))
     }),
@@ -183,6 +189,9 @@ pub static ROUTES: &[Route] = &[
         Form,
         |app, _, c| council::workbook(app, &c.code()),
     ),
+    route("GET", "/council/extract", Council, Form, |app, _, c| {
+        Ok(extract::page_for(app, c.s(), &c.code()))
+    }),
     route("GET", "/council/upload", Council, Form, |app, _, c| {
         Ok(council::upload_form(app, c.s(), 200, None))
     }),

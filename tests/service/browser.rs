@@ -8,9 +8,8 @@ use crate::support::*;
 use std::path::Path;
 use std::process::Command;
 
-#[test]
-fn the_journey_passes_in_chromium_with_every_page_checked() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+/// Chromium, axe-core and playwright-core are there (.ci/run installs them).
+fn browser_tools(dir: &Path) {
     for (path, what) in [
         (
             Path::new("/usr/bin/chromium").to_path_buf(),
@@ -29,6 +28,12 @@ fn the_journey_passes_in_chromium_with_every_page_checked() {
             path.display()
         );
     }
+}
+
+#[test]
+fn the_journey_passes_in_chromium_with_every_page_checked() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    browser_tools(&dir);
     // With mail, as a collection runs (the sign-in page offers a link by
     // email; the team can send reminders).
     let sink = SmtpSink::start();
@@ -81,4 +86,92 @@ fn the_journey_passes_in_chromium_with_every_page_checked() {
         .unwrap();
     assert_eq!(v, 2);
     assert_eq!(bytes, good.as_bytes());
+}
+
+/// A council with only a browser: its HR exports (the demo records)
+/// counted in the page by the WebAssembly module, under the page's real
+/// policy; no request while counting and none carrying a record's value;
+/// the return byte-identical to `scwres extract` on the same files,
+/// uploaded in one step and signed off (tests/browser/extract.mjs).
+#[test]
+fn a_council_makes_its_return_from_hr_records_in_chromium() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    browser_tools(&dir);
+    assert!(
+        std::env::var_os("SCWRES_EXTRACT_MODULE").is_some(),
+        "SCWRES_EXTRACT_MODULE is not set: run .ci/run, which builds the module (.ci/wasm)"
+    );
+    let s = Service::start();
+    let records = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/staff");
+    let files = tempfile::tempdir().unwrap();
+    let bad = files.path().join("staff.csv");
+    std::fs::write(
+        &bad,
+        "person_id,service,ethnicity,salary,regulated,senior_manager\n\
+         P1,adults,White: Irish,31000,no,no\n\
+         P2,adults,White: Irish,32.000,no,no\n",
+    )
+    .unwrap();
+    let base = format!("http://{}", s.addr());
+    let mut cmd = Command::new("node");
+    cmd.current_dir(&dir)
+        .arg("extract.mjs")
+        .arg(&base)
+        .arg(s.link(&s.submitter_a))
+        .arg(s.link(&s.submitter_a))
+        .arg(s.link(&s.signer_a))
+        .arg(&records)
+        .arg(&bad)
+        .arg(files.path());
+    if let Some(shots) = std::env::var_os("SCWRES_SCREENSHOTS") {
+        cmd.arg(shots);
+    }
+    let o = cmd.output().expect("node runs: run .ci/run");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.status.success(),
+        "the extraction journey failed:\n{report}"
+    );
+    let pages = report
+        .lines()
+        .filter(|l| l.contains("\"page\":") && l.contains("\"ok\":true"))
+        .count();
+    assert_eq!(pages, 4, "pages checked:\n{report}");
+    // The same answer as the command line, byte for byte.
+    let cli = files.path().join("cli.csv");
+    let mut x = Command::new(env!("CARGO_BIN_EXE_scwres"));
+    x.args(["extract", "--authority", A, "--year", "2025", "--data"])
+        .arg(s.data())
+        .arg("-o")
+        .arg(&cli);
+    for slot in ["staff", "leavers", "events", "recruitment", "survey"] {
+        x.arg(format!("--{slot}"))
+            .arg(records.join(format!("{slot}.csv")));
+    }
+    let run = x.output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let browser = std::fs::read(files.path().join("return.csv")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&browser),
+        std::fs::read_to_string(&cli).unwrap(),
+        "the browser's return and scwres extract's"
+    );
+    // Uploaded as it was downloaded, and signed off.
+    let c = rusqlite::Connection::open(s.db_path()).unwrap();
+    let bytes: Vec<u8> = c
+        .query_row(
+            "SELECT u.bytes FROM sign_off s JOIN upload u ON u.id = s.upload WHERE s.reopened_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(bytes, browser);
 }

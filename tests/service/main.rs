@@ -11,6 +11,7 @@
 //!   Origin, one e-mail rule, releases that fail cleanly.
 
 mod browser;
+mod extract;
 mod flows;
 mod hardening;
 mod isolation;

@@ -9,7 +9,7 @@ use scwres::serve::client::{Agent, Answer};
 use scwres::serve::{self, App, Options, Running, auth, db, ids};
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Council A and council B: both have a 2024 demo return.
@@ -53,6 +53,8 @@ impl Service {
             base_url: Some(format!("http://{}", listener.local_addr().unwrap())),
             admin: None,
             behind_proxy: false,
+            // Built by .ci/wasm, which .ci/run runs first.
+            extract_module: std::env::var_os("SCWRES_EXTRACT_MODULE").map(PathBuf::from),
         };
         let mut app = App::open(&opts).unwrap();
         assert_eq!(app.year, 2025);
@@ -95,6 +97,11 @@ impl Service {
 
     pub fn addr(&self) -> SocketAddr {
         self.running.as_ref().unwrap().addr
+    }
+
+    /// The service's data folder.
+    pub fn data(&self) -> &Path {
+        self.dir.path()
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -1,0 +1,181 @@
+// The extraction page (/council/extract): the council's files are counted
+// by the extraction module (WebAssembly, the same code as `scwres
+// extract`) in this page. No file leaves the browser: the module has no
+// way out, and this script sends only the return, and only when the
+// council presses "Upload". Every value shown is set as text, never HTML.
+'use strict';
+(function () {
+  const form = document.getElementById('extract-form');
+  if (!form) return;
+  document.getElementById('extract-needs-js').hidden = true;
+  form.hidden = false;
+  const status = document.getElementById('extract-status');
+  const results = document.getElementById('extract-results');
+  const upload = document.getElementById('extract-upload');
+  const slots = ['staff', 'leavers', 'events', 'recruitment', 'survey', 'ethnicity_map'];
+
+  // The module's only imports are placeholders of a library it never
+  // calls when reading: each one stops the run if it ever were.
+  const never = new Proxy({}, {
+    get: function (_, name) {
+      return function () { throw new Error('the module called ' + String(name)); };
+    }
+  });
+  // Fetched as the page opens: counting then works offline.
+  const module = fetch('/assets/extract.wasm', { credentials: 'same-origin' })
+    .then(function (r) {
+      if (!r.ok) throw new Error('the counting module could not be loaded (' + r.status + ')');
+      return r.arrayBuffer();
+    })
+    .then(function (b) {
+      return WebAssembly.instantiate(b, {
+        __wbindgen_placeholder__: never,
+        __wbindgen_externref_xform__: never
+      });
+    })
+    .then(function (m) { return m.instance.exports; });
+  module.catch(function () {});
+
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function table(caption, head, rows) {
+    const wrap = el('div', null, 'table-wrap');
+    wrap.tabIndex = 0;
+    wrap.setAttribute('role', 'region');
+    const id = 'caption-' + Math.random().toString(36).slice(2);
+    wrap.setAttribute('aria-labelledby', id);
+    const t = el('table', null, 'table');
+    const c = el('caption', caption, 'visually-hidden');
+    c.id = id;
+    t.appendChild(c);
+    const thead = el('thead');
+    const hr = el('tr');
+    head.forEach(function (h) { const th = el('th', h); th.scope = 'col'; hr.appendChild(th); });
+    thead.appendChild(hr);
+    t.appendChild(thead);
+    const tb = el('tbody');
+    rows.forEach(function (r) {
+      const tr = el('tr');
+      r.forEach(function (v) { tr.appendChild(el('td', v)); });
+      tb.appendChild(tr);
+    });
+    t.appendChild(tb);
+    wrap.appendChild(t);
+    return wrap;
+  }
+
+  function run(x, header, files) {
+    const enc = new TextEncoder();
+    const json = enc.encode(JSON.stringify(header));
+    let total = 4 + json.length;
+    files.forEach(function (f) { total += f.byteLength; });
+    const at = x.alloc(total);
+    new DataView(x.memory.buffer).setUint32(at, json.length, true);
+    let mem = new Uint8Array(x.memory.buffer, at, total);
+    mem.set(json, 4);
+    let k = 4 + json.length;
+    files.forEach(function (f) { mem.set(new Uint8Array(f), k); k += f.byteLength; });
+    x.run(at, total);
+    mem = new Uint8Array(x.memory.buffer, x.answer_ptr(), x.answer_len());
+    return JSON.parse(new TextDecoder().decode(mem));
+  }
+
+  function show(answer) {
+    results.replaceChildren();
+    const errors = answer.diagnostics.filter(function (d) { return d.severity === 'error'; });
+    const warnings = answer.diagnostics.filter(function (d) { return d.severity !== 'error'; });
+    const rows = function (list) {
+      return list.map(function (d) {
+        return [d.file, d.place || 'the whole file', d.value || '', d.rule, d.hint || ''];
+      });
+    };
+    if (errors.length) {
+      const s = el('div', null, 'error-summary');
+      s.setAttribute('role', 'alert');
+      s.tabIndex = -1;
+      s.appendChild(el('h2', 'There is a problem with your files'));
+      s.appendChild(el('p', errors.length + (errors.length === 1 ? ' problem' : ' problems') +
+        ' to fix in your HR exports before a return can be made. Nothing was sent to the service.'));
+      results.appendChild(s);
+      results.appendChild(el('h2', 'Errors (' + errors.length + ')'));
+      results.appendChild(table('Errors, with the file, where each is and how to fix it',
+        ['File', 'Where', 'Value found', 'Problem', 'How to fix it'], rows(errors)));
+      upload.hidden = true;
+      s.focus();
+    }
+    if (warnings.length) {
+      results.appendChild(el('h2', 'Warnings (' + warnings.length + ')'));
+      results.appendChild(table('Warnings, with the file and where each is',
+        ['File', 'Where', 'Value found', 'What to check', 'Hint'], rows(warnings)));
+    }
+    if (answer.csv !== null && !errors.length) {
+      const p = el('div', null, 'panel');
+      p.appendChild(el('h2', 'Your return is ready'));
+      p.appendChild(el('p', 'Counted in your browser: no record was sent.'));
+      results.insertBefore(p, results.firstChild);
+      const name = form.dataset.name;
+      const file = new File([answer.csv], name, { type: 'text/csv' });
+      const a = el('a', 'Download the return (CSV)', 'button button-secondary');
+      a.id = 'extract-download';
+      a.href = URL.createObjectURL(file);
+      a.download = name;
+      results.appendChild(a);
+      const lines = answer.csv.trim().split('\n').slice(1).map(function (l) { return l.split(','); });
+      results.appendChild(el('h2', 'Your figures'));
+      results.appendChild(table('The return\'s figures by service, measure and pay band',
+        ['Service', 'Measure', 'Pay band', 'White', 'Minoritised', 'Unknown'],
+        lines.map(function (c) { return [c[2], c[3], c[4], c[5], c[6], c[7]]; })));
+      const dt = new DataTransfer();
+      dt.items.add(file);
+      document.getElementById('extract-file').files = dt.files;
+      upload.hidden = false;
+      results.appendChild(upload);
+    }
+  }
+
+  form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    const staffError = document.getElementById('staff-error');
+    const chosen = slots.map(function (s) {
+      const input = document.getElementById(s);
+      return input && input.files.length ? { slot: s, file: input.files[0] } : null;
+    }).filter(Boolean);
+    const group = document.getElementById('staff-group');
+    if (!chosen.some(function (c) { return c.slot === 'staff'; })) {
+      staffError.hidden = false;
+      group.classList.add('form-group-error');
+      document.getElementById('staff').focus();
+      return;
+    }
+    staffError.hidden = true;
+    group.classList.remove('form-group-error');
+    status.textContent = 'Counting your records in your browser…';
+    Promise.all([module].concat(chosen.map(function (c) { return c.file.arrayBuffer(); })))
+      .then(function (got) {
+        const x = got[0];
+        const buffers = got.slice(1);
+        const header = {
+          authority: form.dataset.authority,
+          year: Number(form.dataset.year),
+          bands: JSON.parse(form.dataset.bands),
+          files: chosen.map(function (c, i) {
+            return { slot: c.slot, name: c.file.name, len: buffers[i].byteLength };
+          })
+        };
+        const started = performance.now();
+        const answer = run(x, header, buffers);
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        status.textContent = 'Counted in ' + seconds + ' seconds.';
+        show(answer);
+      })
+      .catch(function (e) {
+        status.textContent = 'Your records could not be counted: ' + e.message +
+          '. Reload the page and try again, or fill in the return workbook.';
+      });
+  });
+})();

@@ -1,0 +1,105 @@
+//! The council's extraction page (`/council/extract`): its HR records
+//! counted into a return in its own browser, by the extraction core built
+//! as WebAssembly (`crates/extract-web`), so that no staff record is ever
+//! sent. The service only serves the page, its script and the module; the
+//! return comes back through the ordinary upload, when the council asks.
+//! This page alone may run a script (its own, and the module): every other
+//! page keeps the policy of no script at all.
+
+use super::App;
+use super::http::Response;
+use super::ids::CouncilCode;
+use super::routes::{Session, page};
+use serde_json::json;
+
+/// The page's script.
+const SCRIPT: &str = include_str!("extract.js");
+
+/// The page's policy: the service's own, plus its own script and the
+/// compiling of the module it fetches from this origin.
+const POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The optional files, as the page asks for them: slot, label, hint and
+/// the file types taken.
+const OPTIONAL: [(&str, &str, &str, &str); 5] = [
+    (
+        "leavers",
+        "Leavers",
+        "Columns: person_id, service, ethnicity",
+        ".csv,.xlsx",
+    ),
+    (
+        "events",
+        "Disciplinary, fitness to practise and training events",
+        "Columns: person_id, event (disciplinary, fitness_to_practise or cpd)",
+        ".csv,.xlsx",
+    ),
+    (
+        "recruitment",
+        "Recruitment",
+        "Columns: service, ethnicity, stage (applied, shortlisted or appointed)",
+        ".csv,.xlsx",
+    ),
+    (
+        "survey",
+        "Staff survey answers",
+        "Columns: service, ethnicity, harassment_public, harassment_colleagues, harassment_managers",
+        ".csv,.xlsx",
+    ),
+    (
+        "ethnicity_map",
+        "Your ethnicity map",
+        "Only if your HR system's ethnicity values are not the Census or NHS ones: a YAML file of value to white, minoritised or unknown",
+        ".yaml,.yml",
+    ),
+];
+
+pub(super) fn page_for(app: &App, s: &Session, code: &CouncilCode) -> Response {
+    let bands = app.config.bands(app.year);
+    let optional: Vec<_> = OPTIONAL
+        .iter()
+        .map(|(slot, label, hint, accept)| {
+            json!({"slot": slot, "label": label, "hint": hint, "accept": accept})
+        })
+        .collect();
+    let r = page(
+        app,
+        Some(s),
+        200,
+        "extract.html",
+        "Make your return from your HR records",
+        json!({
+            "module": app.extract_module.is_some(),
+            "authority": code.0,
+            "bands": serde_json::to_string(&bands).unwrap_or_default(),
+            "return_name": format!("sc-wres-return-{}-{}.csv", app.year, code.0),
+            "optional": optional,
+        }),
+    );
+    if app.extract_module.is_some() {
+        r.with_header("content-security-policy", POLICY.into())
+    } else {
+        r
+    }
+}
+
+/// The page's script.
+pub(super) fn script() -> Response {
+    Response {
+        status: 200,
+        headers: vec![("content-type", "text/javascript; charset=utf-8".into())],
+        body: SCRIPT.as_bytes().to_vec(),
+    }
+}
+
+/// The extraction module, if the service was given one.
+pub(super) fn module(app: &App, s: Option<&Session>) -> Response {
+    match &app.extract_module {
+        Some(bytes) => Response {
+            status: 200,
+            headers: vec![("content-type", "application/wasm".into())],
+            body: bytes.to_vec(),
+        },
+        None => super::routes::not_found(app, s),
+    }
+}
