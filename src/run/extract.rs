@@ -6,7 +6,7 @@
 use crate::load::diag::Diagnostic;
 use crate::load::records;
 use crate::load::{self, Status, guard};
-use scwres_extract::extract::{Asking, Named, Request};
+use scwres_extract::extract::{self as core, Asking, Named, Request};
 use std::path::{Path, PathBuf};
 
 /// What `scwres extract` is asked to do.
@@ -168,7 +168,37 @@ pub fn run_extract(o: &ExtractOptions) -> anyhow::Result<ExtractRun> {
             .map(|(m, p)| named(m, p)),
         asking: Asking::Options,
     };
-    let out = scwres_extract::extract::extract(&req);
+    // The files read at once, each on a thread of its own (the core has
+    // none; a county's staff file is most of the time), then counted.
+    let given = [
+        Some(&req.staff),
+        req.leavers.as_ref(),
+        req.events.as_ref(),
+        req.recruitment.as_ref(),
+        req.survey.as_ref(),
+    ];
+    let read_all: Vec<Option<core::Read>> = std::thread::scope(|scope| {
+        let running: Vec<_> = given
+            .iter()
+            .zip(core::COLUMNS)
+            .map(|(f, columns)| f.map(|f| scope.spawn(move || core::read(f, columns))))
+            .collect();
+        running
+            .into_iter()
+            .map(|h| {
+                h.map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(vec![Diagnostic::error(
+                            "",
+                            "",
+                            "the file could not be read (the reader stopped)",
+                        )])
+                    })
+                })
+            })
+            .collect()
+    });
+    let out = core::extract_read(&req, read_all);
     diags.extend(out.diagnostics);
     let ret = out.ret.filter(|_| diags.iter().all(|d| !d.is_error()));
     let Some(ret) = ret else {

@@ -48,23 +48,54 @@ pub struct Extracted {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-fn read(f: &Named, columns: &[&str], diags: &mut Vec<Diagnostic>) -> Option<Records> {
-    let bytes = f.bytes?;
-    let Some(format) = Format::of(f.shown) else {
-        diags.extend(records::not_records(f.shown));
-        return None;
+/// A file read, or why not (`Err` holds its problems; a file the caller
+/// could not read has none here).
+pub type Read = Result<Records, Vec<Diagnostic>>;
+
+/// Reads one file (bytes to records): each file on its own, so that a
+/// caller with threads (the command line) may read them at once.
+pub fn read(f: &Named, columns: &[&str]) -> Read {
+    let Some(bytes) = f.bytes else {
+        return Err(Vec::new());
     };
-    match records::parse(bytes, format, f.shown, columns) {
-        Ok(r) => Some(r),
-        Err(d) => {
-            diags.extend(d);
-            None
-        }
-    }
+    let Some(format) = Format::of(f.shown) else {
+        return Err(records::not_records(f.shown));
+    };
+    records::parse(bytes, format, f.shown, columns)
 }
 
-/// Counts a council's records into its return.
+/// The columns each slot's file needs, in the order of [`Read`]s:
+/// staff, leavers, events, recruitment, survey.
+pub const COLUMNS: [&[&str]; 5] = [
+    count::STAFF,
+    count::LEAVERS,
+    count::EVENTS,
+    count::RECRUITMENT,
+    count::SURVEY,
+];
+
+/// Counts a council's records into its return, reading its files one
+/// after another.
 pub fn extract(req: &Request) -> Extracted {
+    let files = [
+        Some(&req.staff),
+        req.leavers.as_ref(),
+        req.events.as_ref(),
+        req.recruitment.as_ref(),
+        req.survey.as_ref(),
+    ];
+    let read_all: Vec<Option<Read>> = files
+        .iter()
+        .zip(COLUMNS)
+        .map(|(f, columns)| f.map(|f| read(f, columns)))
+        .collect();
+    extract_read(req, read_all)
+}
+
+/// Counts a council's records already read ([`read`], one for each file
+/// the request gives, in the order of [`COLUMNS`]; `None` for a file not
+/// given).
+pub fn extract_read(req: &Request, read_all: Vec<Option<Read>>) -> Extracted {
     let mut diags = Vec::new();
     let mut map = EthnicityMap::builtin();
     if let Some(Named {
@@ -77,15 +108,18 @@ pub fn extract(req: &Request) -> Extracted {
             Err(d) => diags.extend(d),
         }
     }
-    let staff = read(&req.staff, count::STAFF, &mut diags);
     // A file that could not be read is counted as absent, so that the
     // others' problems are listed too; no return is given in any case.
-    let mut optional =
-        |f: &Option<Named>, columns: &[&str]| f.as_ref().and_then(|f| read(f, columns, &mut diags));
-    let leavers = optional(&req.leavers, count::LEAVERS);
-    let events = optional(&req.events, count::EVENTS);
-    let recruitment = optional(&req.recruitment, count::RECRUITMENT);
-    let survey = optional(&req.survey, count::SURVEY);
+    let mut got = read_all.into_iter().map(|r| match r {
+        Some(Ok(records)) => Some(records),
+        Some(Err(d)) => {
+            diags.extend(d);
+            None
+        }
+        None => None,
+    });
+    let mut next = || got.next().flatten();
+    let (staff, leavers, events, recruitment, survey) = (next(), next(), next(), next(), next());
     let Some(staff) = staff else {
         return Extracted {
             ret: None,

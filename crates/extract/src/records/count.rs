@@ -4,12 +4,11 @@
 //! with how many rows carry it and the first of them.
 
 use super::vocab::{self, EthnicityMap, Group};
-use super::{BLANK, ID, Records};
+use super::{BLANK, ID, QuickMap, Records};
 use crate::diag::Diagnostic;
 use crate::indicators::{Band, Measure, Service};
 use crate::model::{Return, ServiceReturn, Triple};
 use std::collections::BTreeMap;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 /// The record files of one council and year.
@@ -156,7 +155,7 @@ pub(super) fn distinct<'a>(r: &'a Records, keys: &[&str]) -> Vec<Distinct<'a>> {
         "grouped by at most {MAX_KEYS} columns"
     );
     let cols: Vec<_> = keys.iter().map(|k| r.column(k)).collect();
-    let mut at: HashMap<[u32; MAX_KEYS], usize> = HashMap::new();
+    let mut at: QuickMap<[u32; MAX_KEYS], usize> = QuickMap::default();
     let mut groups: Vec<([u32; MAX_KEYS], u64, u32)> = Vec::new();
     for row in 0..r.len() {
         let mut key = [0u32; MAX_KEYS];

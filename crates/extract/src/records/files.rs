@@ -3,10 +3,9 @@
 
 use super::count::{Ctx, EXAMPLES, add, distinct, first_rows, ids};
 use super::vocab::{self, Stage};
-use super::{BLANK, ID, Records};
+use super::{BLANK, ID, QuickMap, Records};
 use crate::diag::Diagnostic;
 use crate::indicators::Measure;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 pub(super) fn staff(cx: &mut Ctx, r: &Records) {
@@ -155,7 +154,7 @@ pub(super) fn events(cx: &mut Ctx, r: &Records, staff: &Records, leavers: Option
     }
     // Each person counted once per kind: (person, kind) → first record.
     let person = r.column(ID);
-    let mut once: HashMap<(u32, usize), u32> = HashMap::new();
+    let mut once: QuickMap<(u32, usize), u32> = QuickMap::default();
     let mut order: Vec<(u32, usize)> = Vec::new();
     let (mut blanks, mut blank_first) = (0u64, u32::MAX);
     for (row, (&p, &e)) in person.ids().iter().zip(ev.ids()).enumerate() {

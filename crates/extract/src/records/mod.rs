@@ -26,29 +26,97 @@ const ID: &str = "person_id";
 /// No value (a blank cell) in a [`Column`].
 const BLANK: u32 = u32::MAX;
 
+/// A quick hash for the columns' values and the groups' keys (the
+/// multiply-and-rotate of rustc's FxHasher, then MurmurHash3's finaliser):
+/// the inputs are a council's own files, in its own process or browser,
+/// hashed millions of times; a keyed collision-resistant hash would be
+/// much of the counting's time and guards nothing here.
+#[derive(Default, Clone, Copy)]
+pub struct Quick(u64);
+
+impl std::hash::Hasher for Quick {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().unwrap_or_default()));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        // Every bit of the words into the low bits too (the table's bucket
+        // is chosen by them): MurmurHash3's finaliser.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+impl Quick {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A map hashed with [`Quick`].
+pub type QuickMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Quick>>;
+
 /// One needed column of a record file: each distinct value once, and each
 /// record's value as its index (a county's 100,000 rows of `adults` are one
-/// string), so that grouping compares numbers, not text.
+/// string), so that grouping compares numbers, not text. The index of
+/// values holds positions, not a second copy of the text.
 #[derive(Default)]
 pub struct Column {
     values: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
+    index: hashbrown::HashTable<u32>,
     rows: Vec<u32>,
+}
+
+fn quick(v: &str) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = Quick::default();
+    h.write(v.as_bytes());
+    h.finish()
 }
 
 impl Column {
     fn push(&mut self, v: Option<&str>) {
         let id = match v {
             None => BLANK,
-            Some(v) => match self.index.get(v) {
-                Some(id) => *id,
-                None => {
-                    let id = self.values.len() as u32;
-                    self.values.push(v.into());
-                    self.index.insert(v.into(), id);
-                    id
+            Some(v) => {
+                let h = quick(v);
+                let values = &self.values;
+                match self.index.find(h, |&i| &*values[i as usize] == v) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.values.len() as u32;
+                        self.values.push(v.into());
+                        let values = &self.values;
+                        self.index
+                            .insert_unique(h, id, |&i| quick(&values[i as usize]));
+                        id
+                    }
                 }
-            },
+            }
         };
         self.rows.push(id);
     }
@@ -75,7 +143,9 @@ impl Column {
 
     /// The index of a value, if any record has it.
     pub fn find(&self, v: &str) -> Option<u32> {
-        self.index.get(v).copied()
+        self.index
+            .find(quick(v), |&i| &*self.values[i as usize] == v)
+            .copied()
     }
 }
 
@@ -153,7 +223,20 @@ impl Records {
         Records {
             shown: shown.into(),
             sheet,
-            columns: positions.iter().map(|_| Column::default()).collect(),
+            // Room for every record at once; an identifier column is as
+            // many values, the others a few.
+            columns: positions
+                .iter()
+                .map(|(name, _)| Column {
+                    values: Vec::new(),
+                    index: hashbrown::HashTable::with_capacity(if name == ID {
+                        capacity
+                    } else {
+                        0
+                    }),
+                    rows: Vec::with_capacity(capacity),
+                })
+                .collect(),
             positions,
             lines: Vec::with_capacity(capacity),
         }
@@ -176,7 +259,7 @@ impl Records {
     /// Drops what was only needed while reading.
     fn finish(mut self) -> Records {
         for c in &mut self.columns {
-            c.index.shrink_to_fit();
+            c.values.shrink_to_fit();
         }
         self
     }

@@ -48,9 +48,21 @@ pub(super) fn csv(bytes: &[u8], shown: &str, columns: &[&str]) -> Result<Records
             ]
         })?;
         let text = text.into_owned().into_bytes();
-        read_csv_from(crate::text::Lf::new(&text[..]), shown, columns)
+        let lines = lines(&text);
+        read_csv_from(crate::text::Lf::new(&text[..]), shown, columns, lines)
     } else {
-        read_csv_from(crate::text::Lf::new(bytes), shown, columns)
+        read_csv_from(crate::text::Lf::new(bytes), shown, columns, lines(bytes))
+    }
+}
+
+/// About how many records: the line ends (LF, or CR alone), so that
+/// the columns are made at their size once.
+fn lines(bytes: &[u8]) -> usize {
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+    if lf > 0 {
+        lf
+    } else {
+        bytes.iter().filter(|&&b| b == b'\r').count()
     }
 }
 
@@ -62,6 +74,7 @@ fn read_csv_from(
     source: impl std::io::Read,
     shown: &str,
     columns: &[&str],
+    lines: usize,
 ) -> Result<Records, Vec<Diagnostic>> {
     // Records end at LF only (every line end was made LF on the way in), so
     // that a record's position is its true line.
@@ -142,7 +155,7 @@ fn read_csv_from(
             return Err(header_below(shown, below, columns).map_or(diags, |d| vec![d]));
         }
     };
-    let mut out = Records::build(shown, None, pos.clone(), 1 << 12);
+    let mut out = Records::build(shown, None, pos.clone(), lines);
     let mut diags = Vec::new();
     loop {
         let line = rdr.position().line();
