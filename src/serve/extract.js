@@ -87,6 +87,8 @@
 
   function show(answer) {
     results.replaceChildren();
+    upload.hidden = true;
+    document.getElementById('extract-workbook').hidden = true;
     const errors = answer.diagnostics.filter(function (d) { return d.severity === 'error'; });
     const warnings = answer.diagnostics.filter(function (d) { return d.severity !== 'error'; });
     const rows = function (list) {
@@ -125,6 +127,12 @@
       a.href = URL.createObjectURL(file);
       a.download = name;
       results.appendChild(a);
+      // The workbook is made by the service from the return (the counts
+      // only), as the task list's workbook is.
+      const workbook = document.getElementById('extract-workbook');
+      document.getElementById('extract-return').value = answer.csv;
+      workbook.hidden = false;
+      results.appendChild(workbook);
       const lines = answer.csv.trim().split('\n').slice(1).map(function (l) { return l.split(','); });
       results.appendChild(el('h2', 'Your figures'));
       results.appendChild(table('The return\'s figures by service, measure and pay band',

@@ -10,6 +10,7 @@ use super::App;
 use super::http::Response;
 use super::ids::CouncilCode;
 use super::routes::{Session, page};
+use crate::run::collect::{self, Rules};
 use serde_json::json;
 
 /// The page's script.
@@ -80,6 +81,37 @@ pub(super) fn page_for(app: &App, s: &Session, code: &CouncilCode) -> Response {
         r.with_header("content-security-policy", POLICY.into())
     } else {
         r
+    }
+}
+
+/// The return the page made, as the return workbook: checked as an upload
+/// is (it must be the council's own and without errors), then filled in.
+/// Nothing is kept.
+pub(super) fn workbook(app: &App, s: &Session, code: &CouncilCode, csv: &str) -> Response {
+    let rules = Rules {
+        register: &app.register,
+        config: &app.config,
+        year: app.year,
+    };
+    let checked = collect::check_upload("return.csv", csv.as_bytes(), &rules);
+    let own = checked.ret.filter(|r| r.authority_code == code.0 && r.year == app.year);
+    let Some(ret) = own else {
+        return page(
+            app,
+            Some(s),
+            400,
+            "message.html",
+            "The return could not be made into a workbook",
+            json!({"lines": ["The return sent from the page was not your council's return for this year without errors. Count your records again on the page, or upload the CSV return itself."], "link": {"href": "/council/extract", "text": "Back to making your return"}}),
+        );
+    };
+    match collect::workbook(&rules, Some(&ret)) {
+        Ok(bytes) => Response::file(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("sc-wres-return-{}-{}.xlsx", app.year, code.0),
+            bytes,
+        ),
+        Err(e) => super::routes::failure(app, &e),
     }
 }
 

@@ -80,6 +80,15 @@ impl Call<'_> {
         self.args.get(i).map_or("", String::as_str)
     }
 
+    /// A form field as sent (empty when missing).
+    pub fn form_raw(&self, k: &str) -> String {
+        self.form
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
     /// A form field, trimmed (empty when missing).
     pub fn field(&self, k: &str) -> String {
         self.form
@@ -191,6 +200,9 @@ pub static ROUTES: &[Route] = &[
     ),
     route("GET", "/council/extract", Council, Form, |app, _, c| {
         Ok(extract::page_for(app, c.s(), &c.code()))
+    }),
+    route("POST", "/council/extract/workbook", Council, Form, |app, _, c| {
+        Ok(extract::workbook(app, c.s(), &c.code(), &c.form_raw("return")))
     }),
     route("GET", "/council/upload", Council, Form, |app, _, c| {
         Ok(council::upload_form(app, c.s(), 200, None))

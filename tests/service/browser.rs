@@ -164,6 +164,22 @@ fn a_council_makes_its_return_from_hr_records_in_chromium() {
         std::fs::read_to_string(&cli).unwrap(),
         "the browser's return and scwres extract's"
     );
+    // The workbook the page offers is the one `scwres extract -o x.xlsx`
+    // writes, byte for byte.
+    let cli_xlsx = files.path().join("cli.xlsx");
+    let mut x = Command::new(env!("CARGO_BIN_EXE_scwres"));
+    x.args(["extract", "--authority", A, "--year", "2025", "--data"])
+        .arg(s.data())
+        .arg("-o")
+        .arg(&cli_xlsx);
+    for slot in ["staff", "leavers", "events", "recruitment", "survey"] {
+        x.arg(format!("--{slot}")).arg(records.join(format!("{slot}.csv")));
+    }
+    assert!(x.output().unwrap().status.success());
+    assert!(
+        std::fs::read(files.path().join("return.xlsx")).unwrap() == std::fs::read(&cli_xlsx).unwrap(),
+        "the page's workbook and scwres extract's"
+    );
     // Uploaded as it was downloaded, and signed off.
     let c = rusqlite::Connection::open(s.db_path()).unwrap();
     let bytes: Vec<u8> = c

@@ -56,6 +56,38 @@ fn the_extraction_page_alone_may_run_a_script() {
     );
 }
 
+/// The page's return as the workbook: the council's own, without errors,
+/// filled in; another council's, or a return with errors, is refused and
+/// nothing is kept.
+#[test]
+fn the_page_return_is_made_into_the_workbook_and_nothing_is_kept() {
+    let s = Service::start();
+    let mut a = s.signed_in(&s.submitter_a);
+    let csrf = a.csrf("/council/upload").unwrap();
+    let own = s.return_csv(A);
+    let r = a
+        .post("/council/extract/workbook", &[("csrf", &csrf), ("return", &own)])
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.header("content-disposition").unwrap().contains(".xlsx"));
+    assert!(r.body.starts_with(b"PK"));
+    for bad in [
+        s.return_csv(B),
+        own.replacen(",adults,shortlisted,,", ",adults,shortlisted,,x", 1),
+        "nonsense".to_string(),
+    ] {
+        let r = a
+            .post("/council/extract/workbook", &[("csrf", &csrf), ("return", &bad)])
+            .unwrap();
+        assert_eq!(r.status, 400, "{bad}");
+        assert!(r.text().contains("could not be made into a workbook"));
+    }
+    // Without the form's token, refused before the handler.
+    let r = a.post("/council/extract/workbook", &[("return", &own)]).unwrap();
+    assert_eq!(r.status, 403);
+    assert_eq!(s.versions(A), 0, "nothing kept");
+}
+
 #[test]
 fn without_a_module_the_page_points_to_the_workbook() {
     let s = Service::start_in(demo_data(), None, |app| app.extract_module = None);
