@@ -14,27 +14,25 @@
   const upload = document.getElementById('extract-upload');
   const slots = ['staff', 'leavers', 'events', 'recruitment', 'survey', 'ethnicity_map'];
 
-  // The module's only imports are placeholders of a library it never
-  // calls when reading: each one stops the run if it ever were.
-  const never = new Proxy({}, {
-    get: function (_, name) {
-      return function () { throw new Error('the module called ' + String(name)); };
+  const bar = document.getElementById('extract-bar');
+  const barBox = document.getElementById('extract-progress');
+  // The module runs in a worker, fetched as the page opens: counting then
+  // works offline, and the page can show how far it is.
+  const worker = new Worker('/assets/extract-worker.js');
+  let pending = null;
+  worker.onmessage = function (ev) {
+    const m = ev.data;
+    if (m.progress) {
+      const pc = Math.floor(100 * m.progress[0] / Math.max(1, m.progress[1]));
+      bar.value = pc;
+      bar.textContent = pc + '%';
+      return;
     }
-  });
-  // Fetched as the page opens: counting then works offline.
-  const module = fetch('/assets/extract.wasm', { credentials: 'same-origin' })
-    .then(function (r) {
-      if (!r.ok) throw new Error('the counting module could not be loaded (' + r.status + ')');
-      return r.arrayBuffer();
-    })
-    .then(function (b) {
-      return WebAssembly.instantiate(b, {
-        __wbindgen_placeholder__: never,
-        __wbindgen_externref_xform__: never
-      });
-    })
-    .then(function (m) { return m.instance.exports; });
-  module.catch(function () {});
+    if (!pending) return;
+    const done = pending;
+    pending = null;
+    done(m);
+  };
 
   function el(tag, text, cls) {
     const e = document.createElement(tag);
@@ -67,22 +65,6 @@
     t.appendChild(tb);
     wrap.appendChild(t);
     return wrap;
-  }
-
-  function run(x, header, files) {
-    const enc = new TextEncoder();
-    const json = enc.encode(JSON.stringify(header));
-    let total = 4 + json.length;
-    files.forEach(function (f) { total += f.byteLength; });
-    const at = x.alloc(total);
-    new DataView(x.memory.buffer).setUint32(at, json.length, true);
-    let mem = new Uint8Array(x.memory.buffer, at, total);
-    mem.set(json, 4);
-    let k = 4 + json.length;
-    files.forEach(function (f) { mem.set(new Uint8Array(f), k); k += f.byteLength; });
-    x.run(at, total);
-    mem = new Uint8Array(x.memory.buffer, x.answer_ptr(), x.answer_len());
-    return JSON.parse(new TextDecoder().decode(mem));
   }
 
   function show(answer) {
@@ -162,11 +144,12 @@
     }
     staffError.hidden = true;
     group.classList.remove('form-group-error');
+    if (pending) return;
     status.textContent = 'Counting your records in your browser…';
-    Promise.all([module].concat(chosen.map(function (c) { return c.file.arrayBuffer(); })))
-      .then(function (got) {
-        const x = got[0];
-        const buffers = got.slice(1);
+    bar.value = 0;
+    barBox.hidden = false;
+    Promise.all(chosen.map(function (c) { return c.file.arrayBuffer(); }))
+      .then(function (buffers) {
         const header = {
           authority: form.dataset.authority,
           year: Number(form.dataset.year),
@@ -175,13 +158,20 @@
             return { slot: c.slot, name: c.file.name, len: buffers[i].byteLength };
           })
         };
-        const started = performance.now();
-        const answer = run(x, header, buffers);
-        const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        status.textContent = 'Counted in ' + seconds + ' seconds.';
-        show(answer);
+        return new Promise(function (resolve) {
+          pending = resolve;
+          worker.postMessage({ header: header, files: buffers }, buffers);
+        });
+      })
+      .then(function (m) {
+        barBox.hidden = true;
+        if (m.failed) throw new Error(m.failed);
+        status.textContent = 'Counted in ' + m.seconds.toFixed(1) + ' seconds.';
+        results.dataset.counted = 'yes';
+        show(m.answer);
       })
       .catch(function (e) {
+        barBox.hidden = true;
         status.textContent = 'Your records could not be counted: ' + e.message +
           '. Reload the page and try again, or fill in the return workbook.';
       });

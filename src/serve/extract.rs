@@ -13,12 +13,13 @@ use super::routes::{Session, page};
 use crate::run::collect::{self, Rules};
 use serde_json::json;
 
-/// The page's script.
+/// The page's script, and its worker's (which runs the module).
 const SCRIPT: &str = include_str!("extract.js");
+const WORKER: &str = include_str!("extract-worker.js");
 
 /// The page's policy: the service's own, plus its own script and the
 /// compiling of the module it fetches from this origin.
-const POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The optional files, as the page asks for them: slot, label, hint and
 /// the file types taken.
@@ -121,6 +122,19 @@ pub(super) fn script() -> Response {
         status: 200,
         headers: vec![("content-type", "text/javascript; charset=utf-8".into())],
         body: SCRIPT.as_bytes().to_vec(),
+    }
+}
+
+/// The worker's script, with the page's policy: a worker keeps the policy
+/// its own script came with, and it fetches and compiles the module.
+pub(super) fn worker() -> Response {
+    Response {
+        status: 200,
+        headers: vec![
+            ("content-type", "text/javascript; charset=utf-8".into()),
+            ("content-security-policy", POLICY.into()),
+        ],
+        body: WORKER.as_bytes().to_vec(),
     }
 }
 

@@ -139,6 +139,9 @@ pub static ROUTES: &[Route] = &[
     route("GET", "/assets/extract.js", Anyone, Form, |_, _, _| {
         Ok(extract::script())
     }),
+    route("GET", "/assets/extract-worker.js", Anyone, Form, |_, _, _| {
+        Ok(extract::worker())
+    }),
     route("GET", "/assets/extract.wasm", Anyone, Form, |app, _, c| {
         Ok(extract::module(app, c.session))
     }),

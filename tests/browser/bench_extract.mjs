@@ -40,6 +40,7 @@ for (let i = 0; i < runs; i++) {
     const { instance } = await WebAssembly.instantiateStreaming(fetch("/extract.wasm"), {
       __wbindgen_placeholder__: never,
       __wbindgen_externref_xform__: never,
+  scwres: { progress: () => {} },
     });
     const x = instance.exports;
     const files = await Promise.all(slots.map((s) => fetch(`/${s}.csv`).then((r) => r.arrayBuffer())));

@@ -139,6 +139,7 @@ try {
   await page.getByRole("heading", { name: "Your return is ready" }).waitFor();
   expect(requests.length === before, "no request while counting: " + JSON.stringify(requests.slice(before).map((r) => r.url)));
   const timing = await page.locator("#extract-status").textContent();
+  expect(await page.locator("#extract-bar").evaluate((b) => b.value) === 100, "the progress bar reached the end");
   console.log(JSON.stringify({ step: "counted", status: timing }));
   await check(page, "extract-ready", ["/assets/extract.js"]);
   const [download] = await Promise.all([

@@ -14,6 +14,7 @@ const never = new Proxy({}, { get: (_, name) => () => { throw new Error("the mod
 const { instance } = await WebAssembly.instantiate(readFileSync(modulePath), {
   __wbindgen_placeholder__: never,
   __wbindgen_externref_xform__: never,
+  scwres: { progress: () => {} },
 });
 const x = instance.exports;
 for (const c of spec.cases) {

@@ -34,6 +34,10 @@ fn the_extraction_page_alone_may_run_a_script() {
             .starts_with("text/javascript")
     );
     assert!(!js.text().contains("innerHTML"), "values are set as text");
+    // The worker runs the module under the page's policy (a worker keeps
+    // its own script's).
+    let worker = a.get("/assets/extract-worker.js").unwrap();
+    assert_eq!(worker.header("content-security-policy"), Some(csp));
     let wasm = a.get("/assets/extract.wasm").unwrap();
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
     assert_eq!(wasm.body, MODULE);

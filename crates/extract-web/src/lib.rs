@@ -4,12 +4,15 @@
 //! answer back. Nothing here reaches outside the module: the records are
 //! counted where they are.
 //!
+//! While it reads, the module calls the page's `scwres.progress(done,
+//! total)` (bytes of the files read, of all of them), its one import.
+//!
 //! The request: a little-endian `u32` length, that many bytes of JSON
 //! ([`Header`]), then each file's bytes one after another, in the order and
 //! lengths the header gives. The answer: JSON ([`Answer`]).
 
 use scwres_extract::diag::Diagnostic;
-use scwres_extract::extract::{Asking, Named, Request, extract};
+use scwres_extract::extract::{Asking, Named, Request, extract_with};
 use scwres_extract::indicators::Band;
 use scwres_extract::model::Return;
 use serde::{Deserialize, Serialize};
@@ -45,7 +48,13 @@ pub struct Answer {
 
 /// Runs one request (see the crate's documentation) to its answer.
 pub fn answer(request: &[u8]) -> Answer {
-    match run(request) {
+    answer_with(request, &mut |_, _| {})
+}
+
+/// [`answer`], telling `progress` how many bytes of the files are read, of
+/// how many.
+pub fn answer_with(request: &[u8], progress: &mut dyn FnMut(u64, u64)) -> Answer {
+    match run(request, progress) {
         Ok(a) => a,
         Err(rule) => Answer {
             csv: None,
@@ -55,7 +64,7 @@ pub fn answer(request: &[u8]) -> Answer {
     }
 }
 
-fn run(request: &[u8]) -> Result<Answer, String> {
+fn run(request: &[u8], progress: &mut dyn FnMut(u64, u64)) -> Result<Answer, String> {
     let bad = || "the page's request to the module is malformed".to_string();
     let n = u32::from_le_bytes(
         request
@@ -100,7 +109,7 @@ fn run(request: &[u8]) -> Result<Answer, String> {
         ethnicity_map: take("ethnicity_map"),
         asking: Asking::Page,
     };
-    let out = extract(&req);
+    let out = extract_with(&req, progress);
     let csv = out
         .ret
         .as_ref()
@@ -119,6 +128,13 @@ mod exports {
 
     thread_local! {
         static ANSWER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+
+    // The page's one function the module calls: how far the reading is
+    // (bytes read, of all the files' bytes), for its progress bar.
+    #[link(wasm_import_module = "scwres")]
+    unsafe extern "C" {
+        fn progress(done: f64, total: f64);
     }
 
     /// Room for a request of `len` bytes; the script writes it there.
@@ -147,7 +163,9 @@ mod exports {
     #[unsafe(no_mangle)]
     pub unsafe extern "C" fn run(ptr: *mut u8, len: usize) {
         let request = unsafe { Vec::from_raw_parts(ptr, len, len) };
-        let answer = super::answer(&request);
+        let answer = super::answer_with(&request, &mut |done, total| unsafe {
+            progress(done as f64, total as f64)
+        });
         drop(request);
         let json = serde_json::to_vec(&answer).unwrap_or_else(|e| {
             format!("{{\"csv\":null,\"return\":null,\"diagnostics\":[],\"failed\":\"{e}\"}}")

@@ -55,13 +55,18 @@ pub type Read = Result<Records, Vec<Diagnostic>>;
 /// Reads one file (bytes to records): each file on its own, so that a
 /// caller with threads (the command line) may read them at once.
 pub fn read(f: &Named, columns: &[&str]) -> Read {
+    read_with(f, columns, &mut |_| {})
+}
+
+/// [`read`], telling `progress` how many of its bytes are read.
+pub fn read_with(f: &Named, columns: &[&str], progress: &mut dyn FnMut(u64)) -> Read {
     let Some(bytes) = f.bytes else {
         return Err(Vec::new());
     };
     let Some(format) = Format::of(f.shown) else {
         return Err(records::not_records(f.shown));
     };
-    records::parse(bytes, format, f.shown, columns)
+    records::parse_with(bytes, format, f.shown, columns, progress)
 }
 
 /// The columns each slot's file needs, in the order of [`Read`]s:
@@ -77,6 +82,12 @@ pub const COLUMNS: [&[&str]; 5] = [
 /// Counts a council's records into its return, reading its files one
 /// after another.
 pub fn extract(req: &Request) -> Extracted {
+    extract_with(req, &mut |_, _| {})
+}
+
+/// [`extract`], telling `progress` how many bytes of all the files are
+/// read, and of how many (reading is most of the time).
+pub fn extract_with(req: &Request, progress: &mut dyn FnMut(u64, u64)) -> Extracted {
     let files = [
         Some(&req.staff),
         req.leavers.as_ref(),
@@ -84,10 +95,22 @@ pub fn extract(req: &Request) -> Extracted {
         req.recruitment.as_ref(),
         req.survey.as_ref(),
     ];
+    let total: u64 = files
+        .iter()
+        .flatten()
+        .map(|f| f.bytes.map_or(0, |b| b.len() as u64))
+        .sum();
+    let mut before = 0;
     let read_all: Vec<Option<Read>> = files
         .iter()
         .zip(COLUMNS)
-        .map(|(f, columns)| f.map(|f| read(f, columns)))
+        .map(|(f, columns)| {
+            f.map(|f| {
+                let r = read_with(f, columns, &mut |at| progress(before + at, total));
+                before += f.bytes.map_or(0, |b| b.len() as u64);
+                r
+            })
+        })
         .collect();
     extract_read(req, read_all)
 }

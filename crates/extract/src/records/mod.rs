@@ -319,6 +319,18 @@ pub fn parse(
     shown: &str,
     columns: &[&str],
 ) -> Result<Records, Vec<Diagnostic>> {
+    parse_with(bytes, format, shown, columns, &mut |_| {})
+}
+
+/// [`parse`], telling `progress` how many of the bytes are read, now and
+/// then (for a progress bar).
+pub fn parse_with(
+    bytes: &[u8],
+    format: Format,
+    shown: &str,
+    columns: &[&str],
+    progress: &mut dyn FnMut(u64),
+) -> Result<Records, Vec<Diagnostic>> {
     let max = match format {
         Format::Csv => MAX_CSV,
         Format::Xlsx => MAX_XLSX,
@@ -327,10 +339,12 @@ pub fn parse(
         let r = guard::too_large(max);
         return Err(vec![Diagnostic::error(shown, r.place, r.rule)]);
     }
-    match format {
-        Format::Csv => read::csv(bytes, shown, columns),
+    let read = match format {
+        Format::Csv => read::csv(bytes, shown, columns, progress),
         Format::Xlsx => read::xlsx(bytes, shown, columns),
-    }
+    };
+    progress(bytes.len() as u64);
+    read
 }
 
 /// The position of each needed column in `header`, or every problem.

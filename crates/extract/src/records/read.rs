@@ -31,7 +31,12 @@ fn header_below(
     None
 }
 
-pub(super) fn csv(bytes: &[u8], shown: &str, columns: &[&str]) -> Result<Records, Vec<Diagnostic>> {
+pub(super) fn csv(
+    bytes: &[u8],
+    shown: &str,
+    columns: &[&str],
+    progress: &mut dyn FnMut(u64),
+) -> Result<Records, Vec<Diagnostic>> {
     let is_utf16 = bytes.len() >= 2 && (bytes[..2] == [0xFF, 0xFE] || bytes[..2] == [0xFE, 0xFF]);
     // UTF-16 ("Unicode Text") is decoded first; UTF-8 is read as it is,
     // every line end made LF.
@@ -49,9 +54,18 @@ pub(super) fn csv(bytes: &[u8], shown: &str, columns: &[&str]) -> Result<Records
         })?;
         let text = text.into_owned().into_bytes();
         let lines = lines(&text);
-        read_csv_from(crate::text::Lf::new(&text[..]), shown, columns, lines)
+        // The text is twice the bytes' length as UTF-8 is not: progress
+        // by share.
+        let scale = bytes.len() as f64 / text.len().max(1) as f64;
+        read_csv_from(
+            crate::text::Lf::new(&text[..]),
+            shown,
+            columns,
+            lines,
+            &mut |at| progress((at as f64 * scale) as u64),
+        )
     } else {
-        read_csv_from(crate::text::Lf::new(bytes), shown, columns, lines(bytes))
+        read_csv_from(crate::text::Lf::new(bytes), shown, columns, lines(bytes), progress)
     }
 }
 
@@ -75,6 +89,7 @@ fn read_csv_from(
     shown: &str,
     columns: &[&str],
     lines: usize,
+    progress: &mut dyn FnMut(u64),
 ) -> Result<Records, Vec<Diagnostic>> {
     // Records end at LF only (every line end was made LF on the way in), so
     // that a record's position is its true line.
@@ -159,6 +174,9 @@ fn read_csv_from(
     let mut diags = Vec::new();
     loop {
         let line = rdr.position().line();
+        if out.len() % (1 << 16) == 0 {
+            progress(rdr.position().byte());
+        }
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
