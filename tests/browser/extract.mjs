@@ -7,7 +7,7 @@
 // - the page without JavaScript says what it needs and points to the
 //   workbook;
 // - with the service's real Content Security Policy (no bypass), the demo
-//   records are counted in the page; every request the page makes is
+//   records are counted in the page, offline; every request the page makes is
 //   recorded, and none while counting; the return is downloaded (written to
 //   OUT_DIR/return.csv for the test to compare with `scwres extract`) and
 //   uploaded in one step; no request carries a person id, a salary or an
@@ -134,9 +134,12 @@ try {
   for (const slot of SLOTS) {
     await page.locator("#" + slot).setInputFiles(`${records}/${slot}.csv`);
   }
+  // Offline once the page is loaded: the counting needs no connection.
+  await context.setOffline(true);
   const before = requests.length;
   await page.getByRole("button", { name: "Count my records" }).click();
   await page.getByRole("heading", { name: "Your return is ready" }).waitFor();
+  await context.setOffline(false);
   expect(requests.length === before, "no request while counting: " + JSON.stringify(requests.slice(before).map((r) => r.url)));
   const timing = await page.locator("#extract-status").textContent();
   expect(await page.locator("#extract-bar").evaluate((b) => b.value) === 100, "the progress bar reached the end");
