@@ -95,7 +95,9 @@ pub(super) fn workbook(app: &App, s: &Session, code: &CouncilCode, csv: &str) ->
         year: app.year,
     };
     let checked = collect::check_upload("return.csv", csv.as_bytes(), &rules);
-    let own = checked.ret.filter(|r| r.authority_code == code.0 && r.year == app.year);
+    let own = checked
+        .ret
+        .filter(|r| r.authority_code == code.0 && r.year == app.year);
     let Some(ret) = own else {
         return page(
             app,

@@ -139,9 +139,13 @@ pub static ROUTES: &[Route] = &[
     route("GET", "/assets/extract.js", Anyone, Form, |_, _, _| {
         Ok(extract::script())
     }),
-    route("GET", "/assets/extract-worker.js", Anyone, Form, |_, _, _| {
-        Ok(extract::worker())
-    }),
+    route(
+        "GET",
+        "/assets/extract-worker.js",
+        Anyone,
+        Form,
+        |_, _, _| Ok(extract::worker()),
+    ),
     route("GET", "/assets/extract.wasm", Anyone, Form, |app, _, c| {
         Ok(extract::module(app, c.session))
     }),
@@ -204,9 +208,20 @@ pub static ROUTES: &[Route] = &[
     route("GET", "/council/extract", Council, Form, |app, _, c| {
         Ok(extract::page_for(app, c.s(), &c.code()))
     }),
-    route("POST", "/council/extract/workbook", Council, Form, |app, _, c| {
-        Ok(extract::workbook(app, c.s(), &c.code(), &c.form_raw("return")))
-    }),
+    route(
+        "POST",
+        "/council/extract/workbook",
+        Council,
+        Form,
+        |app, _, c| {
+            Ok(extract::workbook(
+                app,
+                c.s(),
+                &c.code(),
+                &c.form_raw("return"),
+            ))
+        },
+    ),
     route("GET", "/council/upload", Council, Form, |app, _, c| {
         Ok(council::upload_form(app, c.s(), 200, None))
     }),
@@ -548,57 +563,4 @@ pub fn find(method: &str, path: &str) -> Option<(&'static Route, Vec<String>)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_find_their_route_and_values() {
-        let (r, a) = find("GET", "/council/versions/3/file").unwrap();
-        assert_eq!(
-            (r.path, a),
-            ("/council/versions/{v}/file", vec!["3".to_string()])
-        );
-        let (r, a) = find("GET", "/admin/releases/2/files/public/national/x.pdf").unwrap();
-        assert_eq!(r.path, "/admin/releases/{v}/files/{*file}");
-        assert_eq!(a, ["2", "public/national/x.pdf"]);
-        let (r, a) = find("GET", "/releases/2025/").unwrap();
-        assert_eq!(
-            (r.path, a),
-            (
-                "/releases/{year}/{*path}",
-                vec!["2025".to_string(), String::new()]
-            )
-        );
-        assert_eq!(
-            find("GET", "/releases/2025").unwrap().0.path,
-            "/releases/{year}"
-        );
-        assert_eq!(
-            find("GET", "/council/report/internal/x.pdf")
-                .unwrap()
-                .0
-                .path,
-            "/council/report/internal/{file}"
-        );
-        assert!(find("POST", "/council/versions/3").is_none());
-        assert!(find("GET", "/council/versions/").is_none());
-        assert!(find("GET", "/nothing").is_none());
-        assert_eq!(find("GET", "/").unwrap().0.path, "/");
-    }
-
-    #[test]
-    fn every_change_is_a_post_and_uploads_are_councils() {
-        for r in ROUTES {
-            assert!(["GET", "POST"].contains(&r.method), "{}", r.path);
-            // Heavy work is a council's own (one at a time, on its budget);
-            // the team's list is small and the team's alone.
-            match r.body {
-                Body::Upload | Body::Typeset => {
-                    assert_eq!((r.method, r.who), ("POST", Who::Council), "{}", r.path)
-                }
-                Body::List => assert_eq!((r.method, r.who), ("POST", Who::Team), "{}", r.path),
-                Body::Form => {}
-            }
-        }
-    }
-}
+mod tests;

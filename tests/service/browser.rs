@@ -173,11 +173,13 @@ fn a_council_makes_its_return_from_hr_records_in_chromium() {
         .arg("-o")
         .arg(&cli_xlsx);
     for slot in ["staff", "leavers", "events", "recruitment", "survey"] {
-        x.arg(format!("--{slot}")).arg(records.join(format!("{slot}.csv")));
+        x.arg(format!("--{slot}"))
+            .arg(records.join(format!("{slot}.csv")));
     }
     assert!(x.output().unwrap().status.success());
     assert!(
-        std::fs::read(files.path().join("return.xlsx")).unwrap() == std::fs::read(&cli_xlsx).unwrap(),
+        std::fs::read(files.path().join("return.xlsx")).unwrap()
+            == std::fs::read(&cli_xlsx).unwrap(),
         "the page's workbook and scwres extract's"
     );
     // Uploaded as it was downloaded, and signed off.

@@ -70,7 +70,10 @@ fn the_page_return_is_made_into_the_workbook_and_nothing_is_kept() {
     let csrf = a.csrf("/council/upload").unwrap();
     let own = s.return_csv(A);
     let r = a
-        .post("/council/extract/workbook", &[("csrf", &csrf), ("return", &own)])
+        .post(
+            "/council/extract/workbook",
+            &[("csrf", &csrf), ("return", &own)],
+        )
         .unwrap();
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(r.header("content-disposition").unwrap().contains(".xlsx"));
@@ -81,13 +84,18 @@ fn the_page_return_is_made_into_the_workbook_and_nothing_is_kept() {
         "nonsense".to_string(),
     ] {
         let r = a
-            .post("/council/extract/workbook", &[("csrf", &csrf), ("return", &bad)])
+            .post(
+                "/council/extract/workbook",
+                &[("csrf", &csrf), ("return", &bad)],
+            )
             .unwrap();
         assert_eq!(r.status, 400, "{bad}");
         assert!(r.text().contains("could not be made into a workbook"));
     }
     // Without the form's token, refused before the handler.
-    let r = a.post("/council/extract/workbook", &[("return", &own)]).unwrap();
+    let r = a
+        .post("/council/extract/workbook", &[("return", &own)])
+        .unwrap();
     assert_eq!(r.status, 403);
     assert_eq!(s.versions(A), 0, "nothing kept");
 }

@@ -65,7 +65,13 @@ pub(super) fn csv(
             &mut |at| progress((at as f64 * scale) as u64),
         )
     } else {
-        read_csv_from(crate::text::Lf::new(bytes), shown, columns, lines(bytes), progress)
+        read_csv_from(
+            crate::text::Lf::new(bytes),
+            shown,
+            columns,
+            lines(bytes),
+            progress,
+        )
     }
 }
 
