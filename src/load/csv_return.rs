@@ -8,13 +8,7 @@ use super::validate::{COLUMNS, Cell, RawRow, Read};
 pub fn read(file: &str, bytes: &[u8]) -> Result<Read, Vec<Diagnostic>> {
     let text = match super::text::decode(bytes) {
         Ok(t) => t,
-        Err(e) => {
-            return Err(vec![
-                Diagnostic::error(file, e.place.clone(), e.rule())
-                    .value(e.value)
-                    .hint(e.hint),
-            ]);
-        }
+        Err(e) => return Err(vec![e.diagnostic(file)]),
     };
     let text: &str = &text;
     // True line numbers from byte offsets, whatever the line ends.

@@ -9,17 +9,27 @@ use super::diag::Diagnostic;
 use super::guard;
 use std::path::Path;
 
+/// A record file's bytes (or an ethnicity map's): a regular file, never a
+/// link or device, of at most `max` bytes.
+pub fn read_bytes(path: &Path, shown: &str, max: u64) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    regular(path, shown)?;
+    guard::read_file(path, max).map_err(|r| vec![Diagnostic::error(shown, &r.place, r.rule)])
+}
+
+/// Whether `path` is a regular file, or why it is never read.
+fn regular(path: &Path, shown: &str) -> Result<(), Vec<Diagnostic>> {
+    let err = |rule: String| vec![Diagnostic::error(shown, "", rule)];
+    match guard::kind(path) {
+        Ok(guard::Kind::File) => Ok(()),
+        Ok(guard::Kind::Dir) => Err(err("a folder, not a file".into())),
+        Ok(guard::Kind::Other(what)) => Err(err(format!("{what}, not a regular file: never read"))),
+        Err(e) => Err(err(format!("cannot be read ({e})"))),
+    }
+}
+
 /// Reads a record file: `columns` are required; extra columns are ignored.
 pub fn read(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<Diagnostic>> {
-    let err = |place: &str, rule: String| vec![Diagnostic::error(shown, place, rule)];
-    match guard::kind(path) {
-        Ok(guard::Kind::File) => {}
-        Ok(guard::Kind::Dir) => return Err(err("", "a folder, not a file".into())),
-        Ok(guard::Kind::Other(what)) => {
-            return Err(err("", format!("{what}, not a regular file: never read")));
-        }
-        Err(e) => return Err(err("", format!("cannot be read ({e})"))),
-    }
+    regular(path, shown)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let Some(format) = Format::of(name) else {
         return Err(not_records(shown));
@@ -28,6 +38,5 @@ pub fn read(path: &Path, shown: &str, columns: &[&str]) -> Result<Records, Vec<D
         Format::Csv => MAX_CSV,
         Format::Xlsx => MAX_XLSX,
     };
-    let bytes = guard::read_file(path, max).map_err(|r| err(&r.place, r.rule))?;
-    parse(&bytes, format, shown, columns)
+    parse(&read_bytes(path, shown, max)?, format, shown, columns)
 }

@@ -5,7 +5,7 @@
 
 use crate::load::diag::Diagnostic;
 use crate::load::records;
-use crate::load::{self, Status, guard};
+use crate::load::{self, Status};
 use scwres_extract::extract::{self as core, Asking, Named, Request};
 use std::path::{Path, PathBuf};
 
@@ -44,20 +44,6 @@ fn named<'a>(f: &'a Option<(String, Vec<u8>)>, p: &'a Path) -> Named<'a> {
             bytes: None,
         },
     }
-}
-
-/// A record file's bytes: a regular file, within the core's bound.
-fn read_input(path: &Path, shown: &str, max: u64) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    let err = |place: &str, rule: String| vec![Diagnostic::error(shown, place, rule)];
-    match guard::kind(path) {
-        Ok(guard::Kind::File) => {}
-        Ok(guard::Kind::Dir) => return Err(err("", "a folder, not a file".into())),
-        Ok(guard::Kind::Other(what)) => {
-            return Err(err("", format!("{what}, not a regular file: never read")));
-        }
-        Err(e) => return Err(err("", format!("cannot be read ({e})"))),
-    }
-    guard::read_file(path, max).map_err(|r| err(&r.place, r.rule))
 }
 
 /// Runs the extraction.
@@ -119,7 +105,7 @@ pub fn run_extract(o: &ExtractOptions) -> anyhow::Result<ExtractRun> {
     // Every file read first (the core reads no file), then counted.
     let mut bytes_of = |p: &PathBuf, max: u64| -> Option<(String, Vec<u8>)> {
         let shown = p.display().to_string();
-        match read_input(p, &shown, max) {
+        match records::read_bytes(p, &shown, max) {
             Ok(b) => Some((shown, b)),
             Err(d) => {
                 diags.extend(d);

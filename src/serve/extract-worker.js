@@ -31,7 +31,9 @@ const ready = fetch('/assets/extract.wasm', { credentials: 'same-origin' })
     });
   })
   .then(function (m) { return m.instance.exports; });
-ready.catch(function () {});
+// The page is told when the module is ready: from then on, counting needs
+// no connection.
+ready.then(function () { postMessage({ ready: true }); }, function () {});
 
 function run(x, header, files) {
   const json = new TextEncoder().encode(JSON.stringify(header));

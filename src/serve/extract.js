@@ -22,6 +22,10 @@
   let pending = null;
   worker.onmessage = function (ev) {
     const m = ev.data;
+    if (m.ready) {
+      form.dataset.ready = 'yes';
+      return;
+    }
     if (m.progress) {
       const pc = Math.floor(100 * m.progress[0] / Math.max(1, m.progress[1]));
       bar.value = pc;

@@ -134,7 +134,9 @@ try {
   for (const slot of SLOTS) {
     await page.locator("#" + slot).setInputFiles(`${records}/${slot}.csv`);
   }
-  // Offline once the page is loaded: the counting needs no connection.
+  // Offline once the page is loaded (and its module ready): the counting
+  // needs no connection.
+  await page.locator('#extract-form[data-ready="yes"]').waitFor({ state: "attached" });
   await context.setOffline(true);
   const before = requests.length;
   await page.getByRole("button", { name: "Count my records" }).click();

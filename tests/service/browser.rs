@@ -30,10 +30,33 @@ fn browser_tools(dir: &Path) {
     }
 }
 
-#[test]
-fn the_journey_passes_in_chromium_with_every_page_checked() {
+/// Runs a browser script of tests/browser (its arguments, then the
+/// screenshots folder if `SCWRES_SCREENSHOTS` names one); its report, and
+/// how many pages it checked and found sound.
+fn run_script(script: &str, args: &[std::ffi::OsString]) -> (String, usize) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     browser_tools(&dir);
+    let mut cmd = Command::new("node");
+    cmd.current_dir(&dir).arg(script).args(args);
+    if let Some(shots) = std::env::var_os("SCWRES_SCREENSHOTS") {
+        cmd.arg(shots);
+    }
+    let o = cmd.output().expect("node runs: run .ci/run");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "{script} failed:\n{report}");
+    let pages = report
+        .lines()
+        .filter(|l| l.contains("\"page\":") && l.contains("\"ok\":true"))
+        .count();
+    (report, pages)
+}
+
+#[test]
+fn the_journey_passes_in_chromium_with_every_page_checked() {
     // With mail, as a collection runs (the sign-in page offers a link by
     // email; the team can send reminders).
     let sink = SmtpSink::start();
@@ -49,31 +72,19 @@ fn the_journey_passes_in_chromium_with_every_page_checked() {
     std::fs::write(&bad_path, &bad).unwrap();
     std::fs::write(&good_path, &good).unwrap();
     let base = format!("http://{}", s.addr());
-    let mut cmd = Command::new("node");
-    cmd.current_dir(&dir)
-        .arg("service.mjs")
-        .arg(&base)
-        .arg(s.link(&s.admin))
-        .arg(s.link(&s.submitter_a))
-        .arg(s.link(&s.signer_a))
-        .arg(&bad_path)
-        .arg(&good_path)
-        .arg(A)
-        .arg(s.link(&s.submitter_a));
-    if let Some(shots) = std::env::var_os("SCWRES_SCREENSHOTS") {
-        cmd.arg(shots);
-    }
-    let o = cmd.output().expect("node runs: run .ci/run");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
+    let (report, pages) = run_script(
+        "service.mjs",
+        &[
+            base.into(),
+            s.link(&s.admin).into(),
+            s.link(&s.submitter_a).into(),
+            s.link(&s.signer_a).into(),
+            bad_path.into(),
+            good_path.into(),
+            A.into(),
+            s.link(&s.submitter_a).into(),
+        ],
     );
-    assert!(o.status.success(), "the browser journey failed:\n{report}");
-    let pages = report
-        .lines()
-        .filter(|l| l.contains("\"page\":") && l.contains("\"ok\":true"))
-        .count();
     assert!(pages >= 27, "{pages} pages checked:\n{report}");
     // What the browser did is in the database: signed off, version 2.
     let c = rusqlite::Connection::open(s.db_path()).unwrap();
@@ -95,8 +106,6 @@ fn the_journey_passes_in_chromium_with_every_page_checked() {
 /// uploaded in one step and signed off (tests/browser/extract.mjs).
 #[test]
 fn a_council_makes_its_return_from_hr_records_in_chromium() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    browser_tools(&dir);
     assert!(
         std::env::var_os("SCWRES_EXTRACT_MODULE").is_some(),
         "SCWRES_EXTRACT_MODULE is not set: run .ci/run, which builds the module (.ci/wasm)"
@@ -113,73 +122,48 @@ fn a_council_makes_its_return_from_hr_records_in_chromium() {
     )
     .unwrap();
     let base = format!("http://{}", s.addr());
-    let mut cmd = Command::new("node");
-    cmd.current_dir(&dir)
-        .arg("extract.mjs")
-        .arg(&base)
-        .arg(s.link(&s.submitter_a))
-        .arg(s.link(&s.submitter_a))
-        .arg(s.link(&s.signer_a))
-        .arg(&records)
-        .arg(&bad)
-        .arg(files.path());
-    if let Some(shots) = std::env::var_os("SCWRES_SCREENSHOTS") {
-        cmd.arg(shots);
-    }
-    let o = cmd.output().expect("node runs: run .ci/run");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
+    let (report, pages) = run_script(
+        "extract.mjs",
+        &[
+            base.into(),
+            s.link(&s.submitter_a).into(),
+            s.link(&s.submitter_a).into(),
+            s.link(&s.signer_a).into(),
+            records.clone().into(),
+            bad.into(),
+            files.path().into(),
+        ],
     );
-    assert!(
-        o.status.success(),
-        "the extraction journey failed:\n{report}"
-    );
-    let pages = report
-        .lines()
-        .filter(|l| l.contains("\"page\":") && l.contains("\"ok\":true"))
-        .count();
     assert_eq!(pages, 4, "pages checked:\n{report}");
-    // The same answer as the command line, byte for byte.
-    let cli = files.path().join("cli.csv");
-    let mut x = Command::new(env!("CARGO_BIN_EXE_scwres"));
-    x.args(["extract", "--authority", A, "--year", "2025", "--data"])
-        .arg(s.data())
-        .arg("-o")
-        .arg(&cli);
-    for slot in ["staff", "leavers", "events", "recruitment", "survey"] {
-        x.arg(format!("--{slot}"))
-            .arg(records.join(format!("{slot}.csv")));
-    }
-    let run = x.output().unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    // The same answer as the command line, byte for byte: the return,
+    // and the workbook the page offers.
+    let cli = |out: &Path| {
+        let mut x = Command::new(env!("CARGO_BIN_EXE_scwres"));
+        x.args(["extract", "--authority", A, "--year", "2025", "--data"])
+            .arg(s.data())
+            .arg("-o")
+            .arg(out);
+        for slot in ["staff", "leavers", "events", "recruitment", "survey"] {
+            x.arg(format!("--{slot}"))
+                .arg(records.join(format!("{slot}.csv")));
+        }
+        let run = x.output().unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        std::fs::read(out).unwrap()
+    };
     let browser = std::fs::read(files.path().join("return.csv")).unwrap();
     assert_eq!(
         String::from_utf8_lossy(&browser),
-        std::fs::read_to_string(&cli).unwrap(),
+        String::from_utf8_lossy(&cli(&files.path().join("cli.csv"))),
         "the browser's return and scwres extract's"
     );
-    // The workbook the page offers is the one `scwres extract -o x.xlsx`
-    // writes, byte for byte.
-    let cli_xlsx = files.path().join("cli.xlsx");
-    let mut x = Command::new(env!("CARGO_BIN_EXE_scwres"));
-    x.args(["extract", "--authority", A, "--year", "2025", "--data"])
-        .arg(s.data())
-        .arg("-o")
-        .arg(&cli_xlsx);
-    for slot in ["staff", "leavers", "events", "recruitment", "survey"] {
-        x.arg(format!("--{slot}"))
-            .arg(records.join(format!("{slot}.csv")));
-    }
-    assert!(x.output().unwrap().status.success());
     assert!(
         std::fs::read(files.path().join("return.xlsx")).unwrap()
-            == std::fs::read(&cli_xlsx).unwrap(),
+            == cli(&files.path().join("cli.xlsx")),
         "the page's workbook and scwres extract's"
     );
     // Uploaded as it was downloaded, and signed off.

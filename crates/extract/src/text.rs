@@ -23,6 +23,13 @@ impl NotText {
     pub fn rule(&self) -> &'static str {
         "the file is not UTF-8 text"
     }
+
+    /// The diagnostic of file `shown`.
+    pub fn diagnostic(self, shown: &str) -> crate::diag::Diagnostic {
+        crate::diag::Diagnostic::error(shown, self.place.clone(), self.rule())
+            .value(self.value)
+            .hint(self.hint)
+    }
 }
 
 /// How to save as UTF-8 from what councils use.

@@ -287,6 +287,19 @@ impl Ctx<'_> {
     }
 }
 
+/// The problem of `n` blank identifiers, the first at record `first`.
+pub(super) fn blank_ids(r: &Records, n: u64, first: u32, hint: String) -> (u32, Diagnostic) {
+    (
+        first,
+        Diagnostic::error(
+            &r.shown,
+            r.place(first, ID),
+            format!("a blank person_id, on {n} rows (the first shown)"),
+        )
+        .hint(hint),
+    )
+}
+
 /// Duplicate and blank identifiers of a file.
 pub(super) fn ids(r: &Records, what: &str, p: &mut Problems) {
     let c = r.column(ID);
@@ -303,14 +316,11 @@ pub(super) fn ids(r: &Records, what: &str, p: &mut Problems) {
     let first = first_rows(c.ids(), n.len());
     let mut found: Vec<(u32, Diagnostic)> = Vec::new();
     if blanks > 0 {
-        found.push((
+        found.push(blank_ids(
+            r,
+            blanks,
             blank_first,
-            Diagnostic::error(
-                &r.shown,
-                r.place(blank_first, ID),
-                format!("a blank person_id, on {blanks} rows (the first shown)"),
-            )
-            .hint(format!("every {what} needs an identifier")),
+            format!("every {what} needs an identifier"),
         ));
     }
     for (id, &k) in n.iter().enumerate() {

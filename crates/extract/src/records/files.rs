@@ -1,7 +1,7 @@
 //! Counting each record file (see `count`): staff, leavers, events,
 //! recruitment and survey.
 
-use super::count::{Ctx, EXAMPLES, add, distinct, first_rows, ids};
+use super::count::{Ctx, EXAMPLES, add, blank_ids, distinct, first_rows, ids};
 use super::vocab::{self, Stage};
 use super::{BLANK, ID, QuickMap, Records};
 use crate::diag::Diagnostic;
@@ -172,14 +172,11 @@ pub(super) fn events(cx: &mut Ctx, r: &Records, staff: &Records, leavers: Option
         }
     }
     if blanks > 0 {
-        cx.problems.other.push((
+        cx.problems.other.push(blank_ids(
+            r,
+            blanks,
             blank_first,
-            Diagnostic::error(
-                &r.shown,
-                r.place(blank_first, ID),
-                format!("a blank person_id, on {blanks} rows (the first shown)"),
-            )
-            .hint("every event needs the identifier of the person it happened to"),
+            "every event needs the identifier of the person it happened to".into(),
         ));
     }
     // Each person's service and ethnicity: their first record in the staff

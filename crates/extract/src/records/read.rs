@@ -45,13 +45,7 @@ pub(super) fn csv(
             let r = guard::too_large(MAX_XLSX);
             return Err(vec![Diagnostic::error(shown, r.place, r.rule)]);
         }
-        let text = crate::text::decode(bytes).map_err(|e| {
-            vec![
-                Diagnostic::error(shown, e.place.clone(), e.rule())
-                    .value(e.value)
-                    .hint(e.hint),
-            ]
-        })?;
+        let text = crate::text::decode(bytes).map_err(|e| vec![e.diagnostic(shown)])?;
         let text = text.into_owned().into_bytes();
         let lines = lines(&text);
         // The text is twice the bytes' length as UTF-8 is not: progress
@@ -115,12 +109,7 @@ fn read_csv_from(
     let as_text = |line: u64, field: &[u8]| -> Result<String, Vec<Diagnostic>> {
         String::from_utf8(field.to_vec()).map_err(|e| {
             let bad = field[e.utf8_error().valid_up_to()];
-            let n = crate::text::not_utf8(line, bad);
-            vec![
-                Diagnostic::error(shown, n.place.clone(), n.rule())
-                    .value(n.value)
-                    .hint(n.hint),
-            ]
+            vec![crate::text::not_utf8(line, bad).diagnostic(shown)]
         })
     };
     match rdr.read_byte_record(&mut rec) {

@@ -275,13 +275,7 @@ pub fn map_file(bytes: &[u8], shown: &str) -> Result<Vec<(String, Group)>, Vec<D
         let r = crate::guard::too_large(MAX_MAP);
         return Err(bad(&r.place, r.rule));
     }
-    let text = crate::text::decode(bytes).map_err(|e| {
-        vec![
-            Diagnostic::error(shown, e.place.clone(), e.rule())
-                .value(e.value)
-                .hint(e.hint),
-        ]
-    })?;
+    let text = crate::text::decode(bytes).map_err(|e| vec![e.diagnostic(shown)])?;
     // The guard reads the text, as the parser will (a UTF-16 file's bytes
     // would hide an alias from it).
     crate::guard::yaml(text.as_bytes()).map_err(|r| bad(&r.place, r.rule))?;
