@@ -31,9 +31,28 @@ fn no_huge_pages() {
     }
 }
 
+/// The collection service computes one council's figures on a request, a
+/// few dozen rows that polars would hand to its own pool of threads, whose
+/// idle workers then spin beside every other request: with one polars
+/// thread, `scwres bench-serve`'s upload p99 went from 350 to 510 ms to 260
+/// to 340 ms (docs/performance.md). Set once, before any thread starts
+/// and before polars reads it; a value already in the environment is kept.
+fn one_polars_thread() {
+    if std::env::var_os("POLARS_MAX_THREADS").is_none() {
+        // SAFETY: called first in `main`, while the process has one thread.
+        unsafe { std::env::set_var("POLARS_MAX_THREADS", "1") };
+    }
+}
+
 fn main() -> ExitCode {
     no_huge_pages();
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Serve { .. } | Command::BenchServe { .. }
+    ) {
+        one_polars_thread();
+    }
     let result = match cli.command {
         Command::Report {
             data,

@@ -319,6 +319,9 @@ fn national_only(mut y: YearResults) -> YearResults {
     y
 }
 
+/// Pooled rows from which a year's figures are computed in parallel.
+const PARALLEL_FROM: usize = 512;
+
 /// Every figure of one year.
 pub fn compute_year(
     returns: &[Return],
@@ -332,7 +335,15 @@ pub fn compute_year(
     for level in [Level::National, Level::Region, Level::Authority] {
         pooled.extend(pool::pool(&units, level)?);
     }
-    let mut figures: Vec<Figure> = pooled.par_iter().map(|p| figure(p, year, config)).collect();
+    // In parallel for a national run; one council's few figures (the
+    // service's own figures, on a request) are quicker on the calling
+    // thread than handed to the pool, whose idle workers would then spin
+    // beside the service's other requests.
+    let mut figures: Vec<Figure> = if pooled.len() >= PARALLEL_FROM {
+        pooled.par_iter().map(|p| figure(p, year, config)).collect()
+    } else {
+        pooled.iter().map(|p| figure(p, year, config)).collect()
+    };
     let order = |f: &Figure| {
         let ind = f.indicator;
         let band = f
