@@ -119,11 +119,23 @@
       document.getElementById('extract-return').value = answer.csv;
       workbook.hidden = false;
       results.appendChild(workbook);
+      // The return's rows, in words: its CSV has ids (service, measure,
+      // band) and counts; a blank count is one not provided.
+      const words = JSON.parse(form.dataset.words);
+      const bands = {};
+      JSON.parse(form.dataset.bands).forEach(function (b) { bands[b.id] = b.label; });
+      const said = function (id) {
+        const w = words[id] || id;
+        return w.charAt(0).toUpperCase() + w.slice(1);
+      };
+      const count = function (v) { return v === '' ? 'not provided' : v; };
       const lines = answer.csv.trim().split('\n').slice(1).map(function (l) { return l.split(','); });
       results.appendChild(el('h2', 'Your figures'));
-      results.appendChild(table('The return\'s figures by service, measure and pay band',
-        ['Service', 'Measure', 'Pay band', 'White', 'Minoritised', 'Unknown'],
-        lines.map(function (c) { return [c[2], c[3], c[4], c[5], c[6], c[7]]; })));
+      results.appendChild(table('The return\'s figures by service, what is counted and pay band',
+        ['Service', 'What is counted', 'Pay band', 'White', 'Minoritised', 'Unknown'],
+        lines.map(function (c) {
+          return [said(c[2]), said(c[3]), c[4] ? (bands[c[4]] || c[4]) : '', count(c[5]), count(c[6]), count(c[7])];
+        })));
       const dt = new DataTransfer();
       dt.items.add(file);
       document.getElementById('extract-file').files = dt.files;

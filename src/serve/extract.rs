@@ -10,6 +10,7 @@ use super::App;
 use super::http::Response;
 use super::ids::CouncilCode;
 use super::routes::{Session, page};
+use crate::indicators::{Measure, Service};
 use crate::run::collect::{self, Rules};
 use serde_json::json;
 
@@ -64,6 +65,17 @@ pub(super) fn page_for(app: &App, s: &Session, code: &CouncilCode) -> Response {
             json!({"slot": slot, "label": label, "hint": hint, "accept": accept})
         })
         .collect();
+    // The figures table's words: what each measure counts, each service's
+    // name (the return's CSV has their ids).
+    let words: serde_json::Map<String, serde_json::Value> = Measure::ALL
+        .iter()
+        .map(|m| (m.id().to_string(), json!(m.description())))
+        .chain(
+            [Service::Adults, Service::Children]
+                .iter()
+                .map(|s| (s.id().to_string(), json!(s.label()))),
+        )
+        .collect();
     let r = page(
         app,
         Some(s),
@@ -74,6 +86,7 @@ pub(super) fn page_for(app: &App, s: &Session, code: &CouncilCode) -> Response {
             "module": app.extract_module.is_some(),
             "authority": code.0,
             "bands": serde_json::to_string(&bands).unwrap_or_default(),
+            "words": serde_json::Value::Object(words).to_string(),
             "return_name": format!("sc-wres-return-{}-{}.csv", app.year, code.0),
             "optional": optional,
         }),

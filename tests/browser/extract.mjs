@@ -147,6 +147,9 @@ try {
   expect(await page.locator("#extract-bar").evaluate((b) => b.value) === 100, "the progress bar reached the end");
   console.log(JSON.stringify({ step: "counted", status: timing }));
   await check(page, "extract-ready", ["/assets/extract.js"]);
+  const figures = await page.locator("#extract-results td").allTextContents();
+  expect(figures.includes("Staff in post") && figures.includes("Adults") && figures.includes("Less than £30,000"),
+    "the figures in words: " + figures.slice(0, 12).join(" | "));
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("link", { name: "Download the return (CSV)" }).click(),
