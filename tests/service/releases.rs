@@ -57,22 +57,9 @@ fn local_cli(root: &Path, audience: &str, ret: &Path, plan: Option<&Path>, out: 
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
-fn files_under(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
-            }
-        }
-    }
-    out.sort();
-    out
-}
+#[path = "../shared/files.rs"]
+mod files;
+use files::files_under;
 
 #[test]
 fn a_release_is_private_until_published_then_public_and_each_councils_own() {

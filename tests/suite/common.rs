@@ -188,28 +188,9 @@ pub fn report_of(
     (out, o)
 }
 
-/// Every file under `dir`, by its path from `dir` (with `/`), sorted.
-pub fn files_under(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(
-                    p.strip_prefix(dir)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/"),
-                );
-            }
-        }
-    }
-    out.sort();
-    out
-}
+#[path = "../shared/files.rs"]
+mod files;
+pub use files::files_under;
 
 pub fn scwres() -> Command {
     Command::new(env!("CARGO_BIN_EXE_scwres"))
