@@ -1,20 +1,10 @@
 //! Writes an action plan as the YAML a council would write
 //! (data/examples/actions.yaml's layout), for the service's "add an action"
 //! form: what it writes is read back by `load::actions`, by the same rules
-//! as a plan a council uploads.
+//! as a plan a council uploads, into the same actions.
 
+use crate::load::actions::Action;
 use serde::Serialize;
-
-/// One action, as the form gives it.
-#[derive(Clone, Debug, Serialize)]
-pub struct Action {
-    pub action: String,
-    pub indicator: String,
-    pub owner: String,
-    pub due: String,
-    pub status: String,
-    pub measure: String,
-}
 
 #[derive(Serialize)]
 struct Plan<'a> {
@@ -38,20 +28,19 @@ pub fn yaml(authority: &str, year: i32, actions: &[Action]) -> Vec<u8> {
 mod tests {
     #[test]
     fn what_is_written_reads_back_the_same() {
-        let a = super::Action {
-            action: "Panels: two people, & more # not a comment".into(),
-            indicator: "7a".into(),
-            owner: "*Head* of Workforce".into(),
-            due: "2026-03-31".into(),
-            status: "in progress".into(),
-            measure: "\"quoted\" text: yes".into(),
-        };
-        let bytes = super::yaml("E06000003", 2025, std::slice::from_ref(&a));
-        let plan = crate::load::actions::read("plan.yaml", &bytes).unwrap();
-        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
-        assert_eq!(plan.actions[0].action, a.action);
-        assert_eq!(plan.actions[0].owner, a.owner);
-        assert_eq!(plan.actions[0].measure, a.measure);
-        assert_eq!(plan.actions[0].indicator.as_str(), "7a");
+        for indicator in crate::indicators::INDICATORS.iter().map(|i| i.id) {
+            let a = super::Action {
+                action: "Panels: two people, & more # not a comment".into(),
+                indicator,
+                owner: "*Head* of Workforce".into(),
+                due: "2026-03-31".into(),
+                status: "in progress",
+                measure: "\"quoted\" text: yes".into(),
+            };
+            let bytes = super::yaml("E06000003", 2025, std::slice::from_ref(&a));
+            let plan = crate::load::actions::read("plan.yaml", &bytes).unwrap();
+            assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+            assert_eq!(plan.actions, [a]);
+        }
     }
 }

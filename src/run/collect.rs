@@ -12,11 +12,17 @@ use crate::load::diag::Diagnostic;
 use crate::load::{self, FileOutcome, Status, guard};
 use crate::model::Return;
 use crate::register::Register;
-pub use crate::view::own::OwnFigures;
-use crate::view::own::{self, Changed};
+use crate::view::own::{self, Changed, OwnFigures};
 
-/// An action plan written from a form (an action at a time), as YAML.
-pub use crate::formats::plan::{Action as PlanAction, yaml as plan_yaml};
+/// An action plan written from a form (an action at a time), as the YAML
+/// file a council would write: read back by the rules of any plan.
+pub fn plan_file(authority: &str, year: i32, actions: &[crate::load::actions::Action]) -> Vec<u8> {
+    crate::formats::plan::yaml(authority, year, actions)
+}
+
+/// A council's own figures of an earlier year ([`earlier_figures`]), held
+/// by the service to set beside this year's ([`own_figures`]).
+pub struct Earlier(OwnFigures);
 
 /// The year's rules: the register, report.yaml and the collection year.
 pub struct Rules<'a> {
@@ -99,21 +105,26 @@ pub fn check_upload(shown: &str, bytes: &[u8], rules: &Rules) -> Checked {
 /// A council's own figures of an earlier year, from its return of that
 /// year: what [`own_figures`] sets beside this year's (the service makes
 /// them once, when it starts).
-pub fn earlier_figures(last: &Return, rules: &Rules) -> anyhow::Result<OwnFigures> {
+pub fn earlier_figures(last: &Return, rules: &Rules) -> anyhow::Result<Earlier> {
     let own = compute::compute_year(
         std::slice::from_ref(last),
         last.year,
         rules.register,
         rules.config,
     )?;
-    Ok(own::figures(&last.authority_code, &own, None, None))
+    Ok(Earlier(own::figures(
+        &last.authority_code,
+        &own,
+        None,
+        None,
+    )))
 }
 
 pub fn own_figures(
     ret: &Return,
     rules: &Rules,
     england: Option<&Published>,
-    last: Option<(&Return, &OwnFigures)>,
+    last: Option<(&Return, &Earlier)>,
 ) -> anyhow::Result<OwnFigures> {
     let of = |r: &Return, year: i32, england: Option<&Published>| -> anyhow::Result<OwnFigures> {
         let own =
@@ -142,7 +153,7 @@ pub fn own_figures(
     };
     let mut figures = of(ret, rules.year, england)?;
     if let Some((_, earlier)) = last.filter(|(l, _)| l.year < rules.year) {
-        own::with_last_year(&mut figures, earlier);
+        own::with_last_year(&mut figures, &earlier.0);
     }
     let last = last.map(|(l, _)| l);
     // Beside a release of the same year: what the council's public local

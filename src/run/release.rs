@@ -11,7 +11,7 @@ use super::report::{Progress, ReportOptions, RunSummary, run_report_with};
 use crate::publish;
 use anyhow::Context as _;
 
-pub use crate::formats::manifest::Manifest;
+use crate::formats::manifest::Manifest;
 use std::path::{Path, PathBuf};
 
 /// Where a release's inputs and outputs are: `<folder>/data/` and
@@ -274,9 +274,29 @@ pub fn council_changes(old: &Path, new: &Path, code: &str) -> anyhow::Result<Cou
 }
 
 /// A release's manifest, read from its folder.
-pub fn manifest(folder: &ReleaseFolder, year: i32) -> Option<Manifest> {
+fn manifest(folder: &ReleaseFolder, year: i32) -> Option<Manifest> {
     let bytes = std::fs::read(folder.year_dir(year).join("manifest.json")).ok()?;
     Manifest::read("manifest.json", &bytes).ok()
+}
+
+/// What a release holds, from its manifest: every file it wrote
+/// (`public/…`, `internal/…`) and the release date it states.
+pub struct Contents {
+    pub files: Vec<String>,
+    pub release_date: Option<String>,
+}
+
+/// A release's [`Contents`], if its manifest reads.
+pub fn contents(folder: &ReleaseFolder, year: i32) -> Option<Contents> {
+    let m = manifest(folder, year)?;
+    Some(Contents {
+        release_date: m
+            .configuration
+            .pointer("/publication/release_date")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        files: m.outputs.into_iter().map(|o| o.file).collect(),
+    })
 }
 
 /// A file of a release (`public/…`, `internal/…`), if its manifest lists

@@ -553,10 +553,7 @@ fn window_refusal(app: &App, code: &CouncilCode) -> Result<Option<String>> {
 fn last_year<'a>(
     app: &'a App,
     code: &CouncilCode,
-) -> Option<(
-    &'a crate::model::Return,
-    &'a crate::run::collect::OwnFigures,
-)> {
+) -> Option<(&'a crate::model::Return, &'a crate::run::collect::Earlier)> {
     app.previous
         .get(&code.0)
         .zip(app.previous_figures.get(&code.0))

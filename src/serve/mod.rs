@@ -85,7 +85,7 @@ pub struct App {
     pub previous: HashMap<String, Return>,
     /// Each of those returns' own figures, made once at start: what a
     /// council's figures stand beside (`collect::own_figures`).
-    pub previous_figures: HashMap<String, crate::run::collect::OwnFigures>,
+    pub previous_figures: HashMap<String, crate::run::collect::Earlier>,
     /// Each version's figures beside the newest published release's.
     pub beside: Beside,
     pub england: Option<Published>,
@@ -215,7 +215,7 @@ impl App {
             ),
             None => None,
         };
-        let previous_figures: HashMap<String, crate::run::collect::OwnFigures> = previous
+        let previous_figures: HashMap<String, crate::run::collect::Earlier> = previous
             .iter()
             .filter_map(|(code, r)| {
                 let rules = crate::run::collect::Rules {

@@ -6,7 +6,7 @@ use super::App;
 use super::db;
 use super::http::{Response, plain};
 use super::ids::CouncilCode;
-use super::releases::{folder, manifest, newest_published, release_file, serve_file};
+use super::releases::{contents, folder, newest_published, release_file, serve_file};
 use super::routes::{Session, failure, not_found};
 use crate::run::release;
 use serde_json::json;
@@ -20,11 +20,10 @@ pub fn council_files(app: &App, code: &CouncilCode) -> Vec<String> {
         return Vec::new();
     };
     let prefix = format!("public/local/{}-", code.0);
-    manifest(app, app.year, r.number)
-        .map(|m| {
-            m.outputs
+    contents(app, app.year, r.number)
+        .map(|c| {
+            c.files
                 .into_iter()
-                .map(|o| o.file)
                 .filter(|f| f.starts_with(&prefix))
                 .collect()
         })

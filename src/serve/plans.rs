@@ -9,8 +9,9 @@ use super::http::{Request, Response};
 use super::ids::{CouncilCode, Version};
 use super::routes::{FileForm, Session, failure, file_form, not_found, page};
 use super::{App, multipart, releases};
+use crate::load::actions::Action;
 use crate::load::diag::Diagnostic;
-use crate::run::collect::{PlanAction as Action, plan_yaml};
+use crate::run::collect::plan_file;
 use serde_json::json;
 
 type Result<T> = std::result::Result<T, db::DbError>;
@@ -100,19 +101,7 @@ fn current_actions(app: &App, code: &CouncilCode) -> Result<Vec<Action>> {
     };
     let bytes = db::plan_bytes(&c, p.id)?;
     Ok(crate::load::actions::read_any(&p.file_name, &bytes)
-        .map(|old| {
-            old.actions
-                .iter()
-                .map(|a| Action {
-                    action: a.action.clone(),
-                    indicator: a.indicator.as_str().to_string(),
-                    owner: a.owner.clone(),
-                    due: a.due.clone(),
-                    status: a.status.to_string(),
-                    measure: a.measure.clone(),
-                })
-                .collect()
-        })
+        .map(|old| old.actions)
         .unwrap_or_default())
 }
 
@@ -151,11 +140,11 @@ fn read_form(
             v.replace('\n', " ")
         };
     let action = text(&mut errors, "action", "Enter the action", MAX_TEXT);
-    let indicator = field("indicator");
-    if crate::indicators::INDICATORS
+    let indicator = crate::indicators::INDICATORS
         .iter()
-        .all(|i| i.id.as_str() != indicator)
-    {
+        .map(|i| i.id)
+        .find(|id| id.as_str() == field("indicator"));
+    if indicator.is_none() {
         errors.push(("indicator", "Select the indicator it answers".into()));
     }
     let owner = text(&mut errors, "owner", "Enter the owner (a role)", 200);
@@ -199,8 +188,10 @@ fn read_form(
             }
         }
     };
-    let status = field("status");
-    if !crate::load::actions::STATUSES.contains(&status.as_str()) {
+    let status = crate::load::actions::STATUSES
+        .into_iter()
+        .find(|s| *s == field("status"));
+    if status.is_none() {
         errors.push(("status", "Select the status".into()));
     }
     let measure = text(
@@ -209,17 +200,16 @@ fn read_form(
         "Enter how success will be measured",
         MAX_TEXT,
     );
-    if errors.is_empty() {
-        Ok(Action {
+    match (indicator, status) {
+        (Some(indicator), Some(status)) if errors.is_empty() => Ok(Action {
             action,
             indicator,
             owner,
             due,
             status,
             measure,
-        })
-    } else {
-        Err(errors)
+        }),
+        _ => Err(errors),
     }
 }
 
@@ -227,9 +217,9 @@ fn read_form(
 fn fields_of(a: &Action) -> Vec<(String, String)> {
     let mut out = vec![
         ("action".to_string(), a.action.clone()),
-        ("indicator".to_string(), a.indicator.clone()),
+        ("indicator".to_string(), a.indicator.as_str().to_string()),
         ("owner".to_string(), a.owner.clone()),
-        ("status".to_string(), a.status.clone()),
+        ("status".to_string(), a.status.to_string()),
         ("measure".to_string(), a.measure.clone()),
     ];
     if let Some(d) = crate::config::Date::parse(&a.due) {
@@ -377,7 +367,7 @@ pub fn add_action(
     };
     let mut actions = current_actions(app, code)?;
     actions.push(action);
-    let bytes = plan_yaml(&code.0, app.year, &actions);
+    let bytes = plan_file(&code.0, app.year, &actions);
     make(app, s, code, "actions.yaml", &bytes)
 }
 
@@ -406,7 +396,7 @@ pub fn change_action(
         Ok(a) => actions[i] = a,
         Err(errors) => return show(app, s, code, 400, &errors, form, Some(i)),
     }
-    let bytes = plan_yaml(&code.0, app.year, &actions);
+    let bytes = plan_file(&code.0, app.year, &actions);
     make(app, s, code, "actions.yaml", &bytes)
 }
 
@@ -451,7 +441,7 @@ pub fn remove_action(
             None,
         );
     }
-    let bytes = plan_yaml(&code.0, app.year, &actions);
+    let bytes = plan_file(&code.0, app.year, &actions);
     make(app, s, code, "actions.yaml", &bytes)
 }
 

@@ -10,8 +10,7 @@ use super::App;
 use super::db;
 use super::http::Response;
 use super::routes::{Session, failure, not_found, page};
-use crate::run::release::Manifest;
-use crate::run::release::{self, ReleaseFolder};
+use crate::run::release::{self, Contents, ReleaseFolder};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -28,9 +27,9 @@ pub fn folder(app: &App, year: i32, number: i64) -> ReleaseFolder {
     }
 }
 
-/// A release's manifest, read from its folder.
-pub(super) fn manifest(app: &App, year: i32, number: i64) -> Option<Manifest> {
-    release::manifest(&folder(app, year, number), year)
+/// What a release holds (its files, its date), read from its manifest.
+pub(super) fn contents(app: &App, year: i32, number: i64) -> Option<Contents> {
+    release::contents(&folder(app, year, number), year)
 }
 
 /// A file of a release, if its manifest lists it with these bytes.
@@ -148,11 +147,7 @@ pub(super) fn with_release(
 }
 
 fn release_date(app: &App, number: i64) -> Option<String> {
-    let m = manifest(app, app.year, number)?;
-    m.configuration
-        .pointer("/publication/release_date")
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
+    contents(app, app.year, number)?.release_date
 }
 
 pub(super) fn list(app: &App, s: &Session) -> Result<Response> {
@@ -362,8 +357,8 @@ pub(super) fn show(app: &App, s: &Session, r: db::Release) -> Result<Response> {
 fn show_with(app: &App, s: &Session, r: db::Release, error: Option<&str>) -> Result<Response> {
     // Every file of the release, for the private check: the national
     // report and tables first, then every local report, then the charts.
-    let all: Vec<String> = manifest(app, app.year, r.number)
-        .map(|m| m.outputs.into_iter().map(|o| o.file).collect())
+    let all: Vec<String> = contents(app, app.year, r.number)
+        .map(|c| c.files)
         .unwrap_or_default();
     let (charts, rest): (Vec<String>, Vec<String>) =
         all.into_iter().partition(|f| f.contains("/charts/"));
@@ -392,15 +387,15 @@ fn show_with(app: &App, s: &Session, r: db::Release, error: Option<&str>) -> Res
 
 /// The release as one zip: its public folder and its manifest.
 pub(super) fn zip_release(app: &App, s: &Session, r: db::Release) -> Result<Response> {
-    let Some(m) = manifest(app, app.year, r.number) else {
+    let Some(c) = contents(app, app.year, r.number) else {
         return Ok(not_found(app, Some(s)));
     };
     let mut files = vec![("manifest.json".to_string(), "manifest.json".to_string())];
     files.extend(
-        m.outputs
+        c.files
             .iter()
-            .filter(|o| o.file.starts_with("public/"))
-            .map(|o| (o.file.clone(), o.file.clone())),
+            .filter(|f| f.starts_with("public/"))
+            .map(|f| (f.clone(), f.clone())),
     );
     let mut out = Vec::new();
     for (name, path) in files {

@@ -47,6 +47,7 @@ Routes:
      narrow no [c] to one value.
 """
 
+import bisect
 import csv
 import html.parser
 import io
@@ -477,9 +478,14 @@ class Attack:
                 if not holes or (code, service, ind, "") in self.secondary:
                     continue
                 others = [v[0] for k, v in ranges.items() if k != code]
+                # The other councils' lowest and highest values, sorted once;
+                # each candidate's own value is put among them.
+                others_lo = sorted(o[0] for o in others)
+                others_hi = sorted(o[1] for o in others)
+                spans0 = [self.span_of(c) for c in cells]
                 feasible = []
                 for values in itertools.product(range(1, self.min_count), repeat=len(holes)):
-                    spans = [self.span_of(c) for c in cells]
+                    spans = list(spans0)
                     for i, v in zip(holes, values):
                         spans[i] = (v, v)
                     lo, hi = self.rl_range(spans)
@@ -488,8 +494,8 @@ class Attack:
                         if not r[col_]:
                             continue
                         m = float(r[col_])
-                        low = quantile(sorted([o[0] for o in others] + [lo]), p)
-                        high = quantile(sorted([o[1] for o in others] + [hi]), p)
+                        low = quantile_with(others_lo, lo, p)
+                        high = quantile_with(others_hi, hi, p)
                         if low > m + 0.005 + 1e-9 or high < m - 0.005 - 1e-9:
                             ok = False
                     if ok:
@@ -770,6 +776,17 @@ def quantile(xs, p):
     h = (len(xs) - 1) * p
     lo, hi = math.floor(h), math.ceil(h)
     return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
+
+
+def quantile_with(xs, x, p):
+    """quantile(sorted(xs + [x]), p) for a sorted xs, without the sort."""
+    at = bisect.bisect_left(xs, x)
+
+    def nth(i):
+        return xs[i] if i < at else x if i == at else xs[i - 1]
+    h = len(xs) * p
+    lo, hi = math.floor(h), math.ceil(h)
+    return nth(lo) + (h - lo) * (nth(hi) - nth(lo))
 
 
 def read_truth(path):

@@ -6,6 +6,7 @@
 
 mod anonymity;
 mod architecture;
+mod ci;
 mod common;
 mod configuration;
 mod contrast;
