@@ -264,3 +264,141 @@ impl Attack {
         )
     }
 }
+
+/// How many councils upload the largest workbook at once, and how often.
+pub const HEAVY: usize = 4;
+const HEAVY_ROUNDS: usize = 3;
+
+/// The largest return workbook the guards let through: a `Return` sheet
+/// with a number in every cell up to the guards' last row and column
+/// (`seed` in the first, so that each is a new version to check).
+pub fn largest_workbook(seed: u32) -> anyhow::Result<Vec<u8>> {
+    use crate::load::guard::{MAX_COL, MAX_ROW};
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(crate::load::workbook::RETURN_SHEET)?;
+    for r in 0..MAX_ROW as u32 {
+        for c in 0..MAX_COL as u16 {
+            let v = if r == 0 && c == 0 {
+                f64::from(seed)
+            } else {
+                1.0
+            };
+            ws.write_number(r, c, v)?;
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+/// One council's upload of `bytes` as `name`: how long until the answer
+/// (the check is made before it), and its status.
+fn upload(
+    addr: SocketAddr,
+    src: IpAddr,
+    cookie: &str,
+    name: &str,
+    bytes: &[u8],
+) -> (Duration, String) {
+    let mut a = Agent::new(addr);
+    a.source = Some(src);
+    a.cookie = Some(cookie.to_string());
+    let csrf = match a.csrf("/council/upload") {
+        Ok(c) => c,
+        Err(e) => return (Duration::ZERO, format!("no form: {e}")),
+    };
+    let t = Instant::now();
+    let status = match a.upload("/council/upload", &[("csrf", &csrf)], name, bytes) {
+        Ok(r) => r.status.to_string(),
+        Err(e) => format!("failed: {e}"),
+    };
+    (t.elapsed(), status)
+}
+
+/// Heavy work kept apart: [`HEAVY`] councils (`cookies`, each from an
+/// address of its own) upload the largest workbook the guards allow, first
+/// one alone and then all at once, [`HEAVY_ROUNDS`] times, while a probe
+/// asks for `GET /` ten times a second. A Markdown table.
+pub fn heavy(addr: SocketAddr, cookies: &[String]) -> anyhow::Result<String> {
+    let books: Vec<Vec<u8>> = (0..=HEAVY_ROUNDS as u32)
+        .map(largest_workbook)
+        .collect::<anyhow::Result<_>>()?;
+    // It is what it says: within every guard (size, parts, unpacked bytes,
+    // cell references).
+    let passes = crate::load::guard::xlsx(&books[0]).is_ok()
+        && (books[0].len() as u64) <= crate::load::MAX_XLSX;
+    let src = |i: usize| ip(127, 0, 3, 1 + i as u8);
+    let alone = upload(addr, src(0), &cookies[0], "return.xlsx", &books[0]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let probe: Arc<Mutex<(Vec<Duration>, usize)>> = Default::default();
+    let prober = {
+        let (stop, probe) = (stop.clone(), probe.clone());
+        std::thread::spawn(move || {
+            let mut a = Agent::new(addr);
+            a.source = Some(ip(127, 0, 0, 6));
+            while !stop.load(SeqCst) {
+                let t = Instant::now();
+                let ok = matches!(a.get("/"), Ok(r) if r.status == 200);
+                if let Ok(mut p) = probe.lock() {
+                    if ok {
+                        p.0.push(t.elapsed());
+                    } else {
+                        p.1 += 1;
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let mut times = Vec::new();
+    let mut statuses: std::collections::BTreeMap<String, usize> = Default::default();
+    let started = Instant::now();
+    for round in 1..=HEAVY_ROUNDS {
+        let ups: Vec<_> = cookies
+            .iter()
+            .take(HEAVY)
+            .enumerate()
+            .map(|(i, cookie)| {
+                let (cookie, book) = (cookie.clone(), books[round].clone());
+                std::thread::spawn(move || upload(addr, src(i), &cookie, "return.xlsx", &book))
+            })
+            .collect();
+        for u in ups {
+            if let Ok((t, s)) = u.join() {
+                times.push(t);
+                *statuses.entry(s).or_default() += 1;
+            }
+        }
+    }
+    let wall = started.elapsed();
+    stop.store(true, SeqCst);
+    let _ = prober.join();
+    times.sort();
+    let (mut lat, failed) = probe.lock().map(|p| p.clone()).unwrap_or_default();
+    lat.sort();
+    let ms = |d: Duration| format!("{:.0}", d.as_secs_f64() * 1000.0);
+    Ok(format!(
+        "| measure | value |\n|---|---|\n\
+         | the largest workbook the guards allow: cells, packed MB, within the guards | {}, {:.1}, {} |\n\
+         | one alone: answer ms (status) | {} ({}) |\n\
+         | {HEAVY} councils at once, {HEAVY_ROUNDS} times: answers p50, max ms | {}, {} |\n\
+         | how they ended | {} |\n\
+         | `GET /` meanwhile ({:.0} s): answers, p50, p99, max ms; failed | {}, {}, {}, {}; {failed} |",
+        crate::load::guard::MAX_ROW * crate::load::guard::MAX_COL,
+        books[0].len() as f64 / f64::from(1u32 << 20),
+        if passes { "yes" } else { "**no**" },
+        ms(alone.0),
+        alone.1,
+        ms(super::serve::pct(&times, 0.5)),
+        ms(times.last().copied().unwrap_or_default()),
+        statuses
+            .iter()
+            .map(|(k, v)| format!("{k} × {v}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        wall.as_secs_f64(),
+        lat.len(),
+        ms(super::serve::pct(&lat, 0.5)),
+        ms(super::serve::pct(&lat, 0.99)),
+        ms(lat.last().copied().unwrap_or_default()),
+    ))
+}

@@ -162,6 +162,24 @@ pub fn run(
     } else {
         Vec::new()
     };
+    // The councils that upload the largest workbook, after the rounds.
+    let heavy_links: Vec<String> = if hostile {
+        let mut c = app.db.conn()?;
+        let mut out = Vec::new();
+        for (code, _) in bodies.iter().skip(1).take(super::hostile::HEAVY) {
+            let p = db::invite(
+                &mut c,
+                None,
+                &format!("heavy@{}.example.org", code.to_lowercase()),
+                ids::Role::Submitter,
+                Some(&ids::CouncilCode(code.clone())),
+            )?;
+            out.push(app.new_link(p)?);
+        }
+        out
+    } else {
+        Vec::new()
+    };
     let dbh = app.db.clone();
     let running = serve::start(app, listener)?;
     let attack = if hostile {
@@ -200,6 +218,22 @@ pub fn run(
     if let Some(attack) = attack {
         out.push_str("\nUnder attack (`--hostile`), during the rounds above:\n\n");
         out.push_str(&attack.finish());
+        out.push('\n');
+        let mut cookies = Vec::new();
+        for (i, link) in heavy_links.iter().enumerate() {
+            let mut a = Agent::new(running.addr);
+            a.source = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::new(
+                127,
+                0,
+                3,
+                1 + i as u8,
+            )));
+            a.sign_in(link)?;
+            cookies.push(a.cookie.clone().context("a heavy uploader's session")?);
+        }
+        log("the largest workbooks: one alone, then four at once");
+        out.push_str("\nHeavy work kept apart (`--hostile`), after the rounds:\n\n");
+        out.push_str(&super::hostile::heavy(running.addr, &cookies)?);
         out.push('\n');
     }
     if with_release {

@@ -129,17 +129,24 @@ impl Release {
 /// folder's scratch space, by whichever test asks first); other folders
 /// get a run of their own, as [`run_report`].
 pub fn read_report(data: &Path) -> (Release, std::process::Output) {
+    read_report_of(data, None)
+}
+
+/// [`read_report`] for a given year (`None`: the newest): the demo's 2023
+/// release is shared too.
+pub fn read_report_of(data: &Path, year: Option<&str>) -> (Release, std::process::Output) {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     type Cell = &'static OnceLock<(PathBuf, std::process::Output)>;
     static CELLS: OnceLock<Mutex<HashMap<&'static str, Cell>>> = OnceLock::new();
-    let key = if data == demo() {
-        "demo"
-    } else if data == fixture("basic") {
-        "basic"
-    } else {
-        let (out, o) = run_report(data);
-        return (Release::Own(out), o);
+    let key = match year {
+        None if data == demo() => "demo",
+        Some("2023") if data == demo() => "demo-2023",
+        None if data == fixture("basic") => "basic",
+        _ => {
+            let (out, o) = report_of(data, year, None);
+            return (Release::Own(out), o);
+        }
     };
     let cell: Cell = *CELLS
         .get_or_init(Default::default)
@@ -153,14 +160,15 @@ pub fn read_report(data: &Path) -> (Release, std::process::Output) {
             .join(key);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let o = scwres()
-            .args(["report", "--data"])
+        let mut c = scwres();
+        c.args(["report", "--data"])
             .arg(data)
             .arg("--out")
-            .arg(&dir)
-            .output()
-            .unwrap();
-        (dir, o)
+            .arg(&dir);
+        if let Some(y) = year {
+            c.args(["--year", y]);
+        }
+        (dir, c.output().unwrap())
     });
     (Release::Shared(dir), o.clone())
 }

@@ -162,14 +162,7 @@ fn demo_data_in_a_new_folder_is_marked_synthetic() {
 /// as results.csv has it.
 #[test]
 fn the_back_series_is_in_results_and_the_report() {
-    let out = tempfile::tempdir().unwrap();
-    scwres()
-        .args(["report", "--quiet", "--data"])
-        .arg(data())
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let (out, _) = read_report(&data());
     let dir = out.path().join("2024");
     let rows = read_csv(&dir.join("internal/results.csv"));
     let text = squash(&pdf_text(

@@ -90,7 +90,7 @@ fn a_councils_figures_stand_beside_its_regions_englands_and_its_own_last_year() 
     }
     assert!(shown >= 5, "{shown} public figures compared");
     // Last year's: the council's own 2023 figure, as a 2023 run gives it.
-    let (r2023, _) = report_of(&demo(), Some("2023"), None);
+    let (r2023, _) = read_report_of(&demo(), Some("2023"));
     let results = read_csv(&r2023.path().join("2023/internal/results.csv"));
     let mut compared = 0;
     for r in f
