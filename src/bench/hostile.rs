@@ -5,7 +5,9 @@
 //! 127.0.0.4), and 50 signed-in clients each streaming a 21 MB upload
 //! slowly (from 127.0.1.1 onwards). Meanwhile a probe from 127.0.0.5 asks
 //! for `GET /` ten times a second, and the process's resident memory is
-//! sampled. It stops by itself when the councils' rounds are done.
+//! sampled. It stops by itself when the councils' rounds are done. Then
+//! [`heavy`]: four councils upload the largest workbook the guards allow,
+//! one alone and then all at once, while a probe asks for `GET /`.
 
 use crate::serve::client::Agent;
 use std::io::{Read as _, Write as _};
