@@ -83,6 +83,51 @@ fn closed(s: &mut TcpStream) -> bool {
     }
 }
 
+/// A probe from `src`: `GET /` ten times a second until `stop`, each
+/// answer's time kept (and the failures counted) in `probe`.
+fn probe_from(
+    src: IpAddr,
+    addr: SocketAddr,
+    stop: &Arc<AtomicBool>,
+    probe: &Arc<Mutex<(Vec<Duration>, usize)>>,
+) -> JoinHandle<()> {
+    let (stop, probe) = (stop.clone(), probe.clone());
+    std::thread::spawn(move || {
+        let mut a = Agent::new(addr);
+        a.source = Some(src);
+        while !stop.load(SeqCst) {
+            let t = Instant::now();
+            let ok = matches!(a.get("/"), Ok(r) if r.status == 200);
+            if let Ok(mut p) = probe.lock() {
+                if ok {
+                    p.0.push(t.elapsed());
+                } else {
+                    p.1 += 1;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    })
+}
+
+/// Signs each of `links` in from its own address, `127.0.<net>.1`
+/// onwards: their sessions' cookies.
+pub fn sign_in_from(addr: SocketAddr, net: u8, links: &[String]) -> anyhow::Result<Vec<String>> {
+    use anyhow::Context as _;
+    let mut cookies = Vec::new();
+    for (i, link) in links.iter().enumerate() {
+        let mut a = Agent::new(addr);
+        a.source = Some(ip(127, 0, net, 1 + i as u8));
+        a.sign_in(link)?;
+        cookies.push(
+            a.cookie
+                .clone()
+                .context("a session for an attacker's link")?,
+        );
+    }
+    Ok(cookies)
+}
+
 /// Starts the attack on the service at `addr`; `cookies` are the upload
 /// attackers' sessions.
 pub fn start(addr: SocketAddr, cookies: Vec<String>) -> Attack {
@@ -181,25 +226,7 @@ pub fn start(addr: SocketAddr, cookies: Vec<String>) -> Attack {
         }));
     }
     // The probe: GET / from another address, ten times a second.
-    {
-        let (stop, probe) = (stop.clone(), probe.clone());
-        threads.push(std::thread::spawn(move || {
-            let mut a = Agent::new(addr);
-            a.source = Some(ip(127, 0, 0, 5));
-            while !stop.load(SeqCst) {
-                let t = Instant::now();
-                let ok = matches!(a.get("/"), Ok(r) if r.status == 200);
-                if let Ok(mut p) = probe.lock() {
-                    if ok {
-                        p.0.push(t.elapsed());
-                    } else {
-                        p.1 += 1;
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        }));
-    }
+    threads.push(probe_from(ip(127, 0, 0, 5), addr, &stop, &probe));
     // Memory, ten times a second.
     {
         let (stop, m) = (stop.clone(), rssm.clone());
@@ -332,25 +359,7 @@ pub fn heavy(addr: SocketAddr, cookies: &[String]) -> anyhow::Result<String> {
     let alone = upload(addr, src(0), &cookies[0], "return.xlsx", &books[0]);
     let stop = Arc::new(AtomicBool::new(false));
     let probe: Arc<Mutex<(Vec<Duration>, usize)>> = Default::default();
-    let prober = {
-        let (stop, probe) = (stop.clone(), probe.clone());
-        std::thread::spawn(move || {
-            let mut a = Agent::new(addr);
-            a.source = Some(ip(127, 0, 0, 6));
-            while !stop.load(SeqCst) {
-                let t = Instant::now();
-                let ok = matches!(a.get("/"), Ok(r) if r.status == 200);
-                if let Ok(mut p) = probe.lock() {
-                    if ok {
-                        p.0.push(t.elapsed());
-                    } else {
-                        p.1 += 1;
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        })
-    };
+    let prober = probe_from(ip(127, 0, 0, 6), addr, &stop, &probe);
     let mut times = Vec::new();
     let mut statuses: std::collections::BTreeMap<String, usize> = Default::default();
     let started = Instant::now();

@@ -183,18 +183,7 @@ pub fn run(
     let dbh = app.db.clone();
     let running = serve::start(app, listener)?;
     let attack = if hostile {
-        let mut cookies = Vec::new();
-        for (i, link) in attackers.iter().enumerate() {
-            let mut a = Agent::new(running.addr);
-            a.source = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::new(
-                127,
-                0,
-                1,
-                1 + i as u8,
-            )));
-            a.sign_in(link)?;
-            cookies.push(a.cookie.clone().context("an attacker's session")?);
-        }
+        let cookies = super::hostile::sign_in_from(running.addr, 1, &attackers)?;
         let attack = super::hostile::start(running.addr, cookies);
         log("attack started; 12 s for it to take hold before the councils upload");
         std::thread::sleep(Duration::from_secs(12));
@@ -219,18 +208,7 @@ pub fn run(
         out.push_str("\nUnder attack (`--hostile`), during the rounds above:\n\n");
         out.push_str(&attack.finish());
         out.push('\n');
-        let mut cookies = Vec::new();
-        for (i, link) in heavy_links.iter().enumerate() {
-            let mut a = Agent::new(running.addr);
-            a.source = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::new(
-                127,
-                0,
-                3,
-                1 + i as u8,
-            )));
-            a.sign_in(link)?;
-            cookies.push(a.cookie.clone().context("a heavy uploader's session")?);
-        }
+        let cookies = super::hostile::sign_in_from(running.addr, 3, &heavy_links)?;
         log("the largest workbooks: one alone, then four at once");
         out.push_str("\nHeavy work kept apart (`--hostile`), after the rounds:\n\n");
         out.push_str(&super::hostile::heavy(running.addr, &cookies)?);
