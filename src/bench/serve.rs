@@ -125,60 +125,51 @@ pub fn run(
     let mut out = String::from(
         "| round | councils | upload p50 ms | p90 | p99 | max | sign-in p50 ms | p99 | errors | wall s |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
-    let mut people = Vec::new();
-    {
+    // A submitter of council `code` invited, and a sign-in link of theirs.
+    let submitter = |email: &str, code: &str| -> anyhow::Result<ids::PersonId> {
         let mut c = app.db.conn()?;
-        for (code, _) in &bodies {
-            let id = db::invite(
-                &mut c,
-                None,
+        Ok(db::invite(
+            &mut c,
+            None,
+            email,
+            ids::Role::Submitter,
+            Some(&ids::CouncilCode(code.to_string())),
+        )?)
+    };
+    let with_link = |email: &str, code: &str| -> anyhow::Result<String> {
+        Ok(app.new_link(submitter(email, code)?)?)
+    };
+    let people: Vec<ids::PersonId> = bodies
+        .iter()
+        .map(|(code, _)| {
+            submitter(
                 &format!("analyst@{}.example.org", code.to_lowercase()),
-                ids::Role::Submitter,
-                Some(&ids::CouncilCode(code.clone())),
-            )?;
-            people.push(id);
-        }
-    }
+                code,
+            )
+        })
+        .collect::<anyhow::Result<_>>()?;
     let links: Vec<Vec<String>> = people
         .iter()
         .map(|p| (0..rounds).map(|_| app.new_link(*p)).collect())
         .collect::<Result<_, _>>()?;
-    // The attackers' own people (a council's submitters), when attacked.
-    let attackers: Vec<String> = if hostile {
-        let mut c = app.db.conn()?;
-        let code = ids::CouncilCode(bodies[0].0.clone());
-        let mut out = Vec::new();
-        for i in 0..50 {
-            let p = db::invite(
-                &mut c,
-                None,
-                &format!("attacker{i}@example.org"),
-                ids::Role::Submitter,
-                Some(&code),
-            )?;
-            out.push(app.new_link(p)?);
-        }
-        out
+    // The attackers' own people (a council's submitters), when attacked,
+    // and the councils that upload the largest workbook after the rounds.
+    let (attackers, heavy_links): (Vec<String>, Vec<String>) = if hostile {
+        (
+            (0..50)
+                .map(|i| with_link(&format!("attacker{i}@example.org"), &bodies[0].0))
+                .collect::<anyhow::Result<_>>()?,
+            bodies
+                .iter()
+                .skip(1)
+                .take(super::hostile::HEAVY)
+                .map(|(code, _)| {
+                    with_link(&format!("heavy@{}.example.org", code.to_lowercase()), code)
+                })
+                .collect::<anyhow::Result<_>>()?,
+        )
     } else {
-        Vec::new()
-    };
-    // The councils that upload the largest workbook, after the rounds.
-    let heavy_links: Vec<String> = if hostile {
-        let mut c = app.db.conn()?;
-        let mut out = Vec::new();
-        for (code, _) in bodies.iter().skip(1).take(super::hostile::HEAVY) {
-            let p = db::invite(
-                &mut c,
-                None,
-                &format!("heavy@{}.example.org", code.to_lowercase()),
-                ids::Role::Submitter,
-                Some(&ids::CouncilCode(code.clone())),
-            )?;
-            out.push(app.new_link(p)?);
-        }
-        out
-    } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let dbh = app.db.clone();
     let running = serve::start(app, listener)?;
