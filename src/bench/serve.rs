@@ -318,8 +318,24 @@ fn release_phase(
         "release from the service: {:.2} s",
         service.as_secs_f64()
     ));
-    // `scwres report` on the release's own inputs, in a process of its own.
-    let data = dir.join("service-releases/2025/1/data");
+    // `scwres report` on the release's own inputs (as the team downloads
+    // them), in a process of its own.
+    let data = dir.join("release-inputs");
+    let zip = admin.get(&format!("{at}/inputs.zip"))?;
+    anyhow::ensure!(zip.status == 200, "the release's inputs: {}", zip.status);
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip.body))?;
+    for i in 0..z.len() {
+        let mut f = z.by_index(i)?;
+        let name = f.name().unwrap_or_default().to_string();
+        let rel = name.split_once('/').map_or("", |(_, r)| r);
+        anyhow::ensure!(
+            !rel.is_empty() && !rel.split('/').any(|p| p == ".." || p.is_empty()),
+            "the release's inputs: {name}"
+        );
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes)?;
+        crate::publish::write_atomic(&data.join(rel), &bytes)?;
+    }
     let t = Instant::now();
     let o = std::process::Command::new(std::env::current_exe()?)
         .args(["report", "--quiet", "--year", "2025", "--data"])

@@ -292,6 +292,15 @@ pub fn load_file(
     load_named(&name, shown, &|max| guard::read_file(path, max), ctx)
 }
 
+/// [`load_file`] for the file `rel` of a [`Source`], named as it names it.
+pub fn load_from(
+    src: &dyn Source,
+    rel: &str,
+    ctx: &validate::Context,
+) -> (FileOutcome, Option<Return>) {
+    load_named(rel, &src.shown(rel), &|max| src.read(rel, max), ctx)
+}
+
 /// Reads (with `read`, given the most bytes to read) and validates one
 /// file named `path`.
 fn load_named(

@@ -2,7 +2,7 @@
 //! workbook's Action plan sheet) and of one council (`scwres local`): read,
 //! checked against the year and the register, and tied to their council.
 
-use super::{FileOutcome, MAX_XLSX, MAX_YAML, Source, Status, actions, diag, folder_files, guard};
+use super::{FileOutcome, MAX_XLSX, MAX_YAML, Source, Status, actions, diag, folder_files};
 use crate::register::Register;
 use diag::Diagnostic;
 use std::path::Path;
@@ -110,14 +110,17 @@ pub fn load_actions(src: &dyn Source, year: i32, register: &Register) -> anyhow:
 
 /// Reads and checks one council's action plan (`scwres local`): for `year`,
 /// of a council of the register, and of `council` when the return is known.
+/// The plan is the file `rel` of `src`.
 pub fn load_plan(
-    path: &Path,
+    src: &dyn Source,
+    rel: &str,
     year: i32,
     register: &Register,
     council: Option<&str>,
 ) -> anyhow::Result<(FileOutcome, Option<actions::ActionPlan>)> {
-    let shown = path.display().to_string();
-    let bytes = guard::read_file(path, plan_cap(path))
+    let shown = src.shown(rel);
+    let bytes = src
+        .read(rel, plan_cap(Path::new(rel)))
         .map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))?;
     let mut outcome = FileOutcome {
         file: shown.clone(),

@@ -107,6 +107,11 @@ impl Memory {
         self.files.insert(rel.trim_matches('/').to_string(), bytes);
     }
 
+    /// Every file, by name, in order.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
     /// Every file of the folder `root` on disk, read through the guard
     /// (links and devices left out), named from `root`.
     pub fn of_folder(root: &Path) -> anyhow::Result<Memory> {

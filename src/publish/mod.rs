@@ -263,6 +263,21 @@ impl Staged {
     }
 }
 
+/// Writes a publication made in memory (files by path below `target`) as
+/// one [`Staged`] run: the folder, once there, holds exactly these files.
+pub fn write_tree(
+    target: &Path,
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> anyhow::Result<PathBuf> {
+    let staged = Staged::begin(target)?;
+    let out = Publisher::new(staged.dir());
+    for (rel, bytes) in files {
+        out.write(rel, bytes)?;
+    }
+    out.sync()?;
+    staged.finish()
+}
+
 /// Syncs the file system holding `path` to disk (in one call on Linux).
 pub fn sync_path(path: &Path) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]

@@ -39,18 +39,97 @@ pub struct LocalRun {
 }
 
 /// A council's local report from its own return and the published national
-/// benchmarks, without anyone else's data.
+/// benchmarks, without anyone else's data: [`local_report`] on the files
+/// as named, written to `out`.
 pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
+    // The files as the user named them, read through the guard.
+    let src = load::Folder::new(Path::new(""));
+    let name = |p: &Path| -> anyhow::Result<String> {
+        p.to_str().map(str::to_string).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: a path that is not Unicode text; rename the file or its folder",
+                p.display()
+            )
+        })
+    };
+    let made = local_report(&LocalFiles {
+        src: &src,
+        register: load::load_register(&load::Folder::new(&o.data))?,
+        ret: name(&o.ret)?,
+        benchmarks: name(&o.benchmarks)?,
+        previous: o
+            .previous
+            .iter()
+            .map(|p| name(p))
+            .collect::<anyhow::Result<_>>()?,
+        actions: o.actions.as_deref().map(name).transpose()?,
+        audience: o.audience.unwrap_or(Audience::Public),
+    })?;
+    let Some(report) = made.report else {
+        return Ok(LocalRun {
+            outcomes: made.outcomes,
+            written: None,
+        });
+    };
+    let out = Publisher::new(&o.out);
+    for (file, bytes) in &report.files {
+        out.write(file, bytes)?;
+    }
+    out.sync()?;
+    Ok(LocalRun {
+        outcomes: made.outcomes,
+        written: Some(o.out.join(&report.pdf)),
+    })
+}
+
+/// The inputs of a council's local report: files of `src` by name.
+pub struct LocalFiles<'a> {
+    pub src: &'a dyn load::Source,
+    /// The national run's register.
+    pub register: Register,
+    /// The council's own return.
+    pub ret: String,
+    /// The published `benchmarks.csv`; its `publication.json` is beside it.
+    pub benchmarks: String,
+    /// The council's own returns of earlier years (any order).
+    pub previous: Vec<String>,
+    pub actions: Option<String>,
+    pub audience: Audience,
+}
+
+/// A local report in memory: its files by name (the PDF, the web page, the
+/// suppression log) and which is the PDF.
+pub struct LocalReport {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub pdf: String,
+}
+
+/// What [`local_report`] made: every file checked, and the report if all
+/// were sound.
+pub struct LocalMade {
+    pub outcomes: Vec<FileOutcome>,
+    pub report: Option<LocalReport>,
+}
+
+/// A council's local report from its own return and the published national
+/// benchmarks, without anyone else's data; nothing is read but through
+/// `f.src`, nothing written.
+pub fn local_report(f: &LocalFiles) -> anyhow::Result<LocalMade> {
     threads::init_threads();
-    let register = load::load_register(&crate::load::Folder::new(&o.data))?;
-    let shown = o.benchmarks.display().to_string();
-    let bytes = load::guard::read_file(&o.benchmarks, load::MAX_BENCHMARKS)
+    let register = &f.register;
+    let shown = f.src.shown(&f.benchmarks);
+    let bytes = f
+        .src
+        .read(&f.benchmarks, load::MAX_BENCHMARKS)
         .map_err(|r| anyhow::anyhow!("{shown}: {}", r.rule))?;
     // What the national publication decided travels beside the benchmarks
     // and wins over any local configuration; the audience is the council's.
-    let pub_path = o.benchmarks.with_file_name(publication::FILE);
-    let pub_shown = pub_path.display().to_string();
-    let pub_bytes = load::guard::read_file(&pub_path, load::MAX_YAML).map_err(|r| {
+    let pub_rel = match f.benchmarks.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{}", publication::FILE),
+        None => publication::FILE.to_string(),
+    };
+    let pub_shown = f.src.shown(&pub_rel);
+    let pub_bytes = f.src.read(&pub_rel, load::MAX_YAML).map_err(|r| {
         anyhow::anyhow!(
             "{pub_shown}: {}; it is published with benchmarks.csv and must be beside it",
             r.rule
@@ -59,17 +138,17 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
     let mut config = publication::Publication::read(&pub_shown, &pub_bytes, &shown, &bytes)
         .map_err(anyhow::Error::msg)?
         .configuration;
-    config.audience = o.audience.unwrap_or(Audience::Public);
+    config.audience = f.audience;
     let published = load::benchmarks::read(&shown, &bytes).map_err(anyhow::Error::msg)?;
     let year = published.year;
     let bands = config.bands(year);
-    let ctx = load::validate::Context::new(&register, &bands, Some(year), &config);
-    let (outcome, ret) = load::load_file(&o.ret, &o.ret.display().to_string(), &ctx);
+    let ctx = load::validate::Context::new(register, &bands, Some(year), &config);
+    let (outcome, ret) = load::load_from(f.src, &f.ret, &ctx);
     let mut outcomes = vec![outcome];
     let mut earlier: Vec<Return> = Vec::new();
-    for pp in &o.previous {
-        let shown = pp.display().to_string();
-        let (mut outcome, pr) = load_previous(pp, &shown, year, &register, &config);
+    for pp in &f.previous {
+        let shown = f.src.shown(pp);
+        let (mut outcome, pr) = load_previous(f.src, pp, &shown, year, register, &config);
         if let (Some(pr), Some(r)) = (&pr, &ret)
             && pr.authority_code != r.authority_code
         {
@@ -102,11 +181,12 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
     }
     earlier.sort_by_key(|r| r.year);
     let mut plan = None;
-    if let Some(ap) = &o.actions {
+    if let Some(ap) = &f.actions {
         let (mut outcome, p) = load::load_plan(
+            f.src,
             ap,
             year,
-            &register,
+            register,
             ret.as_ref().map(|r| r.authority_code.as_str()),
         )?;
         if let Some(p) = &p {
@@ -120,15 +200,15 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
         outcomes.push(outcome);
     }
     let (Some(ret), true) = (ret, outcomes.iter().all(|o| o.status == Status::Accepted)) else {
-        return Ok(LocalRun {
+        return Ok(LocalMade {
             outcomes,
-            written: None,
+            report: None,
         });
     };
-    let own = compute::compute_year(std::slice::from_ref(&ret), year, &register, &config)?;
+    let own = compute::compute_year(std::slice::from_ref(&ret), year, register, &config)?;
     let earlier_results = earlier
         .iter()
-        .map(|p| compute::compute_year(std::slice::from_ref(p), p.year, &register, &config))
+        .map(|p| compute::compute_year(std::slice::from_ref(p), p.year, register, &config))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let bench = local_bench(&published, &config).map_err(anyhow::Error::msg)?;
     let inputs = local_inputs(
@@ -137,32 +217,33 @@ pub fn run_local(o: &LocalOptions) -> anyhow::Result<LocalRun> {
             .iter()
             .map(|p| (p.year, p.figures.as_slice()))
             .collect::<Vec<_>>(),
-        &register,
+        register,
         &ret,
         plan.as_ref(),
     );
     let (doc, log) = local_source(&inputs, &bench, &config)
         .and_then(|(s, log)| Ok((render::typeset(s, config.release_ymd())?, log)))
         .map_err(anyhow::Error::msg)?;
-    let out = Publisher::new(&o.out);
-    let name = format!("{}.pdf", doc.name);
-    out.write(&name, &doc.pdf)?;
-    out.write(&format!("{}.html", doc.name), doc.html.as_bytes())?;
-    out.write(
-        &format!("{}-suppressions.csv", doc.name),
-        &crate::formats::suppressions::write(&log),
-    )?;
-    out.sync()?;
-    Ok(LocalRun {
+    let pdf = format!("{}.pdf", doc.name);
+    let files = vec![
+        (pdf.clone(), doc.pdf),
+        (format!("{}.html", doc.name), doc.html.into_bytes()),
+        (
+            format!("{}-suppressions.csv", doc.name),
+            crate::formats::suppressions::write(&log),
+        ),
+    ];
+    Ok(LocalMade {
         outcomes,
-        written: Some(o.out.join(name)),
+        report: Some(LocalReport { files, pdf }),
     })
 }
 
 /// Reads a council's return of an earlier year than `year`, validated with
 /// that year's pay bands.
 fn load_previous(
-    path: &Path,
+    src: &dyn load::Source,
+    rel: &str,
     shown: &str,
     year: i32,
     register: &Register,
@@ -172,7 +253,7 @@ fn load_previous(
     loop {
         let bands = config.bands(try_year);
         let ctx = load::validate::Context::new(register, &bands, None, config);
-        let (mut outcome, r) = load::load_file(path, shown, &ctx);
+        let (mut outcome, r) = load::load_from(src, rel, &ctx);
         match &r {
             Some(r) if r.year >= year => {
                 outcome.status = Status::Rejected;

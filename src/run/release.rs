@@ -1,30 +1,29 @@
 //! A release run from the collection service: the national batch on the
-//! signed-off returns of a year, exactly `scwres report` on a data folder
-//! made for it. The folder is composed from the service's data folder
-//! (report.yaml, the register, every earlier year's returns, the year's
-//! action plans) and the signed-off files, each byte for byte as its
-//! council uploaded it; then `run_report_with` runs on it. So the release
-//! is the command line's release of the same inputs, byte for byte, and the
-//! folder says what went in.
+//! signed-off returns of a year, exactly `scwres report` on the same
+//! inputs. The inputs are gathered in memory ([`inputs`]: the service's
+//! data folder's report.yaml with the release date, the register, every
+//! earlier year's returns and the year's action plans, and the signed-off
+//! files, each byte for byte as its council uploaded it); [`run`] makes the
+//! publication from them in memory (`run::publication`) and writes it to
+//! the release's folder. No data folder is composed: the caller keeps the
+//! inputs (the service, in its database) as the record of what went in,
+//! from which a council's report with its plan and the internal editions
+//! are made later.
 
-use super::report::{Progress, ReportOptions, RunSummary, run_report_with};
+use super::report::{Progress, RunSummary};
+use crate::load::{self, Memory, Source as _};
 use crate::publish;
 use anyhow::Context as _;
 
 use crate::formats::manifest::Manifest;
 use std::path::{Path, PathBuf};
 
-/// Where a release's inputs and outputs are: `<folder>/data/` and
-/// `<folder>/out/<year>/`.
+/// Where a release's outputs are: `<folder>/out/<year>/`.
 pub struct ReleaseFolder {
     pub root: PathBuf,
 }
 
 impl ReleaseFolder {
-    pub fn data(&self) -> PathBuf {
-        self.root.join("data")
-    }
-
     pub fn out(&self) -> PathBuf {
         self.root.join("out")
     }
@@ -35,115 +34,106 @@ impl ReleaseFolder {
     }
 }
 
-/// The files of `dir` (not its folders), sorted, or none if it is absent.
-fn files_of(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).with_context(|| dir.display().to_string())? {
-        let p = e?.path();
-        if p.is_file() {
-            out.push(p);
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Makes the release's data folder: `data`'s report.yaml, authorities.csv,
-/// `returns/<y>/` for every earlier year and `actions/<year>/`, with the
-/// signed-off files (`(file name, bytes)`) as `returns/<year>/`. The
-/// folder must be new.
-pub fn compose(
+/// A release's inputs, by their names in a data folder: `data`'s
+/// report.yaml (with `publication.release_date` set to `date`, everything
+/// else as the data folder's), authorities.csv, `returns/<y>/` for every
+/// earlier year and `actions/<year>/`, with the signed-off files
+/// (`(file name, bytes)`) as `returns/<year>/`. Read through the guard: a
+/// link or device in the data folder is left out, as a run leaves it out.
+pub fn inputs(
     data: &Path,
     year: i32,
     signed: &[(String, Vec<u8>)],
-    folder: &ReleaseFolder,
-) -> anyhow::Result<()> {
-    let into = folder.data();
-    anyhow::ensure!(
-        !folder.root.exists(),
-        "{}: the release folder exists already",
-        folder.root.display()
-    );
-    let copy = |from: &Path, rel: &Path| -> anyhow::Result<()> {
-        let bytes = std::fs::read(from).with_context(|| from.display().to_string())?;
-        publish::write_atomic(&into.join(rel), &bytes)
-            .with_context(|| into.join(rel).display().to_string())
+    date: crate::config::Date,
+) -> anyhow::Result<Memory> {
+    let folder = load::Folder::new(data);
+    let mut m = Memory::new();
+    let is = |rel: &str, want: fn(&load::guard::Kind) -> bool| -> anyhow::Result<bool> {
+        Ok(folder
+            .kind(rel)
+            .with_context(|| folder.shown(rel))?
+            .is_some_and(|k| want(&k)))
     };
-    for name in ["report.yaml", "authorities.csv"] {
-        let p = data.join(name);
-        if p.is_file() {
-            copy(&p, Path::new(name))?;
-        }
-    }
-    if data.join("returns").is_dir() {
-        for y in crate::load::years(&crate::load::Folder::new(data))?
-            .into_iter()
-            .filter(|y| *y < year)
-        {
-            for f in files_of(&data.join("returns").join(y.to_string()))? {
-                let rel = Path::new("returns")
-                    .join(y.to_string())
-                    .join(f.file_name().unwrap_or_default());
-                copy(&f, &rel)?;
+    let file = |k: &load::guard::Kind| matches!(k, load::guard::Kind::File);
+    let dir = |k: &load::guard::Kind| matches!(k, load::guard::Kind::Dir);
+    let copy = |m: &mut Memory, rel: &str| -> anyhow::Result<()> {
+        let bytes = folder
+            .read(rel, load::MAX_BENCHMARKS)
+            .map_err(|r| anyhow::anyhow!("{}: {}", folder.shown(rel), r.rule))?;
+        m.insert(rel, bytes);
+        Ok(())
+    };
+    let copy_dir = |m: &mut Memory, rel: &str| -> anyhow::Result<()> {
+        for (name, kind) in folder.entries(rel)? {
+            if file(&kind) {
+                copy(m, &format!("{rel}/{name}"))?;
             }
         }
-    }
-    for f in files_of(&data.join("actions").join(year.to_string()))? {
-        let rel = Path::new("actions")
-            .join(year.to_string())
-            .join(f.file_name().unwrap_or_default());
-        copy(&f, &rel)?;
-    }
-    for (name, bytes) in signed {
-        let rel = Path::new("returns").join(year.to_string()).join(name);
-        publish::write_atomic(&into.join(&rel), bytes)
-            .with_context(|| into.join(&rel).display().to_string())?;
-    }
-    Ok(())
-}
-
-/// Sets the release date printed in the release's reports (and inside its
-/// PDFs): the composed `report.yaml` with `publication.release_date`
-/// replaced, everything else as the data folder's.
-pub fn set_release_date(folder: &ReleaseFolder, date: crate::config::Date) -> anyhow::Result<()> {
-    let path = folder.data().join("report.yaml");
-    let mut config = if path.is_file() {
-        crate::load::load_config(&crate::load::Folder::new(&folder.data()))?
-    } else {
-        crate::config::Config::default()
+        Ok(())
     };
+    for name in ["report.yaml", "authorities.csv"] {
+        if is(name, file)? {
+            copy(&mut m, name)?;
+        }
+    }
+    if is("returns", dir)? {
+        for y in load::years(&folder)?.into_iter().filter(|y| *y < year) {
+            copy_dir(&mut m, &format!("returns/{y}"))?;
+        }
+    }
+    let actions = format!("actions/{year}");
+    if is(&actions, dir)? {
+        copy_dir(&mut m, &actions)?;
+    }
+    // The release date printed in the release's reports (and inside its
+    // PDFs).
+    let mut config = load::load_config(&m)?;
     config.publication.release_date = date;
     let text = serde_norway::to_string(&config).context("the release's report.yaml")?;
-    publish::write_atomic(&path, text.as_bytes()).with_context(|| path.display().to_string())
+    m.insert("report.yaml", text.into_bytes());
+    for (name, bytes) in signed {
+        m.insert(&format!("returns/{year}/{name}"), bytes.clone());
+    }
+    Ok(m)
 }
 
-/// Runs the national batch of `year` on the composed folder; an earlier
-/// release of the year (its `out/<year>/`) marks what it revises.
+/// Runs the national batch of `year` on `inputs`, in memory, and writes
+/// the publication to the release's `out/<year>/`; an earlier release of
+/// the year (its `out/<year>/`) marks what it revises.
 pub fn run(
     folder: &ReleaseFolder,
+    inputs: &Memory,
     year: i32,
     previous: Option<PathBuf>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> anyhow::Result<RunSummary> {
-    run_report_with(
-        &ReportOptions {
-            data: folder.data(),
-            out: folder.out(),
-            year: Some(year),
-            previous_release: previous,
-        },
+    let earlier = previous.as_deref().map(load::Folder::new);
+    let made = super::report::publication(
+        inputs,
+        Some(year),
+        earlier.as_ref().map(|e| e as &dyn load::Source),
         progress,
-    )
+    )?;
+    let mut summary = made.summary;
+    summary.out_dir = publish::write_tree(&folder.year_dir(year), &made.files)?;
+    Ok(summary)
+}
+
+/// The councils with a return among a release's inputs of `year`.
+pub fn councils(inputs: &Memory, year: i32) -> Vec<String> {
+    inputs
+        .entries(&format!("returns/{year}"))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(n, _)| n.split('.').next().map(str::to_string))
+        .collect()
 }
 
 /// A council's local report made again with its action plan, both
 /// editions: exactly `scwres local` on the council's signed-off return,
 /// the release's published benchmarks, its own earlier returns in the
-/// release's inputs, and the plan. The inputs are kept in `into/inputs/`,
-/// the editions in `into/public/` and `into/internal/`.
+/// release's inputs, and the plan. The editions are written to
+/// `into/public/` and `into/internal/`.
 pub struct WithPlan {
     /// Every input checked (the return, earlier returns, the plan).
     pub outcomes: Vec<crate::load::FileOutcome>,
@@ -154,26 +144,28 @@ pub struct WithPlan {
 
 pub fn local_with_plan(
     folder: &ReleaseFolder,
+    inputs: &Memory,
     year: i32,
     code: &str,
     ret: (&str, &[u8]),
     plan: (&str, &[u8]),
     into: &Path,
 ) -> anyhow::Result<WithPlan> {
-    use super::local::{LocalOptions, run_local};
     use crate::config::Audience;
-    let inputs = into.join("inputs");
-    let ret_path = inputs.join(safe_name(ret.0));
-    let plan_path = inputs.join(safe_name(plan.0));
+    let (ret_name, plan_name) = (safe_name(ret.0), safe_name(plan.0));
     anyhow::ensure!(
-        ret_path != plan_path,
+        ret_name != plan_name,
         "the return and the plan need different names"
     );
-    publish::write_atomic(&ret_path, ret.1)?;
-    publish::write_atomic(&plan_path, plan.1)?;
-    let data = folder.data();
-    let previous = previous_returns(&data, year, code)?;
-    let benchmarks = folder.year_dir(year).join("public").join("benchmarks.csv");
+    // The job's own files: the return and the plan by their names, beside
+    // the release's inputs and its published benchmarks.
+    let mut src = with_benchmarks(folder, inputs, year)?;
+    src.insert(&format!("{JOB}/{ret_name}"), ret.1.to_vec());
+    src.insert(&format!("{JOB}/{plan_name}"), plan.1.to_vec());
+    let previous = earlier_returns(inputs, year)?
+        .remove(code)
+        .unwrap_or_default();
+    let register = load::load_register(inputs)?;
     // One edition after the other, on the request's own thread: under
     // load a second thread per request only oversubscribes the cores
     // (docs/performance.md).
@@ -186,20 +178,18 @@ pub fn local_with_plan(
     .into_iter()
     .enumerate()
     {
-        let run = run_local(&LocalOptions {
-            ret: ret_path.clone(),
-            benchmarks: benchmarks.clone(),
+        let run = super::local::local_report(&super::local::LocalFiles {
+            src: &src,
+            register: register.clone(),
+            ret: format!("{JOB}/{ret_name}"),
+            benchmarks: BENCHMARKS.into(),
             previous: previous.clone(),
-            actions: Some(plan_path.clone()),
-            audience: Some(audience),
-            data: data.clone(),
-            out: into.join(edition),
+            actions: Some(format!("{JOB}/{plan_name}")),
+            audience,
         })?;
-        made[i] = run.written;
         outcomes = run.outcomes;
-        if made[i].is_none() {
-            break;
-        }
+        let Some(report) = run.report else { break };
+        made[i] = Some(write_edition(&into.join(edition), &report)?);
     }
     let [public, internal] = made;
     Ok(WithPlan {
@@ -207,6 +197,36 @@ pub fn local_with_plan(
         public,
         internal,
     })
+}
+
+/// Where a job's own files are among the inputs it reads: a name no data
+/// folder's input has.
+const JOB: &str = "job";
+/// Where the release's published benchmarks are among them.
+const BENCHMARKS: &str = "release/public/benchmarks.csv";
+
+/// A release's inputs with its published benchmarks and publication rules
+/// beside them (`release/public/`), as a council's report reads them.
+fn with_benchmarks(folder: &ReleaseFolder, inputs: &Memory, year: i32) -> anyhow::Result<Memory> {
+    let mut src = inputs.clone();
+    let public = folder.year_dir(year).join("public");
+    for name in ["benchmarks.csv", crate::formats::publication::FILE] {
+        let p = public.join(name);
+        let bytes = load::guard::read_file(&p, load::MAX_BENCHMARKS)
+            .map_err(|r| anyhow::anyhow!("{}: {}", p.display(), r.rule))?;
+        src.insert(&format!("release/public/{name}"), bytes);
+    }
+    Ok(src)
+}
+
+/// Writes a local report's files to `dir`: the PDF's path.
+fn write_edition(dir: &Path, report: &super::local::LocalReport) -> anyhow::Result<PathBuf> {
+    let out = publish::Publisher::new(dir);
+    for (name, bytes) in &report.files {
+        out.write(name, bytes)?;
+    }
+    out.sync()?;
+    Ok(dir.join(&report.pdf))
 }
 
 /// A file name as given, reduced to letters, digits, `.`, `-` and `_`.
@@ -308,36 +328,26 @@ pub fn file(folder: &ReleaseFolder, year: i32, path: &str) -> Option<Vec<u8>> {
     (crate::digest::sha256_hex(&bytes) == entry.sha256).then_some(bytes)
 }
 
-/// A council's own earlier returns among a release's inputs, as the
-/// release read them (accepted).
-fn previous_returns(data: &Path, year: i32, code: &str) -> anyhow::Result<Vec<PathBuf>> {
-    Ok(earlier_returns(data, year)?
-        .remove(code)
-        .unwrap_or_default())
-}
-
 /// Every council's earlier returns among a release's inputs, as the release
-/// read them (accepted): read once for all the councils a job makes reports
-/// for.
+/// read them (accepted), by name: read once for all the councils a job
+/// makes reports for.
 fn earlier_returns(
-    data: &Path,
+    inputs: &Memory,
     year: i32,
-) -> anyhow::Result<std::collections::HashMap<String, Vec<PathBuf>>> {
-    let config = crate::load::load_config(&crate::load::Folder::new(data))?;
-    let register = crate::load::load_register(&crate::load::Folder::new(data))?;
-    let mut by_code: std::collections::HashMap<String, Vec<PathBuf>> = Default::default();
-    for y in crate::load::years(&crate::load::Folder::new(data))?
-        .into_iter()
-        .filter(|y| *y < year)
-    {
-        for o in
-            crate::load::load_year(&crate::load::Folder::new(data), y, &register, &config)?.outcomes
-        {
+) -> anyhow::Result<std::collections::HashMap<String, Vec<String>>> {
+    let config = load::load_config(inputs)?;
+    let register = load::load_register(inputs)?;
+    let mut by_code: std::collections::HashMap<String, Vec<String>> = Default::default();
+    if inputs.kind("returns")?.is_none() {
+        return Ok(by_code);
+    }
+    for y in load::years(inputs)?.into_iter().filter(|y| *y < year) {
+        for o in load::load_year(inputs, y, &register, &config)?.outcomes {
             if let Some(code) = o
                 .authority_code
-                .filter(|_| o.status == crate::load::Status::Accepted)
+                .filter(|_| o.status == load::Status::Accepted)
             {
-                by_code.entry(code).or_default().push(data.join(&o.file));
+                by_code.entry(code).or_default().push(o.file);
             }
         }
     }
@@ -355,36 +365,35 @@ fn earlier_returns(
 /// the release is passed over.
 pub fn internal_editions(
     folder: &ReleaseFolder,
+    inputs: &Memory,
     year: i32,
     jobs: &[(String, PathBuf)],
 ) -> anyhow::Result<Vec<(String, anyhow::Error)>> {
-    use super::local::{LocalOptions, run_local};
-    let data = folder.data();
-    let returns = files_of(&data.join("returns").join(year.to_string()))?;
-    let register = crate::load::load_register(&crate::load::Folder::new(&data))?;
-    let plans = crate::load::load_actions(&crate::load::Folder::new(&data), year, &register)?;
-    let mut earlier = earlier_returns(&data, year)?;
+    let src = with_benchmarks(folder, inputs, year)?;
+    let returns = inputs.entries(&format!("returns/{year}"))?;
+    let register = load::load_register(inputs)?;
+    let plans = load::load_actions(inputs, year, &register)?;
+    let mut earlier = earlier_returns(inputs, year)?;
     let mut failed = Vec::new();
     for (code, into) in jobs {
-        let ret = returns.iter().find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&format!("{code}.")))
-        });
-        let Some(ret) = ret else { continue };
-        let plan = plans
-            .by_council
-            .get(code)
-            .map(|p| data.join(&p.file))
-            .filter(|p| p.is_file());
-        let run = run_local(&LocalOptions {
-            ret: ret.clone(),
-            benchmarks: folder.year_dir(year).join("public").join("benchmarks.csv"),
+        let Some((ret, _)) = returns
+            .iter()
+            .find(|(n, _)| n.starts_with(&format!("{code}.")))
+        else {
+            continue;
+        };
+        let run = super::local::local_report(&super::local::LocalFiles {
+            src: &src,
+            register: register.clone(),
+            ret: format!("returns/{year}/{ret}"),
+            benchmarks: BENCHMARKS.into(),
             previous: earlier.remove(code).unwrap_or_default(),
-            actions: plan,
-            audience: Some(crate::config::Audience::Internal),
-            data: data.clone(),
-            out: into.clone(),
+            actions: plans.by_council.get(code).map(|p| p.file.clone()),
+            audience: crate::config::Audience::Internal,
+        })
+        .and_then(|run| match run.report {
+            Some(report) => write_edition(into, &report).map(|_| ()),
+            None => Ok(()),
         });
         if let Err(e) = run {
             failed.push((code.clone(), e));

@@ -163,6 +163,15 @@ CREATE TABLE answer (
   UNIQUE (upload, key)
 );
 "#,
+    // A release's inputs, each file by its name in a data folder.
+    r#"
+CREATE TABLE release_input (
+  release INTEGER NOT NULL REFERENCES release(id),
+  path TEXT NOT NULL,
+  bytes BLOB NOT NULL,
+  PRIMARY KEY (release, path)
+);
+"#,
 ];
 
 /// Why a storage call failed.

@@ -26,15 +26,23 @@ pub(super) fn internal_dir(app: &App, number: i64, code: &str) -> PathBuf {
 /// the service starts ([`resume`]).
 pub(super) fn make_internal_editions(app: &App, number: i64) {
     let (year, target) = (app.year, folder(app, app.year, number));
-    let codes: Vec<String> =
-        std::fs::read_dir(target.data().join("returns").join(year.to_string()))
-            .map(|rd| {
-                rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
-                    .filter_map(|n| n.split('.').next().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-    let dirs: Vec<(String, PathBuf)> = codes
+    let found = super::db::release(
+        &*match app.db.conn() {
+            Ok(c) => c,
+            Err(e) => return eprintln!("scwres serve: internal editions of release {number}: {e}"),
+        },
+        year,
+        number,
+    );
+    let inputs = match found {
+        Ok(Some(r)) => super::releases::inputs_of(app, &r),
+        Ok(None) => Err(anyhow::anyhow!("no such release")),
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    };
+    let dirs: Vec<(String, PathBuf)> = inputs
+        .as_ref()
+        .map(|m| release::councils(m, year))
+        .unwrap_or_default()
         .into_iter()
         .map(|c| {
             let d = internal_dir(app, number, &c);
@@ -44,7 +52,7 @@ pub(super) fn make_internal_editions(app: &App, number: i64) {
     let dbh = app.db.clone();
     std::thread::spawn(move || {
         let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            release::internal_editions(&target, year, &dirs)
+            inputs.and_then(|m| release::internal_editions(&target, &m, year, &dirs))
         }));
         let state = match made {
             Ok(Ok(failed)) if failed.is_empty() => "done".to_string(),

@@ -504,14 +504,17 @@ fn make(app: &App, s: &Session, code: &CouncilCode, name: &str, bytes: &[u8]) ->
         bytes,
     )?;
     let folder = releases::folder(app, app.year, release.number);
-    let made = crate::run::release::local_with_plan(
-        &folder,
-        app.year,
-        &code.0,
-        (&format!("{}.{}", code.0, upload.kind), &ret),
-        (name, bytes),
-        &plan_dir(app, release.number, code, v),
-    );
+    let made = releases::inputs_of(app, &release).and_then(|inputs| {
+        crate::run::release::local_with_plan(
+            &folder,
+            &inputs,
+            app.year,
+            &code.0,
+            (&format!("{}.{}", code.0, upload.kind), &ret),
+            (name, bytes),
+            &plan_dir(app, release.number, code, v),
+        )
+    });
     let (ok, problems) = match made {
         Ok(w) => {
             let d: Vec<Diagnostic> = w

@@ -10,6 +10,7 @@ use super::App;
 use super::db;
 use super::http::Response;
 use super::routes::{Session, failure, not_found, page};
+use crate::load::Memory;
 use crate::run::release::{self, Contents, ReleaseFolder};
 use serde_json::json;
 use std::path::PathBuf;
@@ -24,6 +25,53 @@ pub fn folder(app: &App, year: i32, number: i64) -> ReleaseFolder {
             .join("service-releases")
             .join(year.to_string())
             .join(number.to_string()),
+    }
+}
+
+/// A release's inputs as recorded when it ran (by name in a data folder);
+/// for a release recorded before the inputs were kept in the database,
+/// the data folder it was run from.
+pub(super) fn inputs_of(app: &App, r: &db::Release) -> anyhow::Result<Memory> {
+    let rows = db::release_inputs(&*app.db.conn()?, r.id)?;
+    if rows.is_empty() {
+        return Memory::of_folder(&folder(app, r.year, r.number).root.join("data"));
+    }
+    let mut m = Memory::new();
+    for (path, bytes) in rows {
+        m.insert(&path, bytes);
+    }
+    Ok(m)
+}
+
+/// A release's inputs as one zip, a data folder (`sc-wres-<year>-release-
+/// <n>-inputs/…`): `scwres report` on it makes the release again, byte for
+/// byte. Every download before publication is pre-release access.
+pub(super) fn zip_inputs(app: &App, s: &Session, r: db::Release) -> Result<Response> {
+    let inputs = match inputs_of(app, &r) {
+        Ok(m) => m,
+        Err(e) => return Ok(failure(app, &format!("release {}: {e:#}", r.number))),
+    };
+    let prefix = format!("sc-wres-{}-release-{}-inputs", app.year, r.number);
+    let files: Vec<(String, Vec<u8>)> = inputs
+        .files()
+        .map(|(p, b)| (format!("{prefix}/{p}"), b.to_vec()))
+        .collect();
+    if r.published_at.is_none() {
+        db::audit(
+            &*app.db.conn()?,
+            Some(s.person.id),
+            None,
+            "pre-release access",
+            &format!("release {} of {}: its inputs", r.number, app.year),
+        )?;
+    }
+    match super::zipped(&files) {
+        Ok(bytes) => Ok(Response::file(
+            "application/zip",
+            &format!("{prefix}.zip"),
+            bytes,
+        )),
+        Err(e) => Ok(failure(app, &e)),
     }
 }
 
@@ -305,9 +353,12 @@ pub(super) fn start(app: &App, s: &Session, form: &[(String, String)]) -> Result
             if let Some(fault) = fault {
                 fault();
             }
-            release::compose(&data, year, &files, &target)
-                .and_then(|()| release::set_release_date(&target, date))
-                .and_then(|()| release::run(&target, year, previous, &tell))
+            let inputs = release::inputs(&data, year, &files, date)?;
+            let mut c = dbh.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+            db::save_release_inputs(&mut c, r.id, inputs.files())
+                .map_err(|e| anyhow::anyhow!("recording the release's inputs: {e}"))?;
+            drop(c);
+            release::run(&target, &inputs, year, previous, &tell)
         }));
         let outcome = outcome.unwrap_or_else(|p| {
             let why = p

@@ -84,6 +84,38 @@ pub fn finish_release(c: &Connection, id: i64, ok: bool, message: &str) -> Resul
     Ok(())
 }
 
+/// Records a release's inputs, every file by its name in a data folder
+/// (`report.yaml`, `returns/2025/x.csv`): what went in, from which the
+/// release can be made again, and later jobs (reports with a plan, the
+/// internal editions) read. Written once, before the run.
+pub fn save_release_inputs<'a>(
+    c: &mut Connection,
+    id: i64,
+    files: impl Iterator<Item = (&'a str, &'a [u8])>,
+) -> Result<()> {
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut st =
+            tx.prepare("INSERT INTO release_input (release, path, bytes) VALUES (?1, ?2, ?3)")?;
+        for (path, bytes) in files {
+            st.execute(params![id, path, bytes])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// A release's recorded inputs, by name (none for a release recorded
+/// before inputs were kept in the database).
+pub fn release_inputs(c: &Connection, id: i64) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut st =
+        c.prepare("SELECT path, bytes FROM release_input WHERE release = ?1 ORDER BY path")?;
+    let rows = st
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Runs that were going when the service stopped did not finish.
 pub fn fail_interrupted_releases(c: &Connection) -> Result<()> {
     c.execute(

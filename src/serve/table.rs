@@ -515,6 +515,17 @@ pub static ROUTES: &[Route] = &[
     ),
     route(
         "GET",
+        "/admin/releases/{v}/inputs.zip",
+        Team,
+        Form,
+        |app, _, c| {
+            releases::with_release(app, c.s(), c.arg(0), |r| {
+                releases::zip_inputs(app, c.s(), r)
+            })
+        },
+    ),
+    route(
+        "GET",
         "/admin/releases/{v}/files/{*file}",
         Team,
         Form,

@@ -28,23 +28,50 @@ fn released(s: &Service, admin: &mut Agent) -> i64 {
     n
 }
 
-/// `scwres local` on a release's inputs (its benchmarks, register and
-/// council A's earlier returns there), with `ret` and `plan`, into `out`.
-fn local_cli(root: &Path, audience: &str, ret: &Path, plan: Option<&Path>, out: &Path) {
+/// A release's inputs as the team downloads them (`inputs.zip`), unpacked
+/// as a data folder.
+fn inputs(admin: &mut Agent, n: i64) -> tempfile::TempDir {
+    let zip = admin
+        .get(&format!("/admin/releases/{n}/inputs.zip"))
+        .unwrap();
+    assert_eq!(zip.status, 200, "{}", zip.text());
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("sc-wres-2025-release-{n}-inputs/");
+    for (name, bytes) in unzip(&zip.body) {
+        let rel = name.strip_prefix(&prefix).expect("one folder in the zip");
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    dir
+}
+
+/// `scwres local` on a release's inputs (`data`, as downloaded: its
+/// register and council A's earlier returns there) and its published
+/// benchmarks (in the release's folder `root`), with `ret` and `plan`,
+/// into `out`.
+fn local_cli(
+    root: &Path,
+    data: &Path,
+    audience: &str,
+    ret: &Path,
+    plan: Option<&Path>,
+    out: &Path,
+) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_scwres"));
     cmd.args(["local", "--audience", audience, "--return"])
         .arg(ret)
         .arg("--benchmarks")
         .arg(root.join("out/2025/public/benchmarks.csv"))
         .arg("--data")
-        .arg(root.join("data"))
+        .arg(data)
         .arg("-o")
         .arg(out);
     if let Some(p) = plan {
         cmd.arg("--actions").arg(p);
     }
     for y in ["2022", "2023", "2024"] {
-        if let Ok(rd) = std::fs::read_dir(root.join("data/returns").join(y)) {
+        if let Ok(rd) = std::fs::read_dir(data.join("returns").join(y)) {
             for e in rd {
                 let p = e.unwrap().path();
                 if p.file_name().unwrap().to_str().unwrap().starts_with(A) {
@@ -228,10 +255,12 @@ fn a_release_is_private_until_published_then_public_and_each_councils_own() {
     assert_eq!(served.status, 200);
     let root = s.dir.path().join(format!("service-releases/2025/{n}"));
     let work = tempfile::tempdir().unwrap();
+    let data = inputs(&mut admin, n);
     local_cli(
         &root,
+        data.path(),
         "internal",
-        &root.join(format!("data/returns/2025/{A}.csv")),
+        &data.path().join(format!("returns/2025/{A}.csv")),
         None,
         work.path(),
     );
@@ -270,14 +299,14 @@ fn the_services_release_is_scwres_reports_release_byte_for_byte() {
     let n = released(&s, &mut admin);
     // The command line, on the data folder with the exported returns and
     // the release's report.yaml (the data folder's, with the release date
-    // the team gave when it ran the release).
+    // the team gave when it ran the release), as its recorded inputs have
+    // it.
+    let recorded = inputs(&mut admin, n);
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(
-        s.dir
-            .path()
-            .join(format!("service-releases/2025/{n}/data/report.yaml")),
+        recorded.path().join("report.yaml"),
         data.join("report.yaml"),
     )
     .unwrap();
@@ -296,6 +325,24 @@ fn the_services_release_is_scwres_reports_release_byte_for_byte() {
         let p = data.join(name);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, bytes).unwrap();
+    }
+    // No data folder was composed for the run: the inputs are recorded in
+    // the database, and the release's folder holds its publication.
+    let folder = s.dir.path().join(format!("service-releases/2025/{n}"));
+    let entries: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert_eq!(entries, ["out"], "the release's folder");
+    // The recorded inputs are those files, byte for byte: what went in.
+    let (ours, theirs) = (files_under(&data), files_under(recorded.path()));
+    assert_eq!(ours, theirs, "the recorded inputs");
+    for f in &ours {
+        assert!(
+            std::fs::read(data.join(f)).unwrap() == std::fs::read(recorded.path().join(f)).unwrap(),
+            "{f} differs from the recorded input"
+        );
     }
     let out = work.path().join("out");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_scwres"))
@@ -401,8 +448,10 @@ fn a_plan_gives_the_report_scwres_local_gives_and_the_form_writes_a_plan() {
     std::fs::write(&plan_file, &plan).unwrap();
     let ret_file = work.path().join(format!("{A}.csv"));
     std::fs::write(&ret_file, s.return_csv(A)).unwrap();
+    let data = inputs(&mut admin, n);
     local_cli(
         &root,
+        data.path(),
         "public",
         &ret_file,
         Some(&plan_file),
