@@ -224,7 +224,10 @@ class Attack:
     def read_local(self, path):
         p = Tables()
         text = open(path, encoding="utf-8").read()
-        p.feed(text)
+        # Only the tables are read as tables: the rest of the page (its
+        # charts are inline SVG) is passed over, which is most of the time.
+        for table in re.findall(r"<table\b.*?</table>", text, re.S | re.I):
+            p.feed(table)
         m = re.search(r"<dt>Council</dt><dd>(.*?) \((E\d{8})\), (.*?)</dd>", text)
         if not m:
             self.breach(6, f"{os.path.basename(path)}: the council's code was not found")
@@ -353,6 +356,11 @@ class Attack:
         whats = {k[3] for k in have}
         pooled = ["England"] + sorted({k[0] for k in have if k[0].startswith("E12")})
         codes = sorted(self.council_services)
+        # The pay-band cells of each (area, service, group), in order.
+        band_cells = defaultdict(list)
+        for k in have:
+            if k[3][0] == "e" and k[3][1].startswith("1:"):
+                band_cells[k[:3]].append(k)
         for area in pooled:
             for group in groups:
                 for what in whats:
@@ -363,7 +371,7 @@ class Attack:
                     # The pay bands add up to the headcount.
                     if what == ("p", "1"):
                         for s in ("adults", "children", "all"):
-                            parts = [k for k in have if k[:3] == (area, s, group) and k[3][0] == "e" and k[3][1].startswith("1:")]
+                            parts = band_cells.get((area, s, group), [])
                             if (area, s, group, what) in have and parts:
                                 rel.append(((area, s, group, what), parts))
         for code in codes:
@@ -384,7 +392,7 @@ class Attack:
                     if t in have and parts and all(p in have for p in parts):
                         rel.append((t, parts))
                 # Its bands add up to its headcount, which is its services'.
-                bands = [k for k in have if k[:3] == (code, "all", group) and k[3][0] == "e" and k[3][1].startswith("1:")]
+                bands = band_cells.get((code, "all", group), [])
                 units = [(code, s, group, ("p", "headcount")) for s in services]
                 if bands and units and all(u in have for u in units):
                     rel.append((self.variable((code, "all", group, ("p", "1"))), bands))
@@ -498,6 +506,7 @@ class Attack:
                         high = quantile_with(others_hi, hi, p)
                         if low > m + 0.005 + 1e-9 or high < m - 0.005 - 1e-9:
                             ok = False
+                            break
                     if ok:
                         feasible.append(values)
                 tried += 1
