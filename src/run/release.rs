@@ -370,7 +370,9 @@ pub fn internal_editions(
     jobs: &[(String, PathBuf)],
 ) -> anyhow::Result<Vec<(String, anyhow::Error)>> {
     let src = with_benchmarks(folder, inputs, year)?;
-    let returns = inputs.entries(&format!("returns/{year}"))?;
+    let returns = inputs
+        .entries(&format!("returns/{year}"))
+        .unwrap_or_default();
     let register = load::load_register(inputs)?;
     let plans = load::load_actions(inputs, year, &register)?;
     let mut earlier = earlier_returns(inputs, year)?;
