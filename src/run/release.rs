@@ -300,10 +300,23 @@ fn manifest(folder: &ReleaseFolder, year: i32) -> Option<Manifest> {
 }
 
 /// What a release holds, from its manifest: every file it wrote
-/// (`public/…`, `internal/…`) and the release date it states.
+/// (`public/…`, `internal/…`) with its hash, and the release date it
+/// states. Read once (a release's files never change once written).
 pub struct Contents {
     pub files: Vec<String>,
     pub release_date: Option<String>,
+    /// Each file's SHA-256, as the manifest gives it.
+    hashes: std::collections::HashMap<String, String>,
+}
+
+impl Contents {
+    /// A file of the release (`public/…`, `internal/…`), if the manifest
+    /// lists it and its bytes are those the manifest's hash says.
+    pub fn file(&self, folder: &ReleaseFolder, year: i32, path: &str) -> Option<Vec<u8>> {
+        let want = self.hashes.get(path)?;
+        let bytes = std::fs::read(folder.year_dir(year).join(path)).ok()?;
+        (crate::digest::sha256_hex(&bytes) == *want).then_some(bytes)
+    }
 }
 
 /// A release's [`Contents`], if its manifest reads.
@@ -315,17 +328,14 @@ pub fn contents(folder: &ReleaseFolder, year: i32) -> Option<Contents> {
             .pointer("/publication/release_date")
             .and_then(|v| v.as_str())
             .map(str::to_string),
-        files: m.outputs.into_iter().map(|o| o.file).collect(),
+        files: m.outputs.iter().map(|o| o.file.clone()).collect(),
+        hashes: m.outputs.into_iter().map(|o| (o.file, o.sha256)).collect(),
     })
 }
 
-/// A file of a release (`public/…`, `internal/…`), if its manifest lists
-/// it and its bytes are those the manifest's hash says.
+/// A file of a release, if its manifest lists it with these bytes.
 pub fn file(folder: &ReleaseFolder, year: i32, path: &str) -> Option<Vec<u8>> {
-    let m = manifest(folder, year)?;
-    let entry = m.outputs.iter().find(|o| o.file == path)?;
-    let bytes = std::fs::read(folder.year_dir(year).join(path)).ok()?;
-    (crate::digest::sha256_hex(&bytes) == entry.sha256).then_some(bytes)
+    contents(folder, year)?.file(folder, year, path)
 }
 
 /// Every council's earlier returns among a release's inputs, as the release

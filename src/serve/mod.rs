@@ -88,6 +88,8 @@ pub struct App {
     pub previous_figures: HashMap<String, crate::run::collect::Earlier>,
     /// Each version's figures beside the newest published release's.
     pub beside: Beside,
+    /// Each release's contents, read once.
+    contents: releases::ContentsCache,
     pub england: Option<Published>,
     pub smtp: Option<mail::Smtp>,
     /// The mail worker, when mail is set up (`outbox`).
@@ -249,6 +251,7 @@ impl App {
             year,
             previous_figures,
             beside: Beside::default(),
+            contents: Default::default(),
             previous,
             england,
             smtp: o.smtp.clone(),

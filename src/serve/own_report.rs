@@ -23,8 +23,9 @@ pub fn council_files(app: &App, code: &CouncilCode) -> Vec<String> {
     contents(app, app.year, r.number)
         .map(|c| {
             c.files
-                .into_iter()
+                .iter()
                 .filter(|f| f.starts_with(&prefix))
+                .cloned()
                 .collect()
         })
         .unwrap_or_default()

@@ -13,7 +13,9 @@ use super::routes::{Session, failure, not_found, page};
 use crate::load::Memory;
 use crate::run::release::{self, Contents, ReleaseFolder};
 use serde_json::json;
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 type Result<T> = std::result::Result<T, db::DbError>;
 
@@ -75,14 +77,37 @@ pub(super) fn zip_inputs(app: &App, s: &Session, r: db::Release) -> Result<Respo
     }
 }
 
-/// What a release holds (its files, its date), read from its manifest.
-pub(super) fn contents(app: &App, year: i32, number: i64) -> Option<Contents> {
-    release::contents(&folder(app, year, number), year)
+/// What a release holds (its files with their hashes, its date), read from
+/// its manifest once and kept: a release's files never change once
+/// written (a finished release's folder is written once, whole).
+pub(super) fn contents(app: &App, year: i32, number: i64) -> Option<Arc<Contents>> {
+    if let Some(c) = app.contents.get(year, number) {
+        return Some(c);
+    }
+    let c = Arc::new(release::contents(&folder(app, year, number), year)?);
+    app.contents.put(year, number, c.clone());
+    Some(c)
 }
 
 /// A file of a release, if its manifest lists it with these bytes.
 pub(super) fn release_file(app: &App, year: i32, number: i64, path: &str) -> Option<Vec<u8>> {
-    release::file(&folder(app, year, number), year, path)
+    contents(app, year, number)?.file(&folder(app, year, number), year, path)
+}
+
+/// Every release's [`Contents`] read so far, by year and number.
+#[derive(Default)]
+pub struct ContentsCache(std::sync::Mutex<HashMap<(i32, i64), Arc<Contents>>>);
+
+impl ContentsCache {
+    fn get(&self, year: i32, number: i64) -> Option<Arc<Contents>> {
+        let held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        held.get(&(year, number)).cloned()
+    }
+
+    fn put(&self, year: i32, number: i64, c: Arc<Contents>) {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        held.insert((year, number), c);
+    }
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -195,7 +220,7 @@ pub(super) fn with_release(
 }
 
 fn release_date(app: &App, number: i64) -> Option<String> {
-    contents(app, app.year, number)?.release_date
+    contents(app, app.year, number)?.release_date.clone()
 }
 
 pub(super) fn list(app: &App, s: &Session) -> Result<Response> {
@@ -409,7 +434,7 @@ fn show_with(app: &App, s: &Session, r: db::Release, error: Option<&str>) -> Res
     // Every file of the release, for the private check: the national
     // report and tables first, then every local report, then the charts.
     let all: Vec<String> = contents(app, app.year, r.number)
-        .map(|c| c.files)
+        .map(|c| c.files.clone())
         .unwrap_or_default();
     let (charts, rest): (Vec<String>, Vec<String>) =
         all.into_iter().partition(|f| f.contains("/charts/"));

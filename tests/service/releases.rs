@@ -371,6 +371,25 @@ fn the_services_release_is_scwres_reports_release_byte_for_byte() {
             "{f} differs"
         );
     }
+    // Published, a file is served only as the manifest lists it, with its
+    // hash: a file changed on disk since, or one the release did not
+    // write, is not found.
+    publish(&mut admin, n);
+    let mut anon = Agent::new(s.addr());
+    assert_eq!(anon.get("/releases/2025/index.html").unwrap().status, 200);
+    let index = service.join("public/index.html");
+    let mut changed = std::fs::read(&index).unwrap();
+    changed.extend_from_slice(b"<!-- changed -->");
+    std::fs::write(&index, changed).unwrap();
+    std::fs::write(
+        service.join("public/extra.html"),
+        "<p>not the release's</p>",
+    )
+    .unwrap();
+    for path in ["index.html", "extra.html"] {
+        let r = anon.get(&format!("/releases/2025/{path}")).unwrap();
+        assert_eq!(r.status, 404, "{path}: {}", r.text());
+    }
 }
 
 fn publish(admin: &mut Agent, n: i64) {
