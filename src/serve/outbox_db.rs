@@ -49,20 +49,16 @@ pub fn queue_audited(
 
 /// When the newest audit line of `action` was written, if any.
 pub fn last_action(c: &Connection, action: &str) -> Result<Option<i64>> {
-    Ok(c.query_row(
-        "SELECT MAX(at) FROM audit WHERE action = ?1",
-        [action],
-        |r| r.get(0),
-    )?)
+    Ok(
+        c.prepare_cached("SELECT MAX(at) FROM audit WHERE action = ?1")?
+            .query_row([action], |r| r.get(0))?,
+    )
 }
 
 /// Queues a message, due now.
 pub fn queue(c: &Connection, to: &str, subject: &str, body: &str) -> Result<i64> {
     let t = now();
-    c.execute(
-        "INSERT INTO outbox (recipient, subject, body, created_at, next_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-        params![to, subject, body, t],
-    )?;
+    c.prepare_cached("INSERT INTO outbox (recipient, subject, body, created_at, next_at) VALUES (?1, ?2, ?3, ?4, ?4)")?.execute(params![to, subject, body, t])?;
     Ok(c.last_insert_rowid())
 }
 
@@ -84,7 +80,7 @@ pub fn queue_link(
 
 /// The messages due at `at`, oldest first.
 pub fn due(c: &Connection, at: i64, limit: usize) -> Result<Vec<Message>> {
-    let mut st = c.prepare(
+    let mut st = c.prepare_cached(
         "SELECT id, recipient, subject, body, attempts FROM outbox
          WHERE sent_at IS NULL AND given_up_at IS NULL AND next_at <= ?1
          ORDER BY id LIMIT ?2",
@@ -103,10 +99,7 @@ pub fn due(c: &Connection, at: i64, limit: usize) -> Result<Vec<Message>> {
 
 /// A message was sent: its text is cleared.
 pub fn sent(c: &Connection, id: i64) -> Result<()> {
-    c.execute(
-        "UPDATE outbox SET sent_at = ?2, body = '', attempts = attempts + 1, error = NULL WHERE id = ?1",
-        params![id, now()],
-    )?;
+    c.prepare_cached("UPDATE outbox SET sent_at = ?2, body = '', attempts = attempts + 1, error = NULL WHERE id = ?1")?.execute(params![id, now()])?;
     Ok(())
 }
 
@@ -114,27 +107,20 @@ pub fn sent(c: &Connection, id: i64) -> Result<()> {
 /// cleared) when `next_at` is `None`.
 pub fn failed(c: &Connection, id: i64, error: &str, next_at: Option<i64>) -> Result<()> {
     match next_at {
-        Some(at) => c.execute(
-            "UPDATE outbox SET attempts = attempts + 1, next_at = ?2, error = ?3 WHERE id = ?1",
-            params![id, at, error],
-        )?,
-        None => c.execute(
-            "UPDATE outbox SET attempts = attempts + 1, given_up_at = ?2, body = '', error = ?3 WHERE id = ?1",
-            params![id, now(), error],
-        )?,
+        Some(at) => c.prepare_cached("UPDATE outbox SET attempts = attempts + 1, next_at = ?2, error = ?3 WHERE id = ?1")?.execute(params![id, at, error])?,
+        None => c.prepare_cached("UPDATE outbox SET attempts = attempts + 1, given_up_at = ?2, body = '', error = ?3 WHERE id = ?1")?.execute(params![id, now(), error])?,
     };
     Ok(())
 }
 
 /// Messages waiting, sent and given up: for the team's page.
 pub fn counts(c: &Connection) -> Result<(i64, i64, i64)> {
-    Ok(c.query_row(
+    Ok(c.prepare_cached(
         "SELECT
            COALESCE(SUM(sent_at IS NULL AND given_up_at IS NULL), 0),
            COALESCE(SUM(sent_at IS NOT NULL), 0),
            COALESCE(SUM(given_up_at IS NOT NULL), 0)
          FROM outbox",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?)
+    )?
+    .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
 }

@@ -43,25 +43,18 @@ fn release_row(r: &rusqlite::Row) -> rusqlite::Result<Release> {
 /// Starts a release of `year`: its number, or refused while another runs.
 pub fn start_release(c: &mut Connection, year: i32, by: PersonId, returns: i64) -> Result<Release> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let running: i64 = tx.query_row(
-        "SELECT COUNT(*) FROM release WHERE status = 'running'",
-        [],
-        |r| r.get(0),
-    )?;
+    let running: i64 = tx
+        .prepare_cached("SELECT COUNT(*) FROM release WHERE status = 'running'")?
+        .query_row([], |r| r.get(0))?;
     if running > 0 {
         return Err(DbError::Refused(
             "a release is running already; wait for it to finish",
         ));
     }
-    let number: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(number), 0) + 1 FROM release WHERE year = ?1",
-        [year],
-        |r| r.get(0),
-    )?;
-    tx.execute(
-        "INSERT INTO release (year, number, person, started_at, status, returns) VALUES (?1, ?2, ?3, ?4, 'running', ?5)",
-        params![year, number, by.0, now(), returns],
-    )?;
+    let number: i64 = tx
+        .prepare_cached("SELECT COALESCE(MAX(number), 0) + 1 FROM release WHERE year = ?1")?
+        .query_row([year], |r| r.get(0))?;
+    tx.prepare_cached("INSERT INTO release (year, number, person, started_at, status, returns) VALUES (?1, ?2, ?3, ?4, 'running', ?5)")?.execute(params![year, number, by.0, now(), returns])?;
     let id = tx.last_insert_rowid();
     audit(
         &tx,
@@ -70,17 +63,16 @@ pub fn start_release(c: &mut Connection, year: i32, by: PersonId, returns: i64) 
         "release run",
         &format!("release {number} of {year} started on {returns} signed-off returns"),
     )?;
-    let r = tx.query_row(&format!("{RELEASE} WHERE r.id = ?1"), [id], release_row)?;
+    let r = tx
+        .prepare_cached(&format!("{RELEASE} WHERE r.id = ?1"))?
+        .query_row([id], release_row)?;
     tx.commit()?;
     Ok(r)
 }
 
 /// Records how a release run ended.
 pub fn finish_release(c: &Connection, id: i64, ok: bool, message: &str) -> Result<()> {
-    c.execute(
-        "UPDATE release SET status = ?2, finished_at = ?3, message = ?4 WHERE id = ?1 AND status = 'running'",
-        params![id, if ok { "ready" } else { "failed" }, now(), message],
-    )?;
+    c.prepare_cached("UPDATE release SET status = ?2, finished_at = ?3, message = ?4 WHERE id = ?1 AND status = 'running'")?.execute(params![id, if ok { "ready" } else { "failed" }, now(), message])?;
     Ok(())
 }
 
@@ -95,8 +87,9 @@ pub fn save_release_inputs<'a>(
 ) -> Result<()> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
     {
-        let mut st =
-            tx.prepare("INSERT INTO release_input (release, path, bytes) VALUES (?1, ?2, ?3)")?;
+        let mut st = tx.prepare_cached(
+            "INSERT INTO release_input (release, path, bytes) VALUES (?1, ?2, ?3)",
+        )?;
         for (path, bytes) in files {
             st.execute(params![id, path, bytes])?;
         }
@@ -109,7 +102,7 @@ pub fn save_release_inputs<'a>(
 /// before inputs were kept in the database).
 pub fn release_inputs(c: &Connection, id: i64) -> Result<Vec<(String, Vec<u8>)>> {
     let mut st =
-        c.prepare("SELECT path, bytes FROM release_input WHERE release = ?1 ORDER BY path")?;
+        c.prepare_cached("SELECT path, bytes FROM release_input WHERE release = ?1 ORDER BY path")?;
     let rows = st
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -118,10 +111,7 @@ pub fn release_inputs(c: &Connection, id: i64) -> Result<Vec<(String, Vec<u8>)>>
 
 /// Runs that were going when the service stopped did not finish.
 pub fn fail_interrupted_releases(c: &Connection) -> Result<()> {
-    c.execute(
-        "UPDATE release SET status = 'failed', finished_at = ?1, message = 'the service stopped during the run; run it again' WHERE status = 'running'",
-        [now()],
-    )?;
+    c.prepare_cached("UPDATE release SET status = 'failed', finished_at = ?1, message = 'the service stopped during the run; run it again' WHERE status = 'running'")?.execute([now()])?;
     Ok(())
 }
 
@@ -137,23 +127,20 @@ pub fn releases(c: &Connection, year: i32) -> Result<Vec<Release>> {
 }
 
 pub fn release(c: &Connection, year: i32, number: i64) -> Result<Option<Release>> {
-    Ok(c.query_row(
-        &format!("{RELEASE} WHERE r.year = ?1 AND r.number = ?2"),
-        params![year, number],
-        release_row,
+    Ok(
+        c.prepare_cached(&format!("{RELEASE} WHERE r.year = ?1 AND r.number = ?2"))?
+            .query_row(params![year, number], release_row)
+            .optional()?,
     )
-    .optional()?)
 }
 
 /// The newest published release of a year: what its public addresses serve.
 pub fn published_release(c: &Connection, year: i32) -> Result<Option<Release>> {
-    Ok(c
-        .query_row(
-            &format!("{RELEASE} WHERE r.year = ?1 AND r.published_at IS NOT NULL ORDER BY r.number DESC LIMIT 1"),
-            [year],
-            release_row,
-        )
-        .optional()?)
+    Ok(c.prepare_cached(&format!(
+        "{RELEASE} WHERE r.year = ?1 AND r.published_at IS NOT NULL ORDER BY r.number DESC LIMIT 1"
+    ))?
+    .query_row([year], release_row)
+    .optional()?)
 }
 
 /// Publishes a ready release: from now on its public part is public.
@@ -183,10 +170,7 @@ pub fn publish_release(
             "a newer release of the year is ready; publish that one",
         ));
     }
-    tx.execute(
-        "UPDATE release SET published_at = ?2, published_by = ?3, editions = 'pending' WHERE id = ?1",
-        params![r.id, now(), by.0],
-    )?;
+    tx.prepare_cached("UPDATE release SET published_at = ?2, published_by = ?3, editions = 'pending' WHERE id = ?1")?.execute(params![r.id, now(), by.0])?;
     audit(
         &tx,
         Some(by),
@@ -201,16 +185,14 @@ pub fn publish_release(
 
 /// What became of a release's internal editions: `done`, or `failed: …`.
 pub fn set_editions(c: &Connection, year: i32, number: i64, state: &str) -> Result<()> {
-    c.execute(
-        "UPDATE release SET editions = ?3 WHERE year = ?1 AND number = ?2",
-        params![year, number, state],
-    )?;
+    c.prepare_cached("UPDATE release SET editions = ?3 WHERE year = ?1 AND number = ?2")?
+        .execute(params![year, number, state])?;
     Ok(())
 }
 
 /// The published releases of a year whose internal editions are not made.
 pub fn pending_editions(c: &Connection, year: i32) -> Result<Vec<i64>> {
-    let mut st = c.prepare(
+    let mut st = c.prepare_cached(
         "SELECT number FROM release WHERE year = ?1 AND editions = 'pending' ORDER BY number",
     )?;
     let rows = st
@@ -266,21 +248,16 @@ pub fn add_plan(
     bytes: &[u8],
 ) -> Result<Version> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let release: i64 = tx.query_row(
-        "SELECT id FROM release WHERE year = ?1 AND number = ?2",
-        params![year, release_number],
-        |r| r.get(0),
-    )?;
-    let version: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(version), 0) + 1 FROM plan WHERE council = ?1 AND year = ?2",
-        params![council.0, year],
-        |r| r.get(0),
-    )?;
+    let release: i64 = tx
+        .prepare_cached("SELECT id FROM release WHERE year = ?1 AND number = ?2")?
+        .query_row(params![year, release_number], |r| r.get(0))?;
+    let version: i64 = tx
+        .prepare_cached(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM plan WHERE council = ?1 AND year = ?2",
+        )?
+        .query_row(params![council.0, year], |r| r.get(0))?;
     let sha = crate::digest::sha256_hex(bytes);
-    tx.execute(
-        "INSERT INTO plan (council, year, version, person, at, release, file_name, sha256, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![council.0, year, version, person.0, now(), release, file_name, sha, bytes],
-    )?;
+    tx.prepare_cached("INSERT INTO plan (council, year, version, person, at, release, file_name, sha256, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![council.0, year, version, person.0, now(), release, file_name, sha, bytes])?;
     audit(
         &tx,
         Some(person),
@@ -301,10 +278,10 @@ pub fn plan_done(
     ok: bool,
     problems: &str,
 ) -> Result<()> {
-    c.execute(
+    c.prepare_cached(
         "UPDATE plan SET ok = ?4, problems = ?5 WHERE council = ?1 AND year = ?2 AND version = ?3",
-        params![council.0, year, v.0, ok, problems],
-    )?;
+    )?
+    .execute(params![council.0, year, v.0, ok, problems])?;
     Ok(())
 }
 
@@ -321,5 +298,6 @@ pub fn plans(c: &Connection, council: &CouncilCode, year: i32) -> Result<Vec<Pla
 
 /// A plan's bytes.
 pub fn plan_bytes(c: &Connection, id: i64) -> Result<Vec<u8>> {
-    Ok(c.query_row("SELECT bytes FROM plan WHERE id = ?1", [id], |r| r.get(0))?)
+    Ok(c.prepare_cached("SELECT bytes FROM plan WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?)
 }

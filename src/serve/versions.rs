@@ -104,26 +104,21 @@ pub fn add_upload(
     }
     // The council's uploads of the last 24 hours against its quota: when
     // over, the time the oldest of them leaves the window.
-    let (n, bytes, oldest): (i64, i64, Option<i64>) = tx.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(size), 0), MIN(at) FROM upload WHERE council = ?1 AND at > ?2",
-        params![u.council.0, now() - 86_400],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let (n, bytes, oldest): (i64, i64, Option<i64>) = tx.prepare_cached("SELECT COUNT(*), COALESCE(SUM(size), 0), MIN(at) FROM upload WHERE council = ?1 AND at > ?2")?.query_row(params![u.council.0, now() - 86_400],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let cap = i64::try_from(quota.bytes).unwrap_or(i64::MAX);
     if n >= i64::from(quota.versions) || bytes.saturating_add(u.bytes.len() as i64) > cap {
         return Err(DbError::Quota {
             until: oldest.unwrap_or_else(now) + 86_400,
         });
     }
-    let version: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(version), 0) + 1 FROM upload WHERE council = ?1 AND year = ?2",
-        params![u.council.0, u.year],
-        |r| r.get(0),
-    )?;
-    tx.execute(
-        "INSERT INTO upload (council, year, version, person, at, file_name, kind, sha256, size, bytes, clean, errors, warnings, problems, figures, changes, queries)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-        params![
+    let version: i64 = tx
+        .prepare_cached(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM upload WHERE council = ?1 AND year = ?2",
+        )?
+        .query_row(params![u.council.0, u.year], |r| r.get(0))?;
+    tx.prepare_cached("INSERT INTO upload (council, year, version, person, at, file_name, kind, sha256, size, bytes, clean, errors, warnings, problems, figures, changes, queries)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")?.execute(params![
             u.council.0,
             u.year,
             version,
@@ -141,8 +136,7 @@ pub fn add_upload(
             u.figures,
             u.changes,
             u.queries
-        ],
-    )?;
+        ])?;
     audit(
         &tx,
         Some(u.person),
@@ -176,11 +170,8 @@ pub fn same_as_newest(
     year: i32,
     sha256: &str,
 ) -> Result<Option<Version>> {
-    Ok(c.query_row(
-        "SELECT version, sha256 FROM upload WHERE council = ?1 AND year = ?2 ORDER BY version DESC LIMIT 1",
-        params![council.0, year],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-    )
+    Ok(c.prepare_cached("SELECT version, sha256 FROM upload WHERE council = ?1 AND year = ?2 ORDER BY version DESC LIMIT 1")?.query_row(params![council.0, year],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
     .optional()?
     .filter(|(_, s)| s == sha256)
     .map(|(v, _)| Version(v)))
@@ -204,17 +195,17 @@ pub fn upload(
     year: i32,
     v: Version,
 ) -> Result<Option<Upload>> {
-    Ok(c.query_row(
-        &format!("{UPLOAD} WHERE u.council = ?1 AND u.year = ?2 AND u.version = ?3"),
-        params![council.0, year, v.0],
-        upload_row,
-    )
+    Ok(c.prepare_cached(&format!(
+        "{UPLOAD} WHERE u.council = ?1 AND u.year = ?2 AND u.version = ?3"
+    ))?
+    .query_row(params![council.0, year, v.0], upload_row)
     .optional()?)
 }
 
 /// The bytes of an upload, as the council sent them.
 pub fn upload_bytes(c: &Connection, id: i64) -> Result<Vec<u8>> {
-    Ok(c.query_row("SELECT bytes FROM upload WHERE id = ?1", [id], |r| r.get(0))?)
+    Ok(c.prepare_cached("SELECT bytes FROM upload WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?)
 }
 
 /// A sign-off of a return.
@@ -253,11 +244,10 @@ pub fn current_sign_off(
     council: &CouncilCode,
     year: i32,
 ) -> Result<Option<SignOff>> {
-    Ok(c.query_row(
-        &format!("{SIGN_OFF} WHERE s.council = ?1 AND s.year = ?2 AND s.reopened_at IS NULL"),
-        params![council.0, year],
-        sign_off_row,
-    )
+    Ok(c.prepare_cached(&format!(
+        "{SIGN_OFF} WHERE s.council = ?1 AND s.year = ?2 AND s.reopened_at IS NULL"
+    ))?
+    .query_row(params![council.0, year], sign_off_row)
     .optional()?)
 }
 
@@ -319,11 +309,8 @@ pub fn answer(
         ));
     }
     for (key, text) in given {
-        tx.execute(
-            "INSERT INTO answer (upload, key, text, person, at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (upload, key) DO UPDATE SET text = excluded.text, person = excluded.person, at = excluded.at",
-            params![u.id, key, text, person.0, now()],
-        )?;
+        tx.prepare_cached("INSERT INTO answer (upload, key, text, person, at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (upload, key) DO UPDATE SET text = excluded.text, person = excluded.person, at = excluded.at")?.execute(params![u.id, key, text, person.0, now()])?;
     }
     audit(
         &tx,
@@ -391,10 +378,7 @@ pub fn sign_off(
             "this version has queries without an answer; answer each on the version's page first",
         ));
     }
-    tx.execute(
-        "INSERT INTO sign_off (council, year, upload, person, signer_name, signed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![council.0, year, u.id, person.0, signer_name, now()],
-    )?;
+    tx.prepare_cached("INSERT INTO sign_off (council, year, upload, person, signer_name, signed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![council.0, year, u.id, person.0, signer_name, now()])?;
     audit(
         &tx,
         Some(person),
@@ -420,10 +404,10 @@ pub fn reopen(
     let Some(s) = current_sign_off(&tx, council, year)? else {
         return Err(DbError::Refused("the return is not signed off"));
     };
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE sign_off SET reopened_at = ?2, reopened_by = ?3, reopen_reason = ?4 WHERE id = ?1",
-        params![s.id, now(), by.0, reason],
-    )?;
+    )?
+    .execute(params![s.id, now(), by.0, reason])?;
     audit(
         &tx,
         Some(by),
