@@ -256,7 +256,7 @@ fn open_one(path: &Path) -> Result<Connection> {
     let c = Connection::open(path)?;
     c.busy_timeout(std::time::Duration::from_secs(10))?;
     // Every statement is prepared once per connection and kept (the pool
-    // keeps its connections): compiling SQL was a fifth of the service's
+    // keeps its connections): compiling SQL was about a seventh of the service's
     // time under load (docs/performance.md).
     c.set_prepared_statement_cache_capacity(256);
     c.execute_batch(

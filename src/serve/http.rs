@@ -230,7 +230,7 @@ pub fn serve(
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let work = Arc::new(Pools {
             pages: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
-            heavy: Arc::new(tokio::sync::Semaphore::new((cores / 2).max(1))),
+            heavy: Arc::new(tokio::sync::Semaphore::new(cores)),
             owners: Default::default(),
         });
         let ledger = Arc::new(Ledger {
@@ -402,8 +402,11 @@ async fn answer(
     // A few requests are worked on at once (two a core), the rest wait
     // their turn in order: hundreds of threads contending for two cores
     // only add switching. Heavy work (an owner's: an upload to check, a
-    // report to typeset) has a pool of its own, half the cores, and one
-    // request of each owner at a time, so that it never holds up pages.
+    // report to typeset) has a pool of its own, one a core, and one
+    // request of each owner at a time: pages never wait behind it (their
+    // own pool), and 153 uploads at once use every core (with half the
+    // cores, one here, their p99 was a queue of 153 on one core:
+    // docs/performance.md).
     let turn = match &owner {
         None => work.pages.clone().acquire_owned().await.map(|p| (p, None)),
         Some(o) => {
