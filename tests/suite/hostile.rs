@@ -181,7 +181,7 @@ fn a_zip_bomb_workbook_is_refused() {
     assert!(bomb.len() < 1 << 20, "the bomb is small: {}", bomb.len());
     expect_refused(
         &write(dir.path(), "bomb.xlsx", &bomb),
-        &["unpacks to more than 64 MB"],
+        &["unpacks to more than 32 MB"],
     );
 }
 
