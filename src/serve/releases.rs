@@ -58,21 +58,30 @@ pub(super) fn zip_inputs(app: &App, s: &Session, r: db::Release) -> Result<Respo
         .files()
         .map(|(p, b)| (format!("{prefix}/{p}"), b.to_vec()))
         .collect();
+    zip_download(app, s, &r, "its inputs", &format!("{prefix}.zip"), &files)
+}
+
+/// A zip of a release's files as a download to the team, recorded as
+/// pre-release access (`what` of the release) before publication.
+fn zip_download(
+    app: &App,
+    s: &Session,
+    r: &db::Release,
+    what: &str,
+    name: &str,
+    files: &[(String, Vec<u8>)],
+) -> Result<Response> {
     if r.published_at.is_none() {
         db::audit(
             &*app.db.conn()?,
             Some(s.person.id),
             None,
             "pre-release access",
-            &format!("release {} of {}: its inputs", r.number, app.year),
+            &format!("release {} of {}: {what}", r.number, app.year),
         )?;
     }
-    match super::zipped(&files) {
-        Ok(bytes) => Ok(Response::file(
-            "application/zip",
-            &format!("{prefix}.zip"),
-            bytes,
-        )),
+    match super::zipped(files) {
+        Ok(bytes) => Ok(Response::file("application/zip", name, bytes)),
         Err(e) => Ok(failure(app, &e)),
     }
 }
@@ -495,24 +504,14 @@ pub(super) fn zip_release(app: &App, s: &Session, r: db::Release) -> Result<Resp
             }
         }
     }
-    let c = app.db.conn()?;
-    if r.published_at.is_none() {
-        db::audit(
-            &c,
-            Some(s.person.id),
-            None,
-            "pre-release access",
-            &format!("release {} of {}: the zip", r.number, app.year),
-        )?;
-    }
-    match super::zipped(&out) {
-        Ok(bytes) => Ok(Response::file(
-            "application/zip",
-            &format!("sc-wres-{}-release-{}.zip", app.year, r.number),
-            bytes,
-        )),
-        Err(e) => Ok(failure(app, &e)),
-    }
+    zip_download(
+        app,
+        s,
+        &r,
+        "the zip",
+        &format!("sc-wres-{}-release-{}.zip", app.year, r.number),
+        &out,
+    )
 }
 
 /// `/releases/<year>/…`: the newest published release of a year, to

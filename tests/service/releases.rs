@@ -335,6 +335,15 @@ fn the_services_release_is_scwres_reports_release_byte_for_byte() {
         .filter(|n| !n.starts_with('.'))
         .collect();
     assert_eq!(entries, ["out"], "the release's folder");
+    // Downloading them before publication is pre-release access.
+    assert!(
+        admin
+            .get("/admin/audit")
+            .unwrap()
+            .text()
+            .contains(&format!("release {n} of 2025: its inputs")),
+        "the inputs' download is in the audit log"
+    );
     // The recorded inputs are those files, byte for byte: what went in.
     let (ours, theirs) = (files_under(&data), files_under(recorded.path()));
     assert_eq!(ours, theirs, "the recorded inputs");
