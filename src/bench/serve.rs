@@ -308,7 +308,18 @@ fn release_phase(
     admin.sign_in(&link_for(dbh, addr, team)?)?;
     let csrf = admin.csrf("/admin/releases")?;
     let t = Instant::now();
-    let r = admin.post("/admin/releases", &[("csrf", &csrf)])?;
+    // With fewer councils than the register's half, the form asks to
+    // confirm the coverage: confirmed.
+    let r = admin.post(
+        "/admin/releases",
+        &[("csrf", &csrf), ("coverage", "confirmed")],
+    )?;
+    anyhow::ensure!(
+        r.status == 303,
+        "the release did not start ({}): {}",
+        r.status,
+        r.text().chars().take(400).collect::<String>()
+    );
     let at = r.header("location").unwrap_or("").to_string();
     loop {
         let page = admin.get(&at)?.text();
@@ -316,6 +327,10 @@ fn release_phase(
             break;
         }
         anyhow::ensure!(!page.contains("Failed"), "the release failed");
+        anyhow::ensure!(
+            t.elapsed() < Duration::from_secs(600),
+            "the release did not finish in 10 minutes"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let service = t.elapsed();
