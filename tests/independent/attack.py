@@ -490,6 +490,9 @@ class Attack:
                 # each candidate's own value is put among them.
                 others_lo = sorted(o[0] for o in others)
                 others_hi = sorted(o[1] for o in others)
+                quartiles = [(float(r[col_]), quantile_with_fn(others_lo, p), quantile_with_fn(others_hi, p))
+                             for col_, p in (("median", 0.5), ("lower_quartile", 0.25), ("upper_quartile", 0.75))
+                             if r[col_]]
                 spans0 = [self.span_of(c) for c in cells]
                 feasible = []
                 for values in itertools.product(range(1, self.min_count), repeat=len(holes)):
@@ -498,13 +501,8 @@ class Attack:
                         spans[i] = (v, v)
                     lo, hi = self.rl_range(spans)
                     ok = True
-                    for col_, p in (("median", 0.5), ("lower_quartile", 0.25), ("upper_quartile", 0.75)):
-                        if not r[col_]:
-                            continue
-                        m = float(r[col_])
-                        low = quantile_with(others_lo, lo, p)
-                        high = quantile_with(others_hi, hi, p)
-                        if low > m + 0.005 + 1e-9 or high < m - 0.005 - 1e-9:
+                    for m, low_of, high_of in quartiles:
+                        if low_of(lo) > m + 0.005 + 1e-9 or high_of(hi) < m - 0.005 - 1e-9:
                             ok = False
                             break
                     if ok:
@@ -787,15 +785,21 @@ def quantile(xs, p):
     return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
 
 
-def quantile_with(xs, x, p):
-    """quantile(sorted(xs + [x]), p) for a sorted xs, without the sort."""
-    at = bisect.bisect_left(xs, x)
-
-    def nth(i):
-        return xs[i] if i < at else x if i == at else xs[i - 1]
+def quantile_with_fn(xs, p):
+    """x -> quantile(sorted(xs + [x]), p) for a sorted xs, without the
+    sort: x is put among xs, and what does not depend on x is worked out
+    once."""
     h = len(xs) * p
     lo, hi = math.floor(h), math.ceil(h)
-    return nth(lo) + (h - lo) * (nth(hi) - nth(lo))
+    frac = h - lo
+    bisect_left = bisect.bisect_left
+
+    def q(x):
+        at = bisect_left(xs, x)
+        a = xs[lo] if lo < at else x if lo == at else xs[lo - 1]
+        b = xs[hi] if hi < at else x if hi == at else xs[hi - 1]
+        return a + frac * (b - a)
+    return q
 
 
 def read_truth(path):
