@@ -44,10 +44,10 @@ const browser = await chromium.launch({
 
 let failed = false;
 try {
-  // One browser tab for every page, each loaded afresh: a tab (and its
-  // renderer process) a page cost about 3 CPU-s a page, most of the
-  // check's time, for nothing a check reads (each page is a new document;
-  // the window is set back to 1280 px after the reflow check).
+  // One browser tab for every page, each loaded afresh: a new context
+  // (and renderer process) for each page cost about 3 CPU-s a page, most
+  // of the check's time, for nothing a check reads (each page is a new
+  // document; the window is set back to 1280 px after the reflow check).
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   let url = null;
   let requests = [];
